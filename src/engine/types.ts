@@ -1,0 +1,58 @@
+/** The contract's `report.json` (design section 3), snake_case like Scalekit's API. */
+
+export type ItemAction =
+  | 'create'
+  | 'update'
+  | 'orphan'
+  | 'delete'
+  | 'adoptable'
+  | 'invalid'
+  | 'conflict'
+  | 'stale'
+  | 'failed';
+
+export interface FieldChange {
+  /** `display_name`, `external_id` or `metadata.<key>`. */
+  field: string;
+  from: string | null;
+  to: string | null;
+}
+
+export interface ReportItem {
+  external_id: string | null;
+  account_id: string | null;
+  line: number | null;
+  action: ItemAction;
+  org_id: string | null;
+  changes: FieldChange[];
+  error: { code: string; message: string } | null;
+}
+
+export interface ReportSummary {
+  accounts: number;
+  create: number;
+  update: number;
+  unchanged: number;
+  orphan: number;
+  delete: number;
+  adoptable: number;
+  invalid: number;
+  conflict: number;
+  stale: number;
+  failed: number;
+  api_calls: number;
+}
+
+export interface Report {
+  run_id: string;
+  mode: 'plan' | 'apply';
+  scope: 'partial' | 'full';
+  source: string;
+  started_at: string;
+  finished_at: string;
+  summary: ReportSummary;
+  items: ReportItem[];
+}
+
+export type RunMode = Report['mode'];
+export type RunScope = Report['scope'];

@@ -1,0 +1,37 @@
+/**
+ * The root of every error orgsync raises on purpose. `code` is stable (users and tests match on
+ * it; never change one), `message` says what failed, the identifiers involved and how to fix it,
+ * and never contains a secret.
+ */
+export class OrgsyncError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A setting is missing or invalid. `problems` lists every one, by setting name. */
+export class ConfigError extends OrgsyncError {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super('ERR_CONFIG', `Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.problems = problems;
+  }
+}
+
+/** The source (file, database, API) could not be read at all. Row-level problems are not errors. */
+export class SourceError extends OrgsyncError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_SOURCE', message, options);
+  }
+}
+
+/** Normalise anything caught into an Error without casting. */
+export function coerceError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  return new Error(typeof value === 'string' ? value : JSON.stringify(value));
+}
