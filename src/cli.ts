@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+import { Command, Option } from 'commander';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { runSyncCommand, type SyncFlags } from './commands/sync-command.js';
+import { registerCommands } from './commands/register.js';
+import { OrgsyncError, coerceError } from './errors.js';
+
+/** Builds the `orgsync` command line. Holds no logic: each action calls one command function. */
+export function buildProgram(io = { env: process.env, stdout: process.stdout, stderr: process.stderr }): Command {
+  const program = new Command('orgsync')
+    .description('Keep Scalekit organizations in step with your own accounts.')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+
+  const sourceOptions = (cmd: Command): Command =>
+    cmd
+      .option('--source <src>', 'csv:PATH (or a *.csv path), postgres: / postgres:TABLE, or an http(s):// URL [env ORGSYNC_SOURCE]')
+      .addOption(new Option('--scope <scope>', 'partial: only the accounts given; full: the source is the whole truth (finds orphans)').choices(['partial', 'full']).default('partial'))
+      .option('--report-dir <dir>', 'write report.json, results.csv and summary.md here')
+      .option('--region <region>', 'give every record this region (the region column is then not needed)')
+      .option('--delimiter <char>', 'CSV delimiter: , ; tab | (default: detected from the header)')
+      .option('--encoding <name>', 'CSV encoding when not UTF-8, e.g. windows-1252, latin1, utf-16le')
+      .option('--concurrency <n>', 'writes in flight [env ORGSYNC_CONCURRENCY, default 8]')
+      .option('--rate-limit <rps>', 'Scalekit requests per second [env ORGSYNC_RATE_LIMIT, default 10]');
+
+  sourceOptions(program.command('plan').description('dry run: show what apply would change; writes nothing to Scalekit'))
+    .option('--out <file>', 'save the plan, to apply later exactly as saved with: orgsync apply FILE')
+    .option('--detailed-exitcode', 'exit 2 when drift was found (0: none, 1: errors)')
+    .action(async (flags: SyncFlags) => {
+      process.exitCode = await runSyncCommand('plan', undefined, flags, io);
+    });
+
+  sourceOptions(program.command('apply').description('reconcile now: create and update organizations (and delete orphans with --allow-delete)'))
+    .argument('[plan-file]', 'a plan saved by orgsync plan --out; organizations changed since are reported as stale')
+    .option('--allow-delete', 'full scope: delete orphans (withheld above the thresholds, never with an enabled SCIM directory)')
+    .option('--adopt', 'link adoptable organizations (no external ID, same display name) instead of withholding them')
+    .action(async (planFile: string | undefined, flags: SyncFlags) => {
+      process.exitCode = await runSyncCommand('apply', planFile, flags, io);
+    });
+
+  registerCommands(program, io);
+  return program;
+}
+
+/** Runs the CLI; any error that escapes a command ends it with exit code 1 and a plain message. */
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    const e = coerceError(error);
+    process.stderr.write(`orgsync: ${e instanceof OrgsyncError ? e.message : `unexpected error: ${e.message}`}\n`);
+    if (!(e instanceof OrgsyncError) && e.stack) process.stderr.write(`${e.stack}\n`);
+    process.exitCode = 1;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invokedDirectly) await main(process.argv);

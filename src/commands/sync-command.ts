@@ -1,0 +1,103 @@
+import { connectScalekit, domainRules, requiredColumns } from '../app.js';
+import { SCALEKIT_SETTINGS, loadConfig, type Config } from '../config.js';
+import { ConfigError } from '../errors.js';
+import { exitCodeFor } from '../engine/report.js';
+import { writeReportFiles } from '../engine/report-writer.js';
+import { applySavedPlan, runSync, type ApplySettings } from '../engine/run.js';
+import { readSavedPlan, writeSavedPlan } from '../engine/saved-plan.js';
+import { renderSummaryTable } from '../engine/summary-text.js';
+import type { Report } from '../engine/types.js';
+import { createLogger } from '../logger.js';
+import { createSourceFromSpec } from '../sources/from-spec.js';
+import { createProgressReporter } from './progress.js';
+
+/** Flags of `orgsync plan` and `orgsync apply`, as commander gives them. */
+export interface SyncFlags {
+  source?: string;
+  scope?: string;
+  out?: string;
+  reportDir?: string;
+  detailedExitcode?: boolean;
+  region?: string;
+  delimiter?: string;
+  encoding?: string;
+  concurrency?: string;
+  rateLimit?: string;
+  allowDelete?: boolean;
+  adopt?: boolean;
+}
+
+export interface CommandIo {
+  env: Record<string, string | undefined>;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+}
+
+/** Runs `orgsync plan` or `orgsync apply` and returns the contract's exit code. */
+export async function runSyncCommand(mode: 'plan' | 'apply', planFile: string | undefined, flags: SyncFlags, io: CommandIo): Promise<number> {
+  const { config, scope } = parseSettings(mode, planFile, flags, io.env);
+  const logger = createLogger({ level: config.logLevel });
+  const rules = domainRules(config, flags.region);
+  const scalekit = connectScalekit(config, logger);
+  const progress = createProgressReporter({ stream: io.stderr, logger });
+  const settings: ApplySettings = {
+    allowDelete: flags.allowDelete === true,
+    adopt: flags.adopt === true,
+    concurrency: config.concurrency,
+    deleteMaxCount: config.deleteMaxCount,
+    deleteMaxPercent: config.deleteMaxPercent,
+    onProgress: (p) => progress.update(p),
+  };
+  try {
+    let report: Report;
+    if (planFile) {
+      const saved = await readSavedPlan(planFile);
+      report = await applySavedPlan({ api: scalekit.api, logger, rules }, saved, settings);
+    } else {
+      const source = createSourceFromSpec(config.source ?? '', {
+        requiredColumns: requiredColumns(rules),
+        delimiter: flags.delimiter,
+        encoding: flags.encoding,
+        databaseUrl: config.databaseUrl,
+        pgQuery: config.pgQuery,
+        sourceToken: config.sourceToken,
+      });
+      const result = await runSync({ api: scalekit.api, logger, rules }, { ...settings, mode, scope, source });
+      report = result.report;
+      if (flags.out) await writeSavedPlan(flags.out, result.plan);
+    }
+    progress.done();
+    io.stdout.write(renderSummaryTable(report));
+    if (flags.reportDir) {
+      const files = await writeReportFiles(flags.reportDir, report);
+      io.stdout.write(`Reports: ${files.join(', ')}\n`);
+    }
+    if (flags.out && !planFile) io.stdout.write(`Plan saved to ${flags.out}; apply it with: orgsync apply ${flags.out}\n`);
+    return exitCodeFor(report, { detailedExitCode: mode === 'plan' && flags.detailedExitcode === true });
+  } finally {
+    progress.done();
+    await scalekit.close();
+  }
+}
+
+function parseSettings(mode: 'plan' | 'apply', planFile: string | undefined, flags: SyncFlags, env: CommandIo['env']): { config: Config; scope: 'partial' | 'full' } {
+  const problems: string[] = [];
+  const scope = flags.scope ?? 'partial';
+  if (scope !== 'partial' && scope !== 'full') problems.push(`--scope: expected partial or full (got ${JSON.stringify(scope)})`);
+  if (planFile && flags.source) problems.push('give either a plan file or --source, not both (a saved plan already names its source)');
+  if (mode === 'apply' && planFile && flags.out) problems.push('--out belongs to orgsync plan');
+  let config: Config | undefined;
+  try {
+    config = loadConfig({
+      env,
+      flags: { source: flags.source, concurrency: flags.concurrency, rateLimit: flags.rateLimit },
+      require: planFile ? SCALEKIT_SETTINGS : [...SCALEKIT_SETTINGS, 'source'],
+      command: `orgsync ${mode}`,
+    });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems.map((p) => (p.startsWith('ORGSYNC_SOURCE is required') ? 'a source is required: pass --source csv:accounts.csv (or set ORGSYNC_SOURCE)' : p)));
+  }
+  if (problems.length > 0 || !config) throw new ConfigError(problems);
+  return { config, scope: scope === 'full' ? 'full' : 'partial' };
+}

@@ -1,0 +1,161 @@
+import type { Account, RowProblem } from '../domain/types.js';
+import { mergedMetadataProblem } from './metadata-check.js';
+import { creationChanges, diffOrganization, isManagedExternalId, type PlanItem } from './plan-item.js';
+import type { OrgState, Snapshot } from './snapshot.js';
+
+/** One record after the domain rules: an account, or the reason it was rejected. */
+export type ParsedRecord = { ok: true; account: Account } | { ok: false; problem: RowProblem };
+
+/** The result of planning: the items that need attention, and counts. */
+export interface Plan {
+  items: PlanItem[];
+  /** Records read from the source, good and bad. */
+  accounts: number;
+  unchanged: number;
+}
+
+export interface PlannerOptions {
+  scope: 'partial' | 'full';
+  regions: readonly string[];
+  snapshot: Snapshot;
+}
+
+/**
+ * The pure diff, fed one record at a time so that a million rows never sit in memory: only items
+ * that are not `unchanged` are kept, and one number per external ID to find duplicates.
+ */
+export function createPlanner(options: PlannerOptions) {
+  const { snapshot } = options;
+  const items: PlanItem[] = [];
+  /** External ID -> line of its first record; negative when that record was unchanged. */
+  const seen = new Map<string, number>();
+  /** External IDs seen more than once -> every line and account ID. */
+  const duplicates = new Map<string, { line: number; accountId: string }[]>();
+  /** External IDs of rejected records: their organizations are not orphans. */
+  const rejectedIds = new Set<string>();
+  let accounts = 0;
+  let unchanged = 0;
+
+  function planAccount(account: Account): PlanItem | null {
+    const org = snapshot.byExternalId.get(account.externalId);
+    const base = { externalId: account.externalId, accountId: account.accountId, line: account.line };
+    const desired = { displayName: account.displayName, metadata: account.metadata };
+    if (!org) {
+      return { ...base, action: 'create', orgId: null, changes: creationChanges(account), desired };
+    }
+    const tooMany = mergedMetadataProblem(org.metadata, account.metadata);
+    if (tooMany) return { ...base, action: 'invalid', orgId: org.id, changes: [], error: tooMany };
+    const changes = diffOrganization(org, account);
+    if (changes.length === 0) return null;
+    return { ...base, action: 'update', orgId: org.id, changes, desired };
+  }
+
+  function add(record: ParsedRecord): void {
+    accounts += 1;
+    if (!record.ok) {
+      const { problem } = record;
+      if (problem.externalId) rejectedIds.add(problem.externalId);
+      items.push({
+        action: problem.action,
+        externalId: problem.externalId ?? null,
+        accountId: problem.accountId ?? null,
+        line: problem.line,
+        orgId: null,
+        changes: [],
+        error: { code: problem.code, message: problem.message },
+      });
+      return;
+    }
+    const { account } = record;
+    const first = seen.get(account.externalId);
+    if (first !== undefined) {
+      const lines = duplicates.get(account.externalId) ?? [{ line: Math.abs(first), accountId: account.accountId }];
+      lines.push({ line: account.line, accountId: account.accountId });
+      duplicates.set(account.externalId, lines);
+      if (first < 0 && lines.length === 2) unchanged -= 1;
+      return;
+    }
+    const item = planAccount(account);
+    if (item) {
+      items.push(item);
+      seen.set(account.externalId, account.line);
+    } else {
+      unchanged += 1;
+      seen.set(account.externalId, -account.line);
+    }
+  }
+
+  function finish(): Plan {
+    // The first record of a duplicated external ID was planned before its twin showed up: drop it.
+    const kept = duplicates.size === 0 ? items : items.filter((i) => !(i.externalId && duplicates.has(i.externalId) && i.line === Math.abs(seen.get(i.externalId) ?? 0)));
+    for (const [externalId, lines] of duplicates) {
+      const where = lines.map((l) => l.line).join(', ');
+      for (const { line, accountId } of lines) {
+        kept.push({
+          action: 'conflict',
+          externalId,
+          accountId,
+          line,
+          orgId: snapshot.byExternalId.get(externalId)?.id ?? null,
+          changes: [],
+          error: {
+            code: 'DUPLICATE_EXTERNAL_ID',
+            message: `external ID ${externalId} appears on lines ${where}; neither row was applied. Keep one row per account (fix the account_id or region of the others).`,
+          },
+        });
+      }
+    }
+    markAdoptable(kept, snapshot.unlinked);
+    if (options.scope === 'full') kept.push(...findOrphans());
+    kept.sort(byLine);
+    return { items: kept, accounts, unchanged };
+  }
+
+  function findOrphans(): PlanItem[] {
+    const orphans: PlanItem[] = [];
+    for (const org of snapshot.byExternalId.values()) {
+      const id = org.external_id;
+      if (!id || seen.has(id) || rejectedIds.has(id) || !isManagedExternalId(id, options.regions)) continue;
+      orphans.push({ action: 'orphan', externalId: id, accountId: null, line: null, orgId: org.id, changes: [] });
+    }
+    return orphans;
+  }
+
+  return { add, finish };
+}
+
+/**
+ * An organization without an external ID whose display name equals (after trimming) that of
+ * exactly one account planned for creation, and no other unlinked organization has that name:
+ * creating the account would make a twin, so the item becomes `adoptable`.
+ */
+function markAdoptable(items: PlanItem[], unlinked: readonly OrgState[]): void {
+  if (unlinked.length === 0) return;
+  const orgsByName = new Map<string, OrgState[]>();
+  for (const org of unlinked) {
+    const name = org.display_name.trim();
+    orgsByName.set(name, [...(orgsByName.get(name) ?? []), org]);
+  }
+  const createsByName = new Map<string, PlanItem[]>();
+  for (const item of items) {
+    if (item.action !== 'create' || !item.desired) continue;
+    const name = item.desired.displayName.trim();
+    if (orgsByName.has(name)) createsByName.set(name, [...(createsByName.get(name) ?? []), item]);
+  }
+  for (const [name, creates] of createsByName) {
+    const orgs = orgsByName.get(name) ?? [];
+    const [item] = creates;
+    const [org] = orgs;
+    if (creates.length !== 1 || orgs.length !== 1 || !item || !org || !item.desired || !item.externalId) continue;
+    item.action = 'adoptable';
+    item.orgId = org.id;
+    item.changes = [{ field: 'external_id', from: null, to: item.externalId }, ...diffOrganization(org, item.desired)];
+  }
+}
+
+function byLine(a: PlanItem, b: PlanItem): number {
+  const la = a.line ?? Number.MAX_SAFE_INTEGER;
+  const lb = b.line ?? Number.MAX_SAFE_INTEGER;
+  if (la !== lb) return la - lb;
+  return (a.externalId ?? '').localeCompare(b.externalId ?? '');
+}

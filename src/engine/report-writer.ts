@@ -1,0 +1,67 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { formatChanges, renderSummaryMarkdown } from './summary-text.js';
+import type { Report, ReportItem } from './types.js';
+
+/** The three files a run leaves in `--report-dir`. */
+export const REPORT_FILES = ['report.json', 'results.csv', 'summary.md'] as const;
+
+/**
+ * Writes report.json, results.csv and summary.md. Items are streamed one per line, so a report of
+ * a million items never becomes one giant string.
+ */
+export async function writeReportFiles(dir: string, report: Report): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const { items, ...head } = report;
+  await streamLines(join(dir, 'report.json'), function* () {
+    const headJson = JSON.stringify(head, null, 2);
+    yield `${headJson.slice(0, -2)},\n  "items": [`;
+    let first = true;
+    for (const item of items) {
+      yield `${first ? '' : ','}\n    ${JSON.stringify(item)}`;
+      first = false;
+    }
+    yield `${items.length > 0 ? '\n  ' : ''}]\n}\n`;
+  });
+  await streamLines(join(dir, 'results.csv'), function* () {
+    yield 'action,external_id,account_id,line,org_id,changes,error_code,error_message\n';
+    for (const item of items) yield `${csvRow(item)}\n`;
+  });
+  await writeFile(join(dir, 'summary.md'), renderSummaryMarkdown(report), 'utf8');
+  return REPORT_FILES.map((f) => join(dir, f));
+}
+
+function csvRow(item: ReportItem): string {
+  return [
+    item.action,
+    item.external_id ?? '',
+    item.account_id ?? '',
+    item.line === null ? '' : String(item.line),
+    item.org_id ?? '',
+    formatChanges(item.changes),
+    item.error?.code ?? '',
+    item.error?.message ?? '',
+  ]
+    .map(csvCell)
+    .join(',');
+}
+
+/** RFC 4180 quoting, plus a leading quote for cells a spreadsheet would run as a formula. */
+export function csvCell(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+async function streamLines(path: string, chunks: () => Generator<string>): Promise<void> {
+  const out = createWriteStream(path, { encoding: 'utf8' });
+  try {
+    for (const chunk of chunks()) {
+      if (!out.write(chunk)) await once(out, 'drain');
+    }
+  } finally {
+    out.end();
+    await once(out, 'close');
+  }
+}

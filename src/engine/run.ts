@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { parseAccount } from '../domain/parse-account.js';
+import type { DomainRules } from '../domain/types.js';
+import type { ScalekitApi } from '../scalekit/api.js';
+import type { AccountSource } from '../sources/source.js';
+import { applyPlan } from './apply.js';
+import { isManagedExternalId, type PlanItem } from './plan-item.js';
+import { createPlanner, type ParsedRecord } from './planner.js';
+import { buildReport, planItemToReportItem } from './report.js';
+import type { SavedPlan } from './saved-plan.js';
+import { addOrganizations, createEmptySnapshot, lookupExternalIds, remainingPages, type Snapshot } from './snapshot.js';
+import type { Report, RunMode, RunScope } from './types.js';
+
+/** What the engine needs from the outside world. */
+export interface EngineDeps {
+  api: ScalekitApi;
+  logger: Logger;
+  rules: DomainRules;
+}
+
+/** Progress of a run, for a progress bar or log lines. */
+export interface Progress {
+  phase: 'snapshot' | 'plan' | 'apply';
+  done: number;
+  total?: number | undefined;
+}
+
+export interface ApplySettings {
+  allowDelete: boolean;
+  adopt: boolean;
+  concurrency: number;
+  deleteMaxCount: number;
+  deleteMaxPercent: number;
+  signal?: AbortSignal | undefined;
+  onProgress?: ((progress: Progress) => void) | undefined;
+  runId?: string | undefined;
+}
+
+export interface RunOptions extends ApplySettings {
+  mode: RunMode;
+  scope: RunScope;
+  source: AccountSource;
+}
+
+export interface RunResult {
+  report: Report;
+  /** The plan as computed (what `plan --out` saves). */
+  plan: SavedPlan;
+}
+
+const PAGE_SIZE = 100;
+
+/**
+ * One reconcile: read the source, look at Scalekit, diff, and (in apply mode) write. A dry run and
+ * a real run share this path, so what `plan` predicts is what `apply` does.
+ */
+export async function runSync(deps: EngineDeps, options: RunOptions): Promise<RunResult> {
+  const startedAt = new Date();
+  const runId = options.runId ?? randomUUID();
+  const callsBefore = deps.api.stats().apiCalls;
+  const log = deps.logger.child({ run_id: runId, mode: options.mode, scope: options.scope });
+  log.info({ source: options.source.description }, 'run started');
+
+  const { snapshot, records } = await takeSnapshot(deps, options);
+  log.info({ strategy: snapshot.strategy, organizations: snapshot.totalSize }, 'snapshot taken');
+
+  const planner = createPlanner({ scope: options.scope, regions: deps.rules.regions, snapshot });
+  let read = 0;
+  for await (const record of records) {
+    planner.add(record);
+    read += 1;
+    if (read % 1000 === 0) options.onProgress?.({ phase: 'plan', done: read });
+  }
+  const plan = planner.finish();
+  const managedCount = countManaged(snapshot, deps.rules.regions);
+  const saved: SavedPlan = {
+    orgsync_plan: 1,
+    run_id: runId,
+    created_at: new Date().toISOString(),
+    source: options.source.description,
+    scope: options.scope,
+    accounts: plan.accounts,
+    unchanged: plan.unchanged,
+    managed_count: managedCount,
+    items: plan.items,
+  };
+  log.info({ accounts: plan.accounts, items: plan.items.length }, 'plan computed');
+
+  if (options.mode === 'plan') {
+    const report = buildReport({
+      runId, mode: 'plan', scope: options.scope, source: options.source.description, startedAt,
+      accounts: plan.accounts, unchanged: plan.unchanged, items: plan.items.map(planItemToReportItem),
+      apiCalls: deps.api.stats().apiCalls - callsBefore,
+    });
+    return { report, plan: saved };
+  }
+  const report = await applyItems(deps, saved, { ...options, runId }, { savedPlan: false, startedAt, callsBefore });
+  return { report, plan: saved };
+}
+
+/** `orgsync apply PLAN_FILE`: applies exactly the saved plan; anything changed since is `stale`. */
+export async function applySavedPlan(deps: EngineDeps, saved: SavedPlan, options: ApplySettings): Promise<Report> {
+  return applyItems(deps, saved, options, { savedPlan: true, startedAt: new Date(), callsBefore: deps.api.stats().apiCalls });
+}
+
+async function applyItems(
+  deps: EngineDeps,
+  saved: SavedPlan,
+  options: ApplySettings,
+  run: { savedPlan: boolean; startedAt: Date; callsBefore: number },
+): Promise<Report> {
+  const runId = options.runId ?? randomUUID();
+  const items: PlanItem[] = saved.items;
+  const total = items.length;
+  let done = 0;
+  const outcomes = await applyPlan(deps.api, items, {
+    concurrency: options.concurrency,
+    allowDelete: options.allowDelete && saved.scope === 'full',
+    adopt: options.adopt,
+    savedPlan: run.savedPlan,
+    deleteMaxCount: options.deleteMaxCount,
+    deleteMaxPercent: options.deleteMaxPercent,
+    managedCount: saved.managed_count,
+    signal: options.signal,
+    onItemDone: () => {
+      done += 1;
+      options.onProgress?.({ phase: 'apply', done, total });
+    },
+  });
+  const reportItems = outcomes.filter((o) => o !== null);
+  const report = buildReport({
+    runId, mode: 'apply', scope: saved.scope, source: saved.source, startedAt: run.startedAt,
+    accounts: saved.accounts, unchanged: saved.unchanged + (outcomes.length - reportItems.length),
+    items: reportItems, apiCalls: deps.api.stats().apiCalls - run.callsBefore,
+  });
+  deps.logger.info({ run_id: runId, summary: report.summary }, 'run finished');
+  return report;
+}
+
+/**
+ * Reads Scalekit's side the cheaper way: the first page's `total_size` says how many pages a full
+ * listing costs; a partial run whose accounts are fewer than that looks them up one by one instead.
+ * Returns the records read so far followed by the rest of the source.
+ */
+async function takeSnapshot(deps: EngineDeps, options: RunOptions): Promise<{ snapshot: Snapshot; records: AsyncIterable<ParsedRecord> }> {
+  // Open the source first: a missing file or column fails the run before any call to Scalekit.
+  const source = parseRecords(options.source, deps.rules, options.signal)[Symbol.asyncIterator]();
+  const head = await source.next();
+  const buffered: ParsedRecord[] = head.done ? [] : [head.value];
+  let sourceDone = head.done === true;
+
+  const pages = deps.api.listOrganizations({ pageSize: PAGE_SIZE, signal: options.signal })[Symbol.asyncIterator]();
+  const first = await pages.next();
+  const firstPage = first.done ? { organizations: [], nextPageToken: '', totalSize: 0 } : first.value;
+  const pagesLeft = firstPage.nextPageToken ? Math.max(1, remainingPages(firstPage.totalSize, firstPage.organizations.length, PAGE_SIZE)) : 0;
+  if (options.scope === 'partial' && pagesLeft > 0) {
+    const firstIds = new Set(firstPage.organizations.map((o) => o.external_id).filter(Boolean));
+    const toLookUp = new Set<string>();
+    for (const record of buffered) if (record.ok && !firstIds.has(record.account.externalId)) toLookUp.add(record.account.externalId);
+    // Read just enough of the source to know whether lookups would cost fewer calls than the listing.
+    while (!sourceDone && toLookUp.size <= pagesLeft) {
+      const next = await source.next();
+      if (next.done) {
+        sourceDone = true;
+        break;
+      }
+      buffered.push(next.value);
+      if (next.value.ok && !firstIds.has(next.value.account.externalId)) toLookUp.add(next.value.account.externalId);
+    }
+    if (sourceDone && toLookUp.size <= pagesLeft) {
+      await pages.return?.();
+      const snapshot = createEmptySnapshot('lookup', firstPage.totalSize);
+      addOrganizations(snapshot, firstPage.organizations);
+      await lookupExternalIds(deps.api, snapshot, [...toLookUp], { concurrency: options.concurrency, signal: options.signal });
+      return { snapshot, records: replay(buffered, source, true) };
+    }
+  }
+  const snapshot = createEmptySnapshot('list', firstPage.totalSize);
+  addOrganizations(snapshot, firstPage.organizations);
+  let pagesRead = 1;
+  for (let page = await pages.next(); !page.done; page = await pages.next()) {
+    addOrganizations(snapshot, page.value.organizations);
+    pagesRead += 1;
+    options.onProgress?.({ phase: 'snapshot', done: pagesRead, total: pagesLeft + 1 });
+  }
+  return { snapshot, records: replay(buffered, source, sourceDone) };
+}
+
+async function* replay(buffered: ParsedRecord[], rest: AsyncIterator<ParsedRecord>, restDone: boolean): AsyncGenerator<ParsedRecord> {
+  yield* buffered.splice(0);
+  if (restDone) return;
+  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+}
+
+async function* parseRecords(source: AccountSource, rules: DomainRules, signal?: AbortSignal): AsyncGenerator<ParsedRecord> {
+  for await (const record of source.records({ signal })) {
+    const parsed = parseAccount(record, rules);
+    yield parsed.ok ? { ok: true, account: parsed.account } : { ok: false, problem: parsed.problem };
+  }
+}
+
+function countManaged(snapshot: Snapshot, regions: readonly string[]): number {
+  let count = 0;
+  for (const id of snapshot.byExternalId.keys()) if (isManagedExternalId(id, regions)) count += 1;
+  return count;
+}

@@ -1,0 +1,62 @@
+import { pino, type Logger, type DestinationStream } from 'pino';
+
+/**
+ * Paths redacted in every log line. Secrets (client secret, tokens, passwords, webhook secrets)
+ * and e-mail addresses never reach a log; code should not log them in the first place, this is
+ * the safety net.
+ */
+export const REDACT_PATHS = [
+  'clientSecret',
+  '*.clientSecret',
+  'client_secret',
+  '*.client_secret',
+  'scalekitClientSecret',
+  '*.scalekitClientSecret',
+  'access_token',
+  '*.access_token',
+  'token',
+  '*.token',
+  'sourceToken',
+  '*.sourceToken',
+  'password',
+  '*.password',
+  'adminPassword',
+  '*.adminPassword',
+  'webhookSecret',
+  '*.webhookSecret',
+  'scalekitWebhookSecret',
+  '*.scalekitWebhookSecret',
+  'authorization',
+  '*.authorization',
+  '*.headers.authorization',
+  'databaseUrl',
+  '*.databaseUrl',
+  'redisUrl',
+  '*.redisUrl',
+  'invoice_email',
+  '*.invoice_email',
+  '*.metadata.invoice_email',
+  'email',
+  '*.email',
+];
+
+export interface LoggerOptions {
+  level?: string;
+  /** Where lines go; default stderr, so that stdout stays for results (tables, the emulator URL). */
+  destination?: DestinationStream;
+}
+
+/** The root logger: JSON lines on stderr, secrets redacted. Pass it down; never import a global. */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  return pino(
+    {
+      level: options.level ?? 'info',
+      base: { service: 'orgsync' },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    options.destination ?? pino.destination({ fd: 2, sync: true }),
+  );
+}
+
+export type { Logger };

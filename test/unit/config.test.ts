@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig, SCALEKIT_SETTINGS } from '../../src/config.js';
+import { ConfigError } from '../../src/errors.js';
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({ env: {} });
+    expect(config.regions).toEqual(['us-east', 'us-west', 'eu-west', 'eu-central', 'ap-south', 'ap-southeast']);
+    expect(config.metadataKeys).toEqual(['invoice_email', 'billing_plan', 'billing_currency', 'tax_id']);
+    expect(config.httpHost).toBe('127.0.0.1');
+    expect(config.httpPort).toBe(8080);
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.nightlyCron).toBe('0 2 * * *');
+  });
+
+  it('reports every invalid and missing setting at once, by name', () => {
+    const problems = problemsOf(() =>
+      loadConfig({
+        env: { SCALEKIT_ENVIRONMENT_URL: 'not a url', ORGSYNC_RATE_LIMIT: 'fast', ORGSYNC_HTTP_PORT: '99999' },
+        require: SCALEKIT_SETTINGS,
+        command: 'orgsync plan',
+      }),
+    );
+    expect(problems.map((p) => p.split(/[: ]/)[0])).toEqual(
+      expect.arrayContaining(['SCALEKIT_ENVIRONMENT_URL', 'ORGSYNC_RATE_LIMIT', 'ORGSYNC_HTTP_PORT', 'SCALEKIT_CLIENT_ID', 'SCALEKIT_CLIENT_SECRET']),
+    );
+    expect(problems).toHaveLength(5);
+    expect(problems.find((p) => p.startsWith('SCALEKIT_CLIENT_ID'))).toContain('required for orgsync plan');
+  });
+
+  it('lets flags override the environment', () => {
+    const config = loadConfig({ env: { ORGSYNC_RATE_LIMIT: '5', ORGSYNC_SOURCE: 'csv:a.csv' }, flags: { rateLimit: '40', source: 'csv:b.csv' } });
+    expect(config.rateLimit).toBe(40);
+    expect(config.source).toBe('csv:b.csv');
+  });
+
+  it('never echoes a secret in a problem', () => {
+    const problems = problemsOf(() => loadConfig({ env: { ORGSYNC_WEBHOOK_SECRET: 'hunter2-very-secret' } }));
+    expect(problems.join('\n')).not.toContain('hunter2');
+    expect(problems[0]).toMatch(/^ORGSYNC_WEBHOOK_SECRET: .*whsec_/);
+  });
+
+  it('rejects metadata keys outside Scalekit limits', () => {
+    const problems = problemsOf(() => loadConfig({ env: { ORGSYNC_METADATA_KEYS: 'invoice_email,ab' } }));
+    expect(problems[0]).toMatch(/^ORGSYNC_METADATA_KEYS: .*3-25/);
+  });
+
+  it('trims and lower-cases regions and strips a trailing slash from the environment URL', () => {
+    const config = loadConfig({ env: { ORGSYNC_REGIONS: ' US-East , eu-west ', SCALEKIT_ENVIRONMENT_URL: 'https://acme.scalekit.dev/' } });
+    expect(config.regions).toEqual(['us-east', 'eu-west']);
+    expect(config.scalekitEnvironmentUrl).toBe('https://acme.scalekit.dev');
+  });
+});
