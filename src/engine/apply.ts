@@ -23,6 +23,11 @@ export interface ApplyOptions {
   signal?: AbortSignal | undefined;
   /** Called as each item finishes (for progress). */
   onItemDone?: (() => void) | undefined;
+  /**
+   * Runs `fn` while no other process works on the same organization (key: the external ID, or
+   * the organization ID when there is none). The queue layer provides a Redis lock; default: none.
+   */
+  exclusive?: (<T>(key: string, fn: () => Promise<T>) => Promise<T>) | undefined;
 }
 
 /** An item's outcome; `null` means it turned out to be unchanged. */
@@ -42,7 +47,9 @@ export async function applyPlan(api: ScalekitApi, items: readonly PlanItem[], op
       limit(async () => {
         try {
           if (options.signal?.aborted) return outcome(item, 'failed', item.changes, { code: 'ABORTED', message: 'the run was stopped before this item was applied; run again' });
-          return await applyItem(api, item, options, withholdDeletes);
+          const key = item.externalId ?? item.orgId;
+          const run = () => applyItem(api, item, options, withholdDeletes);
+          return await (options.exclusive && key && item.action !== 'invalid' && item.action !== 'conflict' ? options.exclusive(key, run) : run());
         } catch (error) {
           return outcome(item, 'failed', item.changes, describeError(error));
         } finally {

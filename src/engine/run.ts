@@ -35,6 +35,8 @@ export interface ApplySettings {
   signal?: AbortSignal | undefined;
   onProgress?: ((progress: Progress) => void) | undefined;
   runId?: string | undefined;
+  /** Per-organization exclusion across processes (see `ApplyOptions.exclusive`). */
+  exclusive?: (<T>(key: string, fn: () => Promise<T>) => Promise<T>) | undefined;
 }
 
 export interface RunOptions extends ApplySettings {
@@ -123,6 +125,7 @@ async function applyItems(
     deleteMaxPercent: options.deleteMaxPercent,
     managedCount: saved.managed_count,
     signal: options.signal,
+    exclusive: options.exclusive,
     onItemDone: () => {
       done += 1;
       options.onProgress?.({ phase: 'apply', done, total });
