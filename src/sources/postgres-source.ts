@@ -6,6 +6,7 @@ import { SourceError } from '../errors.js';
 import { openPgSession, withPgSession, type PgConnectOptions } from './pg/pg-client.js';
 import { assertColumns, describeColumns, findColumn, type PgColumn } from './pg/pg-columns.js';
 import { queryError } from './pg/pg-errors.js';
+import { createPgRowReader, type PgRowReader } from './pg/pg-row-reader.js';
 import { querySql, quoteIdent, tableSql, wrapSql } from './pg/pg-sql.js';
 import { parsePgTarget } from './pg/pg-target.js';
 import { rowToRecord } from './pg/pg-values.js';
@@ -92,7 +93,7 @@ export function createPostgresSource(options: PostgresSourceOptions): LookupSour
     target,
     connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     applicationName: options.applicationName ?? 'orgsync',
-    onIdleError: (error) => logger?.warn({ source: description, err: error.message }, 'PostgreSQL connection failed while idle'),
+    onConnectionError: (error) => logger?.warn({ source: description, err: error.message }, 'PostgreSQL connection failed'),
   };
 
   async function describe(client: pg.Client, signal: AbortSignal | undefined): Promise<PgColumn[]> {
@@ -113,17 +114,18 @@ export function createPostgresSource(options: PostgresSourceOptions): LookupSour
     const onAbort = (): void => void session.close();
     signal?.addEventListener('abort', onAbort, { once: true });
     let stream: QueryStream | undefined;
+    let reader: PgRowReader | undefined;
     try {
       const columns = await describe(session.client, signal);
       const filter = options.since === undefined ? undefined : sinceFilter(columns, options.since, description);
       const sql = filter === undefined ? baseSql : wrapSql(baseSql, filter.suffix);
       stream = session.client.query(new QueryStream(sql, filter === undefined ? [] : [filter.param], { batchSize }));
-      const rows = stream[Symbol.asyncIterator]();
+      reader = createPgRowReader(stream, session.client, signal);
       let line = 0;
       for (;;) {
         let next: IteratorResult<unknown>;
         try {
-          next = await rows.next();
+          next = await reader.next();
         } catch (error) {
           signal?.throwIfAborted();
           throw queryError(error, target);
@@ -136,6 +138,8 @@ export function createPostgresSource(options: PostgresSourceOptions): LookupSour
       logger?.debug({ source: description, rows: line }, 'PostgreSQL source read');
     } finally {
       signal?.removeEventListener('abort', onAbort);
+      reader?.dispose();
+      // Not awaited: after a lost connection the stream's own close would wait forever.
       stream?.destroy();
       await session.close();
     }

@@ -11,8 +11,8 @@ export interface PgConnectOptions {
   connectTimeoutMs: number;
   /** Shown in `pg_stat_activity` unless the URL sets `application_name`. */
   applicationName: string;
-  /** Told about a connection that fails while idle (otherwise an unhandled 'error' event would crash the process). */
-  onIdleError: (error: Error) => void;
+  /** Told when the connection fails after connecting (without a listener, the client's 'error' event would crash the process). */
+  onConnectionError: (error: Error) => void;
 }
 
 /** One connected client; `close()` is idempotent and never rejects. */
@@ -34,7 +34,7 @@ export async function openPgSession(options: PgConnectOptions, signal?: AbortSig
     application_name: options.applicationName,
     types: pgTypeParsers,
   });
-  const onError = (error: Error): void => options.onIdleError(error);
+  const onError = (error: Error): void => options.onConnectionError(error);
   client.on('error', onError);
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
