@@ -1,0 +1,62 @@
+/** How a request ended: an HTTP status, or no answer at all. */
+export type RequestOutcome = number | 'dropped' | 'timeout';
+
+/** Request counts. Admin routes (`/_emulator/...`) are never counted. */
+export interface EmulatorCounters {
+  totals: {
+    /** Every counted request: API, token and unmatched. */
+    requests: number;
+    /** Requests under /api/v1 (including rate-limited and faulted ones). */
+    apiCalls: number;
+    /** Requests to /oauth/token. */
+    tokenCalls: number;
+    /** Requests that got an injected fault. */
+    faults: number;
+    /** Requests answered 429. */
+    rateLimited: number;
+  };
+  /** Writes that changed state, including those whose answer was then lost to a fault. */
+  writes: { create: number; update: number; delete: number };
+  /** `"METHOD /route/template"` → outcome (`"200"`, `"409"`, `"dropped"`, `"timeout"`) → count. */
+  routes: Record<string, Record<string, number>>;
+}
+
+/** Accumulates `EmulatorCounters`. */
+export class RequestCounters {
+  private data: EmulatorCounters = RequestCounters.empty();
+
+  private static empty(): EmulatorCounters {
+    return {
+      totals: { requests: 0, apiCalls: 0, tokenCalls: 0, faults: 0, rateLimited: 0 },
+      writes: { create: 0, update: 0, delete: 0 },
+      routes: {},
+    };
+  }
+
+  /** Counts one finished request. `kind` says which total it adds to. */
+  record(kind: 'api' | 'token' | 'other', method: string, route: string, outcome: RequestOutcome, faulted: boolean): void {
+    const t = this.data.totals;
+    t.requests += 1;
+    if (kind === 'api') t.apiCalls += 1;
+    if (kind === 'token') t.tokenCalls += 1;
+    if (faulted) t.faults += 1;
+    if (outcome === 429) t.rateLimited += 1;
+    const key = `${method} ${route}`;
+    const byOutcome = (this.data.routes[key] ??= {});
+    byOutcome[String(outcome)] = (byOutcome[String(outcome)] ?? 0) + 1;
+  }
+
+  /** Counts a write that changed state. */
+  recordWrite(kind: keyof EmulatorCounters['writes']): void {
+    this.data.writes[kind] += 1;
+  }
+
+  /** A deep copy of the counts so far. */
+  snapshot(): EmulatorCounters {
+    return structuredClone(this.data);
+  }
+
+  reset(): void {
+    this.data = RequestCounters.empty();
+  }
+}
