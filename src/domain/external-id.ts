@@ -1,0 +1,20 @@
+import { codePointLength, hasControlCharacter } from './characters.js';
+
+/** Scalekit's limit on an external ID, in characters (docs: "max 255 chars"). */
+export const MAX_EXTERNAL_ID_LENGTH = 255;
+
+/**
+ * The external ID of an account: `<region>-<account_id>` (design section 2). Both parts must
+ * already be normalised (region lower-cased and trimmed, account ID trimmed).
+ */
+export function externalIdOf(region: string, accountId: string): string {
+  return `${region}-${accountId}`;
+}
+
+/**
+ * Whether `id` may be sent to Scalekit as an external ID: non-empty, at most 255 characters,
+ * and free of control characters.
+ */
+export function isValidExternalId(id: string): boolean {
+  return id.length > 0 && codePointLength(id) <= MAX_EXTERNAL_ID_LENGTH && !hasControlCharacter(id);
+}

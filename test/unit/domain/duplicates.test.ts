@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { createDuplicateDetector, partitionDuplicates } from '../../../src/domain/duplicates.js';
+import { RowErrorCode } from '../../../src/domain/row-error-codes.js';
+import type { Account } from '../../../src/domain/types.js';
+
+function account(line: number, accountId: string, region = 'us-east'): Account {
+  return { line, accountId, region, externalId: `${region}-${accountId}`, displayName: `Org ${line}`, metadata: {} };
+}
+
+describe('createDuplicateDetector', () => {
+  it('reports the external IDs seen twice or more, once each', () => {
+    const detector = createDuplicateDetector();
+    for (const a of [account(2, 'A'), account(3, 'B'), account(4, 'A'), account(5, 'A'), account(6, 'C'), account(7, 'C')]) detector.add(a);
+    expect(detector.finish().duplicates).toEqual(new Set(['us-east-A', 'us-east-C']));
+  });
+
+  it('treats IDs that differ only in case as different (account IDs keep their case)', () => {
+    const detector = createDuplicateDetector();
+    detector.add(account(2, 'cust-1'));
+    detector.add(account(3, 'CUST-1'));
+    expect(detector.finish().duplicates.size).toBe(0);
+  });
+});
+
+describe('partitionDuplicates', () => {
+  it('makes EVERY row of a duplicated external ID a conflict, naming all its lines, and keeps order', () => {
+    const accounts = [account(2, 'X'), account(4, 'CUST-1'), account(5, 'Y'), account(9, 'CUST-1')];
+    const { unique, conflicts } = partitionDuplicates(accounts);
+    expect(unique.map((a) => a.line)).toEqual([2, 5]);
+    expect(conflicts).toHaveLength(2);
+    expect(conflicts[0]).toMatchObject({ line: 4, accountId: 'CUST-1', externalId: 'us-east-CUST-1', action: 'conflict', code: RowErrorCode.DUPLICATE_EXTERNAL_ID });
+    expect(conflicts[1]?.line).toBe(9);
+    expect(conflicts[0]?.message).toMatch(/^external ID us-east-CUST-1 appears on lines 4 and 9; none of these rows is applied/);
+  });
+
+  it('lists three lines as "a, b and c" and cuts long lists with "and N more"', () => {
+    const three = partitionDuplicates([account(8, 'A'), account(3, 'A'), account(5, 'A')]);
+    expect(three.conflicts[0]?.message).toMatch(/lines 3, 5 and 8;/);
+    const many = partitionDuplicates(Array.from({ length: 25 }, (_, i) => account(i + 2, 'A')));
+    expect(many.conflicts).toHaveLength(25);
+    expect(many.conflicts[0]?.message).toMatch(/lines 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 15 more;/);
+  });
+
+  it('uses the duplicates a streaming detector already found', () => {
+    const accounts = [account(2, 'A'), account(3, 'A')];
+    expect(partitionDuplicates(accounts, new Set()).conflicts).toHaveLength(0);
+    expect(partitionDuplicates(accounts, new Set(['us-east-A'])).unique).toHaveLength(0);
+  });
+
+  it('returns every account when nothing is duplicated', () => {
+    const accounts = [account(2, 'A'), account(3, 'A', 'eu-west')];
+    expect(partitionDuplicates(accounts)).toEqual({ unique: accounts, conflicts: [] });
+  });
+});
