@@ -23,8 +23,13 @@ export interface RetryDecision {
   reason: string;
 }
 
-/** Statuses of `UnavailableError` worth another attempt for any method. */
-const transientStatuses = new Set([502, 503, 504]);
+/**
+ * Statuses of `UnavailableError` worth another attempt, for any method. 500 is included: Scalekit
+ * answers 500 for gRPC UNKNOWN/INTERNAL, which are often passing faults, and every write is safe
+ * to repeat (PATCH and DELETE are idempotent; a create is looked up before it is re-sent). A
+ * deterministic 500 costs at most `maxAttempts` calls. 501 (UNIMPLEMENTED) and 505 never heal.
+ */
+const transientStatuses = new Set([500, 502, 503, 504]);
 
 /**
  * Network codes meaning the request never reached the server (the connection was never made), so
@@ -54,11 +59,7 @@ function transientReason(error: ScalekitError): string | undefined {
   if (error instanceof TimeoutError) return `timed out after ${error.timeoutMs} ms`;
   if (error instanceof NetworkError) return `network error ${error.networkCode ?? 'unknown'}`;
   if (error instanceof UnavailableError && error.status !== undefined) {
-    if (transientStatuses.has(error.status)) return `server unavailable (${error.status})`;
-    // A 500 may be a bug triggered by this very request: worth one more look for a read, but a
-    // write would just repeat the failure (and a create's outcome would be unknown).
-    if (error.status === 500 && error.method === 'GET') return 'internal error (500) on a read';
-    return undefined;
+    return transientStatuses.has(error.status) ? `server error (${error.status})` : undefined;
   }
   if (error.status === 408) return 'request timeout (408)';
   return undefined;
@@ -66,7 +67,7 @@ function transientReason(error: ScalekitError): string | undefined {
 
 /**
  * The one place that decides whether a failed Scalekit call is tried again. Retried: 429, 408,
- * 502/503/504, 500 for GET only, timeouts and network errors, with exponential backoff and full
+ * 500/502/503/504, timeouts and network errors, with exponential backoff and full
  * jitter, or the server's `Retry-After` when present (both capped at `maxDelayMs`). Never retried:
  * 400, 401, 403, 404, 409, other statuses, malformed responses and non-Scalekit errors.
  * Whether re-sending is *safe* for a non-idempotent create is the client's business (see

@@ -80,12 +80,18 @@ describe('client retries', () => {
     expect(server.requests.filter((r) => r.url.startsWith('/api/')).length).toBe(3);
   });
 
-  it('retries a 500 on a read but not on a write', async () => {
-    const read = await setup((m, _p, i) => (i === 0 ? { status: 500, json: {} } : { status: 200, json: { organization: org('org_1') } }));
+  it('retries a 500 on a read and on an idempotent write', async () => {
+    const read = await setup((_m, _p, i) => (i === 0 ? { status: 500, json: {} } : { status: 200, json: { organization: org('org_1') } }));
     await expect(read.client.getOrganization('org_1')).resolves.toMatchObject({ id: 'org_1' });
-    const write = await setup(() => ({ status: 500, json: { code: 13, message: 'internal' } }));
-    await expect(write.client.updateOrganization('org_1', { display_name: 'x' })).rejects.toBeInstanceOf(UnavailableError);
-    expect(write.server.requests.filter((r) => r.method === 'PATCH').length).toBe(1);
+    const write = await setup((_m, _p, i) => (i === 0 ? { status: 500, json: { code: 13, message: 'internal' } } : { status: 200, json: { organization: org('org_1') } }));
+    await expect(write.client.updateOrganization('org_1', { display_name: 'x' })).resolves.toMatchObject({ id: 'org_1' });
+    expect(write.server.requests.filter((r) => r.method === 'PATCH').length).toBe(2);
+  });
+
+  it('does not retry a 501', async () => {
+    const { client, server } = await setup(() => ({ status: 501, json: { code: 12, message: 'unimplemented' } }));
+    await expect(client.getOrganization('org_1')).rejects.toBeInstanceOf(UnavailableError);
+    expect(server.requests.filter((r) => r.url.startsWith('/api/')).length).toBe(1);
   });
 
   it('retries a dropped connection on a read', async () => {
