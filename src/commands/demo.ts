@@ -49,7 +49,7 @@ async function runDemo(flags: { accounts: string; seed: string; reportDir: strin
     return report;
   };
   try {
-    out(`orgsync demo — a Scalekit emulator at ${emulator.url} holds ${emulator.store.organizationCount()} organizations: some in step, some drifted,\none with keys orgsync does not own, one orphan, one without external ID. fixtures/accounts.csv has 30 accounts, two of them bad.\n`);
+    out(`orgsync demo — a Scalekit emulator at ${emulator.url} holds ${emulator.store.size} organizations: some in step, some drifted,\none with keys orgsync does not own, one orphan, one without external ID. fixtures/accounts.csv has 30 accounts, two of them bad.\n`);
     await step('1. Plan: what would change (a dry run, nothing is written)', 'orgsync plan --source csv:fixtures/accounts.csv --scope full', { mode: 'plan', allowDelete: false, adopt: false }, '1-plan');
     await step('2. Apply: create, update, adopt the twin, delete the orphan', 'orgsync apply --source csv:fixtures/accounts.csv --scope full --adopt --allow-delete', { mode: 'apply', allowDelete: true, adopt: true }, '2-apply');
     const again = await step('3. Plan again: nothing left but the bad rows', 'orgsync plan --source csv:fixtures/accounts.csv --scope full', { mode: 'plan', allowDelete: false, adopt: false }, '3-replan');

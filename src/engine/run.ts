@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { parseAccount } from '../domain/parse-account.js';
+import { parseAccount } from '../domain/account.js';
 import type { DomainRules } from '../domain/types.js';
 import type { ScalekitApi } from '../scalekit/api.js';
 import type { AccountSource } from '../sources/source.js';
