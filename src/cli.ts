@@ -4,10 +4,11 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runSyncCommand, type SyncFlags } from './commands/sync-command.js';
 import { registerCommands } from './commands/register.js';
+import { processEnv } from './config.js';
 import { OrgsyncError, coerceError } from './errors.js';
 
 /** Builds the `orgsync` command line. Holds no logic: each action calls one command function. */
-export function buildProgram(io = { env: process.env, stdout: process.stdout, stderr: process.stderr }): Command {
+export function buildProgram(io = { env: processEnv(), stdout: process.stdout, stderr: process.stderr }): Command {
   const program = new Command('orgsync')
     .description('Keep Scalekit organizations in step with your own accounts.')
     .showHelpAfterError('(run with --help for usage)')

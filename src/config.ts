@@ -117,3 +117,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
 
 /** The settings needed to talk to Scalekit. */
 export const SCALEKIT_SETTINGS: readonly Requirement[] = ['scalekitEnvironmentUrl', 'scalekitClientId', 'scalekitClientSecret'];
+
+/** The process environment, for the CLI entry point to pass down (the only place that reads it). */
+export function processEnv(): Record<string, string | undefined> {
+  return process.env;
+}
