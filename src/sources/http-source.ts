@@ -1,0 +1,147 @@
+import { setTimeout as sleepMs } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { SourceError } from '../errors.js';
+import { fetchJson, type FetchJsonOptions } from './http/fetch-json.js';
+import { parsePage, type AccountPage } from './http/parse-page.js';
+import { redactUrl } from './http/redact-url.js';
+import type { LookupSource } from './postgres-source.js';
+import type { SourceRecord } from './source.js';
+
+/** Options of `createHttpSource`. Durations in milliseconds. */
+export interface HttpSourceOptions {
+  /** The first page: an `http(s)://` URL answering `{"accounts": [...], "next": URL-or-null}`. */
+  url: string;
+  /** Bearer token (`ORGSYNC_SOURCE_TOKEN`). Sent only to the origin of `url`; never logged. */
+  token?: string | undefined;
+  /** Incremental run: adds `updated_since=<ISO 8601>` to the first page's URL. */
+  since?: Date | undefined;
+  /** Fields the accounts must have: at least one account of the first non-empty page must carry each. */
+  requiredColumns?: readonly string[];
+  /** Per attempt, headers and body included. Default 30 000. */
+  timeoutMs?: number;
+  /** Attempts per request, the first included. Default 4. */
+  maxAttempts?: number;
+  /** Backoff before the second attempt, before jitter; doubles each time. Default 500. */
+  baseDelayMs?: number;
+  /** Cap on one backoff delay. Default 30 000. */
+  maxDelayMs?: number;
+  /** A `Retry-After` longer than this fails the request instead of stalling the run. Default 60 000. */
+  maxRetryAfterMs?: number;
+  /** The transport; global `fetch` by default. */
+  fetch?: typeof fetch;
+  /** Waits between attempts; rejects with the signal's reason when it fires. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Jitter source in [0, 1). Default `Math.random`. */
+  random?: () => number;
+  logger?: Pick<Logger, 'debug' | 'warn'>;
+}
+
+function parseSourceUrl(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    // Not echoed: the text may hold credentials.
+    throw new SourceError('the HTTP source is not a valid URL (expected http(s)://HOST/PATH)');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SourceError(`the HTTP source must be an http(s) URL, got ${url.protocol}`);
+  if (url.username !== '' || url.password !== '') {
+    throw new SourceError(`the HTTP source URL must not hold credentials (${redactUrl(url)}); pass a bearer token in ORGSYNC_SOURCE_TOKEN`);
+  }
+  return url;
+}
+
+function toRecord(values: Record<string, string | null>, required: readonly string[], line: number): SourceRecord {
+  for (const key of required) values[key] ??= null;
+  const raw = values['updated_at'];
+  const updatedAt = raw === null || raw === undefined ? undefined : new Date(raw);
+  return updatedAt === undefined || Number.isNaN(updatedAt.getTime()) ? { line, values } : { line, values, updatedAt };
+}
+
+/** Throws when some required field appears in no account of the page: the API's shape differs from ours. */
+function assertFields(page: AccountPage, required: readonly string[], label: string): void {
+  const present = new Set(page.accounts.flatMap((values) => Object.keys(values)));
+  const missing = required.filter((key) => !present.has(key));
+  if (missing.length === 0) return;
+  throw new SourceError(
+    `${label}: no account has the required field${missing.length === 1 ? '' : 's'} ${missing.join(', ')}; the accounts have: ${[...present].join(', ') || '(none)'}`,
+  );
+}
+
+/**
+ * Reads accounts from a JSON API, page after page, following `next` (relative URLs resolve against
+ * the page's URL). Retries transient failures; refuses a `next` that leaves the first page's
+ * origin (the token would follow it) or that points back to a page already read.
+ */
+export function createHttpSource(options: HttpSourceOptions): LookupSource {
+  const baseUrl = parseSourceUrl(options.url);
+  if (options.since !== undefined && Number.isNaN(options.since.getTime())) throw new SourceError('since is not a valid date');
+  const description = redactUrl(baseUrl);
+  const required = (options.requiredColumns ?? []).map((key) => key.trim().toLowerCase());
+  const fetchOptions: FetchJsonOptions = {
+    token: options.token,
+    timeoutMs: options.timeoutMs ?? 30_000,
+    maxAttempts: options.maxAttempts ?? 4,
+    baseDelayMs: options.baseDelayMs ?? 500,
+    maxDelayMs: options.maxDelayMs ?? 30_000,
+    maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
+    fetch: options.fetch ?? fetch,
+    sleep: options.sleep ?? ((ms, signal) => sleepMs(ms, undefined, { signal })),
+    random: options.random ?? Math.random,
+    now: Date.now,
+    logger: options.logger,
+    description,
+  };
+
+  async function* records(signal: AbortSignal | undefined): AsyncGenerator<SourceRecord> {
+    let url: URL | null = new URL(baseUrl.href);
+    if (options.since !== undefined) url.searchParams.set('updated_since', options.since.toISOString());
+    const seen = new Map<string, number>();
+    let line = 0;
+    let checked = required.length === 0;
+    for (let pageNumber = 1; url !== null; pageNumber += 1) {
+      seen.set(url.href, pageNumber);
+      const label = `page ${pageNumber}`;
+      const page = parsePage(await fetchJson(url, label, fetchOptions, signal), label, url);
+      if (!checked && page.accounts.length > 0) {
+        assertFields(page, required, label);
+        checked = true;
+      }
+      for (const values of page.accounts) {
+        line += 1;
+        yield toRecord(values, required, line);
+      }
+      if (page.next !== null) {
+        const where = `${label} (${redactUrl(url)})`;
+        if (page.next.origin !== baseUrl.origin) {
+          throw new SourceError(`${where}: \`next\` leads to another origin (${page.next.origin}); refusing to send the token there`);
+        }
+        const earlier = seen.get(page.next.href);
+        if (earlier !== undefined) {
+          throw new SourceError(`${where}: \`next\` points back to page ${earlier} (${redactUrl(page.next)}); the API's pagination loops`);
+        }
+      }
+      url = page.next;
+    }
+    options.logger?.debug({ source: description, records: line }, 'HTTP source read');
+  }
+
+  async function findAccount(accountId: string, region?: string, findOptions?: { signal?: AbortSignal }): Promise<SourceRecord | null> {
+    const url = new URL(baseUrl.href);
+    const id = accountId.trim();
+    const wantedRegion = region?.trim().toLowerCase();
+    url.searchParams.set('account_id', id);
+    if (wantedRegion !== undefined) url.searchParams.set('region', wantedRegion);
+    const label = 'account lookup';
+    const page = parsePage(await fetchJson(url, label, fetchOptions, findOptions?.signal), label, url);
+    // The API is asked to filter, but only an exact match is trusted.
+    const match = page.accounts.find(
+      (values) =>
+        values['account_id']?.trim() === id &&
+        (wantedRegion === undefined || values['region']?.trim().toLowerCase() === wantedRegion),
+    );
+    return match === undefined ? null : toRecord(match, required, 1);
+  }
+
+  return { description, records: (recordOptions) => records(recordOptions?.signal), findAccount };
+}
