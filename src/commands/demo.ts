@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connectScalekit, domainRules, requiredColumns } from '../app.js';
 import { loadConfig } from '../config.js';
@@ -40,19 +40,21 @@ async function runDemo(flags: { accounts: string; seed: string; reportDir: strin
   const rules = domainRules(config);
   const out = (s: string) => io.stdout.write(s);
   const base = { scope: 'full' as const, concurrency: 8, deleteMaxCount: config.deleteMaxCount, deleteMaxPercent: config.deleteMaxPercent };
-  const source = () => createCsvSource({ path: flags.accounts, requiredColumns: requiredColumns(rules) });
-  const step = async (title: string, command: string, options: Omit<RunOptions, 'source' | 'scope' | 'concurrency' | 'deleteMaxCount' | 'deleteMaxPercent'>, dir: string) => {
+  const accountsPath = relative(process.cwd(), flags.accounts) || flags.accounts;
+  const source = () => createCsvSource({ path: accountsPath, requiredColumns: requiredColumns(rules) });
+  type StepOptions = Omit<RunOptions, 'source' | 'scope' | 'concurrency' | 'deleteMaxCount' | 'deleteMaxPercent'>;
+  const step = async (title: string, command: string, options: StepOptions, dir: string, maxItems: number) => {
     out(`\n== ${title}\n$ ${command}\n\n`);
     const { report } = await runSync({ api: scalekit.api, logger, rules }, { ...base, ...options, source: source() });
-    out(renderSummaryTable(report, { maxItems: 30 }));
+    out(renderSummaryTable(report, { maxItems }));
     await writeReportFiles(join(flags.reportDir, dir), report);
     return report;
   };
   try {
     out(`orgsync demo — a Scalekit emulator at ${emulator.url} holds ${emulator.store.size} organizations: some in step, some drifted,\none with keys orgsync does not own, one orphan, one without external ID. fixtures/accounts.csv has 30 accounts, two of them bad.\n`);
-    await step('1. Plan: what would change (a dry run, nothing is written)', 'orgsync plan --source csv:fixtures/accounts.csv --scope full', { mode: 'plan', allowDelete: false, adopt: false }, '1-plan');
-    await step('2. Apply: create, update, adopt the twin, delete the orphan', 'orgsync apply --source csv:fixtures/accounts.csv --scope full --adopt --allow-delete', { mode: 'apply', allowDelete: true, adopt: true }, '2-apply');
-    const again = await step('3. Plan again: nothing left but the bad rows', 'orgsync plan --source csv:fixtures/accounts.csv --scope full', { mode: 'plan', allowDelete: false, adopt: false }, '3-replan');
+    await step('1. Plan: what would change (a dry run, nothing is written)', `orgsync plan --source csv:${accountsPath} --scope full`, { mode: 'plan', allowDelete: false, adopt: false }, '1-plan', 30);
+    await step('2. Apply: create, update, adopt the twin, delete the orphan', `orgsync apply --source csv:${accountsPath} --scope full --adopt --allow-delete`, { mode: 'apply', allowDelete: true, adopt: true }, '2-apply', 0);
+    const again = await step('3. Plan again: nothing left but the bad rows', `orgsync plan --source csv:${accountsPath} --scope full`, { mode: 'plan', allowDelete: false, adopt: false }, '3-replan', 10);
     const left = again.summary.create + again.summary.update + again.summary.orphan + again.summary.adoptable;
     out(`\n${left === 0 ? 'In step.' : `${left} items still differ.`} The bad rows stay in the report until the CSV is fixed; foreign metadata keys were kept.\nReports (report.json, results.csv, summary.md) are in ${resolve(flags.reportDir)}/{1-plan,2-apply,3-replan}.\nNext: orgsync plan --source csv:YOUR.csv with SCALEKIT_ENVIRONMENT_URL, SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET set (see README).\n`);
     return left === 0 ? 0 : 1;

@@ -11,6 +11,13 @@ function show(value: string | null): string {
   return JSON.stringify(short);
 }
 
+/** `billing@acme.example` → `b•••@acme.example`: the terminal table never shows a whole address. */
+export function maskEmails(text: string): string {
+  return text.replace(/([^\s"'<>@,;:]{1})[^\s"'<>@,;:]*@([^\s"'<>@,;:]+)/g, '$1•••@$2');
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 const ROWS: [string, (keyof Report['summary'])[]][] = [
   ['to do', ['create', 'update', 'delete']],
   ['as is', ['unchanged', 'orphan', 'adoptable']],
@@ -22,26 +29,40 @@ export function renderSummaryTable(report: Report, options: { maxItems?: number 
   const s = report.summary;
   const seconds = (Date.parse(report.finished_at) - Date.parse(report.started_at)) / 1000;
   const lines = [
-    `orgsync ${report.mode} — ${report.source} (${report.scope} scope) — ${s.accounts} records read, ${s.api_calls} Scalekit calls, ${seconds.toFixed(1)} s`,
+    `orgsync ${report.mode} — ${report.source} (${report.scope} scope) — ${plural(s.accounts, 'record')} read, ${plural(s.api_calls, 'Scalekit call')}, ${seconds.toFixed(1)} s`,
   ];
   for (const [label, keys] of ROWS) {
-    lines.push(`  ${label.padEnd(9)}${keys.map((k) => `${k} ${String(s[k]).padStart(5)}`).join('   ')}`);
+    lines.push(`  ${label.padEnd(10)}${keys.map((k) => `${k.padEnd(10)}${String(s[k]).padStart(7)}`).join('    ')}`);
   }
   const maxItems = options.maxItems ?? 20;
   if (report.items.length > 0) {
     lines.push('');
     for (const item of report.items.slice(0, maxItems)) lines.push(`  ${describeItem(item)}`);
-    if (report.items.length > maxItems) lines.push(`  … and ${report.items.length - maxItems} more (see report.json / results.csv)`);
+    if (report.items.length > maxItems) {
+      const rest = report.items.length - maxItems;
+      lines.push(maxItems === 0 ? `  ${plural(rest, 'item')}: see report.json / results.csv` : `  … and ${rest} more (see report.json / results.csv)`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }
 
-/** `update  us-east-CUST-1 (line 4)  display_name: "A" → "B"` */
+/** `update    us-east-CUST-1 (line 4)  display_name: "A" → "B"`, e-mail addresses masked. */
 export function describeItem(item: ReportItem): string {
-  const who = item.external_id ?? item.org_id ?? '?';
+  const who = item.external_id ?? (item.account_id ? `account ${item.account_id}` : (item.org_id ?? 'a row'));
   const where = item.line === null ? '' : ` (line ${item.line})`;
-  const detail = item.error ? `${item.error.code}: ${item.error.message}` : formatChanges(item.changes);
-  return `${item.action.padEnd(9)} ${who}${where}  ${detail}`;
+  let detail: string;
+  if (item.error) detail = `${item.error.code}: ${item.error.message}`;
+  else if (item.action === 'create') detail = describeCreate(item);
+  else if (item.action === 'delete') detail = `organization ${item.org_id ?? ''} deleted`;
+  else if (item.action === 'orphan') detail = `organization ${item.org_id ?? ''} has no account`;
+  else detail = formatChanges(item.changes);
+  return maskEmails(`${item.action.padEnd(9)} ${who}${where}  ${detail}`);
+}
+
+function describeCreate(item: ReportItem): string {
+  const name = item.changes.find((c) => c.field === 'display_name')?.to ?? '';
+  const keys = item.changes.filter((c) => c.field.startsWith('metadata.')).map((c) => c.field.slice('metadata.'.length));
+  return `${show(name)}${keys.length > 0 ? ` with ${keys.join(', ')}` : ''}`;
 }
 
 /** summary.md: the human summary of one run. */
