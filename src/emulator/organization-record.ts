@@ -27,9 +27,14 @@ export function defaultSettings(): { features: OrganizationFeature[] } {
  * milliseconds (protojson uses 0, 3, 6 or 9 digits).
  */
 export function formatTimestamp(epochMs: number): string {
+  // Bulk inserts stamp many records within one millisecond: reuse the last string.
+  if (epochMs === lastFormatted.epochMs) return lastFormatted.text;
   const iso = new Date(epochMs).toISOString();
-  return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
+  lastFormatted = { epochMs, text: iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso };
+  return lastFormatted.text;
 }
+
+let lastFormatted = { epochMs: Number.NaN, text: '' };
 
 /**
  * The organization as the API emits it: protojson with proto names and unpopulated fields
@@ -51,8 +56,24 @@ export function toOrganizationJson(record: OrganizationRecord): OrganizationJson
   return json;
 }
 
-/** `JSON.stringify(toOrganizationJson(record))`, cached until the record changes. */
+const DEFAULT_SETTINGS_TEXT = JSON.stringify(defaultSettings());
+
+/**
+ * `JSON.stringify(toOrganizationJson(record))` with the same key order, written by hand (listing
+ * is the hot path) and cached until the record changes.
+ */
 export function organizationJsonText(record: OrganizationRecord): string {
-  record.jsonText ??= JSON.stringify(toOrganizationJson(record));
+  if (record.jsonText !== undefined) return record.jsonText;
+  const str = JSON.stringify;
+  let text = `{"id":${str(record.id)},"display_name":${str(record.display_name)}`;
+  text += `,"metadata":${str(record.metadata)},"region_code":"${record.region_code}"`;
+  text += `,"create_time":"${record.create_time}","update_time":"${record.update_time}"`;
+  const features = record.settings.features;
+  const isDefault = features.length === 2 && features[0]?.name === 'sso' && features[0].enabled === false && features[1]?.name === 'dir_sync' && features[1].enabled === false;
+  text += `,"settings":${isDefault ? DEFAULT_SETTINGS_TEXT : str({ features: features.map((f) => ({ name: f.name, enabled: f.enabled })) })}`;
+  if (record.external_id !== undefined) text += `,"external_id":${str(record.external_id)}`;
+  if (record.slug !== undefined) text += `,"slug":${str(record.slug)}`;
+  if (record.logo_url !== undefined) text += `,"logo_url":${str(record.logo_url)}`;
+  record.jsonText = `${text}}`;
   return record.jsonText;
 }

@@ -36,6 +36,8 @@ export function charLength(value: string): number {
 }
 
 function lengthViolation(field: string, value: string, min: number, max: number): FieldViolation | null {
+  // A string of L UTF-16 units has between L/2 and L code points: most values need no count.
+  if (value.length <= max && Math.ceil(value.length / 2) >= min) return null;
   const n = charLength(value);
   if (n < min) return { field, description: `value length must be at least ${min} characters`, constraint: 'string.min_len' };
   if (n > max) return { field, description: `value length must be at most ${max} characters`, constraint: 'string.max_len' };
