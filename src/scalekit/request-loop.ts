@@ -179,12 +179,16 @@ export function createRequestLoop(options: RequestLoopOptions): RequestLoop {
           random: options.random,
         });
         const unknownOutcome = isOutcomeUnknown(error);
+        if (error instanceof RateLimitedError) {
+          // Slow every caller down, even when this call gives up.
+          const fallbackMs = Math.min(options.maxDelayMs, error.retryAfterMs ?? options.baseDelayMs);
+          await options.rateBudget.pause(decision.retry ? decision.delayMs : fallbackMs);
+        }
         if (!decision.retry) throw error;
         if (unknownOutcome && !spec.idempotent && spec.beforeResend === undefined) {
           logger?.warn({ method: spec.method, route: spec.routeTemplate, code: error.code }, 'outcome unknown; not re-sending a non-idempotent request');
           throw error;
         }
-        if (error instanceof RateLimitedError) await options.rateBudget.pause(decision.delayMs);
         const log = { method: spec.method, route: spec.routeTemplate, status: error.status, code: error.code, attempt, delayMs: decision.delayMs, reason: decision.reason };
         if (error instanceof RateLimitedError) logger?.debug(log, 'retrying Scalekit call');
         else logger?.warn(log, 'retrying Scalekit call');

@@ -55,9 +55,18 @@ function findNetworkCode(error: unknown): string | undefined {
  * abort reason when the caller aborts. Any HTTP status is a normal return.
  */
 export async function sendOnce(fetchFn: FetchLike, dispatcher: Dispatcher | undefined, request: SendRequest): Promise<RawResponse> {
-  const timeoutSignal = AbortSignal.timeout(request.timeoutMs);
-  const signal = request.signal === undefined ? timeoutSignal : AbortSignal.any([request.signal, timeoutSignal]);
-  const init: FetchInit = { method: request.method, headers: request.headers, signal };
+  if (request.signal?.aborted) throw request.signal.reason;
+  // One controller per attempt, wired by hand rather than AbortSignal.any/timeout: the listener on
+  // the caller's (long-lived, run-wide) signal and the timer are both released when the attempt ends.
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new Error(`timed out after ${request.timeoutMs} ms`));
+  }, request.timeoutMs);
+  const onCallerAbort = (): void => controller.abort(request.signal?.reason);
+  request.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  const init: FetchInit = { method: request.method, headers: request.headers, signal: controller.signal };
   if (request.body !== undefined) init.body = request.body;
   if (dispatcher !== undefined) init.dispatcher = dispatcher;
   const context = { method: request.method, routeTemplate: request.routeTemplate };
@@ -67,7 +76,7 @@ export async function sendOnce(fetchFn: FetchLike, dispatcher: Dispatcher | unde
     return { status: response.status, bodyText, retryAfter: response.headers.get('retry-after') };
   } catch (error) {
     if (request.signal?.aborted) throw request.signal.reason;
-    if (timeoutSignal.aborted) {
+    if (timedOut) {
       throw new TimeoutError(`no complete response within ${request.timeoutMs} ms; the server may or may not have acted on it`, {
         ...context,
         timeoutMs: request.timeoutMs,
@@ -80,5 +89,8 @@ export async function sendOnce(fetchFn: FetchLike, dispatcher: Dispatcher | unde
       networkCode,
       cause: error,
     });
+  } finally {
+    clearTimeout(timer);
+    request.signal?.removeEventListener('abort', onCallerAbort);
   }
 }

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createScalekitClient, type ScalekitClient } from '../../../src/scalekit/client.js';
 import type { ScalekitClientOptions } from '../../../src/scalekit/client-options.js';
@@ -74,10 +75,15 @@ describe('client retries', () => {
   });
 
   it('gives up after maxAttempts with the last error', async () => {
-    const { client, server } = await setup(() => ({ status: 429, json: { code: 8, message: 'slow down' } }), { maxAttempts: 3 });
+    const { client, server, pauses } = await setup(() => ({ status: 429, headers: { 'retry-after': '1' }, json: { code: 8, message: 'slow down' } }), {
+      maxAttempts: 3,
+    });
     const error = await client.getOrganization('org_1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitedError);
+    expect(error).toMatchObject({ retryAfterMs: 1_000 });
     expect(server.requests.filter((r) => r.url.startsWith('/api/')).length).toBe(3);
+    // The last 429 still slows everyone down, though this call gives up.
+    expect(pauses).toEqual([1_000, 1_000, 1_000]);
   });
 
   it('retries a 500 on a read and on an idempotent write', async () => {
@@ -117,6 +123,13 @@ describe('client retries', () => {
     const error = await client.getOrganization('org_1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NetworkError);
     expect(error).toMatchObject({ code: 'ERR_SCALEKIT_NETWORK', networkCode: 'ECONNREFUSED', routeTemplate: '/oauth/token' });
+  });
+
+  it('releases its listener on a long-lived caller signal after every attempt', async () => {
+    const { client } = await setup((_m, _p, i) => (i % 2 === 0 ? { status: 503, json: {} } : { status: 200, json: { organization: org('org_1') } }));
+    const run = new AbortController();
+    for (let i = 0; i < 10; i += 1) await client.getOrganization('org_1', { signal: run.signal });
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(0);
   });
 
   it('stops at once when the caller aborts, with the caller’s reason, and does not retry', async () => {
