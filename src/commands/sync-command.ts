@@ -36,7 +36,9 @@ export interface CommandIo {
 /** Runs `orgsync plan` or `orgsync apply` and returns the contract's exit code. */
 export async function runSyncCommand(mode: 'plan' | 'apply', planFile: string | undefined, flags: SyncFlags, io: CommandIo): Promise<number> {
   const { config, scope } = parseSettings(mode, planFile, flags, io.env);
-  const logger = createLogger({ level: config.logLevel });
+  // On a terminal the progress bar and the summary tell the story: only warnings are logged
+  // unless ORGSYNC_LOG_LEVEL asks for more. Elsewhere (CI, cron) JSON lines at info.
+  const logger = createLogger({ level: io.stderr.isTTY && !io.env.ORGSYNC_LOG_LEVEL ? 'warn' : config.logLevel });
   const rules = domainRules(config, flags.region);
   const scalekit = connectScalekit(config, logger);
   const progress = createProgressReporter({ stream: io.stderr, logger });
