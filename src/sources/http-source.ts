@@ -1,6 +1,6 @@
 import { setTimeout as sleepMs } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { SourceError } from '../errors.js';
+import { ConfigError, SourceError } from '../errors.js';
 import { fetchJson, type FetchJsonOptions } from './http/fetch-json.js';
 import { parsePage, type AccountPage } from './http/parse-page.js';
 import { redactUrl } from './http/redact-url.js';
@@ -42,11 +42,11 @@ function parseSourceUrl(text: string): URL {
     url = new URL(text);
   } catch {
     // Not echoed: the text may hold credentials.
-    throw new SourceError('the HTTP source is not a valid URL (expected http(s)://HOST/PATH)');
+    throw new ConfigError(['--source: not a valid URL (expected http(s)://HOST/PATH)']);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SourceError(`the HTTP source must be an http(s) URL, got ${url.protocol}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError([`--source: an HTTP source must be an http(s) URL, got ${url.protocol}`]);
   if (url.username !== '' || url.password !== '') {
-    throw new SourceError(`the HTTP source URL must not hold credentials (${redactUrl(url)}); pass a bearer token in ORGSYNC_SOURCE_TOKEN`);
+    throw new ConfigError([`--source ${redactUrl(url)}: the URL must not hold credentials; pass a bearer token in ORGSYNC_SOURCE_TOKEN`]);
   }
   return url;
 }
@@ -75,7 +75,7 @@ function assertFields(page: AccountPage, required: readonly string[], label: str
  */
 export function createHttpSource(options: HttpSourceOptions): LookupSource {
   const baseUrl = parseSourceUrl(options.url);
-  if (options.since !== undefined && Number.isNaN(options.since.getTime())) throw new SourceError('since is not a valid date');
+  if (options.since !== undefined && Number.isNaN(options.since.getTime())) throw new ConfigError(['since is not a valid date']);
   const description = redactUrl(baseUrl);
   const required = (options.requiredColumns ?? []).map((key) => key.trim().toLowerCase());
   const fetchOptions: FetchJsonOptions = {

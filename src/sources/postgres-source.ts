@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { types } from 'pg';
 import QueryStream from 'pg-query-stream';
 import type { Logger } from 'pino';
-import { SourceError } from '../errors.js';
+import { ConfigError, SourceError } from '../errors.js';
 import { openPgSession, withPgSession, type PgConnectOptions } from './pg/pg-client.js';
 import { assertColumns, describeColumns, findColumn, type PgColumn } from './pg/pg-columns.js';
 import { queryError } from './pg/pg-errors.js';
@@ -78,11 +78,11 @@ function sinceFilter(columns: readonly PgColumn[], since: Date, description: str
  */
 export function createPostgresSource(options: PostgresSourceOptions): LookupSource {
   if ((options.query === undefined) === (options.table === undefined)) {
-    throw new SourceError('a PostgreSQL source needs exactly one of a query (ORGSYNC_PG_QUERY) or a table (postgres:TABLE)');
+    throw new ConfigError(['a PostgreSQL source needs exactly one of a query (ORGSYNC_PG_QUERY) or a table (postgres:TABLE)']);
   }
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new SourceError(`batchSize must be a positive integer, got ${batchSize}`);
-  if (options.since !== undefined && Number.isNaN(options.since.getTime())) throw new SourceError('since is not a valid date');
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError([`batchSize must be a positive integer, got ${batchSize}`]);
+  if (options.since !== undefined && Number.isNaN(options.since.getTime())) throw new ConfigError(['since is not a valid date']);
   const target = parsePgTarget(options.databaseUrl);
   const baseSql = options.table === undefined ? querySql(options.query ?? '') : tableSql(options.table);
   const description = options.table === undefined ? 'postgres:query' : `postgres:${options.table.trim()}`;

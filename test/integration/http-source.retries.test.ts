@@ -103,6 +103,13 @@ describe('createHttpSource: retries', () => {
     expect(server.paths).toHaveLength(1);
   });
 
+  it('does not retry a 501, which no retry can fix', async () => {
+    const server = await serve((res) => json(res, 501, {}));
+    const error = await caught(collect(createHttpSource({ url: server.origin, sleep: fakeSleep().sleep }).records()));
+    expect(error.message).toBe(`page 1 (${server.origin}/) failed: 501 Not Implemented`);
+    expect(server.paths).toHaveLength(1);
+  });
+
   it('fails instead of stalling when Retry-After asks for more than maxRetryAfterMs', async () => {
     const server = await serve((res) => json(res, 503, {}, { 'retry-after': '3600' }));
     const { delays, sleep } = fakeSleep();

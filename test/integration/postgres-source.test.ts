@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SourceError } from '../../src/errors.js';
+import { ConfigError, SourceError } from '../../src/errors.js';
 import { createPostgresSource } from '../../src/sources/postgres-source.js';
 import type { SourceRecord } from '../../src/sources/source.js';
 
@@ -147,7 +147,7 @@ describe('createPostgresSource: errors', () => {
   });
 
   it('needs exactly one of query and table', () => {
-    expect(() => createPostgresSource({ databaseUrl: DATABASE_URL })).toThrow(SourceError);
+    expect(() => createPostgresSource({ databaseUrl: DATABASE_URL })).toThrow(ConfigError);
     expect(() => createPostgresSource({ databaseUrl: DATABASE_URL, query: 'SELECT 1', table: 't' })).toThrow(/exactly one/);
   });
 

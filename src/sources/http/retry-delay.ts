@@ -1,6 +1,9 @@
-/** Statuses worth retrying: a timeout, too many requests, and server errors. */
+/**
+ * Statuses worth retrying: 408, 429 and server errors, except 501 and 505, which say the server
+ * will never handle this request (the same rule as the Scalekit client's `decideRetry`).
+ */
 export function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 429 || status >= 500;
+  return status === 408 || status === 429 || (status >= 500 && status !== 501 && status !== 505);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { SourceError } from '../../errors.js';
+import { ConfigError } from '../../errors.js';
 
 /** Quotes one SQL identifier exactly as written (so it is case-sensitive and cannot inject SQL). */
 export function quoteIdent(name: string): string {
@@ -9,7 +9,7 @@ export function quoteIdent(name: string): string {
 export function tableSql(table: string): string {
   const parts = table.trim().split('.');
   if (parts.length > 2 || parts.some((part) => part.length === 0)) {
-    throw new SourceError(`invalid PostgreSQL table name "${table}": expected TABLE or SCHEMA.TABLE`);
+    throw new ConfigError([`--source postgres:${table}: invalid table name, expected postgres:TABLE or postgres:SCHEMA.TABLE`]);
   }
   return `SELECT * FROM ${parts.map(quoteIdent).join('.')}`;
 }
@@ -17,7 +17,7 @@ export function tableSql(table: string): string {
 /** The user's query without trailing semicolons, so that it can be wrapped in a subquery. */
 export function querySql(query: string): string {
   const sql = query.trim().replace(/[\s;]+$/, '');
-  if (sql.length === 0) throw new SourceError('the PostgreSQL query (ORGSYNC_PG_QUERY) is empty');
+  if (sql.length === 0) throw new ConfigError(['ORGSYNC_PG_QUERY is empty']);
   return sql;
 }
 

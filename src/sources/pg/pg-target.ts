@@ -1,4 +1,4 @@
-import { SourceError } from '../../errors.js';
+import { ConfigError } from '../../errors.js';
 
 /** Where a PostgreSQL source connects, for error messages. Holds no secret except `password`, which only `redact` uses. */
 export interface PgTarget {
@@ -11,7 +11,7 @@ export interface PgTarget {
 
 /**
  * Reads host, port and database from a `postgres://` URL without ever echoing the URL (it may
- * hold a password). Throws `SourceError` when the URL cannot be parsed.
+ * hold a password). Throws `ConfigError` when the URL cannot be parsed.
  */
 export function parsePgTarget(databaseUrl: string): PgTarget {
   let url: URL;
@@ -19,10 +19,10 @@ export function parsePgTarget(databaseUrl: string): PgTarget {
     url = new URL(databaseUrl);
   } catch {
     // No `cause`: Node's ERR_INVALID_URL carries the input, password included.
-    throw new SourceError('DATABASE_URL is not a valid URL (expected postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE)');
+    throw new ConfigError(['DATABASE_URL is not a valid URL (expected postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE)']);
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new SourceError(`DATABASE_URL must start with postgres:// or postgresql://, got ${url.protocol}//`);
+    throw new ConfigError([`DATABASE_URL must start with postgres:// or postgresql://, got ${url.protocol}//`]);
   }
   const user = decodeURIComponent(url.username);
   return {
