@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
+import { pino, type Logger } from 'pino';
+
+/** The Redis the integration tests use (`.ci/run` starts one). */
+export const REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** A unique name for one test's queue and keys. */
+export function testName(): string {
+  return `test-${randomUUID()}`;
+}
+
+/**
+ * Polls `check` until it returns a truthy value or the deadline passes (no fixed sleeps). Returns the
+ * value; throws with `what` on timeout.
+ */
+export async function pollUntil<T>(what: string, check: () => T | Promise<T>, timeoutMs = 30_000, intervalMs = 25): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** Deletes every key that starts with `prefix` (SCAN, not KEYS). */
+export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+}
+
+/** A logger whose JSON lines are kept in `lines` (parsed), for assertions on job start/finish lines. */
+export function captureLogger(level = 'info'): { logger: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line.trim() === '') continue;
+        const parsed: unknown = JSON.parse(line);
+        if (parsed !== null && typeof parsed === 'object') lines.push({ ...parsed });
+      }
+      callback();
+    },
+  });
+  return { logger: pino({ level }, stream), lines };
+}
+
+/** A plain connection for test bookkeeping. */
+export function testRedis(): Redis {
+  return new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+}
