@@ -23,7 +23,8 @@ export function buildProgram(io = { env: processEnv(), stdout: process.stdout, s
       .option('--delimiter <char>', 'CSV delimiter: , ; tab | (default: detected from the header)')
       .option('--encoding <name>', 'CSV encoding when not UTF-8, e.g. windows-1252, latin1, utf-16le')
       .option('--concurrency <n>', 'writes in flight [env ORGSYNC_CONCURRENCY, default 8]')
-      .option('--rate-limit <rps>', 'Scalekit requests per second [env ORGSYNC_RATE_LIMIT, default 10]');
+      .option('--rate-limit <rps>', 'Scalekit requests per second [env ORGSYNC_RATE_LIMIT, default 10]')
+      .option('--since <last|instant>', 'incremental (postgres:/http sources): only accounts updated since the last fully successful run (last) or an RFC 3339 instant');
 
   sourceOptions(program.command('plan').description('dry run: show what apply would change; writes nothing to Scalekit'))
     .option('--out <file>', 'save the plan, to apply later exactly as saved with: orgsync apply FILE')

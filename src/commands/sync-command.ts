@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { connectScalekit, domainRules, requiredColumns } from '../app.js';
 import { SCALEKIT_SETTINGS, loadConfig, type Config } from '../config.js';
 import { ConfigError } from '../errors.js';
@@ -9,6 +10,7 @@ import { renderSummaryTable } from '../engine/summary-text.js';
 import type { Report } from '../engine/types.js';
 import { createLogger } from '../logger.js';
 import { createSourceFromSpec } from '../sources/from-spec.js';
+import { checkSinceFlag, openIncremental } from './incremental.js';
 import { createProgressReporter } from './progress.js';
 
 /** Flags of `orgsync plan` and `orgsync apply`, as commander gives them. */
@@ -25,6 +27,7 @@ export interface SyncFlags {
   rateLimit?: string;
   allowDelete?: boolean;
   adopt?: boolean;
+  since?: string;
 }
 
 export interface CommandIo {
@@ -56,17 +59,26 @@ export async function runSyncCommand(mode: 'plan' | 'apply', planFile: string | 
       const saved = await readSavedPlan(planFile);
       report = await applySavedPlan({ api: scalekit.api, logger, rules }, saved, settings);
     } else {
-      const source = createSourceFromSpec(config.source ?? '', {
+      const sourceSettings = {
         requiredColumns: requiredColumns(rules),
         delimiter: flags.delimiter,
         encoding: flags.encoding,
         databaseUrl: config.databaseUrl,
         pgQuery: config.pgQuery,
         sourceToken: config.sourceToken,
-      });
-      const result = await runSync({ api: scalekit.api, logger, rules }, { ...settings, mode, scope, source });
-      report = result.report;
-      if (flags.out) await writeSavedPlan(flags.out, result.plan);
+      };
+      const described = createSourceFromSpec(config.source ?? '', sourceSettings).description;
+      const incremental = await openIncremental(flags.since, config.redisUrl, watermarkId(described, config));
+      try {
+        const source = createSourceFromSpec(config.source ?? '', { ...sourceSettings, since: incremental.since });
+        if (incremental.since) logger.info({ since: incremental.since.toISOString() }, 'incremental run: reading accounts updated since the watermark');
+        const result = await runSync({ api: scalekit.api, logger, rules }, { ...settings, mode, scope, source });
+        report = result.report;
+        if (flags.out) await writeSavedPlan(flags.out, result.plan);
+        if (await incremental.commit(report, result.maxUpdatedAt)) logger.info({ watermark: result.maxUpdatedAt?.toISOString() }, 'watermark moved');
+      } finally {
+        await incremental.close();
+      }
     }
     progress.done();
     io.stdout.write(renderSummaryTable(report));
@@ -82,12 +94,27 @@ export async function runSyncCommand(mode: 'plan' | 'apply', planFile: string | 
   }
 }
 
+/**
+ * The watermark's name: the source's description plus a digest of what else picks its rows (the
+ * query, the database without credentials), so two different queries never share a watermark.
+ */
+function watermarkId(description: string, config: Config): string {
+  let database = '';
+  if (config.databaseUrl && URL.canParse(config.databaseUrl)) {
+    const url = new URL(config.databaseUrl);
+    database = `${url.hostname}:${url.port}${url.pathname}`;
+  }
+  const digest = createHash('sha256').update(JSON.stringify([config.source, config.pgQuery ?? '', database])).digest('hex');
+  return `${description}#${digest.slice(0, 16)}`;
+}
+
 function parseSettings(mode: 'plan' | 'apply', planFile: string | undefined, flags: SyncFlags, env: CommandIo['env']): { config: Config; scope: 'partial' | 'full' } {
   const problems: string[] = [];
   const scope = flags.scope ?? 'partial';
   if (scope !== 'partial' && scope !== 'full') problems.push(`--scope: expected partial or full (got ${JSON.stringify(scope)})`);
   if (planFile && flags.source) problems.push('give either a plan file or --source, not both (a saved plan already names its source)');
   if (mode === 'apply' && planFile && flags.out) problems.push('--out belongs to orgsync plan');
+  problems.push(...checkSinceFlag(flags.since, scope, flags.source ?? env.ORGSYNC_SOURCE));
   let config: Config | undefined;
   try {
     config = loadConfig({

@@ -49,6 +49,8 @@ export interface RunResult {
   report: Report;
   /** The plan as computed (what `plan --out` saves). */
   plan: SavedPlan;
+  /** The latest `updated_at` among the records read (incremental runs move their watermark to it). */
+  maxUpdatedAt: Date | null;
 }
 
 const PAGE_SIZE = 100;
@@ -64,7 +66,8 @@ export async function runSync(deps: EngineDeps, options: RunOptions): Promise<Ru
   const log = deps.logger.child({ run_id: runId, mode: options.mode, scope: options.scope });
   log.info({ source: options.source.description }, 'run started');
 
-  const { snapshot, records } = await takeSnapshot(deps, options);
+  const seen = { maxUpdatedAt: null as Date | null };
+  const { snapshot, records } = await takeSnapshot(deps, options, seen);
   log.info({ strategy: snapshot.strategy, organizations: snapshot.totalSize }, 'snapshot taken');
 
   const planner = createPlanner({ scope: options.scope, regions: deps.rules.regions, snapshot });
@@ -95,10 +98,10 @@ export async function runSync(deps: EngineDeps, options: RunOptions): Promise<Ru
       accounts: plan.accounts, unchanged: plan.unchanged, items: plan.items.map(planItemToReportItem),
       apiCalls: deps.api.stats().apiCalls - callsBefore,
     });
-    return { report, plan: saved };
+    return { report, plan: saved, maxUpdatedAt: seen.maxUpdatedAt };
   }
   const report = await applyItems(deps, saved, { ...options, runId }, { savedPlan: false, startedAt, callsBefore });
-  return { report, plan: saved };
+  return { report, plan: saved, maxUpdatedAt: seen.maxUpdatedAt };
 }
 
 /** `orgsync apply PLAN_FILE`: applies exactly the saved plan; anything changed since is `stale`. */
@@ -146,9 +149,13 @@ async function applyItems(
  * listing costs; a partial run whose accounts are fewer than that looks them up one by one instead.
  * Returns the records read so far followed by the rest of the source.
  */
-async function takeSnapshot(deps: EngineDeps, options: RunOptions): Promise<{ snapshot: Snapshot; records: AsyncIterable<ParsedRecord> }> {
+async function takeSnapshot(
+  deps: EngineDeps,
+  options: RunOptions,
+  seen: { maxUpdatedAt: Date | null },
+): Promise<{ snapshot: Snapshot; records: AsyncIterable<ParsedRecord> }> {
   // Open the source first: a missing file or column fails the run before any call to Scalekit.
-  const source = parseRecords(options.source, deps.rules, options.signal)[Symbol.asyncIterator]();
+  const source = parseRecords(options.source, deps.rules, seen, options.signal)[Symbol.asyncIterator]();
   const head = await source.next();
   const buffered: ParsedRecord[] = head.done ? [] : [head.value];
   let sourceDone = head.done === true;
@@ -196,8 +203,14 @@ async function* replay(buffered: ParsedRecord[], rest: AsyncIterator<ParsedRecor
   for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
 }
 
-async function* parseRecords(source: AccountSource, rules: DomainRules, signal?: AbortSignal): AsyncGenerator<ParsedRecord> {
+async function* parseRecords(
+  source: AccountSource,
+  rules: DomainRules,
+  seen: { maxUpdatedAt: Date | null },
+  signal?: AbortSignal,
+): AsyncGenerator<ParsedRecord> {
   for await (const record of source.records({ signal })) {
+    if (record.updatedAt && (!seen.maxUpdatedAt || record.updatedAt > seen.maxUpdatedAt)) seen.maxUpdatedAt = record.updatedAt;
     const parsed = parseAccount(record, rules);
     yield parsed.ok ? { ok: true, account: parsed.account } : { ok: false, problem: parsed.problem };
   }
