@@ -134,12 +134,15 @@ export function createHttpSource(options: HttpSourceOptions): LookupSource {
     if (wantedRegion !== undefined) url.searchParams.set('region', wantedRegion);
     const label = 'account lookup';
     const page = parsePage(await fetchJson(url, label, fetchOptions, findOptions?.signal), label, url);
-    // The API is asked to filter, but only an exact match is trusted.
-    const match = page.accounts.find(
-      (values) =>
+    // The API is asked to filter, but only an exact match is trusted. An account without a region
+    // (a source with one fixed region, `--region`) matches on its id alone.
+    const match = page.accounts.find((values) => {
+      const accountRegion = values['region'];
+      return (
         values['account_id']?.trim() === id &&
-        (wantedRegion === undefined || values['region']?.trim().toLowerCase() === wantedRegion),
-    );
+        (wantedRegion === undefined || accountRegion === null || accountRegion === undefined || accountRegion.trim().toLowerCase() === wantedRegion)
+      );
+    });
     return match === undefined ? null : toRecord(match, required, 1);
   }
 

@@ -18,8 +18,9 @@ import type { AccountSource, SourceRecord } from './source.js';
  */
 export interface LookupSource extends AccountSource {
   /**
-   * The first record whose `account_id` equals `accountId` (and whose `region`, lower-cased and
-   * trimmed, equals `region` when given), or `null`. Its `line` is 1: a lookup has no row number.
+   * The first record whose `account_id` equals `accountId` (trimmed) and whose `region`, lower-cased
+   * and trimmed, equals `region` when both are given (a source without regions matches on the id
+   * alone), or `null`. Its `line` is 1: a lookup has no row number.
    * Throws `SourceError` when the source cannot be read.
    */
   findAccount(accountId: string, region?: string, options?: { signal?: AbortSignal }): Promise<SourceRecord | null>;
@@ -149,15 +150,13 @@ export function createPostgresSource(options: PostgresSourceOptions): LookupSour
     const signal = findOptions?.signal;
     return withPgSession(connect, signal, async (client) => {
       const columns = await describe(client, signal);
-      const idColumn = findColumn(columns, 'account_id');
-      const regionColumn = findColumn(columns, 'region');
-      if (idColumn === undefined || (region !== undefined && regionColumn === undefined)) {
-        assertColumns(columns, region === undefined ? ['account_id'] : ['account_id', 'region'], description);
-      }
-      const conditions = [`${quoteIdent(idColumn?.name ?? 'account_id')}::text = $1`];
+      assertColumns(columns, ['account_id'], description);
+      const conditions = [`${quoteIdent(findColumn(columns, 'account_id')?.name ?? 'account_id')}::text = $1`];
       const params = [accountId.trim()];
-      if (region !== undefined) {
-        conditions.push(`lower(trim(${quoteIdent(regionColumn?.name ?? 'region')}::text)) = $2`);
+      // Without a region column (a source with one fixed region, `--region`), the id alone decides.
+      const regionColumn = findColumn(columns, 'region');
+      if (region !== undefined && regionColumn !== undefined) {
+        conditions.push(`lower(trim(${quoteIdent(regionColumn.name)}::text)) = $2`);
         params.push(region.trim().toLowerCase());
       }
       try {

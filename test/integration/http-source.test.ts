@@ -183,7 +183,13 @@ describe('createHttpSource: findAccount', () => {
     expect(await source.findAccount('A-1', 'us-east')).toBeNull();
     expect(await source.findAccount('A-2')).toBeNull();
     expect(await source.findAccount('A-1')).not.toBeNull();
+    expect(server.requests.map((r) => r.path)).toContain('/accounts?account_id=A-1&region=us-east');
     expect(server.requests[1]?.path).toBe('/accounts?account_id=A-2');
+  });
+
+  it('matches an account without a region on its id alone', async () => {
+    const server = await serve((_req, res) => json(res, 200, { accounts: [{ account_id: 'A-1' }], next: null }));
+    expect(await createHttpSource({ url: server.origin }).findAccount('A-1', 'us-east')).toEqual({ line: 1, values: { account_id: 'A-1' } });
   });
 
   it('names the lookup in its errors', async () => {

@@ -209,6 +209,11 @@ describe('createPostgresSource: findAccount', () => {
     expect(record?.values).toEqual({ account_id: '3', region: 'us-east' });
   });
 
+  it('matches on the id alone when the result has no region column', async () => {
+    const query = 'SELECT g AS account_id FROM generate_series(1, 5) AS g';
+    expect((await createPostgresSource({ databaseUrl: DATABASE_URL, query }).findAccount('4', 'us-east'))?.values).toEqual({ account_id: '4' });
+  });
+
   it('fails clearly when the result has no account_id column', async () => {
     const lookup = createPostgresSource({ databaseUrl: DATABASE_URL, query: 'SELECT 1 AS id' }).findAccount('1');
     expect((await caught(lookup)).message).toContain('missing required column account_id; the query returned: id');
