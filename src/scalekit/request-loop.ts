@@ -2,8 +2,9 @@ import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
 import type { ApiStats } from './api.js';
-import { RateLimitedError, ResponseShapeError, ScalekitError, UnauthenticatedError, type HttpMethod } from './errors.js';
+import { RateLimitedError, ScalekitError, UnauthenticatedError, type HttpMethod } from './errors.js';
 import { parseErrorResponse } from './parse-error-response.js';
+import { parseResponseBody } from './parse-response-body.js';
 import type { RateBudget } from './rate-budget.js';
 import { decideRetry, isOutcomeUnknown } from './retry-policy.js';
 import type { Sleep } from './sleep.js';
@@ -71,28 +72,6 @@ export interface RequestLoopOptions {
 /** Sends requests through the rate budget with retries, token refresh and response validation. */
 export type RequestLoop = <R>(spec: RequestSpec<R>) => Promise<R>;
 
-function parseBody<R>(spec: RequestSpec<R>, bodyText: string): R {
-  const context = { method: spec.method, routeTemplate: spec.routeTemplate };
-  let json: unknown;
-  try {
-    json = bodyText.trim() === '' ? {} : JSON.parse(bodyText);
-  } catch (error) {
-    throw new ResponseShapeError('the response body is not JSON; Scalekit or a proxy sent something unexpected', {
-      ...context,
-      issuePath: '',
-      cause: error,
-    });
-  }
-  const parsed = spec.schema.safeParse(json);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const issuePath = issue === undefined ? '' : issue.path.map(String).join('.');
-  throw new ResponseShapeError(
-    `the response does not match the expected shape at "${issuePath}" (${issue?.message ?? 'invalid'}); Scalekit may have changed its API`,
-    { ...context, issuePath },
-  );
-}
-
 /** @internal Builds the loop the client's methods share. */
 export function createRequestLoop(options: RequestLoopOptions): RequestLoop {
   const { stats, logger } = options;
@@ -136,7 +115,7 @@ export function createRequestLoop(options: RequestLoopOptions): RequestLoop {
       throw error;
     }
     report({ method: spec.method, routeTemplate: spec.routeTemplate, status: response.status, durationMs: options.now() - startMs });
-    if (response.status >= 200 && response.status < 300) return parseBody(spec, response.bodyText);
+    if (response.status >= 200 && response.status < 300) return parseResponseBody(spec, response.bodyText);
     throw parseErrorResponse({
       method: spec.method,
       routeTemplate: spec.routeTemplate,
