@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadSeedFile, startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
+import type { EmulatorSeed } from '../../src/emulator/seed-schema.js';
 
 let dir: string;
 const started: RunningEmulator[] = [];
@@ -21,7 +22,7 @@ async function seedFile(value: unknown): Promise<string> {
   return path;
 }
 
-const SEED = {
+const SEED: EmulatorSeed = {
   organizations: [
     { id: 'org_11111111111111111', display_name: 'Fixed', external_id: 'us-east-1', metadata: { plan: 'gold' }, create_time: '2025-02-15T06:23:44.560Z', update_time: '2025-03-01T00:00:00Z' },
     { display_name: 'Generated', external_id: 'us-east-2' },
