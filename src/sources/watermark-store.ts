@@ -6,9 +6,7 @@ export interface WatermarkRedis {
 
 /**
  * Where incremental runs (`--since last`) keep their watermark: the instant up to which a source
- * has been fully synced. Whoever moves it decides when (the engine: only after a run in which every
- * row succeeded, to the instant the run *started* reading minus a margin for clock skew and
- * late commits; see docs/sources.md).
+ * has been fully synced. The caller decides when it moves and to what (see docs/sources.md).
  */
 export interface WatermarkStore {
   /** The watermark of the source, or `null` when there is none (or it is unreadable): run in full. */
