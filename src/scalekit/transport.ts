@@ -49,6 +49,17 @@ function findNetworkCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/** The message of the deepest cause (undici's `fetch failed` hides e.g. "bad port" there). */
+function innermostMessage(error: unknown): string | undefined {
+  let message: string | undefined;
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
+    message = current.message;
+    current = current.cause;
+  }
+  return message;
+}
+
 /**
  * Sends one request and reads the whole body, under a timeout of `timeoutMs` that covers both.
  * Throws `TimeoutError` on timeout, `NetworkError` when the connection fails, and the caller's
@@ -84,7 +95,7 @@ export async function sendOnce(fetchFn: FetchLike, dispatcher: Dispatcher | unde
       });
     }
     const networkCode = findNetworkCode(error);
-    throw new NetworkError(`connection failed (${networkCode ?? 'unknown cause'}); check the environment URL and the network`, {
+    throw new NetworkError(`connection failed (${networkCode ?? innermostMessage(error) ?? 'unknown cause'}); check the environment URL and the network`, {
       ...context,
       networkCode,
       cause: error,
