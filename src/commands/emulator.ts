@@ -37,6 +37,14 @@ function faultKinds(raw: string): FaultKind[] {
   return FAULT_KINDS.filter((k) => kinds.includes(k));
 }
 
+/** Where the command writes and what stops it; tests replace both. */
+export interface EmulatorCommandIo {
+  /** Receives the base URL as the first line. Default `process.stdout`. */
+  stdout?: { write(text: string): unknown };
+  /** Resolves when the emulator should stop. Default: the first SIGINT or SIGTERM. */
+  untilStopped?: () => Promise<unknown>;
+}
+
 /** Resolves when the process gets SIGINT or SIGTERM; removes its listeners then. */
 function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
@@ -56,7 +64,11 @@ function untilSignal(): Promise<NodeJS.Signals> {
  * SCALEKIT_CLIENT_ID / SCALEKIT_CLIENT_SECRET); `--client-id` / `--client-secret` override them,
  * and when neither is set any non-empty pair is accepted.
  */
-export function registerEmulatorCommand(program: Command, getCredentials: () => { clientId?: string; clientSecret?: string }): void {
+export function registerEmulatorCommand(
+  program: Command,
+  getCredentials: () => { clientId?: string; clientSecret?: string },
+  io: EmulatorCommandIo = {},
+): void {
   program
     .command('emulator')
     .description('run a local Scalekit-compatible API (in memory) for tests, demos and benchmarks; prints its URL first')
@@ -75,11 +87,11 @@ export function registerEmulatorCommand(program: Command, getCredentials: () => 
     .addOption(new Option('--token-ttl-seconds <n>', 'lifetime of issued access tokens').argParser(number('seconds > 0', (n) => Number.isInteger(n) && n > 0)))
     .addOption(new Option('--log-level <level>', 'log level on stderr (debug logs every request)').choices(['silent', 'error', 'warn', 'info', 'debug']).default('info'))
     .action(async (flags: EmulatorFlags) => {
-      await runEmulatorCommand(flags, getCredentials);
+      await runEmulatorCommand(flags, getCredentials, io);
     });
 }
 
-async function runEmulatorCommand(flags: EmulatorFlags, getCredentials: () => { clientId?: string; clientSecret?: string }): Promise<void> {
+async function runEmulatorCommand(flags: EmulatorFlags, getCredentials: () => { clientId?: string; clientSecret?: string }, io: EmulatorCommandIo): Promise<void> {
   const logger = createLogger({ level: flags.logLevel });
   const configured = flags.clientId !== undefined && flags.clientSecret !== undefined ? {} : getCredentials();
   const options: EmulatorOptions = {
@@ -97,11 +109,11 @@ async function runEmulatorCommand(flags: EmulatorFlags, getCredentials: () => { 
   if (flags.faultPhase !== undefined) options.faultPhase = flags.faultPhase;
   if (flags.randomSeed !== undefined) options.randomSeed = flags.randomSeed;
   if (flags.tokenTtlSeconds !== undefined) options.tokenTtlSeconds = flags.tokenTtlSeconds;
-  const stopped = untilSignal();
   const emulator = await startEmulator(options);
-  process.stdout.write(`${emulator.url}\n`);
+  const stopped = (io.untilStopped ?? untilSignal)();
+  (io.stdout ?? process.stdout).write(`${emulator.url}\n`);
   logger.info({ url: emulator.url, organizations: emulator.store.size, knobs: emulator.knobs() }, 'emulator listening; admin routes under /_emulator/');
-  const signal = await stopped;
-  logger.info({ signal }, 'emulator stopping');
+  const reason = await stopped;
+  logger.info({ reason }, 'emulator stopping');
   await emulator.close();
 }

@@ -22,6 +22,15 @@ const scriptedFaultSchema = z.strictObject({
   count: z.number().int().positive().optional(),
 });
 
+function safeDecode(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    // Malformed percent-encoding: the caller answers 400.
+    return null;
+  }
+}
+
 function problem(status: number, code: string, message: string): AdminAnswer {
   return { status, body: { error: { code, message } } };
 }
@@ -91,6 +100,10 @@ export function handleAdminRequest(runtime: EmulatorRuntime, method: string, pat
     }
   }
   const directories = /^organizations\/([^/]+)\/directories$/.exec(route);
-  if (method === 'POST' && directories?.[1]) return attachDirectory(runtime, decodeURIComponent(directories[1]), body);
+  if (method === 'POST' && directories?.[1]) {
+    const organizationId = safeDecode(directories[1]);
+    if (organizationId === null) return problem(400, 'invalid_request', `invalid percent-encoding in ${path}`);
+    return attachDirectory(runtime, organizationId, body);
+  }
   return problem(404, 'not_found', `no admin route ${method} ${path}`);
 }

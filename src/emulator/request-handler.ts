@@ -50,8 +50,9 @@ function checkBearer(runtime: EmulatorRuntime, authorization: string | undefined
 
 /** Builds the server's request listener. */
 export function createRequestHandler(runtime: EmulatorRuntime, pending: PendingWork, logger?: EmulatorLogger) {
-  async function handleApi(req: IncomingMessage, res: ServerResponse, method: string, path: string, query: URLSearchParams, bodyText: string): Promise<[string, RequestOutcome, boolean]> {
-    if (!(await pending.sleep(runtime.knobs.latencyMs))) return [UNMATCHED_ROUTE, 'dropped', false];
+  /** Serves one /api/v1 request; returns what to count, or null when the server closed meanwhile. */
+  async function handleApi(req: IncomingMessage, res: ServerResponse, method: string, path: string, query: URLSearchParams, bodyText: string): Promise<[string, RequestOutcome, boolean] | null> {
+    if (!(await pending.sleep(runtime.knobs.latencyMs))) return null;
     const limit = runtime.rateLimiter?.take();
     const match = matchApiRoute(method, path);
     const template = isApiError(match) ? UNMATCHED_ROUTE : match.template;
@@ -116,7 +117,9 @@ export function createRequestHandler(runtime: EmulatorRuntime, pending: PendingW
       outcome = answer.status;
     } else if (path.startsWith('/api/')) {
       kind = 'api';
-      [route, outcome, faulted] = await handleApi(req, res, method, path, query, bodyText);
+      const handled = await handleApi(req, res, method, path, query, bodyText);
+      if (!handled) return;
+      [route, outcome, faulted] = handled;
     } else {
       sendApiError(res, routingError('not-found'));
       outcome = 404;
