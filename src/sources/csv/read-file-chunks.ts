@@ -48,7 +48,8 @@ const REASONS: Readonly<Record<string, string>> = {
   EMFILE: 'too many open files',
 };
 
-function cannotRead(path: string, err: unknown): SourceError {
+/** The `SourceError` for a file that cannot be opened or read, naming the reason. */
+export function cannotRead(path: string, err: unknown): SourceError {
   const code = errnoCode(err);
   const reason = code !== undefined && Object.hasOwn(REASONS, code) ? REASONS[code] : undefined;
   const detail = reason ?? (err instanceof Error ? err.message : String(err));
