@@ -138,7 +138,7 @@ async function writeUpdate(api: ScalekitApi, item: PlanItem, fresh: OrgState | n
   }
   if (Object.keys(metadataChanges).length > 0) {
     const current = fresh?.metadata ?? {};
-    const problem = mergedMetadataProblem(current, metadataChanges);
+    const problem = mergedMetadataProblem(current, metadataChanges, Object.keys(item.desired?.metadata ?? metadataChanges));
     if (problem) return outcome(item, 'failed', changes, problem);
     body.metadata = mergeOwnedMetadata(current, metadataChanges);
   }

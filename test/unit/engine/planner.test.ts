@@ -106,6 +106,6 @@ describe('createPlanner', () => {
     const foreign = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`foreign_${i}`, 'v']));
     const [item] = plan([a], [{ id: 'org_1', display_name: a.displayName, external_id: a.externalId, metadata: foreign }]).items;
     expect(item).toMatchObject({ action: 'invalid', error: { code: 'METADATA_TOO_MANY_PAIRS' } });
-    expect(item?.error?.message).toContain('9 keys that orgsync does not own');
+    expect(item?.error?.message).toContain('9 key(s) that orgsync does not own');
   });
 });
