@@ -48,7 +48,8 @@ export function renderSummaryTable(report: Report, options: { maxItems?: number 
 
 /** `update    us-east-CUST-1 (line 4)  display_name: "A" → "B"`, e-mail addresses masked. */
 export function describeItem(item: ReportItem): string {
-  const who = item.external_id ?? (item.account_id ? `account ${item.account_id}` : (item.org_id ?? 'a row'));
+  const named = item.external_id ?? (item.account_id ? `account ${item.account_id}` : (item.org_id ?? 'a row'));
+  const who = named.length > 60 ? `${named.slice(0, 59)}…` : named;
   const where = item.line === null ? '' : ` (line ${item.line})`;
   let detail: string;
   if (item.error) detail = `${item.error.code}: ${item.error.message}`;
