@@ -1,0 +1,141 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ItemAction } from '../engine/types.js';
+import { ACTIONS } from '../engine/report.js';
+
+/** The webhook routes, as the `route` label of `orgsync_webhook_deliveries_total`. */
+export type WebhookRouteLabel = 'accounts' | 'scalekit';
+
+/** Every outcome of a delivery (a bounded label set). */
+export type WebhookOutcome =
+  | 'accepted'
+  | 'deduplicated'
+  | 'replayed'
+  | 'ignored'
+  | 'invalid_signature'
+  | 'invalid_json'
+  | 'invalid_payload'
+  | 'too_large'
+  | 'unsupported_media_type'
+  | 'not_configured'
+  | 'rejected'
+  | 'error';
+
+/** Totals of finished runs by kind and result, and the last run's drift, read on every scrape. */
+export interface RunStats {
+  totals: readonly { kind: string; result: string; count: number }[];
+  /** Items per action of the most recent run with a report; `null` when there is none. */
+  lastDrift: Partial<Record<ItemAction, number>> | null;
+}
+
+/** Where the collected-on-scrape metrics come from; each is optional. */
+export interface MetricsSources {
+  /** BullMQ job counts by state (`waiting`, `active`, `completed`, `failed`, `delayed`, ...). */
+  queueJobCounts?: () => Promise<Record<string, number>>;
+  /** Milliseconds spent waiting for the Scalekit rate budget so far (`RateBudget.waitedMs`). */
+  rateBudgetWaitedMs?: () => number;
+  runStats?: () => Promise<RunStats>;
+}
+
+/** The service's Prometheus metrics, in a registry of their own (never the global one). */
+export interface HttpMetrics {
+  registry: Registry;
+  /** The Scalekit client's `onRequest` hook: one call per attempt. */
+  observeScalekitRequest(info: { method: string; routeTemplate: string; status: number; durationMs: number }): void;
+  countWebhookDelivery(route: WebhookRouteLabel, outcome: WebhookOutcome): void;
+}
+
+/**
+ * Creates the registry with the default process metrics and orgsync's own. Label values come from
+ * fixed sets (HTTP methods, route templates, statuses, job kinds, actions): never IDs or names.
+ * A source that fails during a scrape leaves its metric empty rather than failing `/metrics`.
+ */
+export function createHttpMetrics(sources: MetricsSources = {}): HttpMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+
+  const scalekitRequests = new Counter({
+    name: 'orgsync_scalekit_requests_total',
+    help: 'Scalekit API requests (attempts) by method, route template and HTTP status (0: no response)',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  const scalekitDuration = new Histogram({
+    name: 'orgsync_scalekit_request_duration_seconds',
+    help: 'Duration of Scalekit API requests (attempts)',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20],
+    registers: [registry],
+  });
+  // Both run metrics read the history; one read serves both within a scrape (they are collected concurrently).
+  let runStatsRead: { atMs: number; stats: Promise<RunStats | undefined> } | undefined;
+  const readRunStats = (): Promise<RunStats | undefined> => {
+    const nowMs = Date.now();
+    if (runStatsRead === undefined || nowMs - runStatsRead.atMs > 1000) {
+      runStatsRead = { atMs: nowMs, stats: sources.runStats?.().catch(() => undefined) ?? Promise.resolve(undefined) };
+    }
+    return runStatsRead.stats;
+  };
+  let lastWaitedMs = 0;
+  new Counter({
+    name: 'orgsync_rate_budget_wait_seconds_total',
+    help: 'Time spent waiting for the Scalekit rate budget by this process',
+    registers: [registry],
+    collect() {
+      const waitedMs = sources.rateBudgetWaitedMs?.() ?? 0;
+      if (waitedMs > lastWaitedMs) this.inc((waitedMs - lastWaitedMs) / 1000);
+      lastWaitedMs = Math.max(lastWaitedMs, waitedMs);
+    },
+  });
+  new Counter({
+    name: 'orgsync_runs_total',
+    help: 'Finished runs by job kind and result (from the run history in Redis)',
+    labelNames: ['kind', 'result'] as const,
+    registers: [registry],
+    async collect() {
+      const stats = await readRunStats();
+      this.reset();
+      for (const t of stats?.totals ?? []) this.inc({ kind: t.kind, result: t.result }, t.count);
+    },
+  });
+  new Gauge({
+    name: 'orgsync_drift_items',
+    help: 'Items per action in the most recent run with a report',
+    labelNames: ['action'] as const,
+    registers: [registry],
+    async collect() {
+      const lastDrift = (await readRunStats())?.lastDrift ?? null;
+      this.reset();
+      if (lastDrift === null) return;
+      for (const action of ACTIONS) this.set({ action }, lastDrift[action] ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'orgsync_queue_jobs',
+    help: 'Jobs in the queue by state (BullMQ counts, read on scrape)',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    async collect() {
+      const counts = await sources.queueJobCounts?.().catch(() => undefined);
+      this.reset();
+      for (const [state, n] of Object.entries(counts ?? {})) this.set({ state }, n);
+    },
+  });
+  const webhookDeliveries = new Counter({
+    name: 'orgsync_webhook_deliveries_total',
+    help: 'Webhook deliveries by route and outcome',
+    labelNames: ['route', 'outcome'] as const,
+    registers: [registry],
+  });
+
+  return {
+    registry,
+    observeScalekitRequest(info) {
+      const labels = { method: info.method, route: info.routeTemplate };
+      scalekitRequests.inc({ ...labels, status: String(info.status) });
+      scalekitDuration.observe(labels, info.durationMs / 1000);
+    },
+    countWebhookDelivery(route, outcome) {
+      webhookDeliveries.inc({ route, outcome });
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter } from '@bull-board/fastify';
+import type { Queue } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import { createBasicAuthHook, type AdminCredentials } from '../basic-auth.js';
+
+type BoardServerAdapter = Parameters<typeof createBullBoard>[0]['serverAdapter'];
+
+export const ADMIN_QUEUES_PATH = '/admin/queues';
+
+/** Options of `registerAdminQueues`. */
+export interface AdminQueuesOptions {
+  /** The BullMQ queues to show. */
+  queues: readonly Queue[];
+  credentials: AdminCredentials;
+  /** Default `true`: jobs can be looked at, not retried, removed or added. */
+  readOnly?: boolean;
+}
+
+/**
+ * Mounts the bull-board dashboard at `/admin/queues` (its page, static files and API), every
+ * route behind the admin login. Read-only unless `readOnly: false`; bull-board enforces that on
+ * its API, not only in the page.
+ */
+export async function registerAdminQueues(app: FastifyInstance, options: AdminQueuesOptions): Promise<void> {
+  const readOnlyMode = options.readOnly ?? true;
+  const serverAdapter = new FastifyAdapter();
+  serverAdapter.setBasePath(ADMIN_QUEUES_PATH);
+  createBullBoard({
+    queues: options.queues.map((queue) => new BullMQAdapter(queue, { readOnlyMode, allowRetries: !readOnlyMode })),
+    // package.json pins @bull-board/api 9.10.2 while @bull-board/fastify 9.10.1 nests its own 9.10.1 copy:
+    // the same classes at runtime, but TypeScript sees two declarations of BaseAdapter. Align the
+    // two versions in package.json and this cast can go.
+    serverAdapter: serverAdapter as unknown as BoardServerAdapter,
+    options: { uiConfig: { boardTitle: 'orgsync queues' } },
+  });
+  const requireAdmin = createBasicAuthHook(options.credentials);
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', requireAdmin);
+    await scope.register(serverAdapter.registerPlugin(), { prefix: ADMIN_QUEUES_PATH });
+  });
+}

@@ -1,0 +1,50 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { DomainRules } from '../../domain/types.js';
+import type { HttpMetrics, WebhookRouteLabel } from '../metrics.js';
+import { WEBHOOKS_ACCOUNTS_PATH, webhooksAccountsRoute } from '../routes/webhooks-accounts.js';
+import { WEBHOOKS_SCALEKIT_PATH, webhooksScalekitRoute } from '../routes/webhooks-scalekit.js';
+import type { EnqueueReconcile } from './reconcile-request.js';
+import type { ReplayGuard } from './replay-guard.js';
+import { countUnhandledDelivery } from './webhook-pipeline.js';
+import { createWebhookVerifier } from './webhook-verifier.js';
+
+/** What the two webhook routes need. */
+export interface WebhookRoutesOptions {
+  /** ORGSYNC_WEBHOOK_SECRET; `undefined` turns `POST /webhooks/accounts` off (503). */
+  accountsSecret: string | undefined;
+  /** SCALEKIT_WEBHOOK_SECRET; `undefined` turns `POST /webhooks/scalekit` off (503). */
+  scalekitSecret: string | undefined;
+  replayGuard: ReplayGuard;
+  enqueueReconcile: EnqueueReconcile;
+  rules: DomainRules;
+  metrics: HttpMetrics;
+  logger: Logger;
+}
+
+const ROUTE_LABELS: ReadonlyMap<string, WebhookRouteLabel> = new Map([
+  [WEBHOOKS_ACCOUNTS_PATH, 'accounts'],
+  [WEBHOOKS_SCALEKIT_PATH, 'scalekit'],
+]);
+
+/**
+ * Registers both webhook routes in a scope of their own, whose only body parser keeps
+ * `application/json` bodies as the raw bytes: the signature is computed over exactly those bytes,
+ * and JSON is parsed only after it verifies. Other media types get 415.
+ */
+export async function registerWebhookRoutes(app: FastifyInstance, options: WebhookRoutesOptions): Promise<void> {
+  const { accountsSecret, scalekitSecret, rules, ...shared } = options;
+  const accountsVerifier = accountsSecret === undefined ? undefined : createWebhookVerifier(accountsSecret);
+  const scalekitVerifier = scalekitSecret === undefined ? undefined : createWebhookVerifier(scalekitSecret);
+  const pipeline = { replayGuard: shared.replayGuard, enqueue: shared.enqueueReconcile, metrics: shared.metrics, logger: shared.logger };
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    scope.addHook('onResponse', async (request, reply) => {
+      const label = ROUTE_LABELS.get(request.routeOptions.url ?? '');
+      if (label !== undefined) countUnhandledDelivery(shared.metrics, label, request, reply.statusCode);
+    });
+    scope.route(webhooksAccountsRoute({ ...pipeline, verifier: accountsVerifier, rules }));
+    scope.route(webhooksScalekitRoute({ ...pipeline, verifier: scalekitVerifier, rules }));
+  });
+}
