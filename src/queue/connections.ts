@@ -15,25 +15,28 @@ export function queueKeyPrefix(queueName: string): string {
  * The connection of a worker process (BullMQ's contract): commands wait through reconnects
  * forever (`maxRetriesPerRequest: null`), since a worker must outlive a Redis restart.
  */
-export function createWorkerConnection(redisUrl: string, options: RedisOptions = {}): Redis {
-  return new Redis(redisUrl, { maxRetriesPerRequest: null, ...options });
+export function createWorkerConnection(redisUrl: string, onError?: (error: Error) => void, options: RedisOptions = {}): Redis {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, ...options });
+  redis.on('error', (error: Error) => onError?.(error));
+  return redis;
 }
 
 /**
  * The connection of a producer (`orgsync enqueue`, the HTTP service): fails fast instead of queueing
  * commands while Redis is down (`enableOfflineQueue: false`), so a caller gets an error at once.
- * Connected before it is returned, since an offline-queue-less client rejects commands until then.
+ * Connected before it is returned, since an offline-queue-less client rejects commands until then;
+ * after a later outage it reconnects in the background while commands fail at once.
  */
-export async function connectProducerConnection(redisUrl: string, options: RedisOptions = {}): Promise<Redis> {
+export async function connectProducerConnection(redisUrl: string, onError?: (error: Error) => void, options: RedisOptions = {}): Promise<Redis> {
   const redis = new Redis(redisUrl, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 5_000,
     lazyConnect: true,
-    // Give up after a few attempts: a producer reports the failure rather than hanging.
-    retryStrategy: (times) => (times > 3 ? null : Math.min(times * 200, 1_000)),
     ...options,
   });
+  // Without a listener ioredis prints every reconnect failure; commands report errors themselves.
+  redis.on('error', (error: Error) => onError?.(error));
   try {
     await redis.connect();
   } catch (error) {

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { runSync } from '../src/engine/run.js';
+import { reportItemSchema } from '../src/queue/report-schema.js';
+import type { SourceRecord } from '../src/sources/source.js';
+import { createInMemorySource } from './in-memory-source.js';
+import { PermanentJobError } from './job-errors.js';
+import type { ChunkRows, JobDefinition } from './job-helpers.js';
+
+/** `bulk-import-chunk`: which chunk of which import; the rows themselves wait in the import store. */
+export const bulkImportChunkPayloadSchema = z.strictObject({
+  import_id: z.string().min(1).max(100),
+  chunk_index: z.number().int().nonnegative(),
+});
+
+/** What a chunk hands its parent: the part of the import's report that its rows make. */
+export const chunkResultSchema = z.object({
+  chunk_index: z.number().int().nonnegative(),
+  accounts: z.number().int().nonnegative(),
+  unchanged: z.number().int().nonnegative(),
+  api_calls: z.number().int().nonnegative(),
+  items: z.array(reportItemSchema),
+});
+export type ChunkResult = z.output<typeof chunkResultSchema>;
+
+/** The records of a chunk, as a source would have yielded them (the engine parses them again). */
+export function chunkRecords(chunk: ChunkRows): SourceRecord[] {
+  return chunk.rows.map(([line, ...cells]) => ({
+    line,
+    values: Object.fromEntries(chunk.columns.map((column, i) => [column, cells[i] ?? null])),
+  }));
+}
+
+/**
+ * One chunk of a bulk import: `runSync` in apply mode, partial scope, over its rows. Running it
+ * again (after a crash) is safe: the engine plans from what Scalekit holds now.
+ */
+export const bulkImportChunkJob: JobDefinition<typeof bulkImportChunkPayloadSchema, ChunkResult> = {
+  schema: bulkImportChunkPayloadSchema,
+  async process(payload, helpers) {
+    const chunk = await helpers.imports.readChunk(payload.import_id, payload.chunk_index);
+    if (!chunk) {
+      throw new PermanentJobError(`the rows of chunk ${payload.chunk_index} of import ${payload.import_id} are gone (expired or deleted); enqueue the file again`);
+    }
+    const manifest = await helpers.imports.readManifest(payload.import_id);
+    const source = createInMemorySource(manifest?.source ?? `import:${payload.import_id}`, chunkRecords(chunk));
+    const { report } = await runSync(helpers.engine, {
+      ...helpers.applySettings,
+      mode: 'apply',
+      scope: 'partial',
+      source,
+      signal: helpers.signal,
+      runId: helpers.runId,
+    });
+    return {
+      chunk_index: payload.chunk_index,
+      accounts: report.summary.accounts,
+      unchanged: report.summary.unchanged,
+      api_calls: report.summary.api_calls,
+      items: report.items,
+    };
+  },
+};

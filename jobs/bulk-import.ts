@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { buildReport } from '../src/engine/report.js';
+import type { ReportItem } from '../src/engine/types.js';
+import { chunkRecords, chunkResultSchema, type ChunkResult } from './bulk-import-chunk.js';
+import { PermanentJobError } from './job-errors.js';
+import type { JobDefinition, JobHelpers, RunOutcome } from './job-helpers.js';
+import { triggerSchema } from './triggers.js';
+
+/** `bulk-import` (the parent of the chunks): a reference to the import's manifest and chunks. */
+export const bulkImportPayloadSchema = z.strictObject({
+  import_id: z.string().min(1).max(100),
+  chunks: z.number().int().nonnegative(),
+  trigger: triggerSchema.default('cli'),
+});
+
+/**
+ * Runs once every chunk has finished (or failed for good): gathers the chunks' results and the
+ * rows refused at enqueue into one report, then, once it is recorded, deletes the import's rows.
+ * Rows of a chunk that failed are reported as `failed`, one item per row, so every row is counted.
+ */
+export const bulkImportJob: JobDefinition<typeof bulkImportPayloadSchema, RunOutcome> = {
+  schema: bulkImportPayloadSchema,
+  async process(payload, helpers) {
+    const manifest = await helpers.imports.readManifest(payload.import_id);
+    if (!manifest) throw new PermanentJobError(`the manifest of import ${payload.import_id} is gone (expired or deleted); enqueue the file again`);
+    const { values, failures } = await helpers.childResults();
+    const results: ChunkResult[] = values.map((value) => chunkResultSchema.parse(value));
+    const items: ReportItem[] = [...manifest.problems];
+    let accountedFor = manifest.problems.length;
+    let unchanged = 0;
+    let apiCalls = 0;
+    for (const result of results) {
+      items.push(...result.items);
+      accountedFor += result.accounts;
+      unchanged += result.unchanged;
+      apiCalls += result.api_calls;
+    }
+    for (const failure of failures) {
+      const failed = await failedChunkItems(helpers, payload.import_id, failure.chunkIndex, failure.reason);
+      items.push(...failed);
+      accountedFor += failed.length;
+    }
+    if (accountedFor !== manifest.accounts) {
+      helpers.logger.warn({ import_id: payload.import_id, rows: manifest.accounts, accounted_for: accountedFor }, 'the chunks do not account for every row of the import');
+    }
+    items.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+    const report = buildReport({
+      runId: helpers.runId,
+      mode: 'apply',
+      scope: 'partial',
+      source: manifest.source,
+      startedAt: new Date(manifest.created_at),
+      accounts: manifest.accounts,
+      unchanged,
+      items,
+      apiCalls,
+    });
+    return { report, afterRecorded: () => helpers.imports.deleteImport(payload.import_id) };
+  },
+};
+
+async function failedChunkItems(helpers: JobHelpers, importId: string, chunkIndex: number, reason: string): Promise<ReportItem[]> {
+  const chunk = await helpers.imports.readChunk(importId, chunkIndex);
+  if (!chunk) throw new PermanentJobError(`chunk ${chunkIndex} of import ${importId} failed (${reason}) and its rows are gone, so the report cannot list them`);
+  return chunkRecords(chunk).map((record) => {
+    const accountId = record.values.account_id ?? null;
+    const region = record.values.region ?? null;
+    return {
+      external_id: accountId !== null && region !== null ? `${region}-${accountId}` : null,
+      account_id: accountId,
+      line: record.line,
+      action: 'failed',
+      org_id: null,
+      changes: [],
+      error: { code: 'ERR_CHUNK_FAILED', message: `the chunk holding this row failed after its retries: ${reason}; run the import again` },
+    };
+  });
+}

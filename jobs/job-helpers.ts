@@ -1,0 +1,76 @@
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { ApplySettings, EngineDeps } from '../src/engine/run.js';
+import type { Report, ReportItem } from '../src/engine/types.js';
+import type { AccountSource } from '../src/sources/source.js';
+
+/** A bulk import's valid rows of one chunk, compact: `columns` names the cells after the line number. */
+export interface ChunkRows {
+  /** `account_id`, `region`, `display_name`, then the owned metadata keys. */
+  columns: string[];
+  /** One array per row: the CSV line the record started on, then one cell per column (`null` = empty). */
+  rows: [number, ...(string | null)[]][];
+}
+
+/** What `orgsync enqueue bulk-import` learned while reading the file, kept beside the chunks. */
+export interface ImportManifest {
+  import_id: string;
+  /** `csv:PATH` as given on the machine that enqueued it. */
+  source: string;
+  /** Records read from the file, good and bad (`summary.accounts`). */
+  accounts: number;
+  chunks: number;
+  /** Rows refused before enqueueing (invalid, or conflicting duplicates), with their lines. */
+  problems: ReportItem[];
+  /** When the file was read (RFC 3339): the report's `started_at`. */
+  created_at: string;
+}
+
+/** Where a bulk import's rows wait for the workers (the queue layer keeps them in Redis with a TTL). */
+export interface ImportStore {
+  readManifest(importId: string): Promise<ImportManifest | null>;
+  readChunk(importId: string, chunkIndex: number): Promise<ChunkRows | null>;
+  /** Drops the manifest and every chunk; called once the import's report is recorded. */
+  deleteImport(importId: string): Promise<void>;
+}
+
+/** The results of a parent job's children: values of those that finished, reasons of those that failed. */
+export interface ChildResults {
+  values: unknown[];
+  failures: { chunkIndex: number; reason: string }[];
+}
+
+/**
+ * Everything a processor may use (style §5.4): job code never imports BullMQ or Redis. Built by
+ * `src/queue/worker.ts` for each job.
+ */
+export interface JobHelpers {
+  /** Child of the worker's logger with `job_id`, `kind` and `run_id`. */
+  logger: Logger;
+  /** Aborted when the worker shuts down past its deadline; pass it to every call. */
+  signal: AbortSignal;
+  jobId: string;
+  /** The ID of the run this job performs (`report.run_id`). */
+  runId: string;
+  /** The engine's collaborators: this job's own Scalekit client (so `api_calls` counts only its calls) and the domain rules. */
+  engine: EngineDeps;
+  /** Concurrency, delete thresholds and the per-organization Redis lock (`exclusive`); deletes and adoption are off. */
+  applySettings: ApplySettings;
+  /** The host source (ORGSYNC_SOURCE), or `undefined` when this worker has none configured. */
+  hostSource(): AccountSource | undefined;
+  imports: ImportStore;
+  /** For a parent job (bulk import): what its children returned. */
+  childResults(): Promise<ChildResults>;
+}
+
+/** What a top-level job produces: its report, and work to do once the report is safely recorded. */
+export interface RunOutcome {
+  report: Report;
+  afterRecorded?: (() => Promise<void>) | undefined;
+}
+
+/** One job kind: its payload schema (checked at enqueue and again before processing) and its processor. */
+export interface JobDefinition<S extends z.ZodType, R> {
+  schema: S;
+  process(payload: z.output<S>, helpers: JobHelpers): Promise<R>;
+}

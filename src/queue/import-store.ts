@@ -1,0 +1,69 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { ChunkRows, ImportManifest, ImportStore } from '../../jobs/job-helpers.js';
+import { reportItemSchema } from './report-schema.js';
+
+/** Default lifetime of an import's rows in Redis: long enough for a backlog, short enough to not linger. */
+export const DEFAULT_IMPORT_TTL_S = 7 * 24 * 3_600;
+
+const chunkSchema = z.object({
+  columns: z.array(z.string()),
+  rows: z.array(z.tuple([z.number().int()], z.string().nullable())),
+}) satisfies z.ZodType<ChunkRows>;
+
+const manifestSchema = z.object({
+  import_id: z.string(),
+  source: z.string(),
+  accounts: z.number().int().nonnegative(),
+  chunks: z.number().int().nonnegative(),
+  problems: z.array(reportItemSchema),
+  created_at: z.string(),
+}) satisfies z.ZodType<ImportManifest>;
+
+/** The Redis side of bulk imports: what `enqueue` writes and the workers read. */
+export interface RedisImportStore extends ImportStore {
+  writeChunk(importId: string, chunkIndex: number, chunk: ChunkRows): Promise<void>;
+  writeManifest(manifest: ImportManifest): Promise<void>;
+}
+
+/** Options of `createImportStore`. */
+export interface ImportStoreOptions {
+  /** e.g. `queueKeyPrefix(queueName)`; keys are `<prefix>import:<id>:manifest` and `<prefix>import:<id>:chunk:<n>`. */
+  keyPrefix: string;
+  /** Lifetime of every key, in seconds. Default 7 days. */
+  ttlSeconds?: number;
+}
+
+/**
+ * A bulk import's rows in Redis (design §4), so that any worker on any machine can take any chunk:
+ * each chunk is one JSON string of arrays (not objects), with a TTL; deleted when the import ends.
+ */
+export function createImportStore(redis: Redis, options: ImportStoreOptions): RedisImportStore {
+  const ttlSeconds = options.ttlSeconds ?? DEFAULT_IMPORT_TTL_S;
+  const manifestKey = (importId: string) => `${options.keyPrefix}import:${importId}:manifest`;
+  const chunkKey = (importId: string, index: number) => `${options.keyPrefix}import:${importId}:chunk:${index}`;
+
+  return {
+    async writeChunk(importId, chunkIndex, chunk) {
+      await redis.set(chunkKey(importId, chunkIndex), JSON.stringify(chunk), 'EX', ttlSeconds);
+    },
+    async writeManifest(manifest) {
+      await redis.set(manifestKey(manifest.import_id), JSON.stringify(manifest), 'EX', ttlSeconds);
+    },
+    async readChunk(importId, chunkIndex) {
+      const json = await redis.get(chunkKey(importId, chunkIndex));
+      return json === null ? null : chunkSchema.parse(JSON.parse(json));
+    },
+    async readManifest(importId) {
+      const json = await redis.get(manifestKey(importId));
+      return json === null ? null : manifestSchema.parse(JSON.parse(json));
+    },
+    async deleteImport(importId) {
+      const manifest = await this.readManifest(importId);
+      const keys = [manifestKey(importId)];
+      for (let i = 0; i < (manifest?.chunks ?? 0); i += 1) keys.push(chunkKey(importId, i));
+      // One DEL per 1,000 keys keeps each command small for huge imports.
+      for (let i = 0; i < keys.length; i += 1_000) await redis.del(...keys.slice(i, i + 1_000));
+    },
+  };
+}
