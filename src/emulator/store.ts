@@ -2,7 +2,7 @@ import { alreadyExists, badRequest, invalidArgument, isApiError, notFound, type 
 import { DirectoryStore } from './directory-store.js';
 import { OrderedSlots } from './ordered-slots.js';
 import {
-  defaultSettings,
+  DEFAULT_SETTINGS,
   formatTimestamp,
   organizationJsonText,
   toOrganizationJson,
@@ -167,7 +167,6 @@ export class EmulatorStore {
     if (fields.slug !== undefined) record.slug = fields.slug ?? undefined;
     if (fields.logo_url !== undefined) record.logo_url = fields.logo_url ?? undefined;
     record.update_time = formatTimestamp(this.now());
-    record.jsonText = undefined;
     return toOrganizationJson(record);
   }
 
@@ -219,10 +218,9 @@ export class EmulatorStore {
       region_code: org.region_code ?? 'US',
       create_time: createTime,
       update_time: org.update_time ?? createTime,
-      settings: org.settings ? { features: org.settings.features.map((f) => ({ ...f })) } : defaultSettings(),
+      settings: org.settings ? { features: org.settings.features.map((f) => ({ ...f })) } : DEFAULT_SETTINGS,
       slug: org.slug || undefined,
       logo_url: org.logo_url || undefined,
-      jsonText: undefined,
     };
     this.slots.append(record);
     this.byId.set(record.id, record);

@@ -73,8 +73,10 @@ describe('emulator: latency', () => {
     let t0 = performance.now();
     expect((await get()).status).toBe(200);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(55);
+    // With a latency far above any scheduling hiccup, an admin route still answers at once.
+    emulator.configure({ latencyMs: 60_000 });
     t0 = performance.now();
-    await fetch(`${emulator.url}/_emulator/counters`);
-    expect(performance.now() - t0).toBeLessThan(55);
+    expect((await fetch(`${emulator.url}/_emulator/counters`)).status).toBe(200);
+    expect(performance.now() - t0).toBeLessThan(30_000);
   });
 });

@@ -46,7 +46,7 @@ afterAll(async () => {
 describe('emulator: 200,000 organizations', () => {
   it('serves a 100-organization page from the store in well under a millisecond of CPU', () => {
     let pageToken: string | undefined;
-    // Warm up the JIT and the per-organization JSON cache of the first pages, as a long run would.
+    // Warm up the JIT, as a long-running emulator would be.
     for (let i = 0; i < 50; i += 1) emulator.store.listPage({ pageSize: 100 });
     const pages = 2_000; // every organization once
     const before = cpuMs();
