@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { createHttpMetrics } from '../../../src/http/metrics.js';
+import { readRunStats } from '../../../src/http/run-history-reader.js';
+import { sampleReport, staticHistory, summaryOf } from './run-fixtures.js';
+import { buildTestServer } from './server-fixture.js';
+
+describe('createHttpMetrics', () => {
+  it('exposes Scalekit requests by method, route template and status, with durations in seconds', async () => {
+    const metrics = createHttpMetrics();
+    metrics.observeScalekitRequest({ method: 'GET', routeTemplate: '/api/v1/organizations/{id}', status: 200, durationMs: 120 });
+    metrics.observeScalekitRequest({ method: 'GET', routeTemplate: '/api/v1/organizations/{id}', status: 429, durationMs: 5 });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('orgsync_scalekit_requests_total{method="GET",route="/api/v1/organizations/{id}",status="200"} 1');
+    expect(text).toContain('orgsync_scalekit_requests_total{method="GET",route="/api/v1/organizations/{id}",status="429"} 1');
+    expect(text).toContain('orgsync_scalekit_request_duration_seconds_sum{method="GET",route="/api/v1/organizations/{id}"} 0.125');
+  });
+
+  it('reads queue counts, rate budget waits and run stats on every scrape', async () => {
+    let waitedMs = 1500;
+    const report = sampleReport('run-2');
+    const history = staticHistory([
+      { summary: summaryOf(report), report },
+      { summary: summaryOf(report, { run_id: 'run-1', kind: 'reconcile', result: 'ok' }), report },
+      { summary: summaryOf(report, { run_id: 'run-0', kind: 'reconcile', result: 'ok' }), report },
+    ]);
+    const metrics = createHttpMetrics({
+      queueJobCounts: async () => ({ waiting: 3, active: 1, failed: 0 }),
+      rateBudgetWaitedMs: () => waitedMs,
+      runStats: () => readRunStats(history),
+    });
+    let text = await metrics.registry.metrics();
+    expect(text).toContain('orgsync_queue_jobs{state="waiting"} 3');
+    expect(text).toContain('orgsync_queue_jobs{state="active"} 1');
+    expect(text).toContain('orgsync_rate_budget_wait_seconds_total 1.5');
+    expect(text).toContain('orgsync_runs_total{kind="nightly-sync",result="failed"} 1');
+    expect(text).toContain('orgsync_runs_total{kind="reconcile",result="ok"} 2');
+    expect(text).toContain('orgsync_drift_items{action="update"} 1');
+    expect(text).toContain('orgsync_drift_items{action="delete"} 0');
+    waitedMs = 4000;
+    text = await metrics.registry.metrics();
+    expect(text).toContain('orgsync_rate_budget_wait_seconds_total 4');
+  });
+
+  it('still answers when a source fails during a scrape', async () => {
+    const metrics = createHttpMetrics({
+      queueJobCounts: () => Promise.reject(new Error('redis down')),
+      runStats: () => Promise.reject(new Error('redis down')),
+    });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('# TYPE orgsync_queue_jobs gauge');
+    expect(text).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('keeps its own registry: two instances do not clash', async () => {
+    const a = createHttpMetrics();
+    const b = createHttpMetrics();
+    a.countWebhookDelivery('accounts', 'accepted');
+    expect(await b.registry.metrics()).not.toContain('outcome="accepted"');
+  });
+
+  it('is served at GET /metrics in the Prometheus text format', async () => {
+    const { app } = await buildTestServer();
+    try {
+      const response = await app.inject({ url: '/metrics' });
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['content-type']).toMatch(/^text\/plain; version=0.0.4/);
+      expect(response.body).toContain('# TYPE orgsync_webhook_deliveries_total counter');
+    } finally {
+      await app.close();
+    }
+  });
+});
