@@ -18,6 +18,13 @@ export interface EmulatorLogger {
 
 const TOKEN_PATH = '/oauth/token';
 
+/** What to count for one served request. */
+interface Served {
+  route: string;
+  outcome: RequestOutcome;
+  faulted: boolean;
+}
+
 /** Delivers an injected fault; returns the outcome to count. */
 function deliverFault(res: ServerResponse, fault: FaultDecision): RequestOutcome {
   switch (fault.kind) {
@@ -49,38 +56,38 @@ function checkBearer(runtime: EmulatorRuntime, authorization: string | undefined
 }
 
 /** Builds the server's request listener. */
-export function createRequestHandler(runtime: EmulatorRuntime, pending: PendingWork, logger?: EmulatorLogger) {
+export function createRequestHandler(runtime: EmulatorRuntime, pending: PendingWork, logger?: EmulatorLogger): (req: IncomingMessage, res: ServerResponse) => void {
   /** Serves one /api/v1 request; returns what to count, or null when the server closed meanwhile. */
-  async function handleApi(req: IncomingMessage, res: ServerResponse, method: string, path: string, query: URLSearchParams, bodyText: string): Promise<[string, RequestOutcome, boolean] | null> {
+  async function handleApi(req: IncomingMessage, res: ServerResponse, method: string, path: string, query: URLSearchParams, bodyText: string): Promise<Served | null> {
     if (!(await pending.sleep(runtime.knobs.latencyMs))) return null;
     const limit = runtime.rateLimiter?.take();
     const match = matchApiRoute(method, path);
     const template = isApiError(match) ? UNMATCHED_ROUTE : match.template;
     if (limit && !limit.allowed) {
       sendApiError(res, rateLimited(), runtime.knobs.rateLimit?.retryAfter ? { 'retry-after': String(limit.retryAfterSeconds) } : {});
-      return [template, 429, false];
+      return { route: template, outcome: 429, faulted: false };
     }
     if (isApiError(match)) {
       sendApiError(res, match);
-      return [template, match.httpStatus, false];
+      return { route: template, outcome: match.httpStatus, faulted: false };
     }
     const authProblem = checkBearer(runtime, req.headers.authorization);
     if (authProblem) {
       sendApiError(res, authProblem);
-      return [template, 401, false];
+      return { route: template, outcome: 401, faulted: false };
     }
     const fault = runtime.faults.decide(method, template);
-    if (fault?.phase === 'before') return [template, deliverFault(res, fault), true];
+    if (fault?.phase === 'before') return { route: template, outcome: deliverFault(res, fault), faulted: true };
     const parsed = parseJsonBody(bodyText);
     const result = parsed.ok ? handleApiRequest(runtime.store, { match, query, body: parsed.value }) : badRequest(parsed.message);
     if (!isApiError(result) && result.write) runtime.counters.recordWrite(result.write);
-    if (fault) return [template, deliverFault(res, fault), true];
+    if (fault) return { route: template, outcome: deliverFault(res, fault), faulted: true };
     if (isApiError(result)) {
       sendApiError(res, result);
-      return [template, result.httpStatus, false];
+      return { route: template, outcome: result.httpStatus, faulted: false };
     }
     sendJsonText(res, result.status, result.bodyText);
-    return [template, result.status, false];
+    return { route: template, outcome: result.status, faulted: false };
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -117,9 +124,9 @@ export function createRequestHandler(runtime: EmulatorRuntime, pending: PendingW
       outcome = answer.status;
     } else if (path.startsWith('/api/')) {
       kind = 'api';
-      const handled = await handleApi(req, res, method, path, query, bodyText);
-      if (!handled) return;
-      [route, outcome, faulted] = handled;
+      const served = await handleApi(req, res, method, path, query, bodyText);
+      if (!served) return;
+      ({ route, outcome, faulted } = served);
     } else {
       sendApiError(res, routingError('not-found'));
       outcome = 404;
