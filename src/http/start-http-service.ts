@@ -1,0 +1,169 @@
+import { Queue } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { closeConnection, connectProducerConnection, DEFAULT_QUEUE_NAME, queueKeyPrefix } from '../queue/connections.js';
+import { createProducer } from '../queue/producer.js';
+import { createRedisRateBudget } from '../queue/redis-rate-budget.js';
+import { createReleasers } from '../queue/releasers.js';
+import { createRunHistory } from '../queue/run-history.js';
+import { createScalekitClient } from '../scalekit/client.js';
+import { createHttpMetrics } from './metrics.js';
+import { createReadiness, type ReadinessOptions } from './readiness.js';
+import { readRunStats } from './run-history-reader.js';
+import { createHttpServer, type HttpTimeouts } from './server.js';
+import { toReconcilePayload } from './webhooks/reconcile-request.js';
+import { createRedisReplayGuard } from './webhooks/replay-guard.js';
+
+/** Options of `startHttpService`. */
+export interface HttpServiceOptions {
+  /** Needs Redis and the Scalekit settings; the webhook secrets and the admin login are optional. */
+  config: Config;
+  logger: Logger;
+  /** The BullMQ queue the workers take jobs from. Default `orgsync`. */
+  queueName?: string;
+  /** Prefix of the replay keys and of the run history. Default `orgsync:<queueName>:` (the workers' own). */
+  keyPrefix?: string;
+  /** Prefix of the shared Scalekit rate budget's keys. Default the queue layer's (`orgsync:`). */
+  rateBudgetKeyPrefix?: string;
+  readiness?: ReadinessOptions;
+  timeouts?: Partial<HttpTimeouts>;
+}
+
+/** A listening HTTP service. */
+export interface HttpService {
+  /** e.g. `http://127.0.0.1:8080`. */
+  url: string;
+  app: FastifyInstance;
+  /**
+   * Graceful shutdown: stop accepting and drain requests in flight, then close the queue handles,
+   * the Scalekit client and Redis, newest first. After `deadlineMs` (default 10000) the remaining
+   * connections are cut. Idempotent.
+   */
+  close(deadlineMs?: number): Promise<void>;
+  /** Cuts every HTTP and Redis connection now, so that a pending `close()` finishes (a second signal). */
+  cut(): void;
+}
+
+const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
+
+/** Builds every collaborator of `orgsync serve` from configuration and starts listening. */
+export async function startHttpService(options: HttpServiceOptions): Promise<HttpService> {
+  const { config, logger } = options;
+  const { scalekitEnvironmentUrl, scalekitClientId, scalekitClientSecret } = config;
+  if (!scalekitEnvironmentUrl || !scalekitClientId || !scalekitClientSecret) {
+    throw new Error('startHttpService needs SCALEKIT_ENVIRONMENT_URL, SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET (loadConfig should have required them)');
+  }
+  const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
+  const keyPrefix = options.keyPrefix ?? queueKeyPrefix(queueName);
+  const releasers = createReleasers();
+  const release = () => releasers.releaseAll((name, error) => logger.warn({ err: error, resource: name }, 'could not close cleanly'));
+  try {
+    const redis = await connectProducerConnection(config.redisUrl, (error) => logger.debug({ err: error }, 'Redis connection error'));
+    releasers.add('redis', () => closeConnection(redis));
+    const rateBudget = createRedisRateBudget({ redis, environmentUrl: scalekitEnvironmentUrl, ratePerSecond: config.rateLimit, keyPrefix: options.rateBudgetKeyPrefix });
+    const queue = new Queue(queueName, { connection: redis });
+    queue.on('error', (error) => logger.warn({ err: error }, 'queue connection error'));
+    releasers.add('queue', () => queue.close());
+    const runHistory = createRunHistory(redis, { keyPrefix, limit: config.runHistory });
+    const metrics = createHttpMetrics({
+      queueJobCounts: () => queue.getJobCounts(...JOB_STATES),
+      rateBudgetWaitedMs: () => rateBudget.waitedMs,
+      runStats: () => readRunStats(runHistory),
+    });
+    const scalekit = createScalekitClient({
+      environmentUrl: scalekitEnvironmentUrl,
+      clientId: scalekitClientId,
+      clientSecret: scalekitClientSecret,
+      rateBudget,
+      timeoutMs: config.requestTimeoutMs,
+      logger: logger.child({ component: 'scalekit' }),
+      onRequest: (info) => metrics.observeScalekitRequest(info),
+    });
+    releasers.add('scalekit', () => scalekit.close());
+    const producer = createProducer({ redisUrl: config.redisUrl, queueName, logger });
+    releasers.add('producer', () => producer.close());
+
+    const readiness = createReadiness(
+      [
+        { name: 'redis', check: async () => void (await redis.ping()) },
+        {
+          name: 'scalekit',
+          // The cheapest authenticated call: one organization of the first page.
+          check: async (signal) => {
+            for await (const _page of scalekit.listOrganizations({ pageSize: 1, signal })) break;
+          },
+        },
+      ],
+      options.readiness,
+    );
+    const admin =
+      config.adminUser !== undefined && config.adminPassword !== undefined
+        ? { credentials: { user: config.adminUser, password: config.adminPassword }, queues: [queue], runHistory }
+        : undefined;
+    const app = await createHttpServer({
+      logger,
+      metrics,
+      readiness,
+      timeouts: options.timeouts,
+      admin,
+      webhooks: {
+        accountsSecret: config.webhookSecret,
+        scalekitSecret: config.scalekitWebhookSecret,
+        replayGuard: createRedisReplayGuard(redis, { keyPrefix }),
+        rules: { regions: config.regions, metadataKeys: config.metadataKeys },
+        enqueueReconcile: (request) => producer.enqueue('reconcile', toReconcilePayload(request)),
+      },
+    });
+    // Added last, so closed first: intake stops before anything it uses goes away.
+    releasers.add('http', () => app.close());
+    const url = await app.listen({ host: config.httpHost, port: config.httpPort });
+    logger.info({ url, queue: queueName, admin_pages: admin !== undefined, accounts_webhook: config.webhookSecret !== undefined, scalekit_webhook: config.scalekitWebhookSecret !== undefined }, 'orgsync serve listening');
+
+    let closing: Promise<void> | undefined;
+    const cut = (): void => {
+      app.server.closeAllConnections();
+      redis.disconnect();
+    };
+    return {
+      url,
+      app,
+      close(deadlineMs = 10_000) {
+        closing ??= closeWithin(release(), deadlineMs, () => {
+          logger.warn({ deadline_ms: deadlineMs }, 'shutdown deadline passed; cutting the remaining connections');
+          cut();
+        });
+        return closing;
+      },
+      cut,
+    };
+  } catch (error) {
+    await release().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Resolves with `'deadline'` after `ms` unless `settled` settles first; the timer never holds the process open. */
+async function raceDeadline(settled: Promise<void>, ms: number): Promise<'closed' | 'deadline'> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'deadline'>((resolve) => {
+    timer = setTimeout(() => resolve('deadline'), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([settled.then(() => 'closed' as const), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Waits for `closing`; past `deadlineMs`, calls `force` (cut connections) and gives the closers one
+ * more second. Rejects with the first closer's error, or when even the forced close hangs.
+ */
+async function closeWithin(closing: Promise<void>, deadlineMs: number, force: () => void): Promise<void> {
+  if ((await raceDeadline(closing, deadlineMs)) === 'closed') return;
+  force();
+  if ((await raceDeadline(closing, 1_000)) === 'closed') return;
+  throw new Error(`shutdown did not finish within ${deadlineMs + 1_000} ms, even after cutting connections`);
+}
