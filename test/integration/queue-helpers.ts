@@ -55,3 +55,11 @@ export function captureLogger(level = 'info'): { logger: Logger; lines: Record<s
 export function testRedis(): Redis {
   return new Redis(REDIS_URL, { maxRetriesPerRequest: null });
 }
+
+/** Writes a CSV of `count` accounts `C00001`… (us-east), then `extraLines` as they are; returns its text. */
+export function accountsCsv(count: number, extraLines: readonly string[] = []): string {
+  const lines = ['account_id,region,display_name,billing_plan'];
+  for (let i = 1; i <= count; i += 1) lines.push(`C${String(i).padStart(5, '0')},us-east,Company ${i},pro`);
+  lines.push(...extraLines);
+  return `${lines.join('\n')}\n`;
+}

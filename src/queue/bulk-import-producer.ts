@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import type { FlowJobNode } from 'bullmq';
+import type { ChunkRows, ImportManifest } from '../../jobs/job-helpers.js';
+import { parseAccount } from '../domain/account.js';
+import { createDuplicateDetector, partitionDuplicates } from '../domain/duplicates.js';
+import type { Account, DomainRules, RowProblem } from '../domain/types.js';
+import type { ReportItem } from '../engine/types.js';
+import type { AccountSource } from '../sources/source.js';
+import { jobOptionsFor, parsePayload } from './catalog.js';
+import { chunkJobId } from './chunk-job-id.js';
+import { queueKeyPrefix } from './connections.js';
+import { createImportStore } from './import-store.js';
+import type { Producer } from './producer.js';
+
+/** Default rows per chunk (`--chunk-size`). */
+export const DEFAULT_CHUNK_SIZE = 1_000;
+
+/** What `enqueueBulkImport` needs. */
+export interface BulkImportInput {
+  /** The file, read here: it may exist only on this machine. */
+  source: AccountSource;
+  /** The rules the rows are checked with (the same as the workers'). */
+  rules: DomainRules;
+  /** Valid rows per chunk job. Default 1,000. */
+  chunkSize?: number;
+  trigger?: 'cli' | 'api';
+  /** Lifetime of the rows in Redis, in seconds. Default 7 days. */
+  ttlSeconds?: number;
+  signal?: AbortSignal;
+}
+
+/** What was enqueued. */
+export interface BulkImportEnqueued {
+  /** The parent job: the one to follow, whose result is the import's report. */
+  jobId: string;
+  importId: string;
+  chunks: number;
+  /** Records read, good and bad. */
+  accounts: number;
+  /** Rows refused here (invalid, or conflicting duplicates), with their lines; they are in the final report too. */
+  problems: ReportItem[];
+}
+
+/**
+ * Reads and checks a CSV with the domain rules, stores its valid rows in Redis in chunks, and
+ * enqueues one flow: a `bulk-import` parent with one `bulk-import-chunk` child per chunk, so that
+ * several workers share the import and a crash loses at most the chunk in flight. The file is read
+ * twice (duplicates first, then rows), so memory stays flat whatever its size.
+ */
+export async function enqueueBulkImport(producer: Producer, input: BulkImportInput): Promise<BulkImportEnqueued> {
+  const chunkSize = input.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  if (!(Number.isInteger(chunkSize) && chunkSize > 0)) throw new RangeError(`chunk size must be a positive whole number, got ${chunkSize}`);
+  const { redis, flows } = await producer.resources();
+  const store = createImportStore(redis, { keyPrefix: queueKeyPrefix(producer.queueName), ttlSeconds: input.ttlSeconds });
+  const importId = randomUUID();
+  const columns = ['account_id', 'region', 'display_name', ...input.rules.metadataKeys];
+
+  const duplicates = await findDuplicates(input);
+  const problems: RowProblem[] = [];
+  const twins: Account[] = [];
+  let accounts = 0;
+  let chunks = 0;
+  let rows: ChunkRows['rows'] = [];
+  const flush = async () => {
+    if (rows.length === 0) return;
+    await store.writeChunk(importId, chunks, { columns, rows });
+    chunks += 1;
+    rows = [];
+  };
+  try {
+    for await (const record of input.source.records({ signal: input.signal })) {
+      accounts += 1;
+      const parsed = parseAccount(record, input.rules);
+      if (!parsed.ok) problems.push(parsed.problem);
+      else if (duplicates.has(parsed.account.externalId)) twins.push(parsed.account);
+      else rows.push(compactRow(parsed.account, input.rules));
+      if (rows.length >= chunkSize) await flush();
+    }
+    await flush();
+    problems.push(...partitionDuplicates(twins, duplicates).conflicts);
+    const manifest: ImportManifest = {
+      import_id: importId,
+      source: input.source.description,
+      accounts,
+      chunks,
+      problems: problems.sort((a, b) => a.line - b.line).map(problemItem),
+      created_at: new Date().toISOString(),
+    };
+    await store.writeManifest(manifest);
+    const payload = parsePayload('bulk-import', { import_id: importId, chunks, trigger: input.trigger ?? 'cli' });
+    const children: FlowJobNode[] = Array.from({ length: chunks }, (_, index) => ({
+      name: 'bulk-import-chunk',
+      queueName: producer.queueName,
+      data: parsePayload('bulk-import-chunk', { import_id: importId, chunk_index: index }),
+      // A chunk that fails for good is reported row by row by its parent, which still runs.
+      opts: { ...jobOptionsFor('bulk-import-chunk'), jobId: chunkJobId(importId, index), ignoreDependencyOnFailure: true },
+    }));
+    await flows.add({ name: 'bulk-import', queueName: producer.queueName, data: payload, opts: { ...jobOptionsFor('bulk-import'), jobId: importId }, children });
+    return { jobId: importId, importId, chunks, accounts, problems: manifest.problems };
+  } catch (error) {
+    await store.deleteImport(importId).catch(() => undefined); // best effort: the keys expire anyway
+    throw error;
+  }
+}
+
+/** First pass: the external IDs that occur more than once among the valid rows. */
+async function findDuplicates(input: BulkImportInput): Promise<ReadonlySet<string>> {
+  const detector = createDuplicateDetector();
+  for await (const record of input.source.records({ signal: input.signal })) {
+    const parsed = parseAccount(record, input.rules);
+    if (parsed.ok) detector.add(parsed.account);
+  }
+  return detector.finish().duplicates;
+}
+
+function compactRow(account: Account, rules: DomainRules): ChunkRows['rows'][number] {
+  return [account.line, account.accountId, account.region, account.displayName, ...rules.metadataKeys.map((key) => account.metadata[key] ?? null)];
+}
+
+function problemItem(problem: RowProblem): ReportItem {
+  return {
+    external_id: problem.externalId ?? null,
+    account_id: problem.accountId ?? null,
+    line: problem.line,
+    action: problem.action,
+    org_id: null,
+    changes: [],
+    error: { code: problem.code, message: problem.message },
+  };
+}

@@ -1,0 +1,76 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { loadConfig, type Config } from '../../src/config.js';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
+import { queueKeyPrefix } from '../../src/queue/connections.js';
+import { createProducer, type Producer } from '../../src/queue/producer.js';
+import { createRunHistory, type RunHistory } from '../../src/queue/run-history.js';
+import { startQueueWorker, type QueueWorker, type QueueWorkerOptions } from '../../src/queue/worker.js';
+import { captureLogger, deleteKeys, REDIS_URL, testName, testRedis } from './queue-helpers.js';
+
+/** One queue test's world: an emulator, a unique queue, workers and a producer, all closed by `close`. */
+export interface QueueTestEnv {
+  queueName: string;
+  emulator: RunningEmulator;
+  config: Config;
+  env: Record<string, string>;
+  redis: Redis;
+  queue: Queue;
+  history: RunHistory;
+  dir: string;
+  logger: Logger;
+  lines: Record<string, unknown>[];
+  producer(): Producer;
+  startWorker(options?: Partial<QueueWorkerOptions>): Promise<QueueWorker>;
+  close(): Promise<void>;
+}
+
+/** Starts the emulator and prepares a unique queue; `env` holds the settings a CLI run would read. */
+export async function createQueueTestEnv(settings: { env?: Record<string, string>; emulator?: Parameters<typeof startEmulator>[0] } = {}): Promise<QueueTestEnv> {
+  const queueName = testName();
+  const emulator = await startEmulator({ port: 0, ...settings.emulator });
+  const dir = await mkdtemp(join(tmpdir(), 'orgsync-queue-'));
+  const env: Record<string, string> = {
+    SCALEKIT_ENVIRONMENT_URL: emulator.url,
+    SCALEKIT_CLIENT_ID: 'client',
+    SCALEKIT_CLIENT_SECRET: 'secret',
+    REDIS_URL,
+    ORGSYNC_RATE_LIMIT: '2000',
+    ORGSYNC_LOG_LEVEL: 'silent',
+    ...settings.env,
+  };
+  const config = loadConfig({ env });
+  const redis = testRedis();
+  const queue = new Queue(queueName, { connection: redis });
+  const history = createRunHistory(redis, { keyPrefix: queueKeyPrefix(queueName), limit: config.runHistory });
+  const { logger, lines } = captureLogger();
+  const producers: Producer[] = [];
+  const workers: QueueWorker[] = [];
+  return {
+    queueName, emulator, config, env, redis, queue, history, dir, logger, lines,
+    producer() {
+      const producer = createProducer({ redisUrl: REDIS_URL, queueName, logger });
+      producers.push(producer);
+      return producer;
+    },
+    async startWorker(options = {}) {
+      const worker = await startQueueWorker({ config, logger, queueName, schedule: false, lockDurationMs: 2_000, stalledIntervalMs: 1_000, ...options });
+      workers.push(worker);
+      return worker;
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.close({ deadlineMs: 5_000 })));
+      await Promise.all(producers.map((p) => p.close()));
+      await queue.obliterate({ force: true });
+      await queue.close();
+      await deleteKeys(redis, queueKeyPrefix(queueName));
+      await redis.quit();
+      await emulator.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
