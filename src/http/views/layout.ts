@@ -9,7 +9,7 @@ const STYLE = `
 body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg); }
 header { background: #fff; border-bottom: 1px solid var(--line); padding: 12px 24px; display: flex; gap: 16px; align-items: baseline; }
 header .brand { font-weight: 700; color: var(--fg); text-decoration: none; }
-main { max-width: 1200px; margin: 0 auto; padding: 20px 24px 48px; }
+main { max-width: 1320px; margin: 0 auto; padding: 20px 24px 48px; }
 h1 { font-size: 22px; margin: 0 0 4px; }
 h2 { font-size: 17px; margin: 28px 0 8px; }
 a { color: var(--accent); }
@@ -19,18 +19,22 @@ table { width: 100%; border-collapse: collapse; background: #fff; border: 1px so
 th, td { text-align: left; padding: 7px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: #eef1f4; font-size: 13px; color: var(--muted); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num, td.nowrap { white-space: nowrap; }
+.sub { color: var(--muted); font-size: 13px; }
 tr:last-child td { border-bottom: 0; }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 600; background: #eaeef2; color: var(--quiet); }
 .badge.create, .badge.succeeded, .badge.completed { background: #dafbe1; color: var(--create); }
 .badge.update, .badge.adoptable, .badge.orphan { background: #fff8c5; color: var(--update); }
 .badge.invalid, .badge.conflict, .badge.stale, .badge.failed, .badge.delete { background: #ffebe9; color: var(--problem); }
-.cards { display: flex; flex-wrap: wrap; gap: 10px; margin: 8px 0 4px; }
-.card { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 8px 14px; min-width: 92px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(84px, 1fr)); gap: 8px; margin: 8px 0 4px; }
+.card { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 6px 10px; }
 .card b { display: block; font-size: 20px; }
 .card span { color: var(--muted); font-size: 12px; }
 ul.changes { margin: 0; padding: 0; list-style: none; }
 ul.changes li { margin: 0 0 2px; }
 .from { color: var(--problem); text-decoration: line-through; }
+.from .none { text-decoration: none; display: inline-block; }
+td code { white-space: nowrap; }
 .to { color: var(--create); }
 .none { color: var(--muted); font-style: italic; }
 .error-code { font-weight: 600; color: var(--problem); }
@@ -50,7 +54,8 @@ const STYLE_HTML = new SafeHtml(STYLE);
 export const RUN_PAGES_CSP = [
   "default-src 'none'",
   `style-src 'sha256-${createHash('sha256').update(STYLE, 'utf8').digest('base64')}'`,
-  "img-src 'self'",
+  // Only the empty inline icon below, so that the browser asks for no /favicon.ico.
+  'img-src data:',
   "form-action 'self'",
   "base-uri 'none'",
   "frame-ancestors 'none'",
@@ -63,6 +68,7 @@ export function renderPage(title: string, content: SafeHtml): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${title} · orgsync</title>
 <style>${STYLE_HTML}</style>
 </head>

@@ -29,7 +29,7 @@ function itemRow(item: ReportItem): SafeHtml {
     ? html`<span class="error-code">${item.error.code}</span>: ${item.error.message}`
     : item.changes.length > 0
       ? changeList(item.changes)
-      : html`<span class="none">no field changes</span>`;
+      : html`<span class="none">${item.action === 'orphan' ? 'no account in the host system' : 'no field changes'}</span>`;
   return html`<tr>
 <td>${badge(item.action)}</td>
 <td><code>${item.external_id ?? '—'}</code></td>

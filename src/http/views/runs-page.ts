@@ -35,10 +35,10 @@ function row(entry: RunSummary): SafeHtml {
   const problems = s ? s.invalid + s.conflict + s.stale + s.failed : undefined;
   return html`<tr>
 <td><a href="${runHref(entry.run_id)}"><code>${entry.run_id}</code></a></td>
-<td>${entry.kind}<div class="meta">${entry.trigger}</div></td>
-<td>${badge(entry.result)}${entry.error ? html`<div class="meta">${entry.error.code}: ${entry.error.message}</div>` : ''}</td>
+<td class="nowrap">${entry.kind}<div class="sub">${entry.trigger}</div></td>
+<td>${badge(entry.result)}${entry.error ? html`<div class="sub">${entry.error.code}: ${entry.error.message}</div>` : ''}</td>
 <td>${entry.source ?? '—'}</td>
-<td>${formatInstant(entry.started_at)}</td>
+<td class="nowrap">${formatInstant(entry.started_at).replace(/:\d\d UTC$/, '')}</td>
 <td class="num">${formatDuration(entry.duration_ms)}</td>
 ${num(s?.accounts)}${num(s?.create)}${num(s?.update)}${num(s?.unchanged)}${num(s?.orphan)}${num(problems)}${num(s?.api_calls)}
 </tr>`;
@@ -50,7 +50,7 @@ export function renderRunsPage(entries: readonly RunSummary[]): string {
     entries.length === 0
       ? html`<p class="empty">No runs yet. Runs appear here when a worker finishes a job (orgsync worker).</p>`
       : html`<table>
-<thead><tr><th>Run</th><th>Kind</th><th>Result</th><th>Source</th><th>Started</th><th class="num">Took</th>
+<thead><tr><th>Run</th><th>Kind</th><th>Result</th><th>Source</th><th>Started (UTC)</th><th class="num">Took</th>
 <th class="num">Accounts</th><th class="num">Create</th><th class="num">Update</th><th class="num">Unchanged</th><th class="num">Orphan</th><th class="num">Problems</th><th class="num">API calls</th></tr></thead>
 <tbody>
 ${entries.map(row)}
