@@ -71,7 +71,7 @@ export function createJobProcessor(deps: JobProcessorDeps): JobProcessor {
       return result;
     } catch (error) {
       const final = isFinal(error);
-      log.warn({ err: error, duration_ms: Date.now() - startedAt.getTime(), will_retry: !final }, 'job failed');
+      log.warn({ err: error, duration_ms: Date.now() - startedAt.getTime(), will_retry: !final }, signal.aborted ? 'job aborted' : 'job failed');
       if (final && CATALOG[kind].records) {
         const e = error instanceof Error ? error : new Error(String(error));
         const code = 'code' in e && typeof e.code === 'string' ? e.code : 'ERR_JOB_FAILED';
@@ -81,7 +81,10 @@ export function createJobProcessor(deps: JobProcessorDeps): JobProcessor {
       }
       throw error;
     } finally {
-      await scalekit?.close();
+      // An aborted job does not wait for its client's pool to drain: a shared token request is not
+      // cancelled by the abort and may take up to the request timeout.
+      const closed = scalekit?.close().catch((error: unknown) => log.warn({ err: error }, 'could not close the Scalekit client'));
+      if (!signal.aborted) await closed;
     }
   };
 }

@@ -76,7 +76,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const environmentUrl = config.scalekitEnvironmentUrl;
   if (!environmentUrl) throw new ConfigError(['SCALEKIT_ENVIRONMENT_URL is required for orgsync worker — your Scalekit environment URL']);
   const releasers = createReleasers();
-  const redis = createWorkerConnection(config.redisUrl, (error) => log.warn({ err: error }, 'Redis connection error'));
+  const redis = createWorkerConnection(config.redisUrl, (error) => log.warn({ err: error }, 'Redis connection error'), { connectionName: `orgsync:worker:${queueName}` });
   releasers.add('redis', () => closeConnection(redis));
   const queue = new Queue(queueName, { connection: redis });
   releasers.add('queue', () => queue.close());
@@ -124,7 +124,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
 
   async function runJob(job: Job, token: string | undefined, signal: AbortSignal): Promise<unknown> {
     const cutShort = () => stopping && signal.aborted;
-    const restarts = () => job.attemptsStarted - job.attemptsMade;
+    const restarts = () => job.attemptsStarted - job.attemptsMade - 1; // starts that ended in no attempt
     const isFinal = (error: unknown): boolean => {
       if (cutShort()) return false;
       const kind = classifyJobError(error);
