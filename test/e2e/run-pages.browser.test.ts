@@ -20,11 +20,12 @@ let emulator: RunningEmulator;
 let service: HttpService;
 let redis: Redis;
 let keyPrefix: string;
+let queueName: string;
 let browser: Browser;
 let context: BrowserContext;
 
 beforeEach(async () => {
-  const queueName = testName();
+  queueName = testName();
   keyPrefix = `orgsync-test:${queueName}:`;
   emulator = await startEmulator();
   const config = loadConfig({
@@ -48,6 +49,8 @@ afterEach(async () => {
   await service.close();
   await emulator.close();
   await deleteKeys(redis, keyPrefix);
+  // The service's queue handle registers the queue (its meta key) even with no job ever added.
+  await deleteKeys(redis, `bull:${queueName}:`);
   await redis.quit();
 });
 
