@@ -101,6 +101,15 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   app.setErrorHandler(createErrorHandler(logger));
   app.setNotFoundHandler(notFoundHandler);
   app.addHook('onResponse', async (request, reply) => logRequest(logger, request, reply.statusCode, reply.elapsedTime));
+  // A keep-alive connection busy when close() began would otherwise stay open, idle, until its
+  // keep-alive timeout: answers sent while closing end their connection.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
 
   app.route(healthzRoute());
   app.route(readyzRoute(options.readiness));
