@@ -25,12 +25,14 @@ export interface ResultRow {
   /** Measured on a sample of this many accounts, then scaled linearly to `accounts`. */
   sampledAccounts: number | null;
   /** Round trip of one request as the client saw it, in ms: median and 95th percentile. */
-  roundTripP50Ms: number;
-  roundTripP95Ms: number;
+  roundTripP50Ms: number | null;
+  roundTripP95Ms: number | null;
   /** Where orgsync's time went (unscaled ms): snapshot, planning, apply. Zero for baselines. */
   phasesMs: { snapshot: number; plan: number; apply: number };
   /** 429s the target answered (emulator only). */
   rateLimited: number | null;
   /** Anything off: failures, counts that do not match the drift. */
   notes: string[];
+  /** How to read this row (printed under the table), when it needs saying. */
+  detail: string | null;
 }

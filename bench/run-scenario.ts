@@ -74,6 +74,7 @@ export async function runScenario(scenario: Scenario, target: BenchTarget, setti
         phasesMs: { snapshot: result.snapshotMs, plan: result.planMs, apply: result.applyMs },
         rateLimited: server?.rateLimited ?? null,
         notes: checkResult(plan, scenario, result, counts, server?.apiCalls),
+        detail: scenario.mode === 'plan' ? 'a dry run: the floor is the listing; rows/s = rows read, parsed and diffed per second after the listing' : null,
       };
       settings.log(`    ${row.calls} calls, ${(result.wallMs / 1000).toFixed(1)} s${scale === 1 ? '' : ' (sample)'}`);
       rows.push(row);

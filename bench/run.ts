@@ -6,6 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseBenchArgs, type BenchArgs } from './args.js';
+import { runQueueImport } from './queue-import.js';
 import type { ResultRow } from './result-row.js';
 import { runScenario, type RunSettings } from './run-scenario.js';
 import { engineScenario, type ScenarioName } from './scenarios.js';
@@ -31,6 +32,7 @@ function makeTarget(args: BenchArgs): BenchTarget {
 async function runOne(name: ScenarioName, args: BenchArgs, target: BenchTarget, settings: RunSettings): Promise<ResultRow[] | string> {
   const scenario = engineScenario(name, args.size);
   if (scenario) return runScenario(scenario, target, settings);
+  if (name === 'bulk-import-queue') return runQueueImport(args.size, target, settings);
   return `${name}: not available in this build`;
 }
 

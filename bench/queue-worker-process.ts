@@ -1,0 +1,57 @@
+/**
+ * Child-process entry: one `orgsync worker` (as `startQueueWorker` runs it) for the queued
+ * bulk-import scenario. Receives a `QueueWorkerStart`, answers `{ ready: true }`; on `'stop'` it
+ * closes gracefully and answers `{ peakRssBytes }`, then exits.
+ */
+import { pino } from 'pino';
+import { loadConfig } from '../src/config.js';
+import { startQueueWorker, type QueueWorker } from '../src/queue/worker.js';
+
+/** What the parent sends to start a worker. */
+export interface QueueWorkerStart {
+  url: string;
+  clientId: string;
+  clientSecret: string;
+  redisUrl: string;
+  queueName: string;
+  ratePerSecond: number;
+  /** Writes in flight per job (ORGSYNC_CONCURRENCY). */
+  concurrency: number;
+}
+
+let worker: QueueWorker | undefined;
+
+process.on('message', (message: QueueWorkerStart | 'stop') => {
+  if (message === 'stop') {
+    void (worker?.close({ deadlineMs: 10_000 }) ?? Promise.resolve()).then(() => {
+      process.send?.({ peakRssBytes: process.resourceUsage().maxRSS * 1024 }, () => process.disconnect());
+    });
+    return;
+  }
+  // The settings a deployed worker reads from its environment, given explicitly.
+  const config = loadConfig({
+    env: {
+      SCALEKIT_ENVIRONMENT_URL: message.url,
+      SCALEKIT_CLIENT_ID: message.clientId,
+      SCALEKIT_CLIENT_SECRET: message.clientSecret,
+      REDIS_URL: message.redisUrl,
+      ORGSYNC_RATE_LIMIT: String(message.ratePerSecond),
+      ORGSYNC_CONCURRENCY: String(message.concurrency),
+      ORGSYNC_LOG_LEVEL: 'silent',
+    },
+  });
+  // BullMQ's defaults, given explicitly: startQueueWorker passes `undefined` through to BullMQ,
+  // which then refuses to start ("stalledInterval must be greater than 0").
+  const timings = { lockDurationMs: 30_000, stalledIntervalMs: 30_000 };
+  startQueueWorker({ config, logger: pino({ level: 'silent' }), queueName: message.queueName, schedule: false, ...timings }).then(
+    (started) => {
+      worker = started;
+      process.send?.({ ready: true });
+    },
+    (error: unknown) => {
+      process.send?.({ error: error instanceof Error ? error.message : String(error) });
+      process.exitCode = 1;
+      process.disconnect();
+    },
+  );
+});
