@@ -1,18 +1,13 @@
-import { Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, WaitingError, Worker, type Job, type WorkerOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import { InvalidPayloadError, PermanentJobError } from '../../jobs/job-errors.js';
-import { connectScalekit as defaultConnectScalekit } from '../app.js';
 import type { Config } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { PermissionDeniedError, RateLimitedError, UnauthenticatedError, ValidationError } from '../scalekit/errors.js';
-import { closeConnection, createWorkerConnection, DEFAULT_QUEUE_NAME, queueKeyPrefix } from './connections.js';
-import { createImportStore } from './import-store.js';
+import { DEFAULT_QUEUE_NAME } from './connections.js';
 import { createJobProcessor, type JobProcessorDeps } from './job-processor.js';
 import { scheduleNightlySync, type NightlySchedule } from './nightly-schedule.js';
-import { createRedisLock } from './redis-lock.js';
-import { createRedisRateBudget } from './redis-rate-budget.js';
-import { createReleasers } from './releasers.js';
-import { createRunHistory } from './run-history.js';
+import { openWorkerResources } from './worker-resources.js';
 import { shutDownWorker, type InFlightJobs } from './worker-shutdown.js';
 
 /** A job rate limited (or stalled) this many times without finishing fails instead of looping. */
@@ -34,102 +29,58 @@ export interface QueueWorkerOptions {
   lockDurationMs?: number;
   /** How often stalled jobs are looked for (BullMQ `stalledInterval`). Default 30,000 ms. */
   stalledIntervalMs?: number;
-  /** Default `connectScalekit` from app.ts; tests may count calls through their own. */
+  /** Default `connectScalekit` from app.ts; tests may wrap it. */
   connectScalekit?: JobProcessorDeps['connectScalekit'];
 }
 
 /** A running worker process. */
 export interface QueueWorker {
-  readonly schedule: NightlySchedule | { scheduled: false; reason: string };
+  readonly schedule: NightlySchedule;
   /**
-   * Graceful shutdown: stop taking jobs, let running ones finish until `deadlineMs`, then abort
-   * them and hand them back to the queue for another worker, then close every connection in
-   * reverse order. Idempotent.
+   * Graceful shutdown: stop taking jobs, let running ones finish until `deadlineMs` (default
+   * 30,000), then abort them and hand them back to the queue for another worker, then close every
+   * connection in reverse order. Idempotent.
    */
   close(options?: { deadlineMs?: number }): Promise<void>;
-  /** Like a crash: abort running jobs and drop the connections at once (their locks expire; another worker takes them over). */
+  /** Like a crash: drop the connections and abort running jobs at once (their locks expire and another worker takes them). */
   kill(): Promise<void>;
 }
 
 /** What to do about an error a processor threw. */
 export type ErrorClass = 'permanent' | 'rate-limited' | 'retry';
 
-/** Classifies by what to do (style §3.2): permanent errors fail at once, 429s wait without burning an attempt. */
+/** Classifies by what to do (style §3.2): permanent errors fail at once, 429s wait without spending an attempt. */
 export function classifyJobError(error: unknown): ErrorClass {
   if (error instanceof RateLimitedError) return 'rate-limited';
-  if (
+  const permanent =
     error instanceof InvalidPayloadError || error instanceof PermanentJobError || error instanceof ConfigError ||
-    error instanceof UnauthenticatedError || error instanceof PermissionDeniedError || error instanceof ValidationError
-  ) return 'permanent';
-  return 'retry';
+    error instanceof UnauthenticatedError || error instanceof PermissionDeniedError || error instanceof ValidationError;
+  return permanent ? 'permanent' : 'retry';
 }
 
 /**
- * Starts an `orgsync worker` process: one BullMQ worker running every job kind, the shared Redis
- * rate budget and lock, the run history and the nightly scheduler. The only place that maps our
- * errors to BullMQ's (`UnrecoverableError`, `Worker.RateLimitError`, `WaitingError`).
+ * Starts an `orgsync worker` process: one BullMQ worker for every job kind, the nightly scheduler,
+ * and the shared rate budget, lock and run history. The only place that maps our errors to
+ * BullMQ's: `UnrecoverableError` (permanent), `Worker.RateLimitError` (429), `WaitingError` (shutdown).
  */
 export async function startQueueWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
-  const { config } = options;
   const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
   const log = options.logger.child({ component: 'worker', queue: queueName });
-  const environmentUrl = config.scalekitEnvironmentUrl;
-  if (!environmentUrl) throw new ConfigError(['SCALEKIT_ENVIRONMENT_URL is required for orgsync worker — your Scalekit environment URL']);
-  const releasers = createReleasers();
-  const redis = createWorkerConnection(config.redisUrl, (error) => log.warn({ err: error }, 'Redis connection error'), { connectionName: `orgsync:worker:${queueName}` });
-  releasers.add('redis', () => closeConnection(redis));
-  const queue = new Queue(queueName, { connection: redis });
-  releasers.add('queue', () => queue.close());
-  queue.on('error', (error) => log.warn({ err: error }, 'queue error'));
-
-  let schedule: QueueWorker['schedule'] = { scheduled: false, reason: 'disabled by the caller' };
-  try {
-    if (options.schedule !== false) schedule = await scheduleNightlySync(queue, config, log);
-  } catch (error) {
-    await releasers.releaseAll();
-    throw error;
-  }
-
-  const rateBudget = createRedisRateBudget({ redis, environmentUrl, ratePerSecond: config.rateLimit });
-  const process = createJobProcessor({
-    config,
-    logger: options.logger.child({ queue: queueName }),
-    rateBudget,
-    lock: createRedisLock({ redis, scope: environmentUrl, logger: log }),
-    runHistory: createRunHistory(redis, { keyPrefix: queueKeyPrefix(queueName), limit: config.runHistory }),
-    imports: createImportStore(redis, { keyPrefix: queueKeyPrefix(queueName) }),
-    connectScalekit: options.connectScalekit ?? defaultConnectScalekit,
-  });
+  const { redis, queue, deps, releasers } = openWorkerResources({ ...options, queueName, logger: options.logger.child({ queue: queueName }) });
   const inFlight: InFlightJobs = new Set();
   let stopping = false;
-
-  const worker = new Worker(
-    queueName,
-    async (job: Job, token?: string, signal?: AbortSignal) => {
-      const controller = new AbortController();
-      const onAbort = () => controller.abort(signal?.reason);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const running = runJob(job, token, controller.signal);
-      inFlight.add(running);
-      try {
-        return await running;
-      } finally {
-        inFlight.delete(running);
-        signal?.removeEventListener('abort', onAbort);
-      }
-    },
-    { connection: redis, concurrency: options.concurrency ?? 2, lockDuration: options.lockDurationMs, stalledInterval: options.stalledIntervalMs, autorun: false },
-  );
-  worker.on('error', (error) => log.warn({ err: error }, 'worker error'));
+  let worker: Worker | undefined;
+  let schedule: NightlySchedule = { scheduled: false, reason: 'not asked to schedule it (--no-schedule)' };
+  const process = createJobProcessor(deps);
 
   async function runJob(job: Job, token: string | undefined, signal: AbortSignal): Promise<unknown> {
     const cutShort = () => stopping && signal.aborted;
-    const restarts = () => job.attemptsStarted - job.attemptsMade - 1; // starts that ended in no attempt
+    const restarts = () => job.attemptsStarted - job.attemptsMade - 1; // starts that ended without an attempt
     const isFinal = (error: unknown): boolean => {
       if (cutShort()) return false;
       const kind = classifyJobError(error);
       if (kind === 'permanent') return true;
-      if (kind === 'rate-limited') return restarts() > MAX_RESTARTS;
+      if (kind === 'rate-limited') return restarts() >= MAX_RESTARTS;
       return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     };
     try {
@@ -142,7 +93,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       const message = error instanceof Error ? error.message : String(error);
       if (kind === 'permanent') throw new UnrecoverableError(message);
       if (kind === 'rate-limited') {
-        if (restarts() > MAX_RESTARTS) throw new UnrecoverableError(`rate limited by Scalekit ${restarts()} times without finishing: ${message}`);
+        if (restarts() >= MAX_RESTARTS) throw new UnrecoverableError(`rate limited by Scalekit ${restarts() + 1} times without finishing: ${message}`);
         const waitMs = error instanceof RateLimitedError && error.retryAfterMs ? error.retryAfterMs : RATE_LIMITED_DEFAULT_MS;
         log.warn({ job_id: job.id, wait_ms: waitMs }, 'Scalekit rate limit outlasted the retries: the job goes back to the queue without spending an attempt');
         await queue.rateLimit(waitMs);
@@ -159,32 +110,57 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     throw new WaitingError();
   }
 
-  void worker.run().catch((error: unknown) => log.error({ err: error }, 'worker stopped on an error'));
-  await worker.waitUntilReady();
-  log.info({ concurrency: worker.concurrency, nightly: schedule.scheduled }, 'worker started');
+  const processor = async (job: Job, token?: string, signal?: AbortSignal): Promise<unknown> => {
+    const running = runJob(job, token, signal ?? new AbortController().signal);
+    inFlight.add(running);
+    try {
+      return await running;
+    } finally {
+      inFlight.delete(running);
+    }
+  };
+
+  try {
+    if (options.schedule !== false) schedule = await scheduleNightlySync(queue, options.config, log);
+    const workerOptions: WorkerOptions = { connection: redis, concurrency: options.concurrency ?? 2, autorun: false };
+    if (options.lockDurationMs !== undefined) workerOptions.lockDuration = options.lockDurationMs;
+    if (options.stalledIntervalMs !== undefined) workerOptions.stalledInterval = options.stalledIntervalMs;
+    worker = new Worker(queueName, processor, workerOptions);
+    worker.on('error', (error) => log.warn({ err: error }, 'worker error'));
+    void worker.run().catch((error: unknown) => log.error({ err: error }, 'worker stopped on an error'));
+    await worker.waitUntilReady();
+  } catch (error) {
+    await worker?.close(true);
+    await releasers.releaseAll();
+    throw error;
+  }
+  const started = worker;
+  log.info({ concurrency: started.concurrency, nightly: schedule.scheduled }, 'worker started');
 
   let closing: Promise<void> | undefined;
+  let killing: Promise<void> | undefined;
   return {
     schedule,
     close(closeOptions = {}) {
       closing ??= (async () => {
         stopping = true;
-        await shutDownWorker(worker, inFlight, { deadlineMs: closeOptions.deadlineMs ?? 30_000, logger: log });
+        await shutDownWorker(started, inFlight, { deadlineMs: closeOptions.deadlineMs ?? 30_000, logger: log });
         await releasers.releaseAll((name, error) => log.warn({ err: error, resource: name }, 'could not close cleanly'));
         log.info('worker closed');
       })();
       return closing;
     },
     kill() {
-      closing ??= (async () => {
-        // Close first, so that BullMQ records nothing for the aborted jobs: they stay active, their
-        // locks expire, and another worker's stalled-job check puts them back in `wait`.
-        await worker.close(true);
+      // Independent of `close`, so that a second signal cuts a graceful shutdown short. Closing
+      // first means BullMQ records nothing for the aborted jobs: they stay active until their
+      // locks expire, and another worker's stalled-job check puts them back in `wait`.
+      killing ??= (async () => {
+        await started.close(true);
         redis.disconnect();
-        worker.cancelAllJobs('worker killed');
+        started.cancelAllJobs('worker killed');
         await releasers.releaseAll(() => undefined);
       })();
-      return closing;
+      return killing;
     },
   };
 }

@@ -63,3 +63,19 @@ export function accountsCsv(count: number, extraLines: readonly string[] = []): 
   lines.push(...extraLines);
   return `${lines.join('\n')}\n`;
 }
+
+/** A `CommandIo` whose output is kept: commands only call `write` on their streams. */
+export function captureIo(env: Record<string, string | undefined>): { io: { env: Record<string, string | undefined>; stdout: typeof process.stdout; stderr: typeof process.stderr }; out: () => string; err: () => string } {
+  const chunks = { out: [] as string[], err: [] as string[] };
+  const stream = (into: string[]) =>
+    new Writable({
+      write(chunk: Buffer | string, _encoding, callback) {
+        into.push(chunk.toString());
+        callback();
+      },
+    });
+  // The commands use nothing of a WriteStream but `write`, which a plain Writable has.
+  const stdout = stream(chunks.out) as unknown as typeof process.stdout;
+  const stderr = stream(chunks.err) as unknown as typeof process.stderr;
+  return { io: { env, stdout, stderr }, out: () => chunks.out.join(''), err: () => chunks.err.join('') };
+}

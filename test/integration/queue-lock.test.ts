@@ -68,6 +68,7 @@ describe('the Redis lock', () => {
       inside.push('C1');
       await release.opened;
     });
+    await pollUntil('a to hold C1', () => inside.includes('C1'));
     await b.lock.exclusive('us-east-C2', async () => void inside.push('C2'));
     expect(inside).toEqual(['C1', 'C2']);
     release.open();

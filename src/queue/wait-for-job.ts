@@ -1,0 +1,45 @@
+import type { Queue } from 'bullmq';
+import { realSleep, type Sleep } from '../scalekit/sleep.js';
+
+/** How a followed job ended. */
+export type JobEnd = { state: 'completed'; result: unknown } | { state: 'failed'; reason: string };
+
+/** Options of `waitForJob`. */
+export interface WaitForJobOptions {
+  /** Called when the job's state changes (`waiting`, `active`, `waiting-children`, ...). */
+  onState?: (state: string) => void;
+  /** First interval between polls; it grows to `maxPollMs`. Default 200 ms. */
+  pollMs?: number;
+  /** Default 2,000 ms. */
+  maxPollMs?: number;
+  signal?: AbortSignal;
+  sleep?: Sleep;
+}
+
+/**
+ * Follows a job until it completes or fails for good (`enqueue --wait`). Polls the job's state,
+ * which survives reconnects and works for a flow's parent as for any job. Throws when the job
+ * disappears (removed by retention or by hand) before it ends.
+ */
+export async function waitForJob(queue: Queue, jobId: string, options: WaitForJobOptions = {}): Promise<JobEnd> {
+  const sleep = options.sleep ?? realSleep;
+  const maxPollMs = options.maxPollMs ?? 2_000;
+  let pollMs = options.pollMs ?? 200;
+  let last: string | undefined;
+  for (;;) {
+    const job = await queue.getJob(jobId);
+    if (!job) throw new Error(`job ${jobId} is not on queue ${queue.name} (removed, or never added)`);
+    const state = await job.getState();
+    if (state !== last) {
+      last = state;
+      options.onState?.(state);
+    }
+    if (state === 'completed') {
+      const result: unknown = job.returnvalue;
+      return { state, result };
+    }
+    if (state === 'failed') return { state, reason: job.failedReason };
+    await sleep(pollMs, options.signal);
+    pollMs = Math.min(maxPollMs, pollMs * 1.5);
+  }
+}

@@ -1,0 +1,49 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { connectScalekit } from '../app.js';
+import type { Config } from '../config.js';
+import { ConfigError } from '../errors.js';
+import { closeConnection, createWorkerConnection, queueKeyPrefix } from './connections.js';
+import { createImportStore } from './import-store.js';
+import type { JobProcessorDeps } from './job-processor.js';
+import { createRedisLock } from './redis-lock.js';
+import { createRedisRateBudget } from './redis-rate-budget.js';
+import { createReleasers, type Releasers } from './releasers.js';
+import { createRunHistory } from './run-history.js';
+
+/** What a worker process shares between its jobs, and the closers of what it opened. */
+export interface WorkerResources {
+  redis: Redis;
+  /** A handle on the queue, for the scheduler and the queue-wide rate limit. */
+  queue: Queue;
+  deps: JobProcessorDeps;
+  releasers: Releasers;
+}
+
+/**
+ * Opens the worker's connection (reconnecting forever, `maxRetriesPerRequest: null`) and builds on
+ * it the shared Redis rate budget, the per-organization lock, the run history and the import
+ * store. The connection is closed last, after the queue handle.
+ */
+export function openWorkerResources(options: { config: Config; logger: Logger; queueName: string; connectScalekit?: JobProcessorDeps['connectScalekit'] }): WorkerResources {
+  const { config, logger, queueName } = options;
+  const environmentUrl = config.scalekitEnvironmentUrl;
+  if (!environmentUrl) throw new ConfigError(['SCALEKIT_ENVIRONMENT_URL is required for orgsync worker — your Scalekit environment URL']);
+  const releasers = createReleasers();
+  const redis = createWorkerConnection(config.redisUrl, (error) => logger.warn({ err: error }, 'Redis connection error'), { connectionName: `orgsync:worker:${queueName}` });
+  releasers.add('redis', () => closeConnection(redis));
+  const queue = new Queue(queueName, { connection: redis });
+  releasers.add('queue', () => queue.close());
+  queue.on('error', (error) => logger.warn({ err: error }, 'queue error'));
+  const deps: JobProcessorDeps = {
+    config,
+    logger,
+    rateBudget: createRedisRateBudget({ redis, environmentUrl, ratePerSecond: config.rateLimit }),
+    lock: createRedisLock({ redis, scope: environmentUrl, logger }),
+    runHistory: createRunHistory(redis, { keyPrefix: queueKeyPrefix(queueName), limit: config.runHistory }),
+    imports: createImportStore(redis, { keyPrefix: queueKeyPrefix(queueName) }),
+    connectScalekit: options.connectScalekit ?? connectScalekit,
+  };
+  return { redis, queue, deps, releasers };
+}
