@@ -12,6 +12,7 @@ import { runScenario, type RunSettings } from './run-scenario.js';
 import { engineScenario, type ScenarioName } from './scenarios.js';
 import { renderNotes, renderTable } from './table.js';
 import { emulatorTarget, remoteTarget, type BenchTarget } from './target.js';
+import { renderWebhookTable, runWebhookBurst, type WebhookResult } from './webhook-burst.js';
 
 const RESULTS_PATH = fileURLToPath(new URL('../../bench/results.json', import.meta.url));
 
@@ -29,11 +30,13 @@ function makeTarget(args: BenchArgs): BenchTarget {
   return remoteTarget(args.targetUrl, { clientId, clientSecret }, options);
 }
 
-async function runOne(name: ScenarioName, args: BenchArgs, target: BenchTarget, settings: RunSettings): Promise<ResultRow[] | string> {
+async function runOne(name: ScenarioName, args: BenchArgs, target: BenchTarget, settings: RunSettings): Promise<ResultRow[] | WebhookResult | string> {
   const scenario = engineScenario(name, args.size);
   if (scenario) return runScenario(scenario, target, settings);
   if (name === 'bulk-import-queue') return runQueueImport(args.size, target, settings);
-  return `${name}: not available in this build`;
+  if (args.targetUrl !== null) return `${name}: runs against its own emulator only, not --target`;
+  log(`webhook-burst: signed deliveries to orgsync serve, reconciled through the queue (bench/webhooks.ts)`);
+  return runWebhookBurst(args.size);
 }
 
 async function main(): Promise<number> {
@@ -57,6 +60,7 @@ async function main(): Promise<number> {
   log(header);
   const rows: ResultRow[] = [];
   const skipped: string[] = [];
+  let webhooks: WebhookResult | null = null;
   const startedAt = new Date();
   try {
     for (const name of args.scenarios) {
@@ -64,14 +68,17 @@ async function main(): Promise<number> {
       if (typeof outcome === 'string') {
         skipped.push(outcome);
         log(outcome);
-      } else rows.push(...outcome);
+      } else if (Array.isArray(outcome)) rows.push(...outcome);
+      else webhooks = outcome;
     }
   } finally {
     await target.close();
   }
   const notes = [renderNotes(rows), ...skipped.map((s) => `skipped ${s}`)].filter(Boolean).join('\n');
-  process.stdout.write(`\n${header}\n\n${renderTable(rows)}\n\n${notes}\n`);
-  const results = { started_at: startedAt.toISOString(), finished_at: new Date().toISOString(), settings: { ...args, node: process.version, cpus: availableParallelism() }, rows, skipped };
+  const webhookTable = webhooks ? `\n\nwebhook-burst (orgsync serve + queue + worker, loopback):\n\n${renderWebhookTable(webhooks)}` : '';
+  const table = rows.length > 0 ? `\n\n${renderTable(rows)}` : '';
+  process.stdout.write(`\n${header}${table}\n\n${notes}${webhookTable}\n`);
+  const results = { started_at: startedAt.toISOString(), finished_at: new Date().toISOString(), settings: { ...args, node: process.version, cpus: availableParallelism() }, rows, webhooks, skipped };
   await writeFile(RESULTS_PATH, `${JSON.stringify(results, null, 2)}\n`);
   log(`results written to ${RESULTS_PATH}`);
   return rows.some((r) => r.notes.some((n) => n.includes('failed'))) ? 1 : 0;
