@@ -1,9 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { domainRules } from '../../src/app.js';
+import { connectScalekit, domainRules } from '../../src/app.js';
 import { enqueueBulkImport } from '../../src/queue/bulk-import-producer.js';
 import type { RunJobResult } from '../../src/queue/job-processor.js';
+import { ValidationError } from '../../src/scalekit/errors.js';
 import { createCsvSource } from '../../src/sources/csv-source.js';
 import { createQueueTestEnv, type QueueTestEnv } from './queue-env.js';
 import { accountsCsv, pollUntil } from './queue-helpers.js';
@@ -55,5 +56,32 @@ describe('bulk imports on the queue', () => {
     const chunkStarts = t.lines.filter((l) => l.msg === 'job started' && l.kind === 'bulk-import-chunk');
     expect(chunkStarts).toHaveLength(3);
     expect(await t.redis.keys(`orgsync:${t.queueName}:import:*`)).toEqual([]);
+  });
+
+  it('reports every row of a chunk that failed for good as failed, and still finishes the import', async () => {
+    const path = join(t.dir, 'accounts.csv');
+    await writeFile(path, accountsCsv(30));
+    let clients = 0;
+    await t.startWorker({
+      concurrency: 1,
+      connectScalekit: (config, logger, options) => {
+        const connection = connectScalekit(config, logger, options);
+        clients += 1;
+        if (clients !== 2) return connection;
+        const refuse = () => {
+          throw new ValidationError('refused', { method: 'GET', routeTemplate: '/api/v1/organizations', status: 400 });
+        };
+        return { ...connection, api: { ...connection.api, listOrganizations: refuse } };
+      },
+    });
+    const { jobId } = await enqueueBulkImport(t.producer(), { source: createCsvSource({ path }), rules: domainRules(t.config), chunkSize: 10 });
+    const result = await finishedRun(jobId);
+    expect(result.summary).toMatchObject({ accounts: 30, create: 20, failed: 10 });
+    const report = (await t.history.get(result.run_id))?.report;
+    const failed = report?.items.filter((i) => i.action === 'failed') ?? [];
+    expect(failed).toHaveLength(10);
+    expect(failed[0]?.error?.code).toBe('ERR_CHUNK_FAILED');
+    expect(failed[0]?.error?.message).toContain('refused');
+    expect(failed[0]?.external_id).toMatch(/^us-east-C000\d\d$/);
   });
 });
