@@ -149,7 +149,7 @@ export async function runWebhookBench(options: WebhookBenchOptions = {}): Promis
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const queue = new Queue(queueName, { connection: redis });
   const worker = await startQueueWorker({
-    config: loadConfig({ env }), logger, queueName, schedule: false, concurrency: options.workerConcurrency ?? 4, lockDurationMs: 30_000, stalledIntervalMs: 30_000,
+    config: loadConfig({ env }), logger, queueName, schedule: false, concurrency: options.workerConcurrency ?? 4,
   });
   let serve: { url: string; stop(): Promise<void> } | undefined;
   try {

@@ -48,8 +48,7 @@ beforeEach(async () => {
     },
   });
   const logger = pino({ level: 'silent' });
-  // BullMQ's defaults spelled out: startQueueWorker passes `undefined` through, which BullMQ refuses.
-  worker = await startQueueWorker({ config, logger, queueName, schedule: false, lockDurationMs: 30_000, stalledIntervalMs: 30_000 });
+  worker = await startQueueWorker({ config, logger, queueName, schedule: false });
   service = await startHttpService({ config, logger, queueName });
   redis = testRedis();
 });
