@@ -1,4 +1,4 @@
-import { LogController, fastify, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { LogController, fastify, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { AdminCredentials } from './basic-auth.js';
@@ -71,7 +71,7 @@ function logRequest(logger: Logger, request: FastifyRequest, statusCode: number,
 }
 
 function registerAdminOff(app: FastifyInstance): void {
-  const off = (_request: FastifyRequest, reply: Parameters<typeof sendError>[0]) =>
+  const off = (_request: FastifyRequest, reply: FastifyReply) =>
     sendError(reply, 404, 'not_enabled', 'the admin pages are off: set ORGSYNC_ADMIN_USER and ORGSYNC_ADMIN_PASSWORD to enable them');
   for (const url of [ADMIN_QUEUES_PATH, `${ADMIN_QUEUES_PATH}/*`, RUNS_LIST_PATH, `${RUNS_LIST_PATH}/*`]) app.get(url, off);
 }
