@@ -8,7 +8,6 @@ export function healthzRoute(): RouteOptions {
   return {
     method: HEALTHZ_METHOD,
     url: HEALTHZ_PATH,
-    logLevel: 'debug',
     handler: async () => ({ status: 'ok' }),
   };
 }

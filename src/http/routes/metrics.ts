@@ -9,7 +9,6 @@ export function metricsRoute(registry: Registry): RouteOptions {
   return {
     method: METRICS_METHOD,
     url: METRICS_PATH,
-    logLevel: 'debug',
     handler: async (_request, reply) => {
       const text = await registry.metrics();
       return reply.type(registry.contentType).send(text);

@@ -13,7 +13,6 @@ export function readyzRoute(readiness: () => Promise<Readiness>): RouteOptions {
   return {
     method: READYZ_METHOD,
     url: READYZ_PATH,
-    logLevel: 'debug',
     handler: async (_request, reply) => {
       const result = await readiness();
       if (result.ready) return { status: 'ready', checks: result.checks };
