@@ -4,7 +4,7 @@ import { InvalidPayloadError, PermanentJobError } from '../../jobs/job-errors.js
 import type { Config } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { PermissionDeniedError, RateLimitedError, UnauthenticatedError, ValidationError } from '../scalekit/errors.js';
-import { DEFAULT_QUEUE_NAME } from './connections.js';
+import { DEFAULT_QUEUE_NAME, describeRedisUrl } from './connections.js';
 import { createJobProcessor, type JobProcessorDeps } from './job-processor.js';
 import { scheduleNightlySync, type NightlySchedule } from './nightly-schedule.js';
 import { openWorkerResources } from './worker-resources.js';
@@ -120,6 +120,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     }
   };
 
+  // The worker's connection waits for Redis forever: say where it waits.
+  log.info({ redis: describeRedisUrl(options.config.redisUrl) }, 'worker starting');
   try {
     if (options.schedule !== false) schedule = await scheduleNightlySync(queue, options.config, log);
     const workerOptions: WorkerOptions = { connection: redis, concurrency: options.concurrency ?? 2, autorun: false };
