@@ -56,6 +56,8 @@ export interface JobHelpers {
   engine: EngineDeps;
   /** Concurrency, delete thresholds and the per-organization Redis lock (`exclusive`); deletes and adoption are off. */
   applySettings: ApplySettings;
+  /** The newest whole account a webhook delivered for this external ID (null when none is kept). */
+  latestAccount(externalId: string): Promise<{ account: Record<string, string | null>; atMs: number } | null>;
   /** The host source (ORGSYNC_SOURCE), or `undefined` when this worker has none configured. */
   hostSource(): AccountSource | undefined;
   imports: ImportStore;

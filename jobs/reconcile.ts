@@ -30,6 +30,8 @@ export const reconcilePayloadSchema = z
     deleted: z.boolean().optional(),
     org_id: z.string().trim().min(1).max(255).optional(),
     external_id: z.string().trim().min(1).max(255).optional(),
+    /** When the account changed (the webhook's `occurred_at`); set at enqueue when absent. */
+    occurred_at: z.iso.datetime({ offset: true }).optional(),
     trigger: triggerSchema.default('api'),
   })
   .superRefine((p, ctx) => {
@@ -59,7 +61,14 @@ export const reconcileJob: JobDefinition<typeof reconcilePayloadSchema, RunOutco
     if (payload.account) {
       const { account_id: accountId, region } = payload.account;
       if (payload.deleted) return orphanOrNothing(helpers, `${region}-${accountId}`, accountId, 'webhook: account deleted');
-      if (payload.account.display_name !== undefined) return syncRecord(helpers, 'webhook', { line: 1, values: normalise(payload.account) });
+      if (payload.account.display_name !== undefined) {
+        // A reconcile waiting in the queue keeps its first payload; a newer delivery of the same
+        // account may have come since: apply whichever is newer.
+        const latest = await helpers.latestAccount(`${region}-${accountId}`);
+        const payloadAtMs = payload.occurred_at ? Date.parse(payload.occurred_at) : 0;
+        const account = latest && latest.atMs >= payloadAtMs ? { ...latest.account, account_id: accountId, region } : payload.account;
+        return syncRecord(helpers, 'webhook', { line: 1, values: normalise(account) });
+      }
       target = { region, accountId };
     } else {
       const externalId = payload.external_id ?? (await externalIdOfOrganization(helpers, payload.org_id ?? ''));

@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { formatChanges, renderSummaryMarkdown } from './summary-text.js';
 import type { Report, ReportItem } from './types.js';
 
+/** The header row of results.csv. */
+export const RESULTS_CSV_HEADER = 'action,external_id,account_id,line,org_id,changes,error_code,error_message';
+
 /** The three files a run leaves in `--report-dir`. */
 export const REPORT_FILES = ['report.json', 'results.csv', 'summary.md'] as const;
 
@@ -26,14 +29,15 @@ export async function writeReportFiles(dir: string, report: Report): Promise<str
     yield `${items.length > 0 ? '\n  ' : ''}]\n}\n`;
   });
   await streamLines(join(dir, 'results.csv'), function* () {
-    yield 'action,external_id,account_id,line,org_id,changes,error_code,error_message\n';
-    for (const item of items) yield `${csvRow(item)}\n`;
+    yield `${RESULTS_CSV_HEADER}\n`;
+    for (const item of items) yield `${resultsCsvRow(item)}\n`;
   });
   await writeFile(join(dir, 'summary.md'), renderSummaryMarkdown(report), 'utf8');
   return REPORT_FILES.map((f) => join(dir, f));
 }
 
-function csvRow(item: ReportItem): string {
+/** One results.csv row: RFC 4180 quoting, formula-safe. */
+export function resultsCsvRow(item: ReportItem): string {
   return [
     item.action,
     item.external_id ?? '',

@@ -3,6 +3,7 @@ import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { InvalidPayloadError } from '../../jobs/job-errors.js';
 import type { JobHelpers, RunOutcome } from '../../jobs/job-helpers.js';
+import type { LatestAccounts } from './latest-accounts.js';
 import { domainRules, requiredColumns, type ScalekitConnection } from '../app.js';
 import type { Config } from '../config.js';
 import { exitCodeFor } from '../engine/report.js';
@@ -30,6 +31,8 @@ export interface JobProcessorDeps {
   lock: RedisLock;
   runHistory: RunHistory;
   imports: RedisImportStore;
+  /** Newest whole accounts delivered by webhooks (read by reconciles). */
+  latestAccounts: LatestAccounts;
   /** Opens a Scalekit client per job (so each report counts its own calls); closed when the job ends. */
   connectScalekit: (config: Config, logger: Logger, options: { rateBudget: RateBudget }) => ScalekitConnection;
 }
@@ -119,6 +122,7 @@ function buildHelpers(
           })
         : undefined,
     imports: deps.imports,
+    latestAccount: (externalId) => deps.latestAccounts.get(externalId),
     childResults: async () => {
       const values = Object.values(await job.getChildrenValues());
       const failures = Object.entries(await job.getIgnoredChildrenFailures()).map(([key, reason]) => ({ chunkIndex: chunkIndexOfJobKey(key) ?? -1, reason }));

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { FlowProducer, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { reconcileDeduplicationId } from '../../jobs/reconcile.js';
+import { reconcileDeduplicationId, type ReconcilePayload } from '../../jobs/reconcile.js';
+import { createLatestAccounts } from './latest-accounts.js';
 import { jobOptionsFor, parsePayload, type EnqueueKind, type PayloadInput } from './catalog.js';
-import { closeConnection, connectProducerConnection, DEFAULT_QUEUE_NAME } from './connections.js';
+import { closeConnection, connectProducerConnection, DEFAULT_QUEUE_NAME, queueKeyPrefix } from './connections.js';
 import { createReleasers } from './releasers.js';
 
 /** Options of `createProducer`. */
@@ -53,6 +54,25 @@ export interface Producer {
   close(): Promise<void>;
 }
 
+/**
+ * A whole account (a webhook's `account.upserted`) is also kept as the newest version of that
+ * account, stamped with its `occurred_at` (set now when absent): the reconcile it joins may already
+ * be waiting with an older payload, and reads this one when it runs.
+ */
+async function rememberLatestAccount(redis: Redis, queueName: string, payload: ReconcilePayload): Promise<void> {
+  if (!payload.account || payload.deleted || payload.account.display_name === undefined || !payload.occurred_at) return;
+  const latest = createLatestAccounts(redis, { keyPrefix: queueKeyPrefix(queueName) });
+  await latest.put(`${payload.account.region}-${payload.account.account_id}`, payload.account, Date.parse(payload.occurred_at));
+}
+
+/** A payload with a whole account (one with `display_name`) gets `occurred_at` = now when it has none. */
+function stampOccurredAt<T>(payload: T): T {
+  if (typeof payload !== 'object' || payload === null || !('account' in payload)) return payload;
+  const whole = typeof payload.account === 'object' && payload.account !== null && 'display_name' in payload.account;
+  if (!whole || ('occurred_at' in payload && payload.occurred_at)) return payload;
+  return { ...payload, occurred_at: new Date().toISOString() };
+}
+
 /** Creates a producer; nothing connects until the first `enqueue`. */
 export function createProducer(options: ProducerOptions): Producer {
   const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
@@ -86,8 +106,9 @@ export function createProducer(options: ProducerOptions): Producer {
     queueName,
     resources,
     async enqueue(kind, payload, enqueueOptions = {}) {
-      const parsed = parsePayload(kind, payload);
-      const { queue } = await resources();
+      const parsed = parsePayload(kind, kind === 'reconcile' ? stampOccurredAt(payload) : payload);
+      const { queue, redis } = await resources();
+      if (kind === 'reconcile') await rememberLatestAccount(redis, queueName, parsePayload('reconcile', parsed));
       const jobId = randomUUID();
       const deduplication = kind === 'reconcile' ? { id: `reconcile:${reconcileDeduplicationId(parsePayload('reconcile', parsed))}`, keepLastIfActive: true } : undefined;
       const job = await queue.add(kind, parsed, {

@@ -5,6 +5,7 @@ import { connectScalekit } from '../app.js';
 import type { Config } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { closeConnection, createWorkerConnection, queueKeyPrefix } from './connections.js';
+import { createLatestAccounts } from './latest-accounts.js';
 import { createImportStore } from './import-store.js';
 import type { JobProcessorDeps } from './job-processor.js';
 import { createRedisLock } from './redis-lock.js';
@@ -43,6 +44,7 @@ export function openWorkerResources(options: { config: Config; logger: Logger; q
     lock: createRedisLock({ redis, scope: environmentUrl, logger }),
     runHistory: createRunHistory(redis, { keyPrefix: queueKeyPrefix(queueName), limit: config.runHistory }),
     imports: createImportStore(redis, { keyPrefix: queueKeyPrefix(queueName) }),
+    latestAccounts: createLatestAccounts(redis, { keyPrefix: queueKeyPrefix(queueName) }),
     connectScalekit: options.connectScalekit ?? connectScalekit,
   };
   return { redis, queue, deps, releasers };

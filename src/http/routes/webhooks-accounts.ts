@@ -70,6 +70,7 @@ export function decideAccountEvent(body: unknown, rules: DomainRules): WebhookDe
       accountId: account.accountId,
       region: account.region,
       cells: wholeCells,
+      occurredAt: parsed.data.occurred_at,
     },
   };
 }

@@ -17,6 +17,8 @@ export type ReconcileRequest =
       accountId: string;
       region: string;
       cells: Record<string, string | null> | null;
+      /** The webhook's `occurred_at`: orders deliveries of the same account that arrive out of order. */
+      occurredAt?: string | undefined;
     }
   | {
       target: 'organization';
@@ -34,5 +36,5 @@ export function toReconcilePayload(request: ReconcileRequest): PayloadInput<'rec
   const account = { ...request.cells, account_id: request.accountId, region: request.region };
   return request.event === 'deleted'
     ? { account: { account_id: request.accountId, region: request.region }, deleted: true, trigger: 'webhook' }
-    : { account, trigger: 'webhook' };
+    : { account, trigger: 'webhook', ...(request.occurredAt ? { occurred_at: request.occurredAt } : {}) };
 }

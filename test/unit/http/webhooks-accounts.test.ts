@@ -24,7 +24,7 @@ describe('POST /webhooks/accounts', () => {
     const { status, json } = await deliver(server, event({ account_id: ' CUST-1 ', region: 'US-East' }));
     expect(status).toBe(202);
     expect(json).toEqual({ job_id: 'job-1', deduplicated: false });
-    expect(server.enqueued).toEqual([{ target: 'account', event: 'upserted', externalId: 'us-east-CUST-1', accountId: 'CUST-1', region: 'us-east', cells: null }]);
+    expect(server.enqueued).toEqual([{ target: 'account', event: 'upserted', externalId: 'us-east-CUST-1', accountId: 'CUST-1', region: 'us-east', cells: null, occurredAt: '2026-05-01T12:00:00Z' }]);
   });
 
   it('queues a reconcile from the payload when the whole account comes, normalised like a CSV row', async () => {
@@ -70,7 +70,7 @@ describe('POST /webhooks/accounts', () => {
   it('turns account.deleted into a reconcile that reports the organization (never a delete)', async () => {
     server = await buildTestServer();
     expect((await deliver(server, event({ account_id: 'CUST-4', region: 'us-west', display_name: 'x' }, 'account.deleted'))).status).toBe(202);
-    expect(server.enqueued[0]).toEqual({ target: 'account', event: 'deleted', externalId: 'us-west-CUST-4', accountId: 'CUST-4', region: 'us-west', cells: null });
+    expect(server.enqueued[0]).toEqual({ target: 'account', event: 'deleted', externalId: 'us-west-CUST-4', accountId: 'CUST-4', region: 'us-west', cells: null, occurredAt: '2026-05-01T12:00:00Z' });
   });
 
   it('acknowledges a replayed webhook-id with 200 and queues nothing more', async () => {

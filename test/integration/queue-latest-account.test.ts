@@ -1,0 +1,43 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { queueKeyPrefix } from '../../src/queue/connections.js';
+import { createLatestAccounts } from '../../src/queue/latest-accounts.js';
+import { createQueueTestEnv, type QueueTestEnv } from './queue-env.js';
+import { pollUntil } from './queue-helpers.js';
+
+let t: QueueTestEnv;
+
+beforeEach(async () => {
+  t = await createQueueTestEnv();
+});
+
+afterEach(async () => {
+  await t.close();
+});
+
+const account = (name: string) => ({ account_id: 'L1', region: 'us-east', display_name: name, billing_plan: 'pro' });
+
+describe('a burst of whole-account webhooks for one account', () => {
+  it('is deduplicated into one waiting reconcile that applies the newest delivery', async () => {
+    const producer = t.producer();
+    // No worker yet: the first reconcile waits, the later deliveries join it.
+    const first = await producer.enqueue('reconcile', { account: account('Name 1'), occurred_at: '2026-11-28T10:00:01Z', trigger: 'webhook' });
+    const second = await producer.enqueue('reconcile', { account: account('Name 3'), occurred_at: '2026-11-28T10:00:03Z', trigger: 'webhook' });
+    // Delivered late, but older: it must not win.
+    const third = await producer.enqueue('reconcile', { account: account('Name 2'), occurred_at: '2026-11-28T10:00:02Z', trigger: 'webhook' });
+    expect(second).toEqual({ jobId: first.jobId, deduplicated: true });
+    expect(third.deduplicated).toBe(true);
+
+    await t.startWorker();
+    await pollUntil('the reconcile to complete', async () => (await (await t.queue.getJob(first.jobId))?.getState()) === 'completed');
+    expect(t.emulator.store.getByExternalId('us-east-L1')?.display_name).toBe('Name 3');
+    expect(t.emulator.counters().writes).toEqual({ create: 1, update: 0, delete: 0 });
+  });
+
+  it('keeps only the newest version in the store, whatever the order of arrival', async () => {
+    const store = createLatestAccounts(t.redis, { keyPrefix: queueKeyPrefix(t.queueName) });
+    expect(await store.put('us-east-L2', { display_name: 'new' }, 2_000)).toBe(true);
+    expect(await store.put('us-east-L2', { display_name: 'old' }, 1_000)).toBe(false);
+    expect(await store.get('us-east-L2')).toEqual({ account: { display_name: 'new' }, atMs: 2_000 });
+    expect(await store.get('us-east-L3')).toBeNull();
+  });
+});
