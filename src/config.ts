@@ -59,6 +59,7 @@ export const SETTINGS = {
   httpPort: { env: 'ORGSYNC_HTTP_PORT', schema: z.coerce.number().int().min(0).max(65535).default(8080), help: 'orgsync serve: port' },
   adminUser: { env: 'ORGSYNC_ADMIN_USER', schema: z.string().min(1).optional(), help: 'basic-auth user of /admin/queues and /runs' },
   adminPassword: { env: 'ORGSYNC_ADMIN_PASSWORD', schema: z.string().min(1).optional(), secret: true, help: 'basic-auth password' },
+  adminReadOnly: { env: 'ORGSYNC_ADMIN_READ_ONLY', schema: z.stringbool({ error: 'expected true or false' }).default(true), help: 'false lets the dashboard retry, remove and promote jobs' },
   nightlyCron: { env: 'ORGSYNC_NIGHTLY_CRON', schema: z.string().trim().min(1).default('0 2 * * *'), help: 'cron of the nightly sync' },
   nightlyTimeZone: { env: 'ORGSYNC_NIGHTLY_TZ', schema: z.string().trim().min(1).default('UTC'), help: 'time zone of the nightly cron' },
   runHistory: { env: 'ORGSYNC_RUN_HISTORY', schema: positiveInt('a number of runs').default(100), help: 'runs kept in Redis' },

@@ -99,7 +99,7 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
     );
     const admin =
       config.adminUser !== undefined && config.adminPassword !== undefined
-        ? { credentials: { user: config.adminUser, password: config.adminPassword }, queues: [queue], runHistory }
+        ? { credentials: { user: config.adminUser, password: config.adminPassword }, queues: [queue], runHistory, dashboardReadOnly: config.adminReadOnly }
         : undefined;
     const app = await createHttpServer({
       logger,

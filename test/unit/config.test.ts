@@ -55,6 +55,12 @@ describe('loadConfig', () => {
     expect(problems[0]).toMatch(/^ORGSYNC_METADATA_KEYS: .*3-25/);
   });
 
+  it('keeps the dashboard read-only unless ORGSYNC_ADMIN_READ_ONLY=false', () => {
+    expect(loadConfig({ env: {} }).adminReadOnly).toBe(true);
+    expect(loadConfig({ env: { ORGSYNC_ADMIN_READ_ONLY: 'false' } }).adminReadOnly).toBe(false);
+    expect(problemsOf(() => loadConfig({ env: { ORGSYNC_ADMIN_READ_ONLY: 'maybe' } }))[0]).toMatch(/^ORGSYNC_ADMIN_READ_ONLY: expected true or false/);
+  });
+
   it('trims and lower-cases regions and strips a trailing slash from the environment URL', () => {
     const config = loadConfig({ env: { ORGSYNC_REGIONS: ' US-East , eu-west ', SCALEKIT_ENVIRONMENT_URL: 'https://acme.scalekit.dev/' } });
     expect(config.regions).toEqual(['us-east', 'eu-west']);

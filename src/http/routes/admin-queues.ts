@@ -5,8 +5,6 @@ import type { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { createBasicAuthHook, type AdminCredentials } from '../basic-auth.js';
 
-type BoardServerAdapter = Parameters<typeof createBullBoard>[0]['serverAdapter'];
-
 export const ADMIN_QUEUES_PATH = '/admin/queues';
 
 /** Options of `registerAdminQueues`. */
@@ -29,10 +27,7 @@ export async function registerAdminQueues(app: FastifyInstance, options: AdminQu
   serverAdapter.setBasePath(ADMIN_QUEUES_PATH);
   createBullBoard({
     queues: options.queues.map((queue) => new BullMQAdapter(queue, { readOnlyMode, allowRetries: !readOnlyMode })),
-    // package.json pins @bull-board/api 9.10.2 while @bull-board/fastify 9.10.1 nests its own 9.10.1 copy:
-    // the same classes at runtime, but TypeScript sees two declarations of BaseAdapter. Align the
-    // two versions in package.json and this cast can go.
-    serverAdapter: serverAdapter as unknown as BoardServerAdapter,
+    serverAdapter,
     options: { uiConfig: { boardTitle: 'orgsync queues' } },
   });
   const requireAdmin = createBasicAuthHook(options.credentials);
