@@ -57,5 +57,25 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
+/**
+ * Policy for errors nothing caught: say so on stderr and exit non-zero. A long-running command
+ * (worker, serve) has SIGTERM handlers: it is asked to shut down gracefully instead, within its
+ * own deadline; anything else exits at once.
+ */
+function installCrashHandlers(): void {
+  const crash = (kind: string) => (error: unknown) => {
+    const e = coerceError(error);
+    process.stderr.write(`orgsync: ${kind}: ${e.stack ?? e.message}\n`);
+    process.exitCode = 1;
+    if (process.listenerCount('SIGTERM') > 0) process.emit('SIGTERM', 'SIGTERM');
+    else process.exit(1);
+  };
+  process.on('uncaughtException', crash('uncaught exception'));
+  process.on('unhandledRejection', crash('unhandled promise rejection'));
+}
+
 const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
-if (invokedDirectly) await main(process.argv);
+if (invokedDirectly) {
+  installCrashHandlers();
+  await main(process.argv);
+}
