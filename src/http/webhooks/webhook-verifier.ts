@@ -16,19 +16,24 @@ function single(value: string | string[] | undefined): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 }
 
+/** `webhook-id`, or Svix's `svix-id` (the same scheme under Svix's header names) when it is absent. */
+function header(headers: IncomingHttpHeaders, name: (typeof HEADERS)[number]): string | undefined {
+  return single(headers[name]) ?? single(headers[name.replace('webhook-', 'svix-')]);
+}
+
 /**
  * A verifier for the Standard Webhooks scheme (`webhook-id`, `webhook-timestamp`,
  * `webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, constant-time compare) with
  * the secret `whsec_<base64>`. The signature is checked by the `standardwebhooks` package on the raw
- * bytes; headers and timestamp are checked here first so that each failure gets its own message.
+ * bytes; Svix's header names (`svix-id`, ...) are accepted too. Headers and timestamp are checked here first so that each failure gets its own message.
  * Throws at construction when the secret cannot be decoded. The clock is the real one, as the
  * package's own check uses `Date.now`.
  */
 export function createWebhookVerifier(secret: string): WebhookVerifier {
   const webhook = new Webhook(secret);
   return (rawBody, headers) => {
-    const [id, timestamp, signature] = HEADERS.map((name) => single(headers[name]));
-    const missing = HEADERS.filter((name) => single(headers[name]) === undefined);
+    const [id, timestamp, signature] = HEADERS.map((name) => header(headers, name));
+    const missing = HEADERS.filter((name) => header(headers, name) === undefined);
     if (id === undefined || timestamp === undefined || signature === undefined) {
       return { ok: false, message: `missing webhook header(s): ${missing.join(', ')} (the Standard Webhooks scheme)` };
     }

@@ -19,6 +19,13 @@ describe('createWebhookVerifier', () => {
     expect(verify(body, headers).ok).toBe(true);
   });
 
+  it('accepts the same scheme under Svix header names', () => {
+    const signed = signedHeaders(ACCOUNTS_SECRET, body.toString(), { id: 'msg_svix' });
+    const svix = { 'svix-id': signed['webhook-id'], 'svix-timestamp': signed['webhook-timestamp'], 'svix-signature': signed['webhook-signature'] };
+    expect(verify(body, svix)).toEqual({ ok: true, webhookId: 'msg_svix' });
+    expect(verify(body, { ...svix, 'svix-signature': 'v1,AAAA' }).ok).toBe(false);
+  });
+
   it('refuses a delivery signed with another secret', () => {
     const result = verify(body, signedHeaders(SCALEKIT_SECRET, body.toString()));
     expect(result).toEqual({ ok: false, message: expect.stringContaining('does not match') });
