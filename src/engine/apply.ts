@@ -1,7 +1,7 @@
-import pLimit from 'p-limit';
 import { OrgsyncError, coerceError } from '../errors.js';
 import type { ScalekitApi, UpdateOrganizationInput } from '../scalekit/api.js';
 import { mergedMetadataProblem, mergeOwnedMetadata } from './metadata-check.js';
+import { CreateReportView, PackedCreate } from './packed-create.js';
 import { diffOrganization, presentMetadata, type PlanItem } from './plan-item.js';
 import { toOrgState, type OrgState } from './snapshot.js';
 import type { FieldChange, ReportItem } from './types.js';
@@ -36,28 +36,38 @@ export type ApplyOutcome = ReportItem | null;
 const CODE_CONFLICT = 'ERR_SCALEKIT_CONFLICT';
 const CODE_NOT_FOUND = 'ERR_SCALEKIT_NOT_FOUND';
 
-/** Applies plan items with bounded concurrency; a failing item never stops the others. */
+/**
+ * Applies plan items, `concurrency` at a time; a failing item never stops the others. A fixed pool
+ * of runners takes the items in order, so a million items never become a million pending promises.
+ */
 export async function applyPlan(api: ScalekitApi, items: readonly PlanItem[], options: ApplyOptions): Promise<ApplyOutcome[]> {
-  const limit = pLimit(options.concurrency);
-  const orphans = items.filter((i) => i.action === 'orphan').length;
+  let orphans = 0;
+  for (const item of items) if (item.action === 'orphan') orphans += 1;
   const withholdDeletes =
     orphans > options.deleteMaxCount && orphans > (options.managedCount * options.deleteMaxPercent) / 100;
-  return Promise.all(
-    items.map((item) =>
-      limit(async () => {
-        try {
-          if (options.signal?.aborted) return outcome(item, 'failed', item.changes, { code: 'ABORTED', message: 'the run was stopped before this item was applied; run again' });
-          const key = item.externalId ?? item.orgId;
-          const run = () => applyItem(api, item, options, withholdDeletes);
-          return await (options.exclusive && key && item.action !== 'invalid' && item.action !== 'conflict' ? options.exclusive(key, run) : run());
-        } catch (error) {
-          return outcome(item, 'failed', item.changes, describeError(error));
-        } finally {
-          options.onItemDone?.();
-        }
-      }),
-    ),
-  );
+  const outcomes = new Array<ApplyOutcome>(items.length);
+  let next = 0;
+  const runner = async (): Promise<void> => {
+    for (let i = next++; i < items.length; i = next++) {
+      const item = items[i];
+      if (item) outcomes[i] = await applyOne(api, item, options, withholdDeletes);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, items.length)) }, runner));
+  return outcomes;
+}
+
+async function applyOne(api: ScalekitApi, item: PlanItem, options: ApplyOptions, withholdDeletes: boolean): Promise<ApplyOutcome> {
+  try {
+    if (options.signal?.aborted) return outcome(item, 'failed', item.changes, { code: 'ABORTED', message: 'the run was stopped before this item was applied; run again' });
+    const key = item.externalId ?? item.orgId;
+    const run = () => applyItem(api, item, options, withholdDeletes);
+    return await (options.exclusive && key && item.action !== 'invalid' && item.action !== 'conflict' ? options.exclusive(key, run) : run());
+  } catch (error) {
+    return outcome(item, 'failed', item.changes, describeError(error));
+  } finally {
+    options.onItemDone?.();
+  }
 }
 
 async function applyItem(api: ScalekitApi, item: PlanItem, options: ApplyOptions, withholdDeletes: boolean): Promise<ApplyOutcome> {
@@ -89,6 +99,7 @@ async function createItem(api: ScalekitApi, item: PlanItem, options: ApplyOption
       { display_name: desired.displayName, external_id: item.externalId ?? undefined, metadata: presentMetadata(desired.metadata) },
       { signal: options.signal },
     );
+    if (item instanceof PackedCreate) return new CreateReportView(item, org.id);
     return { ...outcome(item, 'create', item.changes, null), org_id: org.id };
   } catch (error) {
     if (!(error instanceof OrgsyncError && error.code === CODE_CONFLICT) || !item.externalId) throw error;
@@ -96,7 +107,8 @@ async function createItem(api: ScalekitApi, item: PlanItem, options: ApplyOption
     if (options.savedPlan) return stale(item, `an organization with external ID ${item.externalId} was created since the plan was made`);
     const existing = await api.getOrganizationByExternalId(item.externalId, { signal: options.signal });
     if (!existing) throw error;
-    return writeUpdate(api, { ...item, action: 'update', orgId: existing.id }, toOrgState(existing), options, false);
+    const asUpdate: PlanItem = { action: 'update', externalId: item.externalId, accountId: item.accountId, line: item.line, orgId: existing.id, changes: item.changes, desired };
+    return writeUpdate(api, asUpdate, toOrgState(existing), options, false);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Account, RowProblem } from '../domain/types.js';
 import { mergedMetadataProblem } from './metadata-check.js';
-import { creationChanges, diffOrganization, isManagedExternalId, type PlanItem } from './plan-item.js';
+import { PackedCreate } from './packed-create.js';
+import { diffOrganization, isManagedExternalId, type PlanItem } from './plan-item.js';
 import type { OrgState, Snapshot } from './snapshot.js';
 
 /** One record after the domain rules: an account, or the reason it was rejected. */
@@ -17,6 +18,8 @@ export interface Plan {
 export interface PlannerOptions {
   scope: 'partial' | 'full';
   regions: readonly string[];
+  /** The owned metadata keys, in configured order (every account carries each of them). */
+  metadataKeys: readonly string[];
   snapshot: Snapshot;
 }
 
@@ -40,9 +43,7 @@ export function createPlanner(options: PlannerOptions) {
     const org = snapshot.byExternalId.get(account.externalId);
     const base = { externalId: account.externalId, accountId: account.accountId, line: account.line };
     const desired = { displayName: account.displayName, metadata: account.metadata };
-    if (!org) {
-      return { ...base, action: 'create', orgId: null, changes: creationChanges(account), desired };
-    }
+    if (!org) return new PackedCreate(account, options.metadataKeys);
     const tooMany = mergedMetadataProblem(org.metadata, account.metadata);
     if (tooMany) return { ...base, action: 'invalid', orgId: org.id, changes: [], error: tooMany };
     const changes = diffOrganization(org, account);
@@ -106,9 +107,10 @@ export function createPlanner(options: PlannerOptions) {
       }
     }
     markAdoptable(kept, snapshot.unlinked);
-    if (options.scope === 'full') kept.push(...findOrphans());
-    kept.sort(byLine);
-    return { items: kept, accounts, unchanged };
+    // Records arrive in line order, so the items already are, but for the conflicts appended above.
+    const ordered = conflictsCount(kept) === 0 ? kept : mergeByLine(kept);
+    if (options.scope === 'full') ordered.push(...findOrphans().sort((a, b) => (a.externalId ?? '').localeCompare(b.externalId ?? '')));
+    return { items: ordered, accounts, unchanged };
   }
 
   function findOrphans(): PlanItem[] {
@@ -131,31 +133,48 @@ export function createPlanner(options: PlannerOptions) {
  */
 function markAdoptable(items: PlanItem[], unlinked: readonly OrgState[]): void {
   if (unlinked.length === 0) return;
+  const index = new Map<PlanItem, number>();
   const orgsByName = new Map<string, OrgState[]>();
   for (const org of unlinked) {
     const name = org.display_name.trim();
     orgsByName.set(name, [...(orgsByName.get(name) ?? []), org]);
   }
   const createsByName = new Map<string, PlanItem[]>();
-  for (const item of items) {
-    if (item.action !== 'create' || !item.desired) continue;
-    const name = item.desired.displayName.trim();
-    if (orgsByName.has(name)) createsByName.set(name, [...(createsByName.get(name) ?? []), item]);
-  }
+  items.forEach((item, i) => {
+    if (item.action !== 'create') return;
+    const name = item.desired?.displayName.trim();
+    if (name === undefined || !orgsByName.has(name)) return;
+    createsByName.set(name, [...(createsByName.get(name) ?? []), item]);
+    index.set(item, i);
+  });
   for (const [name, creates] of createsByName) {
     const orgs = orgsByName.get(name) ?? [];
     const [item] = creates;
     const [org] = orgs;
-    if (creates.length !== 1 || orgs.length !== 1 || !item || !org || !item.desired || !item.externalId) continue;
-    item.action = 'adoptable';
-    item.orgId = org.id;
-    item.changes = [{ field: 'external_id', from: null, to: item.externalId }, ...diffOrganization(org, item.desired)];
+    const desired = item?.desired;
+    const at = item ? index.get(item) : undefined;
+    if (creates.length !== 1 || orgs.length !== 1 || !item || !org || !desired || !item.externalId || at === undefined) continue;
+    items[at] = {
+      action: 'adoptable',
+      externalId: item.externalId,
+      accountId: item.accountId,
+      line: item.line,
+      orgId: org.id,
+      changes: [{ field: 'external_id', from: null, to: item.externalId }, ...diffOrganization(org, desired)],
+      desired,
+    };
   }
 }
 
-function byLine(a: PlanItem, b: PlanItem): number {
-  const la = a.line ?? Number.MAX_SAFE_INTEGER;
-  const lb = b.line ?? Number.MAX_SAFE_INTEGER;
-  if (la !== lb) return la - lb;
-  return (a.externalId ?? '').localeCompare(b.externalId ?? '');
+function conflictsCount(items: readonly PlanItem[]): number {
+  let count = 0;
+  for (const item of items) if (item.action === 'conflict' && item.error?.code === 'DUPLICATE_EXTERNAL_ID') count += 1;
+  return count;
+}
+
+/** Items in line order: every item's line is read once (a packed create decodes to give it). */
+function mergeByLine(items: readonly PlanItem[]): PlanItem[] {
+  const keyed = items.map((item, i) => ({ item, line: item.line ?? Number.MAX_SAFE_INTEGER, i }));
+  keyed.sort((a, b) => a.line - b.line || a.i - b.i);
+  return keyed.map((k) => k.item);
 }

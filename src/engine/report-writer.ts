@@ -1,7 +1,6 @@
-import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { once } from 'node:events';
 import { join } from 'node:path';
+import { jsonWithItems, writeChunks } from './write-lines.js';
 import { formatChanges, renderSummaryMarkdown } from './summary-text.js';
 import type { Report, ReportItem } from './types.js';
 
@@ -18,17 +17,8 @@ export const REPORT_FILES = ['report.json', 'results.csv', 'summary.md'] as cons
 export async function writeReportFiles(dir: string, report: Report): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const { items, ...head } = report;
-  await streamLines(join(dir, 'report.json'), function* () {
-    const headJson = JSON.stringify(head, null, 2);
-    yield `${headJson.slice(0, -2)},\n  "items": [`;
-    let first = true;
-    for (const item of items) {
-      yield `${first ? '' : ','}\n    ${JSON.stringify(item)}`;
-      first = false;
-    }
-    yield `${items.length > 0 ? '\n  ' : ''}]\n}\n`;
-  });
-  await streamLines(join(dir, 'results.csv'), function* () {
+  await writeChunks(join(dir, 'report.json'), () => jsonWithItems(head, 'items', items));
+  await writeChunks(join(dir, 'results.csv'), function* () {
     yield `${RESULTS_CSV_HEADER}\n`;
     for (const item of items) yield `${resultsCsvRow(item)}\n`;
   });
@@ -56,16 +46,4 @@ export function resultsCsvRow(item: ReportItem): string {
 export function csvCell(value: string): string {
   const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
-async function streamLines(path: string, chunks: () => Generator<string>): Promise<void> {
-  const out = createWriteStream(path, { encoding: 'utf8' });
-  try {
-    for (const chunk of chunks()) {
-      if (!out.write(chunk)) await once(out, 'drain');
-    }
-  } finally {
-    out.end();
-    await once(out, 'close');
-  }
 }

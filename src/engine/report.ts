@@ -1,10 +1,12 @@
+import { CreateReportView, PackedCreate } from './packed-create.js';
 import type { PlanItem } from './plan-item.js';
 import type { ItemAction, Report, ReportItem, ReportSummary, RunMode, RunScope } from './types.js';
 
 const ACTIONS: readonly ItemAction[] = ['create', 'update', 'orphan', 'delete', 'adoptable', 'invalid', 'conflict', 'stale', 'failed'];
 
-/** A plan item as the report shows it. */
+/** A plan item as the report shows it (a packed create stays packed until it is read). */
 export function planItemToReportItem(item: PlanItem): ReportItem {
+  if (item instanceof PackedCreate) return new CreateReportView(item);
   return {
     external_id: item.externalId,
     account_id: item.accountId,

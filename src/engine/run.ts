@@ -70,7 +70,7 @@ export async function runSync(deps: EngineDeps, options: RunOptions): Promise<Ru
   const { snapshot, records } = await takeSnapshot(deps, options, seen);
   log.info({ strategy: snapshot.strategy, organizations: snapshot.totalSize }, 'snapshot taken');
 
-  const planner = createPlanner({ scope: options.scope, regions: deps.rules.regions, snapshot });
+  const planner = createPlanner({ scope: options.scope, regions: deps.rules.regions, metadataKeys: deps.rules.metadataKeys, snapshot });
   let read = 0;
   for await (const record of records) {
     planner.add(record);

@@ -1,7 +1,8 @@
-import { readFile, writeFile, rename } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import { z } from 'zod';
 import { OrgsyncError } from '../errors.js';
 import type { PlanItem } from './plan-item.js';
+import { jsonWithItems, writeChunks } from './write-lines.js';
 
 const changeSchema = z.object({ field: z.string(), from: z.string().nullable(), to: z.string().nullable() });
 const itemSchema = z.object({
@@ -35,7 +36,8 @@ export interface SavedPlan extends Omit<z.output<typeof savedPlanSchema>, 'items
 /** Writes the plan atomically (temp file + rename), so a crash never leaves half a plan. */
 export async function writeSavedPlan(path: string, plan: SavedPlan): Promise<void> {
   const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, `${JSON.stringify(plan)}\n`, 'utf8');
+  const { items, ...head } = plan;
+  await writeChunks(temp, () => jsonWithItems(head, 'items', items));
   await rename(temp, path);
 }
 

@@ -48,7 +48,7 @@ function plan(accounts: Account[], orgs: OrgState[], scope: 'partial' | 'full') 
     if (org.external_id) snapshot.byExternalId.set(org.external_id, org);
     else snapshot.unlinked.push(org);
   }
-  const planner = createPlanner({ scope, regions: REGIONS, snapshot });
+  const planner = createPlanner({ scope, regions: REGIONS, metadataKeys: OWNED_KEYS, snapshot });
   for (const account of accounts) planner.add({ ok: true, account });
   return planner.finish();
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Account } from '../../../src/domain/types.js';
 import { createPlanner, type ParsedRecord } from '../../../src/engine/planner.js';
 import { createEmptySnapshot, type OrgState, type Snapshot } from '../../../src/engine/snapshot.js';
-import { account, orgFor, REGIONS } from '../../helpers/accounts.js';
+import { account, orgFor, OWNED_KEYS, REGIONS } from '../../helpers/accounts.js';
 
 function snapshotOf(orgs: OrgState[]): Snapshot {
   const snapshot = createEmptySnapshot('list', orgs.length);
@@ -14,7 +14,7 @@ function snapshotOf(orgs: OrgState[]): Snapshot {
 }
 
 function plan(accounts: (Account | ParsedRecord)[], orgs: OrgState[], scope: 'partial' | 'full' = 'partial') {
-  const planner = createPlanner({ scope, regions: REGIONS, snapshot: snapshotOf(orgs) });
+  const planner = createPlanner({ scope, regions: REGIONS, metadataKeys: OWNED_KEYS, snapshot: snapshotOf(orgs) });
   for (const a of accounts) planner.add('ok' in a ? a : { ok: true, account: a });
   return planner.finish();
 }
