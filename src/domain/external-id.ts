@@ -8,7 +8,9 @@ export const MAX_EXTERNAL_ID_LENGTH = 255;
  * already be normalised (region lower-cased and trimmed, account ID trimmed).
  */
 export function externalIdOf(region: string, accountId: string): string {
-  return `${region}-${accountId}`;
+  // A concatenation is kept by V8 as a pair of pointers to its parts (a "cons string"); an external
+  // ID lives as long as the plan (a million of them, in a big run), so it is made one flat string.
+  return JSON.parse(JSON.stringify(`${region}-${accountId}`)) as string;
 }
 
 /**

@@ -16,7 +16,7 @@ export interface PlanItem {
   changes: FieldChange[];
   /** For create/update/adoptable: the desired state of the organization. */
   desired?: { displayName: string; metadata: Record<string, string | null> } | undefined;
-  error?: { code: string; message: string } | undefined;
+  error?: { code: string; message: string } | null | undefined;
 }
 
 /** Metadata key as a change field name. */

@@ -1,4 +1,4 @@
-import { CreateReportView, PackedCreate } from './packed-create.js';
+import { PackedCreate } from './packed-create.js';
 import type { PlanItem } from './plan-item.js';
 import type { ItemAction, Report, ReportItem, ReportSummary, RunMode, RunScope } from './types.js';
 
@@ -6,7 +6,7 @@ const ACTIONS: readonly ItemAction[] = ['create', 'update', 'orphan', 'delete', 
 
 /** A plan item as the report shows it (a packed create stays packed until it is read). */
 export function planItemToReportItem(item: PlanItem): ReportItem {
-  if (item instanceof PackedCreate) return new CreateReportView(item);
+  if (item instanceof PackedCreate) return item;
   return {
     external_id: item.externalId,
     account_id: item.accountId,

@@ -1,6 +1,7 @@
 import { readFile, rename } from 'node:fs/promises';
 import { z } from 'zod';
 import { OrgsyncError } from '../errors.js';
+import { PackedCreate } from './packed-create.js';
 import type { PlanItem } from './plan-item.js';
 import { jsonWithItems, writeChunks } from './write-lines.js';
 
@@ -13,7 +14,7 @@ const itemSchema = z.object({
   orgId: z.string().nullable(),
   changes: z.array(changeSchema),
   desired: z.object({ displayName: z.string(), metadata: z.record(z.string(), z.string().nullable()) }).optional(),
-  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  error: z.object({ code: z.string(), message: z.string() }).nullish(),
 });
 
 const savedPlanSchema = z.object({
@@ -37,7 +38,10 @@ export interface SavedPlan extends Omit<z.output<typeof savedPlanSchema>, 'items
 export async function writeSavedPlan(path: string, plan: SavedPlan): Promise<void> {
   const temp = `${path}.${process.pid}.tmp`;
   const { items, ...head } = plan;
-  await writeChunks(temp, () => jsonWithItems(head, 'items', items));
+  const planJson = function* () {
+    for (const item of items) yield item instanceof PackedCreate ? item.toPlanJSON() : item;
+  };
+  await writeChunks(temp, () => jsonWithItems(head, 'items', planJson()));
   await rename(temp, path);
 }
 
