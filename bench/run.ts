@@ -2,6 +2,7 @@
  * `npm run bench`: runs the scenarios against our emulator (or `--target URL`), prints one table
  * and writes bench/results.json. See docs/performance.md for the model and how to read it.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,17 @@ const RESULTS_PATH = fileURLToPath(new URL('../../bench/results.json', import.me
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
+}
+
+/** The commit measured, `+changes` when src/ or jobs/ differ from it; `unknown` outside a git checkout. */
+function codeVersion(): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no', '--', 'src', 'jobs') === '' ? '' : '+changes'}`;
+  } catch {
+    // Not a checkout (e.g. an installed package): the version is simply not known.
+    return 'unknown';
+  }
 }
 
 function makeTarget(args: BenchArgs): BenchTarget {
@@ -56,7 +68,7 @@ async function main(): Promise<number> {
   const target = makeTarget(args);
   const header =
     `orgsync bench (${args.size}) against ${args.targetUrl ?? `our emulator (latency ${args.latencyMs} ms, 429 above ${Math.ceil(args.ratePerSecond * 1.1)} rps)`}; ` +
-    `budget ${args.ratePerSecond} rps, orgsync concurrency ${args.concurrency}; node ${process.version}, ${availableParallelism()} CPUs`;
+    `budget ${args.ratePerSecond} rps, orgsync concurrency ${args.concurrency}; code ${codeVersion()}, node ${process.version}, ${availableParallelism()} CPUs`;
   log(header);
   const rows: ResultRow[] = [];
   const skipped: string[] = [];
