@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { DomainRules } from './domain/types.js';
 import { createScalekitClient } from './scalekit/client.js';
+import type { ScalekitClientOptions } from './scalekit/client-options.js';
 import type { ScalekitApi } from './scalekit/api.js';
 import type { RateBudget } from './scalekit/rate-budget.js';
 import { createTokenBucket } from './scalekit/token-bucket.js';
@@ -17,7 +18,11 @@ export interface ScalekitConnection {
  * The composition root's Scalekit part: only this file (and the queue's) knows the concrete
  * adapters. `rateBudget` defaults to an in-process token bucket at ORGSYNC_RATE_LIMIT.
  */
-export function connectScalekit(config: Config, logger: Logger, options: { rateBudget?: RateBudget } = {}): ScalekitConnection {
+export function connectScalekit(
+  config: Config,
+  logger: Logger,
+  options: { rateBudget?: RateBudget; onRequest?: ScalekitClientOptions['onRequest'] } = {},
+): ScalekitConnection {
   const { scalekitEnvironmentUrl, scalekitClientId, scalekitClientSecret } = config;
   if (!scalekitEnvironmentUrl || !scalekitClientId || !scalekitClientSecret) {
     throw new Error('connectScalekit needs SCALEKIT_ENVIRONMENT_URL, SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET (loadConfig should have required them)');
@@ -30,6 +35,7 @@ export function connectScalekit(config: Config, logger: Logger, options: { rateB
     rateBudget,
     timeoutMs: config.requestTimeoutMs,
     logger: logger.child({ component: 'scalekit' }),
+    onRequest: options.onRequest,
   });
   return { api: client, rateBudget, close: () => client.close() };
 }

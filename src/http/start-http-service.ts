@@ -7,7 +7,7 @@ import { createProducer } from '../queue/producer.js';
 import { createRedisRateBudget } from '../queue/redis-rate-budget.js';
 import { createReleasers } from '../queue/releasers.js';
 import { createRunHistory } from '../queue/run-history.js';
-import { createScalekitClient } from '../scalekit/client.js';
+import { connectScalekit } from '../app.js';
 import { createHttpMetrics } from './metrics.js';
 import { createReadiness, type ReadinessOptions } from './readiness.js';
 import { readRunStats } from './run-history-reader.js';
@@ -71,16 +71,8 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
       rateBudgetWaitedMs: () => rateBudget.waitedMs,
       runStats: () => readRunStats(runHistory),
     });
-    const scalekit = createScalekitClient({
-      environmentUrl: scalekitEnvironmentUrl,
-      clientId: scalekitClientId,
-      clientSecret: scalekitClientSecret,
-      rateBudget,
-      timeoutMs: config.requestTimeoutMs,
-      logger: logger.child({ component: 'scalekit' }),
-      onRequest: (info) => metrics.observeScalekitRequest(info),
-    });
-    releasers.add('scalekit', () => scalekit.close());
+    const { api: scalekit, close: closeScalekit } = connectScalekit(config, logger, { rateBudget, onRequest: (info) => metrics.observeScalekitRequest(info) });
+    releasers.add('scalekit', closeScalekit);
     const producer = createProducer({ redisUrl: config.redisUrl, queueName, logger });
     releasers.add('producer', () => producer.close());
 
