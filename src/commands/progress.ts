@@ -8,7 +8,7 @@ import type { Progress } from '../engine/run.js';
 export function createProgressReporter(options: { stream: NodeJS.WriteStream; logger: Logger; now?: () => number }) {
   const now = options.now ?? Date.now;
   const tty = options.stream.isTTY === true;
-  let last = 0;
+  let last = Number.NEGATIVE_INFINITY;
   let drawn = false;
   return {
     update(progress: Progress): void {

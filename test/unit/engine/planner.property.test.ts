@@ -103,3 +103,29 @@ describe('planner properties', () => {
     );
   });
 });
+
+describe('planner properties over raw records', () => {
+  it('never plans an item with an invalid external ID, whatever the records hold', async () => {
+    const { parseAccount } = await import('../../../src/domain/account.js');
+    const { isValidExternalId } = await import('../../../src/domain/external-id.js');
+    const rules = { regions: REGIONS, metadataKeys: [...OWNED_KEYS] };
+    const cell = fc.oneof(fc.string(), fc.constantFrom('', ' ', 'us-east', 'US-West ', 'x'.repeat(300), 'a\tb', 'ok@example.com'), fc.constant(null));
+    const recordArb = fc.record({ account_id: cell, region: cell, display_name: cell, invoice_email: cell, billing_plan: cell });
+    fc.assert(
+      fc.property(fc.array(recordArb, { maxLength: 12 }), fc.array(orgArb, { maxLength: 6 }), (rows, seeds) => {
+        const snapshot = createEmptySnapshot('list', 0);
+        for (const org of toOrgs(seeds)) {
+          if (org.external_id) snapshot.byExternalId.set(org.external_id, org);
+          else snapshot.unlinked.push(org);
+        }
+        const planner = createPlanner({ scope: 'full', regions: REGIONS, metadataKeys: OWNED_KEYS, snapshot });
+        rows.forEach((values, i) => planner.add(parseAccount({ line: i + 2, values }, rules)));
+        for (const item of planner.finish().items) {
+          if (item.externalId !== null) expect(isValidExternalId(item.externalId), item.externalId).toBe(true);
+          if (item.action === 'create' || item.action === 'update' || item.action === 'adoptable') expect(item.externalId).not.toBeNull();
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
