@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseBenchArgs, type BenchArgs } from './args.js';
 import { runQueueImport } from './queue-import.js';
@@ -91,6 +92,7 @@ async function main(): Promise<number> {
   const table = rows.length > 0 ? `\n\n${renderTable(rows)}` : '';
   process.stdout.write(`\n${header}${table}\n\n${notes}${webhookTable}\n`);
   const results = { started_at: startedAt.toISOString(), finished_at: new Date().toISOString(), settings: { ...args, node: process.version, cpus: availableParallelism() }, rows, webhooks, skipped };
+  await mkdir(dirname(RESULTS_PATH), { recursive: true });
   await writeFile(RESULTS_PATH, `${JSON.stringify(results, null, 2)}\n`);
   log(`results written to ${RESULTS_PATH}`);
   return rows.some((r) => r.notes.some((n) => n.includes('failed'))) ? 1 : 0;
