@@ -7,7 +7,7 @@ const SHOWN: (keyof ReportSummary)[] = ['create', 'update', 'delete', 'orphan', 
 export function describeCounts(counts: ReportSummary | null): string {
   if (counts === null) return '—';
   const parts = SHOWN.filter((k) => counts[k] > 0).map((k) => `${k} ${counts[k]}`);
-  return `${counts.accounts} accounts${parts.length > 0 ? `: ${parts.join(', ')}` : ', in step'}`;
+  return `${counts.accounts} account${counts.accounts === 1 ? '' : 's'}${parts.length > 0 ? `: ${parts.join(', ')}` : ', in step'}`;
 }
 
 /** `1.5 s`, `2 min 5 s`, `1 h 3 min`. */
