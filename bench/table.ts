@@ -47,8 +47,8 @@ export function renderNotes(rows: readonly ResultRow[]): string {
   const notes: string[] = [];
   const sampled = rows.filter((r) => r.sampledAccounts !== null);
   for (const r of rows) if (r.detail) notes.push(`- ${r.scenario} ${r.run}: ${r.detail}.`);
-  for (const r of sampled) notes.push(`~ ${r.scenario} ${r.run}: measured on the first ${num(r.sampledAccounts ?? 0)} accounts, calls and wall time scaled to ${num(r.accounts)}.`);
-  if (rows.some((r) => r.countedBy === 'client')) notes.push('calls counted by our client (the target has no counters).');
-  for (const r of rows) for (const note of r.notes) notes.push(`! ${r.scenario} ${r.run}: ${note}`);
+  for (const r of sampled) notes.push(`- ~ ${r.scenario} ${r.run}: measured on the first ${num(r.sampledAccounts ?? 0)} accounts, calls and wall time scaled to ${num(r.accounts)}.`);
+  if (rows.some((r) => r.countedBy === 'client')) notes.push('- calls counted by our client (the target has no counters).');
+  for (const r of rows) for (const note of r.notes) notes.push(`- ! ${r.scenario} ${r.run}: ${note}`);
   return notes.join('\n');
 }
