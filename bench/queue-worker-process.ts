@@ -40,10 +40,7 @@ process.on('message', (message: QueueWorkerStart | 'stop') => {
       ORGSYNC_LOG_LEVEL: 'silent',
     },
   });
-  // BullMQ's defaults, given explicitly: startQueueWorker passes `undefined` through to BullMQ,
-  // which then refuses to start ("stalledInterval must be greater than 0").
-  const timings = { lockDurationMs: 30_000, stalledIntervalMs: 30_000 };
-  startQueueWorker({ config, logger: pino({ level: 'silent' }), queueName: message.queueName, schedule: false, ...timings }).then(
+  startQueueWorker({ config, logger: pino({ level: 'silent' }), queueName: message.queueName, schedule: false }).then(
     (started) => {
       worker = started;
       process.send?.({ ready: true });
