@@ -39,16 +39,18 @@ export function createPlanner(options: PlannerOptions) {
   let accounts = 0;
   let unchanged = 0;
 
+  // Items are written as whole literals in one field order: spreads gave every item its own V8
+  // hidden class (seen in heap snapshots of a million-row plan).
   function planAccount(account: Account): PlanItem | null {
     const org = snapshot.byExternalId.get(account.externalId);
-    const base = { externalId: account.externalId, accountId: account.accountId, line: account.line };
-    const desired = { displayName: account.displayName, metadata: account.metadata };
     if (!org) return new PackedCreate(account, options.metadataKeys);
+    const { externalId, accountId, line } = account;
     const tooMany = mergedMetadataProblem(org.metadata, account.metadata);
-    if (tooMany) return { ...base, action: 'invalid', orgId: org.id, changes: [], error: tooMany };
+    if (tooMany) return { action: 'invalid', externalId, accountId, line, orgId: org.id, changes: [], desired: undefined, error: tooMany };
     const changes = diffOrganization(org, account);
     if (changes.length === 0) return null;
-    return { ...base, action: 'update', orgId: org.id, changes, desired };
+    const desired = { displayName: account.displayName, metadata: account.metadata };
+    return { action: 'update', externalId, accountId, line, orgId: org.id, changes, desired, error: undefined };
   }
 
   function add(record: ParsedRecord): void {
