@@ -34,6 +34,8 @@ export interface MetricsSources {
   /** Milliseconds spent waiting for the Scalekit rate budget so far (`RateBudget.waitedMs`). */
   rateBudgetWaitedMs?: () => number;
   runStats?: () => Promise<RunStats>;
+  /** Scalekit calls of every worker, as they flush them to Redis. */
+  jobScalekitCalls?: () => Promise<readonly { method: string; route: string; status: string; count: number; seconds: number }[]>;
 }
 
 /** The service's Prometheus metrics, in a registry of their own (never the global one). */
@@ -118,6 +120,37 @@ export function createHttpMetrics(sources: MetricsSources = {}): HttpMetrics {
       const counts = await sources.queueJobCounts?.().catch(() => undefined);
       this.reset();
       for (const [state, n] of Object.entries(counts ?? {})) this.set({ state }, n);
+    },
+  });
+  // The workers' calls: totals kept in Redis by every worker (the same on every instance of serve).
+  let jobCallsRead: { atMs: number; calls: ReturnType<NonNullable<MetricsSources['jobScalekitCalls']>> } | undefined;
+  const readJobCalls = () => {
+    const nowMs = Date.now();
+    if (jobCallsRead === undefined || nowMs - jobCallsRead.atMs > 1000) {
+      jobCallsRead = { atMs: nowMs, calls: sources.jobScalekitCalls?.().catch(() => []) ?? Promise.resolve([]) };
+    }
+    return jobCallsRead.calls;
+  };
+  new Counter({
+    name: 'orgsync_jobs_scalekit_requests_total',
+    help: 'Scalekit API requests (attempts) made by every worker, by method, route template and HTTP status (0: no response)',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+    async collect() {
+      const calls = await readJobCalls();
+      this.reset();
+      for (const c of calls) this.inc({ method: c.method, route: c.route, status: c.status }, c.count);
+    },
+  });
+  new Counter({
+    name: 'orgsync_jobs_scalekit_request_seconds_total',
+    help: 'Time every worker spent in Scalekit API requests, by method and route template',
+    labelNames: ['method', 'route'] as const,
+    registers: [registry],
+    async collect() {
+      const calls = await readJobCalls();
+      this.reset();
+      for (const c of calls) this.inc({ method: c.method, route: c.route }, c.seconds);
     },
   });
   const webhookDeliveries = new Counter({

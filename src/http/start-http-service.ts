@@ -8,6 +8,7 @@ import { createRedisRateBudget } from '../queue/redis-rate-budget.js';
 import { createReleasers } from '../queue/releasers.js';
 import { createRunHistory } from '../queue/run-history.js';
 import { connectScalekit } from '../app.js';
+import { readCallCounts } from '../queue/call-counter.js';
 import { createHttpMetrics } from './metrics.js';
 import { createReadiness, type ReadinessOptions } from './readiness.js';
 import { readRunStats } from './run-history-reader.js';
@@ -70,6 +71,7 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
       queueJobCounts: () => queue.getJobCounts(...JOB_STATES),
       rateBudgetWaitedMs: () => rateBudget.waitedMs,
       runStats: () => readRunStats(runHistory),
+      jobScalekitCalls: () => readCallCounts(redis, keyPrefix),
     });
     const { api: scalekit, close: closeScalekit } = connectScalekit(config, logger, { rateBudget, onRequest: (info) => metrics.observeScalekitRequest(info) });
     releasers.add('scalekit', closeScalekit);

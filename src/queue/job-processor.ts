@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import { InvalidPayloadError } from '../../jobs/job-errors.js';
 import type { JobHelpers, RunOutcome } from '../../jobs/job-helpers.js';
 import type { LatestAccounts } from './latest-accounts.js';
+import type { CallCounter } from './call-counter.js';
+import type { RequestInfo } from '../scalekit/request-loop.js';
 import { domainRules, requiredColumns, type ScalekitConnection } from '../app.js';
 import type { Config } from '../config.js';
 import { exitCodeFor } from '../engine/report.js';
@@ -34,7 +36,9 @@ export interface JobProcessorDeps {
   /** Newest whole accounts delivered by webhooks (read by reconciles). */
   latestAccounts: LatestAccounts;
   /** Opens a Scalekit client per job (so each report counts its own calls); closed when the job ends. */
-  connectScalekit: (config: Config, logger: Logger, options: { rateBudget: RateBudget }) => ScalekitConnection;
+  connectScalekit: (config: Config, logger: Logger, options: { rateBudget: RateBudget; onRequest?: (info: RequestInfo) => void }) => ScalekitConnection;
+  /** Counts every job's Scalekit calls (flushed to Redis for `/metrics`); optional. */
+  callCounter?: CallCounter;
 }
 
 /** Runs one job; `isFinal(error)` says whether a failure will not be retried (then it is recorded). */
@@ -60,7 +64,8 @@ export function createJobProcessor(deps: JobProcessorDeps): JobProcessor {
     let scalekit: ScalekitConnection | undefined;
     try {
       const run = prepare(kind, data); // a bad payload fails here, before any connection is opened
-      scalekit = deps.connectScalekit(deps.config, log, { rateBudget: deps.rateBudget });
+      const { callCounter } = deps;
+      scalekit = deps.connectScalekit(deps.config, log, { rateBudget: deps.rateBudget, onRequest: callCounter ? (info) => callCounter.observe(info) : undefined });
       const outcome = await run(buildHelpers(deps, job, { log, signal, runId, scalekit, rules }));
       if (!isRunOutcome(outcome)) {
         log.info({ duration_ms: Date.now() - startedAt.getTime() }, 'job finished');

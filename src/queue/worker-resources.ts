@@ -5,6 +5,7 @@ import { connectScalekit } from '../app.js';
 import type { Config } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { closeConnection, createWorkerConnection, queueKeyPrefix } from './connections.js';
+import { createCallCounter } from './call-counter.js';
 import { createLatestAccounts } from './latest-accounts.js';
 import { createImportStore } from './import-store.js';
 import type { JobProcessorDeps } from './job-processor.js';
@@ -36,6 +37,8 @@ export function openWorkerResources(options: { config: Config; logger: Logger; q
   releasers.add('redis', () => closeConnection(redis));
   const queue = new Queue(queueName, { connection: redis });
   releasers.add('queue', () => queue.close());
+  const callCounter = createCallCounter(redis, { keyPrefix: queueKeyPrefix(queueName) });
+  releasers.add('call counter', () => callCounter.close());
   queue.on('error', (error) => logger.warn({ err: error }, 'queue error'));
   const deps: JobProcessorDeps = {
     config,
@@ -45,6 +48,7 @@ export function openWorkerResources(options: { config: Config; logger: Logger; q
     runHistory: createRunHistory(redis, { keyPrefix: queueKeyPrefix(queueName), limit: config.runHistory }),
     imports: createImportStore(redis, { keyPrefix: queueKeyPrefix(queueName) }),
     latestAccounts: createLatestAccounts(redis, { keyPrefix: queueKeyPrefix(queueName) }),
+    callCounter,
     connectScalekit: options.connectScalekit ?? connectScalekit,
   };
   return { redis, queue, deps, releasers };

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queueKeyPrefix } from '../../src/queue/connections.js';
 import { createLatestAccounts } from '../../src/queue/latest-accounts.js';
+import { readCallCounts } from '../../src/queue/call-counter.js';
 import { createQueueTestEnv, type QueueTestEnv } from './queue-env.js';
 import { pollUntil } from './queue-helpers.js';
 
@@ -27,10 +28,15 @@ describe('a burst of whole-account webhooks for one account', () => {
     expect(second).toEqual({ jobId: first.jobId, deduplicated: true });
     expect(third.deduplicated).toBe(true);
 
-    await t.startWorker();
+    const worker = await t.startWorker();
     await pollUntil('the reconcile to complete', async () => (await (await t.queue.getJob(first.jobId))?.getState()) === 'completed');
     expect(t.emulator.store.getByExternalId('us-east-L1')?.display_name).toBe('Name 3');
     expect(t.emulator.counters().writes).toEqual({ create: 1, update: 0, delete: 0 });
+
+    // The worker's Scalekit calls reach Redis for /metrics (flushed at the latest when it closes).
+    await worker.close({ deadlineMs: 5_000 });
+    const calls = await readCallCounts(t.redis, queueKeyPrefix(t.queueName));
+    expect(calls).toContainEqual(expect.objectContaining({ method: 'POST', route: '/api/v1/organizations', status: '201', count: 1 }));
   });
 
   it('keeps only the newest version in the store, whatever the order of arrival', async () => {

@@ -41,6 +41,32 @@ describe('createHttpMetrics', () => {
     expect(text).toContain('orgsync_rate_budget_wait_seconds_total 4');
   });
 
+  it("exposes every worker's Scalekit calls as they flushed them to Redis", async () => {
+    const RedisMock = (await import('ioredis-mock')).default;
+    const { createCallCounter, readCallCounts } = await import('../../../src/queue/call-counter.js');
+    const redis = new RedisMock();
+    const workerA = createCallCounter(redis, { keyPrefix: 't:', flushIntervalMs: 60_000 });
+    const workerB = createCallCounter(redis, { keyPrefix: 't:', flushIntervalMs: 60_000 });
+    workerA.observe({ method: 'POST', routeTemplate: '/api/v1/organizations', status: 201, durationMs: 30 });
+    workerA.observe({ method: 'POST', routeTemplate: '/api/v1/organizations', status: 201, durationMs: 20 });
+    workerB.observe({ method: 'POST', routeTemplate: '/api/v1/organizations', status: 201, durationMs: 50 });
+    workerB.observe({ method: 'GET', routeTemplate: '/api/v1/organizations', status: 429, durationMs: 5 });
+    await workerA.close();
+    await workerB.flush();
+    expect(await readCallCounts(redis, 't:')).toEqual(
+      expect.arrayContaining([
+        { method: 'POST', route: '/api/v1/organizations', status: '201', count: 3, seconds: 0.1 },
+        { method: 'GET', route: '/api/v1/organizations', status: '429', count: 1, seconds: 0.005 },
+      ]),
+    );
+    const metrics = createHttpMetrics({ jobScalekitCalls: () => readCallCounts(redis, 't:') });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('orgsync_jobs_scalekit_requests_total{method="POST",route="/api/v1/organizations",status="201"} 3');
+    expect(text).toContain('orgsync_jobs_scalekit_request_seconds_total{method="GET",route="/api/v1/organizations"} 0.005');
+    await workerB.close();
+    redis.disconnect();
+  });
+
   it('still answers when a source fails during a scrape', async () => {
     const metrics = createHttpMetrics({
       queueJobCounts: () => Promise.reject(new Error('redis down')),
