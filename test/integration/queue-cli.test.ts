@@ -79,7 +79,7 @@ describe('orgsync runs', () => {
     expect(await runRunsCommand({ flags: { queue: t.queueName } }, table.io)).toBe(0);
     const [header, row] = table.out().split('\n');
     expect(header).toMatch(/^RUN\s+KIND\s+TRIGGER\s+STARTED\s+DURATION\s+RESULT\s+COUNTS$/);
-    expect(row).toMatch(/^[0-9a-f-]{36}\s+reconcile\s+cli\s+\d{4}-\d\d-\d\dT[\d:]+Z\s+[\d.]+ s\s+ok\s+1 accounts: create 1$/);
+    expect(row).toMatch(/^[0-9a-f-]{36}\s+reconcile\s+cli\s+\d{4}-\d\d-\d\dT[\d:]+Z\s+[\d.]+ s\s+ok\s+1 account: create 1$/);
 
     const json = captureIo(t.env);
     await runRunsCommand({ flags: { queue: t.queueName, json: true } }, json.io);
