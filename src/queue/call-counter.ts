@@ -14,13 +14,13 @@ export interface CallCount {
 /**
  * Counts this process's Scalekit calls and adds them to totals in Redis, so that `orgsync serve`
  * can show the calls of every worker on every machine. Counts are batched in memory and flushed
- * every `flushIntervalMs` (one MULTI), and on `close`.
+ * every `flushIntervalMs`, and on `close`.
  */
 export interface CallCounter {
   /** The Scalekit client's `onRequest` hook. */
   observe(info: RequestInfo): void;
   flush(): Promise<void>;
-  /** Stops the timer and flushes what is left. */
+  /** Stops the timer and flushes what is left (never throws). */
   close(): Promise<void>;
 }
 
@@ -32,15 +32,15 @@ export function createCallCounter(redis: Redis, options: { keyPrefix: string; fl
   let timer: NodeJS.Timeout | undefined;
 
   async function flush(): Promise<void> {
-    if (pending.size === 0) return;
+    // A killed worker has dropped its connection: its last counts are lost with it.
+    if (pending.size === 0 || redis.status === 'end' || redis.status === 'close') return;
     const batch = pending;
     pending = new Map();
-    const multi = redis.multi();
-    for (const [field, { count, ms }] of batch) {
-      multi.hincrby(keys.counts, field, count);
-      multi.hincrby(keys.millis, field, Math.round(ms));
-    }
-    await multi.exec();
+    // Plain commands, each awaited: a MULTI's queued commands reject unhandled when the
+    // connection drops under them (a killed worker).
+    await Promise.all(
+      [...batch].flatMap(([field, { count, ms }]) => [redis.hincrby(keys.counts, field, count), redis.hincrby(keys.millis, field, Math.round(ms))]),
+    );
   }
 
   // A chain of timeouts, not an interval: a slow flush never overlaps the next one.
@@ -64,7 +64,9 @@ export function createCallCounter(redis: Redis, options: { keyPrefix: string; fl
     async close() {
       clearTimeout(timer);
       timer = undefined;
-      await flush();
+      // Metrics are best effort: counts that cannot reach Redis now (a killed worker) are dropped
+      // rather than failing the shutdown.
+      await flush().catch(() => undefined);
     },
   };
 }

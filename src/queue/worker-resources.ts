@@ -35,10 +35,11 @@ export function openWorkerResources(options: { config: Config; logger: Logger; q
   const releasers = createReleasers();
   const redis = createWorkerConnection(config.redisUrl, (error) => logger.warn({ err: error }, 'Redis connection error'), { connectionName: `orgsync:worker:${queueName}` });
   releasers.add('redis', () => closeConnection(redis));
-  const queue = new Queue(queueName, { connection: redis });
-  releasers.add('queue', () => queue.close());
+  // Released just before the connection it flushes through (releasers run last-in, first-out).
   const callCounter = createCallCounter(redis, { keyPrefix: queueKeyPrefix(queueName) });
   releasers.add('call counter', () => callCounter.close());
+  const queue = new Queue(queueName, { connection: redis });
+  releasers.add('queue', () => queue.close());
   queue.on('error', (error) => logger.warn({ err: error }, 'queue error'));
   const deps: JobProcessorDeps = {
     config,
