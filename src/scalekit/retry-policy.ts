@@ -69,16 +69,24 @@ function transientReason(error: ScalekitError): string | undefined {
  * The one place that decides whether a failed Scalekit call is tried again. Retried: 429, 408,
  * 500/502/503/504, timeouts and network errors, with exponential backoff and full
  * jitter, or the server's `Retry-After` when present (both capped at `maxDelayMs`). Never retried:
- * 400, 401, 403, 404, 409, other statuses, malformed responses and non-Scalekit errors.
+ * 400, 401, 403, 404, 409, other statuses, malformed responses and non-Scalekit errors. A 429
+ * may be tried `RATE_LIMITED_ATTEMPTS_FACTOR` times `maxAttempts`.
  * Whether re-sending is *safe* for a non-idempotent create is the client's business (see
  * `isOutcomeUnknown`), not this function's.
  */
+/** How many times `maxAttempts` a rate-limited (429) call may be tried. */
+export const RATE_LIMITED_ATTEMPTS_FACTOR = 2;
+
 export function decideRetry(input: RetryInput): RetryDecision {
   const { error, attempt, maxAttempts } = input;
   if (!(error instanceof ScalekitError)) return stop('not a Scalekit error');
   const reason = transientReason(error);
   if (reason === undefined) return stop(`${error.code} is permanent`);
-  if (attempt >= maxAttempts) return stop(`${reason}; gave up after ${attempt} attempts`);
+  // A 429 says nothing was done and only asks to wait: under a tight limit it gets twice the
+  // attempts (each wait capped at maxDelayMs), so a busy environment slows a run down rather than
+  // failing its items.
+  const limit = error instanceof RateLimitedError && maxAttempts > 1 ? maxAttempts * RATE_LIMITED_ATTEMPTS_FACTOR : maxAttempts;
+  if (attempt >= limit) return stop(`${reason}; gave up after ${attempt} attempts`);
   return { retry: true, delayMs: delayFor(input, error), reason };
 }
 

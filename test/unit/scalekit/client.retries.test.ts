@@ -74,16 +74,16 @@ describe('client retries', () => {
     expect(sleeps).toEqual([50, 100, 200]);
   });
 
-  it('gives up after maxAttempts with the last error', async () => {
+  it('gives up on 429s after twice maxAttempts (nothing was done: they only ask to wait), with the last error', async () => {
     const { client, server, pauses } = await setup(() => ({ status: 429, headers: { 'retry-after': '1' }, json: { code: 8, message: 'slow down' } }), {
       maxAttempts: 3,
     });
     const error = await client.getOrganization('org_1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitedError);
     expect(error).toMatchObject({ retryAfterMs: 1_000 });
-    expect(server.requests.filter((r) => r.url.startsWith('/api/')).length).toBe(3);
+    expect(server.requests.filter((r) => r.url.startsWith('/api/')).length).toBe(6);
     // The last 429 still slows everyone down, though this call gives up.
-    expect(pauses).toEqual([1_000, 1_000, 1_000]);
+    expect(pauses).toEqual([1_000, 1_000, 1_000, 1_000, 1_000, 1_000]);
   });
 
   it('retries a 500 on a read and on an idempotent write', async () => {

@@ -82,11 +82,20 @@ describe('decideRetry', () => {
   });
 
   it('gives up when the attempts are spent, saying why', () => {
-    const error = new RateLimitedError('x', at('GET', 429));
+    const error = new UnavailableError('x', at('GET', 503));
     expect(decideRetry({ ...base, error, attempt: 5 }).retry).toBe(true);
     const last = decideRetry({ ...base, error, attempt: 6 });
     expect(last.retry).toBe(false);
     expect(last.reason).toMatch(/gave up after 6 attempts/);
+  });
+
+  it('gives a 429 (nothing was done, only wait) twice the attempts', () => {
+    const error = new RateLimitedError('x', at('GET', 429));
+    expect(decideRetry({ ...base, error, attempt: 6 }).retry).toBe(true);
+    expect(decideRetry({ ...base, error, attempt: 11 }).retry).toBe(true);
+    const last = decideRetry({ ...base, error, attempt: 12 });
+    expect(last.retry).toBe(false);
+    expect(last.reason).toMatch(/rate limited \(429\); gave up after 12 attempts/);
   });
 
   it('never retries when maxAttempts is 1', () => {
