@@ -48,6 +48,7 @@ export const bulkImportChunkJob: JobDefinition<typeof bulkImportChunkPayloadSche
       mode: 'apply',
       scope: 'partial',
       source,
+      snapshot: helpers.importSnapshot(payload.import_id),
       signal: helpers.signal,
       runId: helpers.runId,
     });

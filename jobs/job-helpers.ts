@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { ApplySettings, EngineDeps } from '../src/engine/run.js';
+import type { ApplySettings, EngineDeps, SnapshotProvider } from '../src/engine/run.js';
 import type { Report, ReportItem } from '../src/engine/types.js';
 import type { AccountSource } from '../src/sources/source.js';
 
@@ -56,6 +56,8 @@ export interface JobHelpers {
   engine: EngineDeps;
   /** Concurrency, delete thresholds and the per-organization Redis lock (`exclusive`); deletes and adoption are off. */
   applySettings: ApplySettings;
+  /** The snapshot of Scalekit shared by the chunks of one bulk import (listed once, by the first). */
+  importSnapshot(importId: string): SnapshotProvider;
   /** The newest whole account a webhook delivered for this external ID (null when none is kept). */
   latestAccount(externalId: string): Promise<{ account: Record<string, string | null>; atMs: number } | null>;
   /** The host source (ORGSYNC_SOURCE), or `undefined` when this worker has none configured. */

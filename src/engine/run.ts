@@ -39,10 +39,18 @@ export interface ApplySettings {
   exclusive?: (<T>(key: string, fn: () => Promise<T>) => Promise<T>) | undefined;
 }
 
+/**
+ * Supplies what Scalekit holds for these external IDs (plus the organizations without one) instead
+ * of reading it: a bulk import's chunks share one listing. Partial scope only.
+ */
+export type SnapshotProvider = (externalIds: readonly string[]) => Promise<Snapshot>;
+
 export interface RunOptions extends ApplySettings {
   mode: RunMode;
   scope: RunScope;
   source: AccountSource;
+  /** See `SnapshotProvider`; the source is then read whole before planning (meant for small sources). */
+  snapshot?: SnapshotProvider | undefined;
 }
 
 export interface RunResult {
@@ -159,6 +167,13 @@ async function takeSnapshot(
   const head = await source.next();
   const buffered: ParsedRecord[] = head.done ? [] : [head.value];
   let sourceDone = head.done === true;
+
+  if (options.snapshot) {
+    if (options.scope !== 'partial') throw new Error('a provided snapshot holds only the given accounts: it cannot serve a full run');
+    for (let next = sourceDone ? null : await source.next(); next && !next.done; next = await source.next()) buffered.push(next.value);
+    const ids = buffered.flatMap((r) => (r.ok ? [r.account.externalId] : []));
+    return { snapshot: await options.snapshot(ids), records: replay(buffered, source, true) };
+  }
 
   const pages = deps.api.listOrganizations({ pageSize: PAGE_SIZE, signal: options.signal })[Symbol.asyncIterator]();
   const first = await pages.next();

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { ChunkRows, ImportManifest, ImportStore } from '../../jobs/job-helpers.js';
+import { importSnapshotKeys } from './import-snapshot.js';
 import { reportItemSchema } from './report-schema.js';
 
 /** Default lifetime of an import's rows in Redis: long enough for a backlog, short enough to not linger. */
@@ -60,7 +61,7 @@ export function createImportStore(redis: Redis, options: ImportStoreOptions): Re
     },
     async deleteImport(importId) {
       const manifest = await this.readManifest(importId);
-      const keys = [manifestKey(importId)];
+      const keys = [manifestKey(importId), ...Object.values(importSnapshotKeys(options.keyPrefix, importId))];
       for (let i = 0; i < (manifest?.chunks ?? 0); i += 1) keys.push(chunkKey(importId, i));
       // One DEL per 1,000 keys keeps each command small for huge imports.
       for (let i = 0; i < keys.length; i += 1_000) await redis.del(...keys.slice(i, i + 1_000));

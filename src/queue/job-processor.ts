@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { InvalidPayloadError } from '../../jobs/job-errors.js';
 import type { JobHelpers, RunOutcome } from '../../jobs/job-helpers.js';
 import type { LatestAccounts } from './latest-accounts.js';
+import type { createImportSnapshots } from './import-snapshot.js';
 import type { CallCounter } from './call-counter.js';
 import type { RequestInfo } from '../scalekit/request-loop.js';
 import { domainRules, requiredColumns, type ScalekitConnection } from '../app.js';
@@ -35,6 +36,8 @@ export interface JobProcessorDeps {
   imports: RedisImportStore;
   /** Newest whole accounts delivered by webhooks (read by reconciles). */
   latestAccounts: LatestAccounts;
+  /** One Scalekit snapshot per bulk import, shared by its chunks. */
+  importSnapshots: ReturnType<typeof createImportSnapshots>;
   /** Opens a Scalekit client per job (so each report counts its own calls); closed when the job ends. */
   connectScalekit: (config: Config, logger: Logger, options: { rateBudget: RateBudget; onRequest?: (info: RequestInfo) => void }) => ScalekitConnection;
   /** Counts every job's Scalekit calls (flushed to Redis for `/metrics`); optional. */
@@ -128,6 +131,7 @@ function buildHelpers(
         : undefined,
     imports: deps.imports,
     latestAccount: (externalId) => deps.latestAccounts.get(externalId),
+    importSnapshot: (importId) => deps.importSnapshots.provider(importId, ctx.scalekit.api, ctx.signal),
     childResults: async () => {
       const values = Object.values(await job.getChildrenValues());
       const failures = Object.entries(await job.getIgnoredChildrenFailures()).map(([key, reason]) => ({ chunkIndex: chunkIndexOfJobKey(key) ?? -1, reason }));

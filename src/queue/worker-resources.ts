@@ -7,7 +7,8 @@ import { ConfigError } from '../errors.js';
 import { closeConnection, createWorkerConnection, queueKeyPrefix } from './connections.js';
 import { createCallCounter } from './call-counter.js';
 import { createLatestAccounts } from './latest-accounts.js';
-import { createImportStore } from './import-store.js';
+import { createImportSnapshots } from './import-snapshot.js';
+import { createImportStore, DEFAULT_IMPORT_TTL_S } from './import-store.js';
 import type { JobProcessorDeps } from './job-processor.js';
 import { createRedisLock } from './redis-lock.js';
 import { createRedisRateBudget } from './redis-rate-budget.js';
@@ -49,6 +50,7 @@ export function openWorkerResources(options: { config: Config; logger: Logger; q
     runHistory: createRunHistory(redis, { keyPrefix: queueKeyPrefix(queueName), limit: config.runHistory }),
     imports: createImportStore(redis, { keyPrefix: queueKeyPrefix(queueName) }),
     latestAccounts: createLatestAccounts(redis, { keyPrefix: queueKeyPrefix(queueName) }),
+    importSnapshots: createImportSnapshots(redis, { keyPrefix: queueKeyPrefix(queueName), ttlSeconds: DEFAULT_IMPORT_TTL_S }),
     callCounter,
     connectScalekit: options.connectScalekit ?? connectScalekit,
   };

@@ -55,6 +55,8 @@ describe('bulk imports on the queue', () => {
 
     const chunkStarts = t.lines.filter((l) => l.msg === 'job started' && l.kind === 'bulk-import-chunk');
     expect(chunkStarts).toHaveLength(3);
+    // One listing of Scalekit for the whole import (the environment was empty: one page), not one per chunk.
+    expect(t.emulator.counters().routes['GET /api/v1/organizations']).toEqual({ '200': 1 });
     expect(await t.redis.keys(`orgsync:${t.queueName}:import:*`)).toEqual([]);
   });
 
@@ -67,7 +69,8 @@ describe('bulk imports on the queue', () => {
       connectScalekit: (config, logger, options) => {
         const connection = connectScalekit(config, logger, options);
         clients += 1;
-        if (clients !== 2) return connection;
+        // The first chunk's client lists the import's shared snapshot: refusing it fails that chunk for good.
+        if (clients !== 1) return connection;
         const refuse = () => {
           throw new ValidationError('refused', { method: 'GET', routeTemplate: '/api/v1/organizations', status: 400 });
         };
