@@ -87,7 +87,7 @@ export async function runQueueImport(size: BenchSize, target: BenchTarget, setti
       applyRateRatio: calls / ((endMs - enqueuedMs) / 1000) / settings.ratePerSecond,
       roundTripP50Ms: null, roundTripP95Ms: null, phasesMs: { snapshot: 0, plan: enqueuedMs - startMs, apply: endMs - enqueuedMs },
       rowsPerSecond: null, peakRssBytes, callsVsOrgsync: null, sampledAccounts: null, rateLimited: server?.rateLimited ?? null, notes,
-      detail: `${enqueued.chunks} chunks of ${chunkSize}, each listing the environment; apply rate = every call from enqueued to done / that time / budget; peak RSS = the largest worker's`,
+      detail: `${enqueued.chunks} chunks of ${chunkSize}, sharing one listing of the environment; apply rate = every call from enqueued to done / that time / budget; peak RSS = the largest worker's`,
     }];
   } finally {
     for (const worker of workers) if (worker.exitCode === null) worker.kill();
