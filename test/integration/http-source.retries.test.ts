@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { afterEach, describe, expect, it } from 'vitest';
 import { SourceError } from '../../src/errors.js';
 import { createHttpSource, type HttpSourceOptions } from '../../src/sources/http-source.js';
-import type { SourceRecord } from '../../src/sources/source.js';
+import { caught, collect } from '../helpers/async.js';
 
 const TOKEN = 'tok_s3cret-value';
 const servers: Server[] = [];
@@ -38,22 +38,6 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
 function fakeSleep(): { delays: number[]; sleep: NonNullable<HttpSourceOptions['sleep']> } {
   const delays: number[] = [];
   return { delays, sleep: async (ms) => void delays.push(ms) };
-}
-
-async function collect(records: AsyncIterable<SourceRecord>): Promise<SourceRecord[]> {
-  const out: SourceRecord[] = [];
-  for await (const record of records) out.push(record);
-  return out;
-}
-
-async function caught(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw new Error(`rejected with a non-Error: ${String(error)}`);
-  }
-  throw new Error('expected a rejection');
 }
 
 /** Page 1 links to page 2 (`?cursor=abc`); page 2 answers with `page2` until it serves the last page. */

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { afterEach, describe, expect, it } from 'vitest';
 import { SourceError } from '../../src/errors.js';
 import { createHttpSource } from '../../src/sources/http-source.js';
-import type { SourceRecord } from '../../src/sources/source.js';
+import { caught, collect } from '../helpers/async.js';
 
 const TOKEN = 'tok_s3cret-value';
 
@@ -45,22 +45,6 @@ async function serve(handler: Handler): Promise<TestServer> {
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
-}
-
-async function collect(records: AsyncIterable<SourceRecord>): Promise<SourceRecord[]> {
-  const out: SourceRecord[] = [];
-  for await (const record of records) out.push(record);
-  return out;
-}
-
-async function caught(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw new Error(`rejected with a non-Error: ${String(error)}`);
-  }
-  throw new Error('expected a rejection');
 }
 
 /** Three pages: an absolute `next`, then a relative one, then the end. */

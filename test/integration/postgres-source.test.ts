@@ -4,7 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, SourceError } from '../../src/errors.js';
 import { createPostgresSource } from '../../src/sources/postgres-source.js';
-import type { SourceRecord } from '../../src/sources/source.js';
+import { caught, collect } from '../helpers/async.js';
 
 const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const PASSWORD = 'n0t-a-real-Passw0rd';
@@ -12,22 +12,6 @@ const PASSWORD = 'n0t-a-real-Passw0rd';
 const URL_WITH_PASSWORD = `postgres://postgres:${PASSWORD}@127.0.0.1:5432/test`;
 const schema = `orgsync_test_${randomBytes(6).toString('hex')}`;
 const admin = new pg.Client({ connectionString: DATABASE_URL });
-
-async function collect(records: AsyncIterable<SourceRecord>): Promise<SourceRecord[]> {
-  const out: SourceRecord[] = [];
-  for await (const record of records) out.push(record);
-  return out;
-}
-
-async function caught(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw new Error(`rejected with a non-Error: ${String(error)}`);
-  }
-  throw new Error('expected a rejection');
-}
 
 async function freePort(): Promise<number> {
   const server = createServer();
