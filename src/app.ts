@@ -6,6 +6,7 @@ import type { ScalekitClientOptions } from './scalekit/client-options.js';
 import type { ScalekitApi } from './scalekit/api.js';
 import type { RateBudget } from './scalekit/rate-budget.js';
 import { createTokenBucket } from './scalekit/token-bucket.js';
+import { DEFAULT_REQUIRED_COLUMNS } from './sources/csv-source.js';
 
 /** A Scalekit client built from configuration, with the closer of its connection pool. */
 export interface ScalekitConnection {
@@ -47,5 +48,5 @@ export function domainRules(config: Config, fixedRegion?: string): DomainRules {
 
 /** The columns a source must have. */
 export function requiredColumns(rules: DomainRules): string[] {
-  return rules.fixedRegion ? ['account_id', 'display_name'] : ['account_id', 'region', 'display_name'];
+  return DEFAULT_REQUIRED_COLUMNS.filter((column) => !(rules.fixedRegion && column === 'region'));
 }

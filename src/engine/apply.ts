@@ -2,7 +2,7 @@ import { OrgsyncError, coerceError } from '../errors.js';
 import type { ScalekitApi, UpdateOrganizationInput } from '../scalekit/api.js';
 import { mergedMetadataProblem, mergeOwnedMetadata } from './metadata-check.js';
 import { CreateReportView, PackedCreate } from './packed-create.js';
-import { diffOrganization, presentMetadata, type PlanItem } from './plan-item.js';
+import { diffOrganization, type PlanItem } from './plan-item.js';
 import { toOrgState, type OrgState } from './snapshot.js';
 import type { FieldChange, ReportItem } from './types.js';
 
@@ -96,7 +96,7 @@ async function createItem(api: ScalekitApi, item: PlanItem, options: ApplyOption
   const desired = requireDesired(item);
   try {
     const org = await api.createOrganization(
-      { display_name: desired.displayName, external_id: item.externalId ?? undefined, metadata: presentMetadata(desired.metadata) },
+      { display_name: desired.displayName, external_id: item.externalId ?? undefined, metadata: mergeOwnedMetadata({}, desired.metadata) },
       { signal: options.signal },
     );
     if (item instanceof PackedCreate) return new CreateReportView(item, org.id);

@@ -47,13 +47,6 @@ export function creationChanges(account: Account): FieldChange[] {
   return changes;
 }
 
-/** Non-null desired metadata, as sent on create. */
-export function presentMetadata(metadata: Record<string, string | null>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(metadata)) if (value !== null) out[key] = value;
-  return out;
-}
-
 /** True when an organization's external ID belongs to one of the managed regions. */
 export function isManagedExternalId(externalId: string | null | undefined, regions: readonly string[]): boolean {
   if (!externalId) return false;
