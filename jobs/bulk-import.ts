@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseAccount } from '../src/domain/account.js';
 import { buildReport } from '../src/engine/report.js';
 import type { ReportItem } from '../src/engine/types.js';
 import { chunkRecords, chunkResultSchema, type ChunkResult } from './bulk-import-chunk.js';
@@ -63,11 +64,13 @@ async function failedChunkItems(helpers: JobHelpers, importId: string, chunkInde
   const chunk = await helpers.imports.readChunk(importId, chunkIndex);
   if (!chunk) throw new PermanentJobError(`chunk ${chunkIndex} of import ${importId} failed (${reason}) and its rows are gone, so the report cannot list them`);
   return chunkRecords(chunk).map((record) => {
-    const accountId = record.values.account_id ?? null;
-    const region = record.values.region ?? null;
+    // The rows were checked at enqueue: the domain rules give back their external ID (region
+    // lower-cased, cells trimmed) exactly as the chunk would have used it.
+    const parsed = parseAccount(record, helpers.engine.rules);
+    const account = parsed.ok ? parsed.account : null;
     return {
-      external_id: accountId !== null && region !== null ? `${region}-${accountId}` : null,
-      account_id: accountId,
+      external_id: account?.externalId ?? null,
+      account_id: account?.accountId ?? record.values.account_id ?? null,
       line: record.line,
       action: 'failed',
       org_id: null,
