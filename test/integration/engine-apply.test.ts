@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFile } from 'node:fs/promises';
 import { loadSeedFile } from '../../src/emulator/server.js';
 import { startHarness, type Harness } from '../helpers/engine-harness.js';
 
@@ -92,7 +91,5 @@ describe('plan and apply against the emulator', () => {
     const path = await harness.csv('few.csv', `${HEADER}BIG-400,us-west,Org 400,,,,\nBIG-401,us-west,Renamed,,,,\n`);
     const result = await harness.run(path, { mode: 'plan' });
     expect(result.report.summary).toMatchObject({ update: 1, unchanged: 1, api_calls: 3 });
-    const csv = await readFile(path, 'utf8');
-    expect(csv).toContain('BIG-401');
   });
 });
