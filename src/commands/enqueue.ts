@@ -9,7 +9,7 @@ import { createLogger } from '../logger.js';
 import { DEFAULT_CHUNK_SIZE, enqueueBulkImport } from '../queue/bulk-import-producer.js';
 import type { PayloadInput } from '../queue/catalog.js';
 import { DEFAULT_QUEUE_NAME, queueKeyPrefix } from '../queue/connections.js';
-import { createProducer, type Producer } from '../queue/producer.js';
+import type { Producer } from '../queue/producer.js';
 import { createRunHistory } from '../queue/run-history.js';
 import { describeCounts } from '../queue/run-table.js';
 import { waitForJob } from '../queue/wait-for-job.js';
@@ -82,6 +82,8 @@ export type EnqueueRequest =
 export async function runEnqueueCommand(request: EnqueueRequest, io: CommandIo): Promise<number> {
   const config = loadConfig({ env: io.env, command: `orgsync enqueue ${request.kind}` });
   const logger = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel });
+  // Loaded here, not at the top: BullMQ would slow every other command's start.
+  const { createProducer } = await import('../queue/producer.js');
   const producer = createProducer({ redisUrl: config.redisUrl, queueName: request.flags.queue ?? DEFAULT_QUEUE_NAME, logger });
   try {
     const jobId = await enqueueRequest(request, config, producer, io);

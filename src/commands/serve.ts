@@ -1,6 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { SCALEKIT_SETTINGS, loadConfig } from '../config.js';
-import { startHttpService } from '../http/start-http-service.js';
 import { createLogger } from '../logger.js';
 import type { CommandIo } from './sync-command.js';
 
@@ -48,6 +47,8 @@ export async function runServeCommand(flags: ServeFlags, io: CommandIo): Promise
     command: 'orgsync serve',
   });
   const logger = createLogger({ level: config.logLevel });
+  // Loaded here, not at the top: fastify, bull-board and BullMQ would slow every other command's start.
+  const { startHttpService } = await import('../http/start-http-service.js');
   const service = await startHttpService({ config, logger, queueName: flags.queue });
   io.stdout.write(`${service.url}\n`);
   const stopped = new Promise<NodeJS.Signals>((resolve) => {

@@ -4,7 +4,6 @@ import { SCALEKIT_SETTINGS, loadConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { DEFAULT_QUEUE_NAME } from '../queue/connections.js';
-import { startQueueWorker } from '../queue/worker.js';
 import type { CommandIo } from './sync-command.js';
 
 /** Flags of `orgsync worker`, as commander gives them. */
@@ -42,6 +41,8 @@ export async function runWorkerCommand(flags: WorkerFlags, io: CommandIo, signal
   const deadlineMs = wholeNumber('--shutdown-timeout-ms', flags.shutdownTimeoutMs ?? '30000');
   const config = loadConfig({ env: io.env, flags: { rateLimit: flags.rateLimit }, require: SCALEKIT_SETTINGS, command: 'orgsync worker' });
   const logger = createLogger({ level: config.logLevel });
+  // Loaded here, not at the top: BullMQ would slow every other command's start.
+  const { startQueueWorker } = await import('../queue/worker.js');
   const worker = await startQueueWorker({ config, logger, queueName: flags.queue ?? DEFAULT_QUEUE_NAME, concurrency, schedule: flags.schedule !== false });
   if (!worker.schedule.scheduled) io.stderr.write(`orgsync worker: the nightly sync is not scheduled: ${worker.schedule.reason}\n`);
 
