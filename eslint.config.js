@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'reports/**', 'coverage/**', 'bench/results/**'] },
@@ -28,4 +29,6 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [{ group: ['**/emulator/**', '../emulator/*', './emulator/*'], message: 'Product code never imports the emulator.' }] }],
     },
   },
+  // Formatting is Prettier's (npm run lint checks it first): no ESLint rule may disagree with it.
+  prettier,
 );
