@@ -14,7 +14,10 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-syntax': [
         'error',
-        { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read process.env only in src/config.ts.' },
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: 'Read process.env only in src/config.ts.',
+        },
       ],
     },
   },
@@ -26,7 +29,17 @@ export default tseslint.config(
     files: ['src/**', 'jobs/**'],
     ignores: ['src/emulator/**', 'src/commands/emulator.ts', 'src/commands/demo.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/emulator/**', '../emulator/*', './emulator/*'], message: 'Product code never imports the emulator.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/emulator/**', '../emulator/*', './emulator/*'],
+              message: 'Product code never imports the emulator.',
+            },
+          ],
+        },
+      ],
     },
   },
   // Formatting is Prettier's (npm run lint checks it first): no ESLint rule may disagree with it.

@@ -26,7 +26,8 @@ scenarios: ${SCENARIO_NAMES.join(', ')}
 function positive(name: string, raw: string | undefined, fallback: number, problems: string[]): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!(Number.isFinite(n) && n >= 0)) problems.push(`--${name}: expected a non-negative number, got ${JSON.stringify(raw)}`);
+  if (!(Number.isFinite(n) && n >= 0))
+    problems.push(`--${name}: expected a non-negative number, got ${JSON.stringify(raw)}`);
   return n;
 }
 
@@ -49,11 +50,16 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   });
   const problems: string[] = [];
   if (values.full && values.quick) problems.push('give --full or --quick, not both');
-  const names = (values.scenario ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  const names = (values.scenario ?? [])
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = names.filter((n) => !(SCENARIO_NAMES as readonly string[]).includes(n));
   if (unknown.length > 0) problems.push(`--scenario: unknown ${unknown.join(', ')}`);
-  if (values.profile !== undefined && values.profile !== 'cpu' && values.profile !== 'heap') problems.push('--profile: expected cpu or heap');
-  if (values.target !== undefined && !/^https?:\/\//.test(values.target)) problems.push('--target: expected an http(s) URL');
+  if (values.profile !== undefined && values.profile !== 'cpu' && values.profile !== 'heap')
+    problems.push('--profile: expected cpu or heap');
+  if (values.target !== undefined && !/^https?:\/\//.test(values.target))
+    problems.push('--target: expected an http(s) URL');
   const args: BenchArgs = {
     size: values.full ? 'full' : 'quick',
     targetUrl: values.target ?? null,
@@ -65,7 +71,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     profileDir: values['profile-dir'] ?? 'bench/profiles',
   };
   if (args.ratePerSecond <= 0) problems.push('--rate-limit must be above 0');
-  if (!Number.isInteger(args.concurrency) || args.concurrency < 1) problems.push('--concurrency must be a whole number >= 1');
+  if (!Number.isInteger(args.concurrency) || args.concurrency < 1)
+    problems.push('--concurrency must be a whole number >= 1');
   if (problems.length > 0) throw new Error(`${problems.join('\n')}\n${USAGE}`);
   return args;
 }

@@ -31,7 +31,9 @@ async function syncRow(api: ScalekitApi, row: Row): Promise<Outcome> {
     if (row[key]) metadata[key] = row[key];
     else delete metadata[key];
   }
-  const sameMetadata = Object.keys(metadata).length === Object.keys(org.metadata).length && Object.keys(metadata).every((k) => metadata[k] === org.metadata[k]);
+  const sameMetadata =
+    Object.keys(metadata).length === Object.keys(org.metadata).length &&
+    Object.keys(metadata).every((k) => metadata[k] === org.metadata[k]);
   if (org.display_name === displayName && sameMetadata) return 'unchanged';
   await api.updateOrganization(org.id, { display_name: displayName, metadata });
   return 'updated';
@@ -71,7 +73,8 @@ export async function measureBaseline(job: Extract<ChildJob, { kind: 'baseline' 
   const api = bench.client;
   const startMs = performance.now();
   try {
-    const outcomes = job.inFlight <= 1 ? await sequential(api, job.csvPath) : await concurrent(api, job.csvPath, job.inFlight);
+    const outcomes =
+      job.inFlight <= 1 ? await sequential(api, job.csvPath) : await concurrent(api, job.csvPath, job.inFlight);
     const wallMs = performance.now() - startMs;
     const stats = api.stats();
     const count = (o: Outcome) => outcomes.filter((x) => x === o).length;

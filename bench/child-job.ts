@@ -12,7 +12,14 @@ export interface Connection {
 
 /** One measured run, executed in a fresh child process so that its peak RSS is its own. */
 export type ChildJob =
-  | { kind: 'orgsync'; mode: 'plan' | 'apply'; scope: 'partial' | 'full'; csvPath: string; concurrency: number; connection: Connection }
+  | {
+      kind: 'orgsync';
+      mode: 'plan' | 'apply';
+      scope: 'partial' | 'full';
+      csvPath: string;
+      concurrency: number;
+      connection: Connection;
+    }
   | { kind: 'baseline'; inFlight: number; csvPath: string; connection: Connection };
 
 /** What a child measured. Times in milliseconds. */
@@ -61,5 +68,7 @@ export async function runInChild(job: ChildJob, options: ChildOptions = {}): Pro
   child.send(job);
   const [code]: unknown[] = await once(child, 'exit');
   if (answer?.ok) return answer.result;
-  throw new Error(`bench child (${job.kind}) failed${answer ? `: ${answer.message}` : ` with exit code ${String(code)}`}`);
+  throw new Error(
+    `bench child (${job.kind}) failed${answer ? `: ${answer.message}` : ` with exit code ${String(code)}`}`,
+  );
 }

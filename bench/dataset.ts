@@ -82,7 +82,11 @@ export function benchOrganization(spec: DatasetSpec, index: number): BenchOrgani
   // Keys someone else owns: orgsync must keep them through its metadata merges.
   if (index % 7 === 0) metadata.crm_owner = `owner-${index % 13}`;
   if (drift === 'metadata') metadata.billing_plan = 'legacy';
-  return { display_name: drift === 'rename' ? `Old name ${index}` : account.displayName, external_id: account.externalId, metadata };
+  return {
+    display_name: drift === 'rename' ? `Old name ${index}` : account.displayName,
+    external_id: account.externalId,
+    metadata,
+  };
 }
 
 /** Every organization of the environment, in account order. */
@@ -105,7 +109,8 @@ export interface DriftCounts {
 /** Counts the environment and the drift of the CSV's accounts. */
 export function countDrift(spec: DatasetSpec): DriftCounts {
   const counts: DriftCounts = { organizations: 0, creates: 0, renames: 0, metadataUpdates: 0 };
-  for (let index = 0; index < spec.envAccounts; index += 1) if (driftOf(spec, index) !== 'create') counts.organizations += 1;
+  for (let index = 0; index < spec.envAccounts; index += 1)
+    if (driftOf(spec, index) !== 'create') counts.organizations += 1;
   for (let index = spec.csvFrom; index < spec.csvFrom + spec.csvCount; index += 1) {
     const drift = index >= spec.envAccounts ? 'create' : driftOf(spec, index);
     if (drift === 'create') counts.creates += 1;

@@ -45,14 +45,22 @@ export interface EmulatorHandle {
 
 /** Forks `emulator-process.js` and waits until it listens. */
 export async function startEmulatorChild(request: EmulatorChildRequest): Promise<EmulatorHandle> {
-  const child: ChildProcess = fork(new URL('./emulator-process.js', import.meta.url), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(new URL('./emulator-process.js', import.meta.url), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   child.send(request);
-  const first: unknown[] = await Promise.race([once(child, 'message'), once(child, 'exit').then(() => [{ ok: false, message: 'the emulator child exited before listening' }])]);
+  const first: unknown[] = await Promise.race([
+    once(child, 'message'),
+    once(child, 'exit').then(() => [{ ok: false, message: 'the emulator child exited before listening' }]),
+  ]);
   const answer = replySchema.parse(first[0]);
   if (!answer.ok) throw new Error(`bench emulator failed to start: ${answer.message}`);
   const { url } = answer;
   const admin = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> => {
-    const response = await fetch(`${url}/_emulator/${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
+    const response = await fetch(`${url}/_emulator/${path}`, {
+      method,
+      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    });
     if (!response.ok) throw new Error(`emulator admin ${method} ${path} answered ${response.status}`);
     return response.json();
   };
@@ -66,7 +74,12 @@ export async function startEmulatorChild(request: EmulatorChildRequest): Promise
     async counts() {
       const c = countersSchema.parse(await admin('GET', 'counters'));
       const writes = Object.values(c.writes).reduce((sum, n) => sum + n, 0);
-      return { apiCalls: c.totals.apiCalls, tokenCalls: c.totals.tokenCalls, rateLimited: c.totals.rateLimited, writes };
+      return {
+        apiCalls: c.totals.apiCalls,
+        tokenCalls: c.totals.tokenCalls,
+        rateLimited: c.totals.rateLimited,
+        writes,
+      };
     },
     close() {
       closing ??= (async () => {

@@ -13,10 +13,16 @@ function isBenchExternalId(externalId: string | null | undefined): externalId is
   return typeof externalId === 'string' && externalId.includes(`-${BENCH_ACCOUNT_PREFIX}-`);
 }
 
-function sameOrganization(have: { display_name: string; metadata: Record<string, string> }, want: BenchOrganization): boolean {
+function sameOrganization(
+  have: { display_name: string; metadata: Record<string, string> },
+  want: BenchOrganization,
+): boolean {
   if (have.display_name !== want.display_name) return false;
   const haveKeys = Object.keys(have.metadata);
-  return haveKeys.length === Object.keys(want.metadata).length && haveKeys.every((k) => have.metadata[k] === want.metadata[k]);
+  return (
+    haveKeys.length === Object.keys(want.metadata).length &&
+    haveKeys.every((k) => have.metadata[k] === want.metadata[k])
+  );
 }
 
 /**
@@ -39,15 +45,30 @@ export async function seedRemoteTarget(api: ScalekitApi, spec: DatasetSpec, inFl
       const desired = want.get(externalId);
       seen.add(externalId);
       if (!desired) {
-        tasks.push(limit(async () => { await api.deleteOrganization(org.id); result.deleted += 1; }));
+        tasks.push(
+          limit(async () => {
+            await api.deleteOrganization(org.id);
+            result.deleted += 1;
+          }),
+        );
       } else if (!sameOrganization(org, desired)) {
-        tasks.push(limit(async () => { await api.updateOrganization(org.id, { display_name: desired.display_name, metadata: desired.metadata }); result.updated += 1; }));
+        tasks.push(
+          limit(async () => {
+            await api.updateOrganization(org.id, { display_name: desired.display_name, metadata: desired.metadata });
+            result.updated += 1;
+          }),
+        );
       }
     }
   }
   for (const [externalId, org] of want) {
     if (seen.has(externalId)) continue;
-    tasks.push(limit(async () => { await api.createOrganization(org); result.created += 1; }));
+    tasks.push(
+      limit(async () => {
+        await api.createOrganization(org);
+        result.created += 1;
+      }),
+    );
   }
   await Promise.all(tasks);
   return result;

@@ -14,7 +14,10 @@ process.once('message', (job: ChildJob) => {
   run(job).then(
     (result) => process.send?.({ ok: true, result }, () => process.disconnect()),
     (error: unknown) => {
-      const message = error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (cause: ${error.cause.message})` : ''}` : String(error);
+      const message =
+        error instanceof Error
+          ? `${error.message}${error.cause instanceof Error ? ` (cause: ${error.cause.message})` : ''}`
+          : String(error);
       process.send?.({ ok: false, message }, () => process.disconnect());
       process.exitCode = 1;
     },

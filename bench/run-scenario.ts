@@ -27,20 +27,48 @@ interface RunPlan {
  * Runs one scenario: generates its CSV in a temp dir (deleted afterwards), prepares the target,
  * then runs orgsync and the baselines, each from the same starting state and in its own child.
  */
-export async function runScenario(scenario: Scenario, target: BenchTarget, settings: RunSettings): Promise<ResultRow[]> {
+export async function runScenario(
+  scenario: Scenario,
+  target: BenchTarget,
+  settings: RunSettings,
+): Promise<ResultRow[]> {
   const dir = await mkdtemp(join(tmpdir(), `orgsync-bench-${scenario.name}-`));
   try {
     const { spec } = scenario;
     const csvPath = join(dir, 'accounts.csv');
     const bytes = await writeAccountsCsv(csvPath, spec.csvFrom, spec.csvCount);
     settings.log(`${scenario.name}: ${scenario.title} (CSV ${(bytes / 1e6).toFixed(1)} MB)`);
-    const runs: RunPlan[] = [{ run: 'orgsync', csvPath, accounts: spec.csvCount, job: (connection) => ({ kind: 'orgsync', mode: scenario.mode, scope: scenario.scope, csvPath, concurrency: settings.concurrency, connection }) }];
+    const runs: RunPlan[] = [
+      {
+        run: 'orgsync',
+        csvPath,
+        accounts: spec.csvCount,
+        job: (connection) => ({
+          kind: 'orgsync',
+          mode: scenario.mode,
+          scope: scenario.scope,
+          csvPath,
+          concurrency: settings.concurrency,
+          connection,
+        }),
+      },
+    ];
     if (scenario.baselines) {
-      runs.push({ run: 'baseline-10', csvPath, accounts: spec.csvCount, job: (connection) => ({ kind: 'baseline', inFlight: 10, csvPath, connection }) });
+      runs.push({
+        run: 'baseline-10',
+        csvPath,
+        accounts: spec.csvCount,
+        job: (connection) => ({ kind: 'baseline', inFlight: 10, csvPath, connection }),
+      });
       const sample = scenario.baselines.sequentialSample;
       const samplePath = sample < spec.csvCount ? join(dir, 'sample.csv') : csvPath;
       if (samplePath !== csvPath) await writeAccountsCsv(samplePath, spec.csvFrom, sample);
-      runs.push({ run: 'baseline-seq', csvPath: samplePath, accounts: sample, job: (connection) => ({ kind: 'baseline', inFlight: 1, csvPath: samplePath, connection }) });
+      runs.push({
+        run: 'baseline-seq',
+        csvPath: samplePath,
+        accounts: sample,
+        job: (connection) => ({ kind: 'baseline', inFlight: 1, csvPath: samplePath, connection }),
+      });
     }
     await target.prepare(spec);
     const counts = countDrift(spec);
@@ -49,7 +77,12 @@ export async function runScenario(scenario: Scenario, target: BenchTarget, setti
     const rows: ResultRow[] = [];
     for (const plan of runs) {
       await target.reset();
-      const connection: Connection = { url: target.url(), clientId: target.clientId, clientSecret: target.clientSecret, ratePerSecond: settings.ratePerSecond };
+      const connection: Connection = {
+        url: target.url(),
+        clientId: target.clientId,
+        clientSecret: target.clientSecret,
+        ratePerSecond: settings.ratePerSecond,
+      };
       settings.log(`  ${plan.run} over ${plan.accounts} accounts ...`);
       const result = await runInChild(plan.job(connection), settings.child);
       const server = await target.counts();
@@ -64,7 +97,10 @@ export async function runScenario(scenario: Scenario, target: BenchTarget, setti
         floorCalls,
         wallMs: result.wallMs * scale,
         floorMs: (floorCalls / settings.ratePerSecond) * 1000,
-        applyRateRatio: scenario.mode === 'plan' || result.applyMs <= 0 ? null : result.applyCalls / (result.applyMs / 1000) / settings.ratePerSecond,
+        applyRateRatio:
+          scenario.mode === 'plan' || result.applyMs <= 0
+            ? null
+            : result.applyCalls / (result.applyMs / 1000) / settings.ratePerSecond,
         rowsPerSecond: plan.run === 'orgsync' && result.planMs > 0 ? result.rows / (result.planMs / 1000) : null,
         peakRssBytes: result.peakRssBytes,
         callsVsOrgsync: null,
@@ -74,7 +110,10 @@ export async function runScenario(scenario: Scenario, target: BenchTarget, setti
         phasesMs: { snapshot: result.snapshotMs, plan: result.planMs, apply: result.applyMs },
         rateLimited: server?.rateLimited ?? null,
         notes: checkResult(plan, scenario, result, counts, server?.apiCalls),
-        detail: scenario.mode === 'plan' ? 'a dry run: the floor is the listing; rows/s = rows read, parsed and diffed per second after the listing' : null,
+        detail:
+          scenario.mode === 'plan'
+            ? 'a dry run: the floor is the listing; rows/s = rows read, parsed and diffed per second after the listing'
+            : null,
       };
       settings.log(`    ${row.calls} calls, ${(result.wallMs / 1000).toFixed(1)} s${scale === 1 ? '' : ' (sample)'}`);
       rows.push(row);
@@ -88,14 +127,22 @@ export async function runScenario(scenario: Scenario, target: BenchTarget, setti
 }
 
 /** Did the run do what the drift needs, no more and no less? */
-function checkResult(plan: RunPlan, scenario: Scenario, result: ChildResult, counts: DriftCounts, serverCalls: number | undefined): string[] {
+function checkResult(
+  plan: RunPlan,
+  scenario: Scenario,
+  result: ChildResult,
+  counts: DriftCounts,
+  serverCalls: number | undefined,
+): string[] {
   const notes: string[] = [];
   if (result.failed > 0) notes.push(`${result.failed} items failed`);
-  if (serverCalls !== undefined && serverCalls !== result.calls) notes.push(`client counted ${result.calls} calls, the target ${serverCalls}`);
+  if (serverCalls !== undefined && serverCalls !== result.calls)
+    notes.push(`client counted ${result.calls} calls, the target ${serverCalls}`);
   if (result.rows !== plan.accounts) notes.push(`read ${result.rows} of ${plan.accounts} rows`);
   if (plan.run === 'orgsync') {
     if (result.created !== counts.creates) notes.push(`${result.created} creates, expected ${counts.creates}`);
-    if (result.updated !== counts.renames + counts.metadataUpdates) notes.push(`${result.updated} updates, expected ${counts.renames + counts.metadataUpdates}`);
+    if (result.updated !== counts.renames + counts.metadataUpdates)
+      notes.push(`${result.updated} updates, expected ${counts.renames + counts.metadataUpdates}`);
   }
   if (scenario.mode === 'apply' && result.retries > 0) notes.push(`${result.retries} retries`);
   return notes;

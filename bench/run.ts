@@ -25,7 +25,8 @@ function log(line: string): void {
 /** The commit measured, `+changes` when src/ or jobs/ differ from it; `unknown` outside a git checkout. */
 function codeVersion(): string {
   try {
-    const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const git = (...args: string[]) =>
+      execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no', '--', 'src', 'jobs') === '' ? '' : '+changes'}`;
   } catch {
     // Not a checkout (e.g. an installed package): the version is simply not known.
@@ -35,15 +36,25 @@ function codeVersion(): string {
 
 function makeTarget(args: BenchArgs): BenchTarget {
   // The emulator's own limit sits 10% above the budget: a 429 in the table means we overshot.
-  const options = { latencyMs: args.latencyMs, serverRateLimit: Math.ceil(args.ratePerSecond * 1.1), ratePerSecond: args.ratePerSecond };
+  const options = {
+    latencyMs: args.latencyMs,
+    serverRateLimit: Math.ceil(args.ratePerSecond * 1.1),
+    ratePerSecond: args.ratePerSecond,
+  };
   if (args.targetUrl === null) return emulatorTarget(options);
   const clientId = process.env.SCALEKIT_CLIENT_ID ?? '';
   const clientSecret = process.env.SCALEKIT_CLIENT_SECRET ?? '';
-  if (clientId === '' || clientSecret === '') throw new Error('--target needs SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET in the environment');
+  if (clientId === '' || clientSecret === '')
+    throw new Error('--target needs SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET in the environment');
   return remoteTarget(args.targetUrl, { clientId, clientSecret }, options);
 }
 
-async function runOne(name: ScenarioName, args: BenchArgs, target: BenchTarget, settings: RunSettings): Promise<ResultRow[] | WebhookResult | string> {
+async function runOne(
+  name: ScenarioName,
+  args: BenchArgs,
+  target: BenchTarget,
+  settings: RunSettings,
+): Promise<ResultRow[] | WebhookResult | string> {
   const scenario = engineScenario(name, args.size);
   if (scenario) return runScenario(scenario, target, settings);
   if (name === 'bulk-import-queue') return runQueueImport(args.size, target, settings);
@@ -63,9 +74,17 @@ async function main(): Promise<number> {
   const execArgv: string[] = [];
   if (args.profile !== null) {
     await mkdir(args.profileDir, { recursive: true });
-    execArgv.push(args.profile === 'cpu' ? '--cpu-prof' : '--heap-prof', `--${args.profile}-prof-dir=${args.profileDir}`);
+    execArgv.push(
+      args.profile === 'cpu' ? '--cpu-prof' : '--heap-prof',
+      `--${args.profile}-prof-dir=${args.profileDir}`,
+    );
   }
-  const settings: RunSettings = { ratePerSecond: args.ratePerSecond, concurrency: args.concurrency, child: { execArgv }, log };
+  const settings: RunSettings = {
+    ratePerSecond: args.ratePerSecond,
+    concurrency: args.concurrency,
+    child: { execArgv },
+    log,
+  };
   const target = makeTarget(args);
   const header =
     `orgsync bench (${args.size}) against ${args.targetUrl ?? `our emulator (latency ${args.latencyMs} ms, 429 above ${Math.ceil(args.ratePerSecond * 1.1)} rps)`}; ` +
@@ -88,10 +107,19 @@ async function main(): Promise<number> {
     await target.close();
   }
   const notes = [renderNotes(rows), ...skipped.map((s) => `skipped ${s}`)].filter(Boolean).join('\n');
-  const webhookTable = webhooks ? `\n\nwebhook-burst (orgsync serve + queue + worker, loopback):\n\n${renderWebhookTable(webhooks)}` : '';
+  const webhookTable = webhooks
+    ? `\n\nwebhook-burst (orgsync serve + queue + worker, loopback):\n\n${renderWebhookTable(webhooks)}`
+    : '';
   const table = rows.length > 0 ? `\n\n${renderTable(rows)}` : '';
   process.stdout.write(`\n${header}${table}\n\n${notes}${webhookTable}\n`);
-  const results = { started_at: startedAt.toISOString(), finished_at: new Date().toISOString(), settings: { ...args, node: process.version, cpus: availableParallelism() }, rows, webhooks, skipped };
+  const results = {
+    started_at: startedAt.toISOString(),
+    finished_at: new Date().toISOString(),
+    settings: { ...args, node: process.version, cpus: availableParallelism() },
+    rows,
+    webhooks,
+    skipped,
+  };
   await mkdir(dirname(RESULTS_PATH), { recursive: true });
   await writeFile(RESULTS_PATH, `${JSON.stringify(results, null, 2)}\n`);
   log(`results written to ${RESULTS_PATH}`);

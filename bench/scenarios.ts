@@ -16,7 +16,13 @@ export interface Scenario {
 }
 
 /** Names accepted by `--scenario`, in the order they run. */
-export const SCENARIO_NAMES = ['nightly-sync', 'import-apply', 'bulk-import-queue', 'plan-large', 'webhook-burst'] as const;
+export const SCENARIO_NAMES = [
+  'nightly-sync',
+  'import-apply',
+  'bulk-import-queue',
+  'plan-large',
+  'webhook-burst',
+] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** Sizes per mode, from the issue (quick sizes in parentheses there). */

@@ -25,10 +25,19 @@ const COLUMNS: [string, (r: ResultRow) => string][] = [
   ['wall s', (r) => seconds(r.wallMs)],
   ['floor s', (r) => seconds(r.floorMs)],
   ['apply rate/budget', (r) => (r.applyRateRatio === null ? '–' : `${(r.applyRateRatio * 100).toFixed(0)}%`)],
-  ['RTT p50/p95 ms', (r) => (r.roundTripP50Ms === null || r.roundTripP95Ms === null ? '–' : `${r.roundTripP50Ms.toFixed(0)}/${r.roundTripP95Ms.toFixed(0)}`)],
+  [
+    'RTT p50/p95 ms',
+    (r) =>
+      r.roundTripP50Ms === null || r.roundTripP95Ms === null
+        ? '–'
+        : `${r.roundTripP50Ms.toFixed(0)}/${r.roundTripP95Ms.toFixed(0)}`,
+  ],
   ['rows/s', (r) => (r.rowsPerSecond === null ? '–' : num(r.rowsPerSecond))],
   ['peak RSS MB', (r) => (r.peakRssBytes === null ? '–' : num(r.peakRssBytes / MB))],
-  ['calls vs orgsync', (r) => (r.callsVsOrgsync === null || r.run === 'orgsync' ? '–' : `${ratio(r.callsVsOrgsync, 1)}×`)],
+  [
+    'calls vs orgsync',
+    (r) => (r.callsVsOrgsync === null || r.run === 'orgsync' ? '–' : `${ratio(r.callsVsOrgsync, 1)}×`),
+  ],
   ['429s', (r) => (r.rateLimited === null ? '–' : num(r.rateLimited))],
 ];
 
@@ -36,7 +45,8 @@ const COLUMNS: [string, (r: ResultRow) => string][] = [
 export function renderTable(rows: readonly ResultRow[]): string {
   const cells = [COLUMNS.map(([name]) => name), ...rows.map((row) => COLUMNS.map(([, get]) => get(row)))];
   const widths = COLUMNS.map((_, i) => Math.max(...cells.map((line) => (line[i] ?? '').length)));
-  const line = (values: string[]) => `| ${values.map((v, i) => (i < 2 ? v.padEnd(widths[i] ?? 0) : v.padStart(widths[i] ?? 0))).join(' | ')} |`;
+  const line = (values: string[]) =>
+    `| ${values.map((v, i) => (i < 2 ? v.padEnd(widths[i] ?? 0) : v.padStart(widths[i] ?? 0))).join(' | ')} |`;
   const rule = `|${widths.map((w, i) => (i < 2 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
   const [header, ...body] = cells;
   return [line(header ?? []), rule, ...body.map(line)].join('\n');
@@ -47,8 +57,12 @@ export function renderNotes(rows: readonly ResultRow[]): string {
   const notes: string[] = [];
   const sampled = rows.filter((r) => r.sampledAccounts !== null);
   for (const r of rows) if (r.detail) notes.push(`- ${r.scenario} ${r.run}: ${r.detail}.`);
-  for (const r of sampled) notes.push(`- ~ ${r.scenario} ${r.run}: measured on the first ${num(r.sampledAccounts ?? 0)} accounts, calls and wall time scaled to ${num(r.accounts)}.`);
-  if (rows.some((r) => r.countedBy === 'client')) notes.push('- calls counted by our client (the target has no counters).');
+  for (const r of sampled)
+    notes.push(
+      `- ~ ${r.scenario} ${r.run}: measured on the first ${num(r.sampledAccounts ?? 0)} accounts, calls and wall time scaled to ${num(r.accounts)}.`,
+    );
+  if (rows.some((r) => r.countedBy === 'client'))
+    notes.push('- calls counted by our client (the target has no counters).');
   for (const r of rows) for (const note of r.notes) notes.push(`- ! ${r.scenario} ${r.run}: ${note}`);
   return notes.join('\n');
 }

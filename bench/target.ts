@@ -45,7 +45,12 @@ export function emulatorTarget(options: TargetOptions): BenchTarget {
     url: () => current().url,
     async prepare(spec) {
       await handle?.close();
-      handle = await startEmulatorChild({ spec, latencyMs: options.latencyMs, rateLimitPerSecond: options.serverRateLimit, ...EMULATOR_CREDENTIALS });
+      handle = await startEmulatorChild({
+        spec,
+        latencyMs: options.latencyMs,
+        rateLimitPerSecond: options.serverRateLimit,
+        ...EMULATOR_CREDENTIALS,
+      });
     },
     reset: () => current().reset(),
     counts: () => current().counts(),
@@ -57,7 +62,11 @@ export function emulatorTarget(options: TargetOptions): BenchTarget {
 }
 
 /** Any Scalekit-compatible URL; seeded through its API, counted only by our client. */
-export function remoteTarget(url: string, credentials: { clientId: string; clientSecret: string }, options: TargetOptions): BenchTarget {
+export function remoteTarget(
+  url: string,
+  credentials: { clientId: string; clientSecret: string },
+  options: TargetOptions,
+): BenchTarget {
   let spec: DatasetSpec | undefined;
   return {
     kind: 'remote',
@@ -76,7 +85,9 @@ export function remoteTarget(url: string, credentials: { clientId: string; clien
       });
       try {
         const seeded = await seedRemoteTarget(client, spec);
-        process.stderr.write(`  seeded ${url}: ${seeded.created} created, ${seeded.updated} reset, ${seeded.deleted} deleted (${client.stats().apiCalls} calls, not measured)\n`);
+        process.stderr.write(
+          `  seeded ${url}: ${seeded.created} created, ${seeded.updated} reset, ${seeded.deleted} deleted (${client.stats().apiCalls} calls, not measured)\n`,
+        );
       } finally {
         await client.close();
       }

@@ -31,7 +31,12 @@ export async function runWebhookBurst(size: BenchSize): Promise<WebhookResult | 
   } catch (error) {
     return `webhook-burst: bench/webhooks.ts is not in this build (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`;
   }
-  if (typeof loaded !== 'object' || loaded === null || !('runWebhookBench' in loaded) || typeof loaded.runWebhookBench !== 'function') {
+  if (
+    typeof loaded !== 'object' ||
+    loaded === null ||
+    !('runWebhookBench' in loaded) ||
+    typeof loaded.runWebhookBench !== 'function'
+  ) {
     return 'webhook-burst: bench/webhooks.js exports no runWebhookBench function';
   }
   const options = size === 'full' ? { deliveries: 10_000, accounts: 100 } : { deliveries: 2_000, accounts: 20 };
@@ -41,8 +46,34 @@ export async function runWebhookBurst(size: BenchSize): Promise<WebhookResult | 
 
 /** The webhook burst as a small Markdown table of its own (its figures are not Scalekit calls). */
 export function renderWebhookTable(r: WebhookResult): string {
-  const statuses = Object.entries(r.statuses).map(([status, count]) => `${status}: ${count}`).join(', ');
-  const head = ['deliveries', 'accounts', 'connections', 'deliveries/s', 'p50/p99 ms', 'statuses', 'enqueued', 'deduplicated', 'reconciles', 'writes', 'stale accounts'];
-  const row = [r.deliveries, r.accounts, r.connections, r.requestsPerSecond, `${r.latencyP50Ms}/${r.latencyP99Ms}`, statuses, r.enqueued, r.deduplicated, r.reconcileRuns, r.reconcileWrites, r.staleAccounts].map(String);
+  const statuses = Object.entries(r.statuses)
+    .map(([status, count]) => `${status}: ${count}`)
+    .join(', ');
+  const head = [
+    'deliveries',
+    'accounts',
+    'connections',
+    'deliveries/s',
+    'p50/p99 ms',
+    'statuses',
+    'enqueued',
+    'deduplicated',
+    'reconciles',
+    'writes',
+    'stale accounts',
+  ];
+  const row = [
+    r.deliveries,
+    r.accounts,
+    r.connections,
+    r.requestsPerSecond,
+    `${r.latencyP50Ms}/${r.latencyP99Ms}`,
+    statuses,
+    r.enqueued,
+    r.deduplicated,
+    r.reconcileRuns,
+    r.reconcileWrites,
+    r.staleAccounts,
+  ].map(String);
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---:').join('|')}|`, `| ${row.join(' | ')} |`].join('\n');
 }

@@ -86,17 +86,30 @@ function signedDeliveries(n: number, k: number): { body: string; headers: Record
     const body = JSON.stringify({
       type: 'account.upserted',
       occurred_at: at.toISOString(),
-      account: { account_id: accountId(i % k), region: 'us-east', display_name: revisionName(i % k, i), billing_plan: 'pro' },
+      account: {
+        account_id: accountId(i % k),
+        region: 'us-east',
+        display_name: revisionName(i % k, i),
+        billing_plan: 'pro',
+      },
     });
     const id = `msg_bench_${i}`;
-    const headers = { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': webhook.sign(id, at, body) };
+    const headers = {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': webhook.sign(id, at, body),
+    };
     return { body, headers };
   });
 }
 
 /** Starts `orgsync serve` from the build; resolves with its URL (the first line on stdout). */
 function startServe(env: Record<string, string>, queueName: string): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--queue', queueName], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--queue', queueName], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -109,7 +122,11 @@ function startServe(env: Record<string, string>, queueName: string): Promise<{ u
       const line = out.split('\n');
       if (line.length > 1 && line[0]) resolve({ url: line[0].trim(), stop });
     });
-    child.once('exit', (code) => reject(new Error(`orgsync serve exited with code ${code} before listening (is the build current? npm run build)`)));
+    child.once('exit', (code) =>
+      reject(
+        new Error(`orgsync serve exited with code ${code} before listening (is the build current? npm run build)`),
+      ),
+    );
   });
 }
 
@@ -125,7 +142,10 @@ async function waitForDrain(queue: Queue, timeoutMs: number): Promise<void> {
 
 function deliveryOutcomes(metricsText: string): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const match of metricsText.matchAll(/^orgsync_webhook_deliveries_total\{route="accounts",outcome="([a-z_]+)"\} (\d+)$/gm)) out[match[1] ?? ''] = Number(match[2]);
+  for (const match of metricsText.matchAll(
+    /^orgsync_webhook_deliveries_total\{route="accounts",outcome="([a-z_]+)"\} (\d+)$/gm,
+  ))
+    out[match[1] ?? ''] = Number(match[2]);
   return out;
 }
 
@@ -139,17 +159,30 @@ export async function runWebhookBench(options: WebhookBenchOptions = {}): Promis
   const autocannon: unknown = createRequire(import.meta.url)('autocannon');
   if (!isAutocannon(autocannon)) throw new Error('autocannon did not load as a function');
 
-  const organizations = Array.from({ length: k }, (_, i) => ({ display_name: revisionName(i, -1), external_id: `us-east-${accountId(i)}` }));
+  const organizations = Array.from({ length: k }, (_, i) => ({
+    display_name: revisionName(i, -1),
+    external_id: `us-east-${accountId(i)}`,
+  }));
   const emulator = await startEmulator({ clientId: CLIENT.id, clientSecret: CLIENT.secret, seed: { organizations } });
   const env = {
-    SCALEKIT_ENVIRONMENT_URL: emulator.url, SCALEKIT_CLIENT_ID: CLIENT.id, SCALEKIT_CLIENT_SECRET: CLIENT.secret, REDIS_URL: redisUrl,
-    ORGSYNC_WEBHOOK_SECRET: SECRET, ORGSYNC_RATE_LIMIT: '2000', ORGSYNC_RUN_HISTORY: String(n + 100), ORGSYNC_LOG_LEVEL: 'warn',
+    SCALEKIT_ENVIRONMENT_URL: emulator.url,
+    SCALEKIT_CLIENT_ID: CLIENT.id,
+    SCALEKIT_CLIENT_SECRET: CLIENT.secret,
+    REDIS_URL: redisUrl,
+    ORGSYNC_WEBHOOK_SECRET: SECRET,
+    ORGSYNC_RATE_LIMIT: '2000',
+    ORGSYNC_RUN_HISTORY: String(n + 100),
+    ORGSYNC_LOG_LEVEL: 'warn',
   };
   const logger = pino({ level: 'warn' });
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const queue = new Queue(queueName, { connection: redis });
   const worker = await startQueueWorker({
-    config: loadConfig({ env }), logger, queueName, schedule: false, concurrency: options.workerConcurrency ?? 4,
+    config: loadConfig({ env }),
+    logger,
+    queueName,
+    schedule: false,
+    concurrency: options.workerConcurrency ?? 4,
   });
   let serve: { url: string; stop(): Promise<void> } | undefined;
   try {
@@ -171,16 +204,26 @@ export async function runWebhookBench(options: WebhookBenchOptions = {}): Promis
     const outcomes = deliveryOutcomes(await (await fetch(`${serve.url}/metrics`)).text());
     const runs = await createRunHistory(redis, { keyPrefix: queueKeyPrefix(queueName), limit: n + 100 }).list();
     const lastRevision = (i: number): number => i + k * Math.floor((n - 1 - i) / k);
-    const stale = organizations.filter((_, i) => i < n && emulator.store.getByExternalId(`us-east-${accountId(i)}`)?.display_name !== revisionName(i, lastRevision(i))).length;
+    const stale = organizations.filter(
+      (_, i) =>
+        i < n &&
+        emulator.store.getByExternalId(`us-east-${accountId(i)}`)?.display_name !== revisionName(i, lastRevision(i)),
+    ).length;
     const writes = emulator.counters().writes;
-    const statuses = Object.fromEntries(Object.entries(result.statusCodeStats).map(([status, stat]) => [status, Number(stat.count)]));
+    const statuses = Object.fromEntries(
+      Object.entries(result.statusCodeStats).map(([status, stat]) => [status, Number(stat.count)]),
+    );
     const answered = Object.values(statuses).reduce((a, b) => a + b, 0);
     return {
-      deliveries: n, accounts: k, connections,
+      deliveries: n,
+      accounts: k,
+      connections,
       requestsPerSecond: Math.round(answered / Math.max(result.duration, 0.001)),
-      latencyP50Ms: result.latency.p50, latencyP99Ms: result.latency.p99,
+      latencyP50Ms: result.latency.p50,
+      latencyP99Ms: result.latency.p99,
       statuses,
-      enqueued: outcomes.accepted ?? 0, deduplicated: outcomes.deduplicated ?? 0,
+      enqueued: outcomes.accepted ?? 0,
+      deduplicated: outcomes.deduplicated ?? 0,
       reconcileRuns: runs.filter((r) => r.kind === 'reconcile').length,
       reconcileWrites: writes.create + writes.update,
       staleAccounts: stale,
@@ -211,6 +254,10 @@ function flag(name: string, fallback: number): number {
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const result = await runWebhookBench({ deliveries: flag('deliveries', 2000), accounts: flag('accounts', 20), connections: flag('connections', 16) });
+  const result = await runWebhookBench({
+    deliveries: flag('deliveries', 2000),
+    accounts: flag('accounts', 20),
+    connections: flag('connections', 16),
+  });
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }

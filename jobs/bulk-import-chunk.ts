@@ -39,7 +39,9 @@ export const bulkImportChunkJob: JobDefinition<typeof bulkImportChunkPayloadSche
   async process(payload, helpers) {
     const chunk = await helpers.imports.readChunk(payload.import_id, payload.chunk_index);
     if (!chunk) {
-      throw new PermanentJobError(`the rows of chunk ${payload.chunk_index} of import ${payload.import_id} are gone (expired or deleted); enqueue the file again`);
+      throw new PermanentJobError(
+        `the rows of chunk ${payload.chunk_index} of import ${payload.import_id} are gone (expired or deleted); enqueue the file again`,
+      );
     }
     const manifest = await helpers.imports.readManifest(payload.import_id);
     const source = createInMemorySource(manifest?.source ?? `import:${payload.import_id}`, chunkRecords(chunk));

@@ -23,7 +23,10 @@ export const bulkImportJob: JobDefinition<typeof bulkImportPayloadSchema, RunOut
   schema: bulkImportPayloadSchema,
   async process(payload, helpers) {
     const manifest = await helpers.imports.readManifest(payload.import_id);
-    if (!manifest) throw new PermanentJobError(`the manifest of import ${payload.import_id} is gone (expired or deleted); enqueue the file again`);
+    if (!manifest)
+      throw new PermanentJobError(
+        `the manifest of import ${payload.import_id} is gone (expired or deleted); enqueue the file again`,
+      );
     const { values, failures } = await helpers.childResults();
     const results: ChunkResult[] = values.map((value) => chunkResultSchema.parse(value));
     const items: ReportItem[] = [...manifest.problems];
@@ -42,7 +45,10 @@ export const bulkImportJob: JobDefinition<typeof bulkImportPayloadSchema, RunOut
       accountedFor += failed.length;
     }
     if (accountedFor !== manifest.accounts) {
-      helpers.logger.warn({ import_id: payload.import_id, rows: manifest.accounts, accounted_for: accountedFor }, 'the chunks do not account for every row of the import');
+      helpers.logger.warn(
+        { import_id: payload.import_id, rows: manifest.accounts, accounted_for: accountedFor },
+        'the chunks do not account for every row of the import',
+      );
     }
     items.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
     const report = buildReport({
@@ -60,9 +66,17 @@ export const bulkImportJob: JobDefinition<typeof bulkImportPayloadSchema, RunOut
   },
 };
 
-async function failedChunkItems(helpers: JobHelpers, importId: string, chunkIndex: number, reason: string): Promise<ReportItem[]> {
+async function failedChunkItems(
+  helpers: JobHelpers,
+  importId: string,
+  chunkIndex: number,
+  reason: string,
+): Promise<ReportItem[]> {
   const chunk = await helpers.imports.readChunk(importId, chunkIndex);
-  if (!chunk) throw new PermanentJobError(`chunk ${chunkIndex} of import ${importId} failed (${reason}) and its rows are gone, so the report cannot list them`);
+  if (!chunk)
+    throw new PermanentJobError(
+      `chunk ${chunkIndex} of import ${importId} failed (${reason}) and its rows are gone, so the report cannot list them`,
+    );
   return chunkRecords(chunk).map((record) => {
     // The rows were checked at enqueue: the domain rules give back their external ID (region
     // lower-cased, cells trimmed) exactly as the chunk would have used it.
@@ -75,7 +89,10 @@ async function failedChunkItems(helpers: JobHelpers, importId: string, chunkInde
       action: 'failed',
       org_id: null,
       changes: [],
-      error: { code: 'ERR_CHUNK_FAILED', message: `the chunk holding this row failed after its retries: ${reason}; run the import again` },
+      error: {
+        code: 'ERR_CHUNK_FAILED',
+        message: `the chunk holding this row failed after its retries: ${reason}; run the import again`,
+      },
     };
   });
 }

@@ -18,7 +18,9 @@ export const nightlySyncJob: JobDefinition<typeof nightlySyncPayloadSchema, RunO
   async process(_payload, helpers) {
     const source = helpers.hostSource();
     if (!source) {
-      throw new PermanentJobError('the nightly sync needs a host source, and ORGSYNC_SOURCE is not set on this worker: set it (e.g. postgres:accounts) on every worker');
+      throw new PermanentJobError(
+        'the nightly sync needs a host source, and ORGSYNC_SOURCE is not set on this worker: set it (e.g. postgres:accounts) on every worker',
+      );
     }
     const { report } = await runSync(helpers.engine, {
       ...helpers.applySettings,

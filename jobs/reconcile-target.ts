@@ -2,7 +2,10 @@ import { isManagedExternalId } from '../src/engine/plan-item.js';
 import type { AccountSource, SourceRecord } from '../src/sources/source.js';
 
 /** The account an external ID belongs to: `us-east-CUST-1` → region `us-east`, account `CUST-1`. */
-export function splitExternalId(externalId: string, regions: readonly string[]): { region: string; accountId: string } | null {
+export function splitExternalId(
+  externalId: string,
+  regions: readonly string[],
+): { region: string; accountId: string } | null {
   if (!isManagedExternalId(externalId, regions)) return null;
   // The longest matching region wins, should one region be a prefix of another (`us` and `us-east`).
   const region = [...regions].sort((a, b) => b.length - a.length).find((r) => externalId.startsWith(`${r}-`));
@@ -21,7 +24,12 @@ function canLookUp(source: AccountSource): source is AccountSource & LookupCapab
  * One account's record in the host source, or `null` when the source no longer has it. Sources
  * with `findAccount` (PostgreSQL, HTTP) look it up; others (CSV) are scanned to the first match.
  */
-export async function findAccountRecord(source: AccountSource, accountId: string, region: string, signal?: AbortSignal): Promise<SourceRecord | null> {
+export async function findAccountRecord(
+  source: AccountSource,
+  accountId: string,
+  region: string,
+  signal?: AbortSignal,
+): Promise<SourceRecord | null> {
   if (canLookUp(source)) return source.findAccount(accountId, region, { signal });
   for await (const record of source.records({ signal })) {
     if (record.values.account_id?.trim() !== accountId) continue;

@@ -37,7 +37,8 @@ export const reconcilePayloadSchema = z
   .superRefine((p, ctx) => {
     const given = [p.account, p.org_id, p.external_id].filter((v) => v !== undefined).length;
     if (given !== 1) ctx.addIssue({ code: 'custom', message: 'give exactly one of account, org_id and external_id' });
-    if (p.deleted !== undefined && p.account === undefined) ctx.addIssue({ code: 'custom', path: ['deleted'], message: 'deleted applies to an account only' });
+    if (p.deleted !== undefined && p.account === undefined)
+      ctx.addIssue({ code: 'custom', path: ['deleted'], message: 'deleted applies to an account only' });
   });
 export type ReconcilePayload = z.output<typeof reconcilePayloadSchema>;
 
@@ -60,13 +61,15 @@ export const reconcileJob: JobDefinition<typeof reconcilePayloadSchema, RunOutco
     let target: { region: string; accountId: string } | null;
     if (payload.account) {
       const { account_id: accountId, region } = payload.account;
-      if (payload.deleted) return orphanOrNothing(helpers, `${region}-${accountId}`, accountId, 'webhook: account deleted');
+      if (payload.deleted)
+        return orphanOrNothing(helpers, `${region}-${accountId}`, accountId, 'webhook: account deleted');
       if (payload.account.display_name !== undefined) {
         // A reconcile waiting in the queue keeps its first payload; a newer delivery of the same
         // account may have come since: apply whichever is newer.
         const latest = await helpers.latestAccount(`${region}-${accountId}`);
         const payloadAtMs = payload.occurred_at ? Date.parse(payload.occurred_at) : 0;
-        const account = latest && latest.atMs >= payloadAtMs ? { ...latest.account, account_id: accountId, region } : payload.account;
+        const account =
+          latest && latest.atMs >= payloadAtMs ? { ...latest.account, account_id: accountId, region } : payload.account;
         return syncRecord(helpers, 'webhook', { line: 1, values: normalise(account) });
       }
       target = { region, accountId };
@@ -75,16 +78,22 @@ export const reconcileJob: JobDefinition<typeof reconcilePayloadSchema, RunOutco
       if (externalId === null) return { report: emptyReport(helpers, `organization ${payload.org_id}`) };
       target = splitExternalId(externalId, regions);
       if (!target) {
-        helpers.logger.info({ external_id: externalId }, 'not a managed external ID (no configured region prefix); nothing to reconcile');
+        helpers.logger.info(
+          { external_id: externalId },
+          'not a managed external ID (no configured region prefix); nothing to reconcile',
+        );
         return { report: emptyReport(helpers, `external ID ${externalId}`) };
       }
     }
     const source = helpers.hostSource();
     if (!source) {
-      throw new PermanentJobError(`reconciling account ${target.accountId} (${target.region}) needs its record from the host source, and ORGSYNC_SOURCE is not set on this worker`);
+      throw new PermanentJobError(
+        `reconciling account ${target.accountId} (${target.region}) needs its record from the host source, and ORGSYNC_SOURCE is not set on this worker`,
+      );
     }
     const record = await findAccountRecord(source, target.accountId, target.region, helpers.signal);
-    if (!record) return orphanOrNothing(helpers, `${target.region}-${target.accountId}`, target.accountId, source.description);
+    if (!record)
+      return orphanOrNothing(helpers, `${target.region}-${target.accountId}`, target.accountId, source.description);
     return syncRecord(helpers, source.description, record);
   },
 };
@@ -102,16 +111,38 @@ async function syncRecord(helpers: JobHelpers, description: string, record: Sour
 }
 
 /** The account is gone: its organization, if any, is an orphan (reported, never deleted). */
-async function orphanOrNothing(helpers: JobHelpers, externalId: string, accountId: string, description: string): Promise<RunOutcome> {
+async function orphanOrNothing(
+  helpers: JobHelpers,
+  externalId: string,
+  accountId: string,
+  description: string,
+): Promise<RunOutcome> {
   const startedAt = new Date();
   const callsBefore = helpers.engine.api.stats().apiCalls;
   const org = await helpers.engine.api.getOrganizationByExternalId(externalId, { signal: helpers.signal });
   const items: ReportItem[] = org
-    ? [{ external_id: externalId, account_id: accountId, line: null, action: 'orphan', org_id: org.id, changes: [], error: null }]
+    ? [
+        {
+          external_id: externalId,
+          account_id: accountId,
+          line: null,
+          action: 'orphan',
+          org_id: org.id,
+          changes: [],
+          error: null,
+        },
+      ]
     : [];
   const report = buildReport({
-    runId: helpers.runId, mode: 'apply', scope: 'partial', source: description, startedAt,
-    accounts: 0, unchanged: 0, items, apiCalls: helpers.engine.api.stats().apiCalls - callsBefore,
+    runId: helpers.runId,
+    mode: 'apply',
+    scope: 'partial',
+    source: description,
+    startedAt,
+    accounts: 0,
+    unchanged: 0,
+    items,
+    apiCalls: helpers.engine.api.stats().apiCalls - callsBefore,
   });
   return { report };
 }
@@ -119,7 +150,8 @@ async function orphanOrNothing(helpers: JobHelpers, externalId: string, accountI
 async function externalIdOfOrganization(helpers: JobHelpers, orgId: string): Promise<string | null> {
   try {
     const org = await helpers.engine.api.getOrganization(orgId, { signal: helpers.signal });
-    if (!org.external_id) helpers.logger.info({ org_id: orgId }, 'the organization has no external ID; nothing to reconcile');
+    if (!org.external_id)
+      helpers.logger.info({ org_id: orgId }, 'the organization has no external ID; nothing to reconcile');
     return org.external_id || null;
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
@@ -129,7 +161,17 @@ async function externalIdOfOrganization(helpers: JobHelpers, orgId: string): Pro
 }
 
 function emptyReport(helpers: JobHelpers, description: string) {
-  return buildReport({ runId: helpers.runId, mode: 'apply', scope: 'partial', source: description, startedAt: new Date(), accounts: 0, unchanged: 0, items: [], apiCalls: 0 });
+  return buildReport({
+    runId: helpers.runId,
+    mode: 'apply',
+    scope: 'partial',
+    source: description,
+    startedAt: new Date(),
+    accounts: 0,
+    unchanged: 0,
+    items: [],
+    apiCalls: 0,
+  });
 }
 
 /** Column names as sources give them: trimmed and lower-cased. */

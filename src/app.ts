@@ -26,7 +26,9 @@ export function connectScalekit(
 ): ScalekitConnection {
   const { scalekitEnvironmentUrl, scalekitClientId, scalekitClientSecret } = config;
   if (!scalekitEnvironmentUrl || !scalekitClientId || !scalekitClientSecret) {
-    throw new Error('connectScalekit needs SCALEKIT_ENVIRONMENT_URL, SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET (loadConfig should have required them)');
+    throw new Error(
+      'connectScalekit needs SCALEKIT_ENVIRONMENT_URL, SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET (loadConfig should have required them)',
+    );
   }
   const rateBudget = options.rateBudget ?? createTokenBucket({ ratePerSecond: config.rateLimit });
   const client = createScalekitClient({
@@ -43,7 +45,11 @@ export function connectScalekit(
 
 /** The domain rules from configuration (and `--region`). */
 export function domainRules(config: Config, fixedRegion?: string): DomainRules {
-  return { regions: config.regions, metadataKeys: config.metadataKeys, fixedRegion: fixedRegion?.trim().toLowerCase() || undefined };
+  return {
+    regions: config.regions,
+    metadataKeys: config.metadataKeys,
+    fixedRegion: fixedRegion?.trim().toLowerCase() || undefined,
+  };
 }
 
 /** The columns a source must have. */

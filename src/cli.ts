@@ -16,26 +16,48 @@ export function buildProgram(io = { env: processEnv(), stdout: process.stdout, s
 
   const sourceOptions = (cmd: Command): Command =>
     cmd
-      .option('--source <src>', 'csv:PATH (or a *.csv path), postgres: / postgres:TABLE, or an http(s):// URL [env ORGSYNC_SOURCE]')
-      .addOption(new Option('--scope <scope>', 'partial: only the accounts given; full: the source is the whole truth (finds orphans)').choices(['partial', 'full']).default('partial'))
+      .option(
+        '--source <src>',
+        'csv:PATH (or a *.csv path), postgres: / postgres:TABLE, or an http(s):// URL [env ORGSYNC_SOURCE]',
+      )
+      .addOption(
+        new Option(
+          '--scope <scope>',
+          'partial: only the accounts given; full: the source is the whole truth (finds orphans)',
+        )
+          .choices(['partial', 'full'])
+          .default('partial'),
+      )
       .option('--report-dir <dir>', 'write report.json, results.csv and summary.md here')
       .option('--region <region>', 'give every record this region (the region column is then not needed)')
       .option('--delimiter <char>', 'CSV delimiter: , ; tab | (default: detected from the header)')
       .option('--encoding <name>', 'CSV encoding when not UTF-8, e.g. windows-1252, latin1, utf-16le')
       .option('--concurrency <n>', 'writes in flight [env ORGSYNC_CONCURRENCY, default 8]')
       .option('--rate-limit <rps>', 'Scalekit requests per second [env ORGSYNC_RATE_LIMIT, default 10]')
-      .option('--since <last|instant>', 'incremental (postgres:/http sources): only accounts updated since the last fully successful run (last) or an RFC 3339 instant');
+      .option(
+        '--since <last|instant>',
+        'incremental (postgres:/http sources): only accounts updated since the last fully successful run (last) or an RFC 3339 instant',
+      );
 
-  sourceOptions(program.command('plan').description('dry run: show what apply would change; writes nothing to Scalekit'))
+  sourceOptions(
+    program.command('plan').description('dry run: show what apply would change; writes nothing to Scalekit'),
+  )
     .option('--out <file>', 'save the plan, to apply later exactly as saved with: orgsync apply FILE')
     .option('--detailed-exitcode', 'exit 2 when drift was found (0: none, 1: errors)')
     .action(async (flags: SyncFlags) => {
       process.exitCode = await runSyncCommand('plan', undefined, flags, io);
     });
 
-  sourceOptions(program.command('apply').description('reconcile now: create and update organizations (and delete orphans with --allow-delete)'))
+  sourceOptions(
+    program
+      .command('apply')
+      .description('reconcile now: create and update organizations (and delete orphans with --allow-delete)'),
+  )
     .argument('[plan-file]', 'a plan saved by orgsync plan --out; organizations changed since are reported as stale')
-    .option('--allow-delete', 'full scope: delete orphans (withheld above the thresholds, never with an enabled SCIM directory)')
+    .option(
+      '--allow-delete',
+      'full scope: delete orphans (withheld above the thresholds, never with an enabled SCIM directory)',
+    )
     .option('--adopt', 'link adoptable organizations (no external ID, same display name) instead of withholding them')
     .action(async (planFile: string | undefined, flags: SyncFlags) => {
       process.exitCode = await runSyncCommand('apply', planFile, flags, io);
@@ -74,7 +96,8 @@ function installCrashHandlers(): void {
   process.on('unhandledRejection', crash('unhandled promise rejection'));
 }
 
-const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+const invokedDirectly =
+  process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
 if (invokedDirectly) {
   installCrashHandlers();
   await main(process.argv);

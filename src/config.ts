@@ -14,56 +14,191 @@ const list = (what: string, fallback: string) =>
   z
     .string()
     .default(fallback)
-    .transform((s) => s.split(',').map((p) => p.trim()).filter((p) => p.length > 0))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((p) => p.trim())
+        .filter((p) => p.length > 0),
+    )
     .refine((items) => items.length > 0, `expected a comma-separated list of ${what}`);
 
 const positiveInt = (what: string) =>
-  z.coerce.number({ error: `expected ${what}` }).int(`expected ${what}`).positive(`expected ${what}`);
+  z.coerce
+    .number({ error: `expected ${what}` })
+    .int(`expected ${what}`)
+    .positive(`expected ${what}`);
 
 const httpUrl = z
   .string()
   .trim()
-  .refine((s) => /^https?:\/\/[^\s]+$/i.test(s) && URL.canParse(s), 'expected an http(s) URL such as https://acme.scalekit.dev')
+  .refine(
+    (s) => /^https?:\/\/[^\s]+$/i.test(s) && URL.canParse(s),
+    'expected an http(s) URL such as https://acme.scalekit.dev',
+  )
   .transform((s) => s.replace(/\/+$/, ''));
 
 const whsec = z
   .string()
-  .refine((s) => /^whsec_[A-Za-z0-9+/=]{8,}$/.test(s), 'expected a Standard Webhooks secret of the form whsec_<base64>');
+  .refine(
+    (s) => /^whsec_[A-Za-z0-9+/=]{8,}$/.test(s),
+    'expected a Standard Webhooks secret of the form whsec_<base64>',
+  );
 
 /** Every setting: environment variable name, schema, whether it is a secret, and what it is for. */
 export const SETTINGS = {
-  scalekitEnvironmentUrl: { env: 'SCALEKIT_ENVIRONMENT_URL', schema: httpUrl.optional(), help: 'your Scalekit environment URL, e.g. https://acme.scalekit.dev' },
-  scalekitClientId: { env: 'SCALEKIT_CLIENT_ID', schema: z.string().trim().min(1).optional(), help: 'the API client ID from Scalekit (Settings > API credentials)' },
-  scalekitClientSecret: { env: 'SCALEKIT_CLIENT_SECRET', schema: z.string().min(1).optional(), secret: true, help: 'the API client secret from Scalekit' },
-  redisUrl: { env: 'REDIS_URL', schema: z.string().trim().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'), secret: true, help: 'Redis for queues, locks, run history' },
-  databaseUrl: { env: 'DATABASE_URL', schema: z.string().trim().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL').optional(), secret: true, help: 'PostgreSQL of the postgres: source' },
-  source: { env: 'ORGSYNC_SOURCE', schema: z.string().trim().min(1).optional(), help: 'the host source: csv:PATH, a *.csv path, postgres:[TABLE], or an http(s):// URL' },
-  pgQuery: { env: 'ORGSYNC_PG_QUERY', schema: z.string().trim().min(1).optional(), help: 'SQL returning the accounts, for postgres:' },
-  sourceToken: { env: 'ORGSYNC_SOURCE_TOKEN', schema: z.string().min(1).optional(), secret: true, help: 'bearer token of an http(s) source' },
-  regions: { env: 'ORGSYNC_REGIONS', schema: list('regions', DEFAULT_REGIONS).transform((r) => r.map((x) => x.toLowerCase())), help: 'allowed regions' },
+  scalekitEnvironmentUrl: {
+    env: 'SCALEKIT_ENVIRONMENT_URL',
+    schema: httpUrl.optional(),
+    help: 'your Scalekit environment URL, e.g. https://acme.scalekit.dev',
+  },
+  scalekitClientId: {
+    env: 'SCALEKIT_CLIENT_ID',
+    schema: z.string().trim().min(1).optional(),
+    help: 'the API client ID from Scalekit (Settings > API credentials)',
+  },
+  scalekitClientSecret: {
+    env: 'SCALEKIT_CLIENT_SECRET',
+    schema: z.string().min(1).optional(),
+    secret: true,
+    help: 'the API client secret from Scalekit',
+  },
+  redisUrl: {
+    env: 'REDIS_URL',
+    schema: z
+      .string()
+      .trim()
+      .regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL')
+      .default('redis://127.0.0.1:6379'),
+    secret: true,
+    help: 'Redis for queues, locks, run history',
+  },
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    schema: z
+      .string()
+      .trim()
+      .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
+      .optional(),
+    secret: true,
+    help: 'PostgreSQL of the postgres: source',
+  },
+  source: {
+    env: 'ORGSYNC_SOURCE',
+    schema: z.string().trim().min(1).optional(),
+    help: 'the host source: csv:PATH, a *.csv path, postgres:[TABLE], or an http(s):// URL',
+  },
+  pgQuery: {
+    env: 'ORGSYNC_PG_QUERY',
+    schema: z.string().trim().min(1).optional(),
+    help: 'SQL returning the accounts, for postgres:',
+  },
+  sourceToken: {
+    env: 'ORGSYNC_SOURCE_TOKEN',
+    schema: z.string().min(1).optional(),
+    secret: true,
+    help: 'bearer token of an http(s) source',
+  },
+  regions: {
+    env: 'ORGSYNC_REGIONS',
+    schema: list('regions', DEFAULT_REGIONS).transform((r) => r.map((x) => x.toLowerCase())),
+    help: 'allowed regions',
+  },
   metadataKeys: {
     env: 'ORGSYNC_METADATA_KEYS',
     schema: list('metadata keys', DEFAULT_METADATA_KEYS)
-      .refine((keys) => keys.every((k) => k.length >= 3 && k.length <= 25), 'every key must be 3-25 characters (a Scalekit limit)')
+      .refine(
+        (keys) => keys.every((k) => k.length >= 3 && k.length <= 25),
+        'every key must be 3-25 characters (a Scalekit limit)',
+      )
       .refine((keys) => keys.length <= 10, 'at most 10 keys (Scalekit allows 10 metadata pairs per organization)'),
     help: 'metadata keys orgsync owns',
   },
-  rateLimit: { env: 'ORGSYNC_RATE_LIMIT', schema: z.coerce.number({ error: 'expected requests per second, e.g. 10' }).positive('expected requests per second greater than 0').default(10), help: 'Scalekit requests per second, shared by every process' },
-  concurrency: { env: 'ORGSYNC_CONCURRENCY', schema: positiveInt('a whole number of requests in flight, e.g. 8').max(256).default(8), help: 'writes in flight per run' },
-  requestTimeoutMs: { env: 'ORGSYNC_REQUEST_TIMEOUT_MS', schema: positiveInt('milliseconds').default(20_000), help: 'timeout of one Scalekit request' },
-  deleteMaxCount: { env: 'ORGSYNC_DELETE_MAX_COUNT', schema: z.coerce.number().int().nonnegative().default(10), help: 'deletes are withheld when more than this many AND more than ORGSYNC_DELETE_MAX_PERCENT would go' },
-  deleteMaxPercent: { env: 'ORGSYNC_DELETE_MAX_PERCENT', schema: z.coerce.number().min(0).max(100).default(10), help: 'percent of managed organizations' },
-  webhookSecret: { env: 'ORGSYNC_WEBHOOK_SECRET', schema: whsec.optional(), secret: true, help: 'secret of host-system webhooks (whsec_...)' },
-  scalekitWebhookSecret: { env: 'SCALEKIT_WEBHOOK_SECRET', schema: whsec.optional(), secret: true, help: "secret of Scalekit's webhooks (whsec_...)" },
-  httpHost: { env: 'ORGSYNC_HTTP_HOST', schema: z.string().trim().min(1).default('127.0.0.1'), help: 'orgsync serve: host' },
-  httpPort: { env: 'ORGSYNC_HTTP_PORT', schema: z.coerce.number().int().min(0).max(65535).default(8080), help: 'orgsync serve: port' },
-  adminUser: { env: 'ORGSYNC_ADMIN_USER', schema: z.string().min(1).optional(), help: 'basic-auth user of /admin/queues and /runs' },
-  adminPassword: { env: 'ORGSYNC_ADMIN_PASSWORD', schema: z.string().min(1).optional(), secret: true, help: 'basic-auth password' },
-  adminReadOnly: { env: 'ORGSYNC_ADMIN_READ_ONLY', schema: z.stringbool({ error: 'expected true or false' }).default(true), help: 'false lets the dashboard retry, remove and promote jobs' },
-  nightlyCron: { env: 'ORGSYNC_NIGHTLY_CRON', schema: z.string().trim().min(1).default('0 2 * * *'), help: 'cron of the nightly sync' },
-  nightlyTimeZone: { env: 'ORGSYNC_NIGHTLY_TZ', schema: z.string().trim().min(1).default('UTC'), help: 'time zone of the nightly cron' },
-  runHistory: { env: 'ORGSYNC_RUN_HISTORY', schema: positiveInt('a number of runs').default(100), help: 'runs kept in Redis' },
-  logLevel: { env: 'ORGSYNC_LOG_LEVEL', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), help: 'log level' },
+  rateLimit: {
+    env: 'ORGSYNC_RATE_LIMIT',
+    schema: z.coerce
+      .number({ error: 'expected requests per second, e.g. 10' })
+      .positive('expected requests per second greater than 0')
+      .default(10),
+    help: 'Scalekit requests per second, shared by every process',
+  },
+  concurrency: {
+    env: 'ORGSYNC_CONCURRENCY',
+    schema: positiveInt('a whole number of requests in flight, e.g. 8').max(256).default(8),
+    help: 'writes in flight per run',
+  },
+  requestTimeoutMs: {
+    env: 'ORGSYNC_REQUEST_TIMEOUT_MS',
+    schema: positiveInt('milliseconds').default(20_000),
+    help: 'timeout of one Scalekit request',
+  },
+  deleteMaxCount: {
+    env: 'ORGSYNC_DELETE_MAX_COUNT',
+    schema: z.coerce.number().int().nonnegative().default(10),
+    help: 'deletes are withheld when more than this many AND more than ORGSYNC_DELETE_MAX_PERCENT would go',
+  },
+  deleteMaxPercent: {
+    env: 'ORGSYNC_DELETE_MAX_PERCENT',
+    schema: z.coerce.number().min(0).max(100).default(10),
+    help: 'percent of managed organizations',
+  },
+  webhookSecret: {
+    env: 'ORGSYNC_WEBHOOK_SECRET',
+    schema: whsec.optional(),
+    secret: true,
+    help: 'secret of host-system webhooks (whsec_...)',
+  },
+  scalekitWebhookSecret: {
+    env: 'SCALEKIT_WEBHOOK_SECRET',
+    schema: whsec.optional(),
+    secret: true,
+    help: "secret of Scalekit's webhooks (whsec_...)",
+  },
+  httpHost: {
+    env: 'ORGSYNC_HTTP_HOST',
+    schema: z.string().trim().min(1).default('127.0.0.1'),
+    help: 'orgsync serve: host',
+  },
+  httpPort: {
+    env: 'ORGSYNC_HTTP_PORT',
+    schema: z.coerce.number().int().min(0).max(65535).default(8080),
+    help: 'orgsync serve: port',
+  },
+  adminUser: {
+    env: 'ORGSYNC_ADMIN_USER',
+    schema: z.string().min(1).optional(),
+    help: 'basic-auth user of /admin/queues and /runs',
+  },
+  adminPassword: {
+    env: 'ORGSYNC_ADMIN_PASSWORD',
+    schema: z.string().min(1).optional(),
+    secret: true,
+    help: 'basic-auth password',
+  },
+  adminReadOnly: {
+    env: 'ORGSYNC_ADMIN_READ_ONLY',
+    schema: z.stringbool({ error: 'expected true or false' }).default(true),
+    help: 'false lets the dashboard retry, remove and promote jobs',
+  },
+  nightlyCron: {
+    env: 'ORGSYNC_NIGHTLY_CRON',
+    schema: z.string().trim().min(1).default('0 2 * * *'),
+    help: 'cron of the nightly sync',
+  },
+  nightlyTimeZone: {
+    env: 'ORGSYNC_NIGHTLY_TZ',
+    schema: z.string().trim().min(1).default('UTC'),
+    help: 'time zone of the nightly cron',
+  },
+  runHistory: {
+    env: 'ORGSYNC_RUN_HISTORY',
+    schema: positiveInt('a number of runs').default(100),
+    help: 'runs kept in Redis',
+  },
+  logLevel: {
+    env: 'ORGSYNC_LOG_LEVEL',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    help: 'log level',
+  },
 } as const;
 
 type Settings = typeof SETTINGS;
@@ -108,7 +243,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     if (out[name] === undefined) {
       const setting = SETTINGS[name];
       const already = problems.some((p) => p.startsWith(`${setting.env}:`));
-      if (!already) problems.push(`${setting.env} is required${options.command ? ` for ${options.command}` : ''} — ${setting.help}`);
+      if (!already)
+        problems.push(
+          `${setting.env} is required${options.command ? ` for ${options.command}` : ''} — ${setting.help}`,
+        );
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -117,7 +255,11 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
 }
 
 /** The settings needed to talk to Scalekit. */
-export const SCALEKIT_SETTINGS: readonly Requirement[] = ['scalekitEnvironmentUrl', 'scalekitClientId', 'scalekitClientSecret'];
+export const SCALEKIT_SETTINGS: readonly Requirement[] = [
+  'scalekitEnvironmentUrl',
+  'scalekitClientId',
+  'scalekitClientSecret',
+];
 
 /** The process environment, for the CLI entry point to pass down (the only place that reads it). */
 export function processEnv(): Record<string, string | undefined> {

@@ -21,7 +21,9 @@ const FIXTURES = resolve(fileURLToPath(import.meta.url), '../../../../fixtures')
 export function registerDemoCommand(program: Command, io: CommandIo): void {
   program
     .command('demo')
-    .description('plan and apply fixtures/accounts.csv against an in-process Scalekit emulator (no Redis, no credentials)')
+    .description(
+      'plan and apply fixtures/accounts.csv against an in-process Scalekit emulator (no Redis, no credentials)',
+    )
     .option('--accounts <file>', 'accounts CSV', join(FIXTURES, 'accounts.csv'))
     .option('--seed <file>', 'emulator seed (organizations already in Scalekit)', join(FIXTURES, 'scalekit-seed.json'))
     .option('--report-dir <dir>', 'where the reports go', 'reports')
@@ -31,15 +33,31 @@ export function registerDemoCommand(program: Command, io: CommandIo): void {
 }
 
 async function runDemo(flags: { accounts: string; seed: string; reportDir: string }, io: CommandIo): Promise<number> {
-  const emulator = await startEmulator({ port: 0, seed: await loadSeedFile(flags.seed), clientId: 'demo-client', clientSecret: 'demo-secret' });
+  const emulator = await startEmulator({
+    port: 0,
+    seed: await loadSeedFile(flags.seed),
+    clientId: 'demo-client',
+    clientSecret: 'demo-secret',
+  });
   const config = loadConfig({
-    env: { ...io.env, SCALEKIT_ENVIRONMENT_URL: emulator.url, SCALEKIT_CLIENT_ID: 'demo-client', SCALEKIT_CLIENT_SECRET: 'demo-secret', ORGSYNC_RATE_LIMIT: '200' },
+    env: {
+      ...io.env,
+      SCALEKIT_ENVIRONMENT_URL: emulator.url,
+      SCALEKIT_CLIENT_ID: 'demo-client',
+      SCALEKIT_CLIENT_SECRET: 'demo-secret',
+      ORGSYNC_RATE_LIMIT: '200',
+    },
   });
   const logger = createLogger({ level: io.env.ORGSYNC_LOG_LEVEL ?? 'warn' });
   const scalekit = connectScalekit(config, logger);
   const rules = domainRules(config);
   const out = (s: string) => io.stdout.write(s);
-  const base = { scope: 'full' as const, concurrency: 8, deleteMaxCount: config.deleteMaxCount, deleteMaxPercent: config.deleteMaxPercent };
+  const base = {
+    scope: 'full' as const,
+    concurrency: 8,
+    deleteMaxCount: config.deleteMaxCount,
+    deleteMaxPercent: config.deleteMaxPercent,
+  };
   const accountsPath = relative(process.cwd(), flags.accounts) || flags.accounts;
   const source = () => createCsvSource({ path: accountsPath, requiredColumns: requiredColumns(rules) });
   type StepOptions = Omit<RunOptions, 'source' | 'scope' | 'concurrency' | 'deleteMaxCount' | 'deleteMaxPercent'>;
@@ -51,12 +69,34 @@ async function runDemo(flags: { accounts: string; seed: string; reportDir: strin
     return report;
   };
   try {
-    out(`orgsync demo — a Scalekit emulator at ${emulator.url} holds ${emulator.store.size} organizations: some in step, some drifted,\none with keys orgsync does not own, one orphan, one without external ID. fixtures/accounts.csv has 30 accounts, two of them bad.\n`);
-    await step('1. Plan: what would change (a dry run, nothing is written)', `orgsync plan --source csv:${accountsPath} --scope full`, { mode: 'plan', allowDelete: false, adopt: false }, '1-plan', 30);
-    await step('2. Apply: create, update, adopt the twin, delete the orphan', `orgsync apply --source csv:${accountsPath} --scope full --adopt --allow-delete`, { mode: 'apply', allowDelete: true, adopt: true }, '2-apply', 0);
-    const again = await step('3. Plan again: nothing left but the bad rows', `orgsync plan --source csv:${accountsPath} --scope full`, { mode: 'plan', allowDelete: false, adopt: false }, '3-replan', 10);
+    out(
+      `orgsync demo — a Scalekit emulator at ${emulator.url} holds ${emulator.store.size} organizations: some in step, some drifted,\none with keys orgsync does not own, one orphan, one without external ID. fixtures/accounts.csv has 30 accounts, two of them bad.\n`,
+    );
+    await step(
+      '1. Plan: what would change (a dry run, nothing is written)',
+      `orgsync plan --source csv:${accountsPath} --scope full`,
+      { mode: 'plan', allowDelete: false, adopt: false },
+      '1-plan',
+      30,
+    );
+    await step(
+      '2. Apply: create, update, adopt the twin, delete the orphan',
+      `orgsync apply --source csv:${accountsPath} --scope full --adopt --allow-delete`,
+      { mode: 'apply', allowDelete: true, adopt: true },
+      '2-apply',
+      0,
+    );
+    const again = await step(
+      '3. Plan again: nothing left but the bad rows',
+      `orgsync plan --source csv:${accountsPath} --scope full`,
+      { mode: 'plan', allowDelete: false, adopt: false },
+      '3-replan',
+      10,
+    );
     const left = again.summary.create + again.summary.update + again.summary.orphan + again.summary.adoptable;
-    out(`\n${left === 0 ? 'In step.' : `${left} items still differ.`} The bad rows stay in the report until the CSV is fixed; foreign metadata keys were kept.\nReports (report.json, results.csv, summary.md) are in ${resolve(flags.reportDir)}/{1-plan,2-apply,3-replan}.\nNext: orgsync plan --source csv:YOUR.csv with SCALEKIT_ENVIRONMENT_URL, SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET set (see README).\n`);
+    out(
+      `\n${left === 0 ? 'In step.' : `${left} items still differ.`} The bad rows stay in the report until the CSV is fixed; foreign metadata keys were kept.\nReports (report.json, results.csv, summary.md) are in ${resolve(flags.reportDir)}/{1-plan,2-apply,3-replan}.\nNext: orgsync plan --source csv:YOUR.csv with SCALEKIT_ENVIRONMENT_URL, SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET set (see README).\n`,
+    );
     return left === 0 ? 0 : 1;
   } finally {
     await scalekit.close();

@@ -24,16 +24,23 @@ interface EmulatorFlags {
 function number(what: string, check: (n: number) => boolean) {
   return (raw: string): number => {
     const n = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(n) || !check(n)) throw new InvalidArgumentError(`expected ${what}, got ${JSON.stringify(raw)}`);
+    if (raw.trim() === '' || !Number.isFinite(n) || !check(n))
+      throw new InvalidArgumentError(`expected ${what}, got ${JSON.stringify(raw)}`);
     return n;
   };
 }
 
 function faultKinds(raw: string): FaultKind[] {
-  const kinds = raw.split(',').map((k) => k.trim()).filter((k) => k !== '');
+  const kinds = raw
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k !== '');
   const known = new Set<string>(FAULT_KINDS);
   const bad = kinds.filter((k) => !known.has(k));
-  if (kinds.length === 0 || bad.length > 0) throw new InvalidArgumentError(`expected a comma-separated list of ${FAULT_KINDS.join(', ')}; unknown: ${bad.join(', ') || '(empty)'}`);
+  if (kinds.length === 0 || bad.length > 0)
+    throw new InvalidArgumentError(
+      `expected a comma-separated list of ${FAULT_KINDS.join(', ')}; unknown: ${bad.join(', ') || '(empty)'}`,
+    );
   return FAULT_KINDS.filter((k) => kinds.includes(k));
 }
 
@@ -71,27 +78,75 @@ export function registerEmulatorCommand(
 ): void {
   program
     .command('emulator')
-    .description('run a local Scalekit-compatible API (in memory) for tests, demos and benchmarks; prints its URL first')
-    .addOption(new Option('--port <n>', 'port to listen on (0: any free port)').argParser(number('a port 0-65535', (n) => Number.isInteger(n) && n >= 0 && n <= 65535)).default(8787))
+    .description(
+      'run a local Scalekit-compatible API (in memory) for tests, demos and benchmarks; prints its URL first',
+    )
+    .addOption(
+      new Option('--port <n>', 'port to listen on (0: any free port)')
+        .argParser(number('a port 0-65535', (n) => Number.isInteger(n) && n >= 0 && n <= 65535))
+        .default(8787),
+    )
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--seed <file>', 'JSON file {"organizations": [...], "directories": [...]} in the API\'s own shapes')
-    .addOption(new Option('--latency-ms <n>', 'milliseconds added to every API response').argParser(number('milliseconds >= 0', (n) => Number.isInteger(n) && n >= 0)))
-    .addOption(new Option('--rate-limit <n>', 'requests per second across /api/v1; above it: 429 RATE_LIMITED').argParser(number('requests per second > 0', (n) => n > 0)))
+    .addOption(
+      new Option('--latency-ms <n>', 'milliseconds added to every API response').argParser(
+        number('milliseconds >= 0', (n) => Number.isInteger(n) && n >= 0),
+      ),
+    )
+    .addOption(
+      new Option('--rate-limit <n>', 'requests per second across /api/v1; above it: 429 RATE_LIMITED').argParser(
+        number('requests per second > 0', (n) => n > 0),
+      ),
+    )
     .option('--no-retry-after', 'send 429s without a Retry-After header (as real Scalekit may)')
-    .addOption(new Option('--fault-rate <f>', 'fraction 0..1 of /api/v1 requests that fail with an injected fault').argParser(number('a fraction 0..1', (n) => n >= 0 && n <= 1)))
-    .addOption(new Option('--fault-kinds <list>', `comma-separated fault kinds: ${FAULT_KINDS.join(', ')} (default all)`).argParser(faultKinds))
-    .addOption(new Option('--fault-phase <phase>', 'whether a fault strikes a write before it is applied, after it (answer lost), or either').choices(['before', 'after', 'either']))
-    .addOption(new Option('--random-seed <n>', 'seed of the fault draws (same seed + same request order = same faults)').argParser(number('an integer', Number.isInteger)))
+    .addOption(
+      new Option('--fault-rate <f>', 'fraction 0..1 of /api/v1 requests that fail with an injected fault').argParser(
+        number('a fraction 0..1', (n) => n >= 0 && n <= 1),
+      ),
+    )
+    .addOption(
+      new Option(
+        '--fault-kinds <list>',
+        `comma-separated fault kinds: ${FAULT_KINDS.join(', ')} (default all)`,
+      ).argParser(faultKinds),
+    )
+    .addOption(
+      new Option(
+        '--fault-phase <phase>',
+        'whether a fault strikes a write before it is applied, after it (answer lost), or either',
+      ).choices(['before', 'after', 'either']),
+    )
+    .addOption(
+      new Option(
+        '--random-seed <n>',
+        'seed of the fault draws (same seed + same request order = same faults)',
+      ).argParser(number('an integer', Number.isInteger)),
+    )
     .option('--client-id <id>', 'client ID /oauth/token requires [default: SCALEKIT_CLIENT_ID; unset: any]')
-    .option('--client-secret <secret>', 'client secret /oauth/token requires [default: SCALEKIT_CLIENT_SECRET; unset: any]')
-    .addOption(new Option('--token-ttl-seconds <n>', 'lifetime of issued access tokens').argParser(number('seconds > 0', (n) => Number.isInteger(n) && n > 0)))
-    .addOption(new Option('--log-level <level>', 'log level on stderr (debug logs every request)').choices(['silent', 'error', 'warn', 'info', 'debug']).default('info'))
+    .option(
+      '--client-secret <secret>',
+      'client secret /oauth/token requires [default: SCALEKIT_CLIENT_SECRET; unset: any]',
+    )
+    .addOption(
+      new Option('--token-ttl-seconds <n>', 'lifetime of issued access tokens').argParser(
+        number('seconds > 0', (n) => Number.isInteger(n) && n > 0),
+      ),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'log level on stderr (debug logs every request)')
+        .choices(['silent', 'error', 'warn', 'info', 'debug'])
+        .default('info'),
+    )
     .action(async (flags: EmulatorFlags) => {
       await runEmulatorCommand(flags, getCredentials, io);
     });
 }
 
-async function runEmulatorCommand(flags: EmulatorFlags, getCredentials: () => { clientId?: string; clientSecret?: string }, io: EmulatorCommandIo): Promise<void> {
+async function runEmulatorCommand(
+  flags: EmulatorFlags,
+  getCredentials: () => { clientId?: string; clientSecret?: string },
+  io: EmulatorCommandIo,
+): Promise<void> {
   const logger = createLogger({ level: flags.logLevel });
   const configured = flags.clientId !== undefined && flags.clientSecret !== undefined ? {} : getCredentials();
   const options: EmulatorOptions = {
@@ -112,7 +167,10 @@ async function runEmulatorCommand(flags: EmulatorFlags, getCredentials: () => { 
   const emulator = await startEmulator(options);
   const stopped = (io.untilStopped ?? untilSignal)();
   (io.stdout ?? process.stdout).write(`${emulator.url}\n`);
-  logger.info({ url: emulator.url, organizations: emulator.store.size, knobs: emulator.knobs() }, 'emulator listening; admin routes under /_emulator/');
+  logger.info(
+    { url: emulator.url, organizations: emulator.store.size, knobs: emulator.knobs() },
+    'emulator listening; admin routes under /_emulator/',
+  );
   const reason = await stopped;
   logger.info({ reason }, 'emulator stopping');
   await emulator.close();

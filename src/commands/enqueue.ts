@@ -47,8 +47,12 @@ const common = (cmd: Command): Command =>
 
 /** Registers `orgsync enqueue bulk-import|nightly-sync|reconcile`. */
 export function registerEnqueueCommand(program: Command, io: CommandIo): void {
-  const enqueue = program.command('enqueue').description('put a job on the queue for orgsync worker; prints the job id');
-  common(enqueue.command('bulk-import').description('import a CSV (read and checked here) in chunks shared by every worker'))
+  const enqueue = program
+    .command('enqueue')
+    .description('put a job on the queue for orgsync worker; prints the job id');
+  common(
+    enqueue.command('bulk-import').description('import a CSV (read and checked here) in chunks shared by every worker'),
+  )
     .argument('<csv>', 'the accounts file (csv:PATH or a path)')
     .option('--chunk-size <n>', 'rows per chunk job', String(DEFAULT_CHUNK_SIZE))
     .option('--region <region>', 'give every record this region (the region column is then not needed)')
@@ -57,13 +61,24 @@ export function registerEnqueueCommand(program: Command, io: CommandIo): void {
     .action(async (csv: string, flags: BulkImportFlags) => {
       process.exitCode = await runEnqueueCommand({ kind: 'bulk-import', csv, flags }, io);
     });
-  common(enqueue.command('nightly-sync').description('run the nightly full sync now (the source is the workers\' ORGSYNC_SOURCE)')).action(async (flags: EnqueueFlags) => {
+  common(
+    enqueue
+      .command('nightly-sync')
+      .description("run the nightly full sync now (the source is the workers' ORGSYNC_SOURCE)"),
+  ).action(async (flags: EnqueueFlags) => {
     process.exitCode = await runEnqueueCommand({ kind: 'nightly-sync', flags }, io);
   });
-  common(enqueue.command('reconcile').description('reconcile one account (--account-id and --region) or one organization (--org-id or --external-id)'))
+  common(
+    enqueue
+      .command('reconcile')
+      .description('reconcile one account (--account-id and --region) or one organization (--org-id or --external-id)'),
+  )
     .option('--account-id <id>', 'the account; with --region')
-    .option('--region <region>', 'the account\'s region')
-    .option('--display-name <name>', 'the whole account is given here (owned metadata keys not set with --metadata are removed); without it the worker reads the account from ORGSYNC_SOURCE')
+    .option('--region <region>', "the account's region")
+    .option(
+      '--display-name <name>',
+      'the whole account is given here (owned metadata keys not set with --metadata are removed); without it the worker reads the account from ORGSYNC_SOURCE',
+    )
     .addOption(new Option('--metadata <key=value...>', 'owned metadata of a whole account'))
     .option('--org-id <id>', 'an organization: restore what the host source says for its external ID')
     .option('--external-id <id>', 'an organization, by external ID (e.g. us-east-CUST-1)')
@@ -84,7 +99,11 @@ export async function runEnqueueCommand(request: EnqueueRequest, io: CommandIo):
   const logger = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel });
   // Loaded here, not at the top: BullMQ would slow every other command's start.
   const { createProducer } = await import('../queue/producer.js');
-  const producer = createProducer({ redisUrl: config.redisUrl, queueName: request.flags.queue ?? DEFAULT_QUEUE_NAME, logger });
+  const producer = createProducer({
+    redisUrl: config.redisUrl,
+    queueName: request.flags.queue ?? DEFAULT_QUEUE_NAME,
+    logger,
+  });
   try {
     const jobId = await enqueueRequest(request, config, producer, io);
     return request.flags.wait ? await follow(jobId, request.flags, config, producer, io) : 0;
@@ -93,36 +112,65 @@ export async function runEnqueueCommand(request: EnqueueRequest, io: CommandIo):
   }
 }
 
-async function enqueueRequest(request: EnqueueRequest, config: Config, producer: Producer, io: CommandIo): Promise<string> {
+async function enqueueRequest(
+  request: EnqueueRequest,
+  config: Config,
+  producer: Producer,
+  io: CommandIo,
+): Promise<string> {
   if (request.kind === 'bulk-import') {
     const { flags } = request;
     const chunkSize = Number(flags.chunkSize ?? DEFAULT_CHUNK_SIZE);
-    if (!Number.isInteger(chunkSize) || chunkSize <= 0) throw new ConfigError([`--chunk-size: expected a whole number greater than 0 (got ${JSON.stringify(flags.chunkSize)})`]);
+    if (!Number.isInteger(chunkSize) || chunkSize <= 0)
+      throw new ConfigError([
+        `--chunk-size: expected a whole number greater than 0 (got ${JSON.stringify(flags.chunkSize)})`,
+      ]);
     const rules = domainRules(config, flags.region);
     const path = request.csv.startsWith('csv:') ? request.csv.slice(4) : request.csv;
-    const source = createCsvSource({ path, delimiter: flags.delimiter, encoding: flags.encoding, requiredColumns: requiredColumns(rules) });
+    const source = createCsvSource({
+      path,
+      delimiter: flags.delimiter,
+      encoding: flags.encoding,
+      requiredColumns: requiredColumns(rules),
+    });
     const done = await enqueueBulkImport(producer, { source, rules, chunkSize, trigger: 'cli' });
-    io.stdout.write(`Enqueued bulk-import job ${done.jobId}: ${done.accounts} records read, ${done.chunks} chunk${done.chunks === 1 ? '' : 's'} of up to ${chunkSize} rows.\n`);
+    io.stdout.write(
+      `Enqueued bulk-import job ${done.jobId}: ${done.accounts} records read, ${done.chunks} chunk${done.chunks === 1 ? '' : 's'} of up to ${chunkSize} rows.\n`,
+    );
     if (done.problems.length > 0) {
-      io.stdout.write(`${done.problems.length} row${done.problems.length === 1 ? '' : 's'} refused (counted in the final report as well):\n`);
+      io.stdout.write(
+        `${done.problems.length} row${done.problems.length === 1 ? '' : 's'} refused (counted in the final report as well):\n`,
+      );
       for (const item of done.problems.slice(0, 20)) io.stdout.write(`  ${describeItem(item)}\n`);
       if (done.problems.length > 20) io.stdout.write(`  … and ${done.problems.length - 20} more\n`);
     }
     return done.jobId;
   }
   const { jobId, deduplicated } =
-    request.kind === 'nightly-sync' ? await producer.enqueue('nightly-sync', { trigger: 'cli' }) : await producer.enqueue('reconcile', reconcilePayload(request.flags));
-  io.stdout.write(deduplicated ? `An equal ${request.kind} job is already waiting: job ${jobId} (not enqueued again).\n` : `Enqueued ${request.kind} job ${jobId}.\n`);
+    request.kind === 'nightly-sync'
+      ? await producer.enqueue('nightly-sync', { trigger: 'cli' })
+      : await producer.enqueue('reconcile', reconcilePayload(request.flags));
+  io.stdout.write(
+    deduplicated
+      ? `An equal ${request.kind} job is already waiting: job ${jobId} (not enqueued again).\n`
+      : `Enqueued ${request.kind} job ${jobId}.\n`,
+  );
   return jobId;
 }
 
 function reconcilePayload(flags: ReconcileFlags): PayloadInput<'reconcile'> {
-  const targets = [flags.accountId !== undefined, flags.orgId !== undefined, flags.externalId !== undefined].filter(Boolean).length;
-  if (targets !== 1) throw new ConfigError(['orgsync enqueue reconcile: give exactly one of --account-id (with --region), --org-id and --external-id']);
+  const targets = [flags.accountId !== undefined, flags.orgId !== undefined, flags.externalId !== undefined].filter(
+    Boolean,
+  ).length;
+  if (targets !== 1)
+    throw new ConfigError([
+      'orgsync enqueue reconcile: give exactly one of --account-id (with --region), --org-id and --external-id',
+    ]);
   if (flags.orgId !== undefined) return { org_id: flags.orgId, trigger: 'cli' };
   if (flags.externalId !== undefined) return { external_id: flags.externalId, trigger: 'cli' };
   if (flags.region === undefined) throw new ConfigError(['--account-id needs --region (e.g. --region us-east)']);
-  if (flags.displayName === undefined && flags.metadata) throw new ConfigError(['--metadata needs --display-name: a whole account is given, or only its ID']);
+  if (flags.displayName === undefined && flags.metadata)
+    throw new ConfigError(['--metadata needs --display-name: a whole account is given, or only its ID']);
   const cells: Record<string, string | null> = {};
   if (flags.displayName !== undefined) {
     for (const pair of flags.metadata ?? []) {
@@ -136,21 +184,42 @@ function reconcilePayload(flags: ReconcileFlags): PayloadInput<'reconcile'> {
 }
 
 /** `--wait`: follows the job, prints the same summary as `orgsync apply`, returns the same exit code. */
-async function follow(jobId: string, flags: EnqueueFlags, config: Config, producer: Producer, io: CommandIo): Promise<number> {
+async function follow(
+  jobId: string,
+  flags: EnqueueFlags,
+  config: Config,
+  producer: Producer,
+  io: CommandIo,
+): Promise<number> {
   const { queue, redis } = await producer.resources();
   const end = await waitForJob(queue, jobId, { onState: (state) => io.stderr.write(`job ${jobId}: ${state}\n`) });
   if (end.state === 'failed') {
     io.stderr.write(`orgsync: job ${jobId} failed: ${end.reason}\n`);
     return 1;
   }
-  const runId = typeof end.result === 'object' && end.result !== null && 'run_id' in end.result && typeof end.result.run_id === 'string' ? end.result.run_id : undefined;
-  const stored = runId ? await createRunHistory(redis, { keyPrefix: queueKeyPrefix(producer.queueName), limit: config.runHistory }).get(runId) : null;
+  const runId =
+    typeof end.result === 'object' &&
+    end.result !== null &&
+    'run_id' in end.result &&
+    typeof end.result.run_id === 'string'
+      ? end.result.run_id
+      : undefined;
+  const stored = runId
+    ? await createRunHistory(redis, { keyPrefix: queueKeyPrefix(producer.queueName), limit: config.runHistory }).get(
+        runId,
+      )
+    : null;
   if (!stored?.report) {
-    io.stderr.write(`orgsync: job ${jobId} completed, but its run ${runId ?? '(unknown)'} is no longer in the run history\n`);
+    io.stderr.write(
+      `orgsync: job ${jobId} completed, but its run ${runId ?? '(unknown)'} is no longer in the run history\n`,
+    );
     return 1;
   }
   io.stdout.write(renderSummaryTable(stored.report));
-  if (stored.summary.items_stored < stored.summary.items_total) io.stdout.write(`(the run history kept ${stored.summary.items_stored} of ${stored.summary.items_total} items: ${describeCounts(stored.summary.counts)})\n`);
+  if (stored.summary.items_stored < stored.summary.items_total)
+    io.stdout.write(
+      `(the run history kept ${stored.summary.items_stored} of ${stored.summary.items_total} items: ${describeCounts(stored.summary.counts)})\n`,
+    );
   if (flags.reportDir) {
     const files = await writeReportFiles(flags.reportDir, stored.report);
     io.stdout.write(`Reports: ${files.join(', ')}\n`);

@@ -2,7 +2,12 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { renderSummaryTable } from '../engine/summary-text.js';
-import { closeConnection, connectProducerConnection, DEFAULT_QUEUE_NAME, queueKeyPrefix } from '../queue/connections.js';
+import {
+  closeConnection,
+  connectProducerConnection,
+  DEFAULT_QUEUE_NAME,
+  queueKeyPrefix,
+} from '../queue/connections.js';
 import { createRunHistory, type RunHistory } from '../queue/run-history.js';
 import { renderRunHeader, renderRunsTable } from '../queue/run-table.js';
 import type { CommandIo } from './sync-command.js';
@@ -18,7 +23,9 @@ export interface RunsFlags {
 export function registerRunsCommand(program: Command, io: CommandIo): void {
   const runs = program
     .command('runs')
-    .description('list the run history kept in Redis (newest first): id, kind, trigger, started, duration, counts, result')
+    .description(
+      'list the run history kept in Redis (newest first): id, kind, trigger, started, duration, counts, result',
+    )
     .option('--json', 'print JSON instead of a table')
     .option('--limit <n>', 'at most this many runs (default: all kept, ORGSYNC_RUN_HISTORY)')
     .option('--queue <name>', 'BullMQ queue whose runs to show', DEFAULT_QUEUE_NAME)
@@ -40,11 +47,15 @@ export function registerRunsCommand(program: Command, io: CommandIo): void {
 export async function runRunsCommand(request: { flags: RunsFlags; runId?: string }, io: CommandIo): Promise<number> {
   const { flags, runId } = request;
   const limit = flags.limit === undefined ? undefined : Number(flags.limit);
-  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new ConfigError([`--limit: expected a whole number greater than 0 (got ${JSON.stringify(flags.limit)})`]);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
+    throw new ConfigError([`--limit: expected a whole number greater than 0 (got ${JSON.stringify(flags.limit)})`]);
   const config = loadConfig({ env: io.env, command: 'orgsync runs' });
   const redis = await connectProducerConnection(config.redisUrl);
   try {
-    const history = createRunHistory(redis, { keyPrefix: queueKeyPrefix(flags.queue ?? DEFAULT_QUEUE_NAME), limit: config.runHistory });
+    const history = createRunHistory(redis, {
+      keyPrefix: queueKeyPrefix(flags.queue ?? DEFAULT_QUEUE_NAME),
+      limit: config.runHistory,
+    });
     return runId === undefined ? await list(history, limit, flags, io) : await show(history, runId, flags, io);
   } finally {
     await closeConnection(redis);
@@ -60,7 +71,9 @@ async function list(history: RunHistory, limit: number | undefined, flags: RunsF
 async function show(history: RunHistory, runId: string, flags: RunsFlags, io: CommandIo): Promise<number> {
   const run = await history.get(runId);
   if (!run) {
-    io.stderr.write(`orgsync: no run ${runId} in the history (it keeps the last ORGSYNC_RUN_HISTORY runs); list them with: orgsync runs\n`);
+    io.stderr.write(
+      `orgsync: no run ${runId} in the history (it keeps the last ORGSYNC_RUN_HISTORY runs); list them with: orgsync runs\n`,
+    );
     return 1;
   }
   if (flags.json) {

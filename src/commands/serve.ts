@@ -13,7 +13,8 @@ interface ServeFlags {
 
 function milliseconds(raw: string): number {
   const n = Number(raw);
-  if (raw.trim() === '' || !Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a positive whole number of milliseconds, got ${JSON.stringify(raw)}`);
+  if (raw.trim() === '' || !Number.isInteger(n) || n <= 0)
+    throw new InvalidArgumentError(`expected a positive whole number of milliseconds, got ${JSON.stringify(raw)}`);
   return n;
 }
 
@@ -54,7 +55,10 @@ export async function runServeCommand(flags: ServeFlags, io: CommandIo): Promise
   const stopped = new Promise<NodeJS.Signals>((resolve) => {
     const remove = onShutdownSignals((signal, count) => {
       if (count === 1) {
-        logger.info({ signal, deadline_ms: flags.shutdownTimeoutMs }, 'shutting down: no new requests; draining those in flight');
+        logger.info(
+          { signal, deadline_ms: flags.shutdownTimeoutMs },
+          'shutting down: no new requests; draining those in flight',
+        );
         resolve(signal);
         return;
       }
@@ -78,11 +82,17 @@ export async function runServeCommand(flags: ServeFlags, io: CommandIo): Promise
 export function registerServeCommand(program: Command, io: CommandIo): void {
   program
     .command('serve')
-    .description('HTTP service: webhooks (/webhooks/accounts, /webhooks/scalekit), /healthz, /readyz, /metrics, /admin/queues and /runs; prints its URL first')
+    .description(
+      'HTTP service: webhooks (/webhooks/accounts, /webhooks/scalekit), /healthz, /readyz, /metrics, /admin/queues and /runs; prints its URL first',
+    )
     .option('--host <host>', 'address to bind [env ORGSYNC_HTTP_HOST, default 127.0.0.1]')
     .option('--port <n>', 'port to listen on, 0 for any free one [env ORGSYNC_HTTP_PORT, default 8080]')
-    .option('--queue <name>', 'BullMQ queue the webhooks put jobs on (the workers\' queue) [default orgsync]')
-    .addOption(new Option('--shutdown-timeout-ms <ms>', 'on SIGTERM/SIGINT, cut connections still open after this long').argParser(milliseconds).default(10_000))
+    .option('--queue <name>', "BullMQ queue the webhooks put jobs on (the workers' queue) [default orgsync]")
+    .addOption(
+      new Option('--shutdown-timeout-ms <ms>', 'on SIGTERM/SIGINT, cut connections still open after this long')
+        .argParser(milliseconds)
+        .default(10_000),
+    )
     .action(async (flags: ServeFlags) => {
       process.exitCode = await runServeCommand(flags, io);
     });

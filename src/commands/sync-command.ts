@@ -37,7 +37,12 @@ export interface CommandIo {
 }
 
 /** Runs `orgsync plan` or `orgsync apply` and returns the contract's exit code. */
-export async function runSyncCommand(mode: 'plan' | 'apply', planFile: string | undefined, flags: SyncFlags, io: CommandIo): Promise<number> {
+export async function runSyncCommand(
+  mode: 'plan' | 'apply',
+  planFile: string | undefined,
+  flags: SyncFlags,
+  io: CommandIo,
+): Promise<number> {
   const { config, scope } = parseSettings(mode, planFile, flags, io.env);
   // On a terminal the progress bar and the summary tell the story: only warnings are logged
   // unless ORGSYNC_LOG_LEVEL asks for more. Elsewhere (CI, cron) JSON lines at info.
@@ -71,11 +76,16 @@ export async function runSyncCommand(mode: 'plan' | 'apply', planFile: string | 
       const incremental = await openIncremental(flags.since, config.redisUrl, watermarkId(described, config));
       try {
         const source = createSourceFromSpec(config.source ?? '', { ...sourceSettings, since: incremental.since });
-        if (incremental.since) logger.info({ since: incremental.since.toISOString() }, 'incremental run: reading accounts updated since the watermark');
+        if (incremental.since)
+          logger.info(
+            { since: incremental.since.toISOString() },
+            'incremental run: reading accounts updated since the watermark',
+          );
         const result = await runSync({ api: scalekit.api, logger, rules }, { ...settings, mode, scope, source });
         report = result.report;
         if (flags.out) await writeSavedPlan(flags.out, result.plan);
-        if (await incremental.commit(report, result.maxUpdatedAt)) logger.info({ watermark: result.maxUpdatedAt?.toISOString() }, 'watermark moved');
+        if (await incremental.commit(report, result.maxUpdatedAt))
+          logger.info({ watermark: result.maxUpdatedAt?.toISOString() }, 'watermark moved');
       } finally {
         await incremental.close();
       }
@@ -86,7 +96,8 @@ export async function runSyncCommand(mode: 'plan' | 'apply', planFile: string | 
       const files = await writeReportFiles(flags.reportDir, report);
       io.stdout.write(`Reports: ${files.join(', ')}\n`);
     }
-    if (flags.out && !planFile) io.stdout.write(`Plan saved to ${flags.out}; apply it with: orgsync apply ${flags.out}\n`);
+    if (flags.out && !planFile)
+      io.stdout.write(`Plan saved to ${flags.out}; apply it with: orgsync apply ${flags.out}\n`);
     return exitCodeFor(report, { detailedExitCode: mode === 'plan' && flags.detailedExitcode === true });
   } finally {
     progress.done();
@@ -104,15 +115,24 @@ function watermarkId(description: string, config: Config): string {
     const url = new URL(config.databaseUrl);
     database = `${url.hostname}:${url.port}${url.pathname}`;
   }
-  const digest = createHash('sha256').update(JSON.stringify([config.source, config.pgQuery ?? '', database])).digest('hex');
+  const digest = createHash('sha256')
+    .update(JSON.stringify([config.source, config.pgQuery ?? '', database]))
+    .digest('hex');
   return `${description}#${digest.slice(0, 16)}`;
 }
 
-function parseSettings(mode: 'plan' | 'apply', planFile: string | undefined, flags: SyncFlags, env: CommandIo['env']): { config: Config; scope: 'partial' | 'full' } {
+function parseSettings(
+  mode: 'plan' | 'apply',
+  planFile: string | undefined,
+  flags: SyncFlags,
+  env: CommandIo['env'],
+): { config: Config; scope: 'partial' | 'full' } {
   const problems: string[] = [];
   const scope = flags.scope ?? 'partial';
-  if (scope !== 'partial' && scope !== 'full') problems.push(`--scope: expected partial or full (got ${JSON.stringify(scope)})`);
-  if (planFile && flags.source) problems.push('give either a plan file or --source, not both (a saved plan already names its source)');
+  if (scope !== 'partial' && scope !== 'full')
+    problems.push(`--scope: expected partial or full (got ${JSON.stringify(scope)})`);
+  if (planFile && flags.source)
+    problems.push('give either a plan file or --source, not both (a saved plan already names its source)');
   if (mode === 'apply' && planFile && flags.out) problems.push('--out belongs to orgsync plan');
   problems.push(...checkSinceFlag(flags.since, scope, flags.source ?? env.ORGSYNC_SOURCE));
   let config: Config | undefined;
@@ -125,7 +145,13 @@ function parseSettings(mode: 'plan' | 'apply', planFile: string | undefined, fla
     });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    problems.push(...error.problems.map((p) => (p.startsWith('ORGSYNC_SOURCE is required') ? 'a source is required: pass --source csv:accounts.csv (or set ORGSYNC_SOURCE)' : p)));
+    problems.push(
+      ...error.problems.map((p) =>
+        p.startsWith('ORGSYNC_SOURCE is required')
+          ? 'a source is required: pass --source csv:accounts.csv (or set ORGSYNC_SOURCE)'
+          : p,
+      ),
+    );
   }
   if (problems.length > 0 || !config) throw new ConfigError(problems);
   return { config, scope: scope === 'full' ? 'full' : 'partial' };

@@ -21,11 +21,24 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 export function registerWorkerCommand(program: Command, io: CommandIo): void {
   program
     .command('worker')
-    .description('run queued jobs (nightly sync, bulk imports, reconciles) and the nightly job scheduler, until SIGTERM/SIGINT')
-    .option('--concurrency <n>', 'jobs this process runs at once (each also has ORGSYNC_CONCURRENCY writes in flight)', '2')
+    .description(
+      'run queued jobs (nightly sync, bulk imports, reconciles) and the nightly job scheduler, until SIGTERM/SIGINT',
+    )
+    .option(
+      '--concurrency <n>',
+      'jobs this process runs at once (each also has ORGSYNC_CONCURRENCY writes in flight)',
+      '2',
+    )
     .option('--queue <name>', 'BullMQ queue to take jobs from', DEFAULT_QUEUE_NAME)
-    .option('--shutdown-timeout-ms <ms>', 'on SIGTERM/SIGINT, how long running jobs may finish before they are handed back to the queue', '30000')
-    .option('--rate-limit <rps>', 'Scalekit requests per second shared by every worker [env ORGSYNC_RATE_LIMIT, default 10]')
+    .option(
+      '--shutdown-timeout-ms <ms>',
+      'on SIGTERM/SIGINT, how long running jobs may finish before they are handed back to the queue',
+      '30000',
+    )
+    .option(
+      '--rate-limit <rps>',
+      'Scalekit requests per second shared by every worker [env ORGSYNC_RATE_LIMIT, default 10]',
+    )
     .option('--no-schedule', 'do not register the nightly sync scheduler')
     .action(async (flags: WorkerFlags) => {
       process.exitCode = await runWorkerCommand(flags, io);
@@ -36,22 +49,41 @@ export function registerWorkerCommand(program: Command, io: CommandIo): void {
  * Runs the worker until the first SIGTERM or SIGINT, then shuts down gracefully within the
  * deadline; a second signal cuts it short. Returns the exit code (0 after a clean shutdown).
  */
-export async function runWorkerCommand(flags: WorkerFlags, io: CommandIo, signals: EventEmitter = process): Promise<number> {
+export async function runWorkerCommand(
+  flags: WorkerFlags,
+  io: CommandIo,
+  signals: EventEmitter = process,
+): Promise<number> {
   const concurrency = wholeNumber('--concurrency', flags.concurrency ?? '2');
   const deadlineMs = wholeNumber('--shutdown-timeout-ms', flags.shutdownTimeoutMs ?? '30000');
-  const config = loadConfig({ env: io.env, flags: { rateLimit: flags.rateLimit }, require: SCALEKIT_SETTINGS, command: 'orgsync worker' });
+  const config = loadConfig({
+    env: io.env,
+    flags: { rateLimit: flags.rateLimit },
+    require: SCALEKIT_SETTINGS,
+    command: 'orgsync worker',
+  });
   const logger = createLogger({ level: config.logLevel });
   // Loaded here, not at the top: BullMQ would slow every other command's start.
   const { startQueueWorker } = await import('../queue/worker.js');
-  const worker = await startQueueWorker({ config, logger, queueName: flags.queue ?? DEFAULT_QUEUE_NAME, concurrency, schedule: flags.schedule !== false });
-  if (!worker.schedule.scheduled) io.stderr.write(`orgsync worker: the nightly sync is not scheduled: ${worker.schedule.reason}\n`);
+  const worker = await startQueueWorker({
+    config,
+    logger,
+    queueName: flags.queue ?? DEFAULT_QUEUE_NAME,
+    concurrency,
+    schedule: flags.schedule !== false,
+  });
+  if (!worker.schedule.scheduled)
+    io.stderr.write(`orgsync worker: the nightly sync is not scheduled: ${worker.schedule.reason}\n`);
 
   let signalsSeen = 0;
   const stopped = new Promise<void>((resolve) => {
     const onSignal = (signal: string) => {
       signalsSeen += 1;
       if (signalsSeen === 1) {
-        logger.info({ signal, deadline_ms: deadlineMs }, 'shutting down: no new jobs; running ones may finish until the deadline');
+        logger.info(
+          { signal, deadline_ms: deadlineMs },
+          'shutting down: no new jobs; running ones may finish until the deadline',
+        );
         void worker.close({ deadlineMs }).finally(() => {
           for (const s of SIGNALS) signals.removeListener(s, onSignal);
           resolve();
@@ -69,6 +101,7 @@ export async function runWorkerCommand(flags: WorkerFlags, io: CommandIo, signal
 
 function wholeNumber(flag: string, value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new ConfigError([`${flag}: expected a whole number greater than 0 (got ${JSON.stringify(value)})`]);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new ConfigError([`${flag}: expected a whole number greater than 0 (got ${JSON.stringify(value)})`]);
   return n;
 }

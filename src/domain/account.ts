@@ -76,7 +76,11 @@ function cell(record: SourceRecord, column: string): string | null {
 function checkAccountId(raw: string | null, issues: Issue[]): string | undefined {
   const value = raw?.trim() ?? '';
   if (value === '') {
-    issues.push({ code: RowErrorCode.ACCOUNT_ID_MISSING, field: 'account_id', message: "account_id is empty: fill in the account's ID from the host system" });
+    issues.push({
+      code: RowErrorCode.ACCOUNT_ID_MISSING,
+      field: 'account_id',
+      message: "account_id is empty: fill in the account's ID from the host system",
+    });
     return undefined;
   }
   const at = controlCharacterPosition(value);
@@ -119,7 +123,11 @@ function checkDisplayName(raw: string | null, issues: Issue[]): string | undefin
   const value = raw?.trim() ?? '';
   const { maxLength } = DISPLAY_NAME_LIMITS;
   if (value === '') {
-    issues.push({ code: RowErrorCode.DISPLAY_NAME_MISSING, field: 'display_name', message: `display_name is empty: every organization needs a name of 1–${maxLength} characters` });
+    issues.push({
+      code: RowErrorCode.DISPLAY_NAME_MISSING,
+      field: 'display_name',
+      message: `display_name is empty: every organization needs a name of 1–${maxLength} characters`,
+    });
     return undefined;
   }
   const length = codePointLength(value);

@@ -13,7 +13,11 @@ export interface AdminAnswer {
   body: unknown;
 }
 
-const resetSchema = z.strictObject({ counters: z.boolean().optional(), state: z.boolean().optional(), faults: z.boolean().optional() });
+const resetSchema = z.strictObject({
+  counters: z.boolean().optional(),
+  state: z.boolean().optional(),
+  faults: z.boolean().optional(),
+});
 const scriptedFaultSchema = z.strictObject({
   method: z.string().toUpperCase().optional(),
   route: z.string().optional(),
@@ -36,7 +40,11 @@ function problem(status: number, code: string, message: string): AdminAnswer {
 }
 
 function invalid(error: z.ZodError): AdminAnswer {
-  return problem(400, 'invalid_request', error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '));
+  return problem(
+    400,
+    'invalid_request',
+    error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '),
+  );
 }
 
 function reset(runtime: EmulatorRuntime, body: unknown): AdminAnswer {

@@ -73,7 +73,9 @@ export function serverFault(httpStatus: 500 | 503): ApiError {
 
 /** grpc-gateway's routing errors: unknown path → 404 "Not Found"; known path, wrong method → 501. */
 export function routingError(kind: 'not-found' | 'method-not-allowed'): ApiError {
-  return kind === 'not-found' ? apiError(404, 5, 'NOT_FOUND', 'Not Found') : apiError(501, 12, 'UNIMPLEMENTED', 'Method Not Allowed');
+  return kind === 'not-found'
+    ? apiError(404, 5, 'NOT_FOUND', 'Not Found')
+    : apiError(501, 12, 'UNIMPLEMENTED', 'Method Not Allowed');
 }
 
 /** The JSON body of an error answer. */

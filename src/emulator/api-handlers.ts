@@ -29,7 +29,10 @@ function queryParam(query: URLSearchParams, protoName: string, jsonName: string)
 
 function parsePageSize(raw: string | null): number | ApiError {
   if (raw === null || raw === '') return DEFAULT_PAGE_SIZE;
-  if (!/^\d+$/.test(raw)) return badRequest(`type mismatch, parameter: page_size, error: strconv.ParseUint: parsing ${JSON.stringify(raw)}: invalid syntax`);
+  if (!/^\d+$/.test(raw))
+    return badRequest(
+      `type mismatch, parameter: page_size, error: strconv.ParseUint: parsing ${JSON.stringify(raw)}: invalid syntax`,
+    );
   const size = Number(raw);
   if (size === 0) return DEFAULT_PAGE_SIZE;
   return Math.min(size, MAX_PAGE_SIZE);
@@ -37,7 +40,13 @@ function parsePageSize(raw: string | null): number | ApiError {
 
 function checkId(id: string): ApiError | null {
   if (id.length > MAX_ID_CHARS) {
-    return invalidArgument([{ field: 'id', description: `value length must be at most ${MAX_ID_CHARS} characters`, constraint: 'string.max_len' }]);
+    return invalidArgument([
+      {
+        field: 'id',
+        description: `value length must be at most ${MAX_ID_CHARS} characters`,
+        constraint: 'string.max_len',
+      },
+    ]);
   }
   return null;
 }
@@ -94,7 +103,9 @@ export function handleApiRequest(store: EmulatorStore, request: ApiRequest): Api
     case 'deleteOrganization': {
       const problem = checkId(id);
       if (problem) return problem;
-      return store.delete(id) ? { status: 200, bodyText: '{}', write: 'delete' } : notFound(`organization ${id} not found`);
+      return store.delete(id)
+        ? { status: 200, bodyText: '{}', write: 'delete' }
+        : notFound(`organization ${id} not found`);
     }
     case 'listDirectories': {
       const directories = store.listDirectories(id);

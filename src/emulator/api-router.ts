@@ -56,19 +56,27 @@ export function matchApiRoute(method: string, path: string): ApiRouteMatch | Api
     const id = decode(rest[0] ?? '');
     if (typeof id !== 'string') return id;
     if (rest.length === 1 && id !== '') {
-      const operation = pick(method, { GET: 'getOrganization', PATCH: 'updateOrganization', DELETE: 'deleteOrganization' });
+      const operation = pick(method, {
+        GET: 'getOrganization',
+        PATCH: 'updateOrganization',
+        DELETE: 'deleteOrganization',
+      });
       return typeof operation === 'string' ? { operation, template: ORG, params: { id } } : operation;
     }
     if (rest.length === 2 && rest[1] === 'directories' && id !== '') {
       const operation = pick(method, { GET: 'listDirectories' });
-      return typeof operation === 'string' ? { operation, template: DIRECTORIES, params: { organization_id: id } } : operation;
+      return typeof operation === 'string'
+        ? { operation, template: DIRECTORIES, params: { organization_id: id } }
+        : operation;
     }
   }
   if (collection === 'organizations:external' && rest.length === 1) {
     const externalId = decode(rest[0] ?? '');
     if (typeof externalId !== 'string') return externalId;
     const operation = pick(method, { GET: 'getOrganizationByExternalId' });
-    return typeof operation === 'string' ? { operation, template: BY_EXTERNAL, params: { external_id: externalId } } : operation;
+    return typeof operation === 'string'
+      ? { operation, template: BY_EXTERNAL, params: { external_id: externalId } }
+      : operation;
   }
   return routingError('not-found');
 }

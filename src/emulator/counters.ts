@@ -34,7 +34,13 @@ export class RequestCounters {
   }
 
   /** Counts one finished request. `kind` says which total it adds to. */
-  record(kind: 'api' | 'token' | 'other', method: string, route: string, outcome: RequestOutcome, faulted: boolean): void {
+  record(
+    kind: 'api' | 'token' | 'other',
+    method: string,
+    route: string,
+    outcome: RequestOutcome,
+    faulted: boolean,
+  ): void {
     const t = this.data.totals;
     t.requests += 1;
     if (kind === 'api') t.apiCalls += 1;

@@ -59,7 +59,9 @@ export class FaultInjector {
   /** The fault for the next request, or null. Every call advances the request index. */
   decide(method: string, route: string): FaultDecision | null {
     const index = this.index++;
-    const scripted = this.scripted.find((f) => (f.method === undefined || f.method === method) && (f.route === undefined || f.route === route));
+    const scripted = this.scripted.find(
+      (f) => (f.method === undefined || f.method === method) && (f.route === undefined || f.route === route),
+    );
     if (scripted) {
       scripted.remaining -= 1;
       if (scripted.remaining <= 0) this.scripted.splice(this.scripted.indexOf(scripted), 1);
@@ -68,7 +70,12 @@ export class FaultInjector {
     if (this.knobs.faultRate <= 0 || this.random.draw(index, STREAM_HIT) >= this.knobs.faultRate) return null;
     const kind = pickWeighted(weightsOf(this.knobs.faultKinds), this.random.draw(index, STREAM_KIND));
     if (!kind) return null;
-    const phase = this.knobs.faultPhase === 'either' ? (this.random.draw(index, STREAM_PHASE) < 0.5 ? 'before' : 'after') : this.knobs.faultPhase;
+    const phase =
+      this.knobs.faultPhase === 'either'
+        ? this.random.draw(index, STREAM_PHASE) < 0.5
+          ? 'before'
+          : 'after'
+        : this.knobs.faultPhase;
     return { kind, phase };
   }
 }

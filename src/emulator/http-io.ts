@@ -28,7 +28,12 @@ export function parseJsonBody(text: string): { ok: true; value: unknown } | { ok
 }
 
 /** Sends a JSON text with its status. */
-export function sendJsonText(res: ServerResponse, status: number, bodyText: string, headers: Record<string, string> = {}): void {
+export function sendJsonText(
+  res: ServerResponse,
+  status: number,
+  bodyText: string,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent || res.destroyed) return;
   res.writeHead(status, {
     'content-type': 'application/json',

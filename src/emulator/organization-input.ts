@@ -5,12 +5,16 @@ type FieldName = keyof OrganizationFields;
 
 /** JSON key (proto name or lowerCamel JSON name, as protojson accepts both) → field. */
 const CREATE_KEYS: ReadonlyMap<string, FieldName> = new Map<string, FieldName>([
-  ['display_name', 'display_name'], ['displayName', 'display_name'],
-  ['external_id', 'external_id'], ['externalId', 'external_id'],
+  ['display_name', 'display_name'],
+  ['displayName', 'display_name'],
+  ['external_id', 'external_id'],
+  ['externalId', 'external_id'],
   ['metadata', 'metadata'],
   ['slug', 'slug'],
-  ['logo_url', 'logo_url'], ['logoUrl', 'logo_url'],
-  ['region_code', 'region_code'], ['regionCode', 'region_code'],
+  ['logo_url', 'logo_url'],
+  ['logoUrl', 'logo_url'],
+  ['region_code', 'region_code'],
+  ['regionCode', 'region_code'],
 ]);
 
 /** UpdateOrganization has no region_code: "Region code cannot be modified". */
@@ -31,7 +35,13 @@ function parseStringMap(key: string, value: unknown): Record<string, string> | A
   return out;
 }
 
-function assignField(fields: OrganizationFields, field: FieldName, key: string, value: unknown, mode: 'create' | 'update'): ApiError | null {
+function assignField(
+  fields: OrganizationFields,
+  field: FieldName,
+  key: string,
+  value: unknown,
+  mode: 'create' | 'update',
+): ApiError | null {
   if (field === 'metadata') {
     const map = parseStringMap(key, value);
     if (isApiError(map)) return map;
@@ -79,7 +89,8 @@ export function parseOrganizationInput(body: unknown, mode: 'create' | 'update')
   for (const [key, value] of Object.entries(body)) {
     const field = keys.get(key);
     if (!field) {
-      if (mode === 'update') return badRequest(`could not find field "${key}" in "scalekit.v1.organizations.UpdateOrganization"`);
+      if (mode === 'update')
+        return badRequest(`could not find field "${key}" in "scalekit.v1.organizations.UpdateOrganization"`);
       continue;
     }
     if (seen.has(field)) return badRequest(`proto: duplicate field "${key}"`);

@@ -18,7 +18,10 @@ export interface OrganizationRecord {
 
 /** The feature toggles of a new organization, shared by every record that has them. */
 export const DEFAULT_SETTINGS: OrganizationRecord['settings'] = Object.freeze({
-  features: Object.freeze([Object.freeze({ name: 'sso', enabled: false }), Object.freeze({ name: 'dir_sync', enabled: false })]),
+  features: Object.freeze([
+    Object.freeze({ name: 'sso', enabled: false }),
+    Object.freeze({ name: 'dir_sync', enabled: false }),
+  ]),
 });
 
 /**

@@ -1,5 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { badRequest, isApiError, rateLimited, routingError, serverFault, unauthenticated, type ApiError } from './api-error.js';
+import {
+  badRequest,
+  isApiError,
+  rateLimited,
+  routingError,
+  serverFault,
+  unauthenticated,
+  type ApiError,
+} from './api-error.js';
 import { handleApiRequest } from './api-handlers.js';
 import { matchApiRoute, UNMATCHED_ROUTE } from './api-router.js';
 import { ADMIN_PREFIX, handleAdminRequest } from './admin-routes.js';
@@ -56,15 +64,30 @@ function checkBearer(runtime: EmulatorRuntime, authorization: string | undefined
 }
 
 /** Builds the server's request listener. */
-export function createRequestHandler(runtime: EmulatorRuntime, pending: PendingWork, logger?: EmulatorLogger): (req: IncomingMessage, res: ServerResponse) => void {
+export function createRequestHandler(
+  runtime: EmulatorRuntime,
+  pending: PendingWork,
+  logger?: EmulatorLogger,
+): (req: IncomingMessage, res: ServerResponse) => void {
   /** Serves one /api/v1 request; returns what to count, or null when the server closed meanwhile. */
-  async function handleApi(req: IncomingMessage, res: ServerResponse, method: string, path: string, query: URLSearchParams, bodyText: string): Promise<Served | null> {
+  async function handleApi(
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    bodyText: string,
+  ): Promise<Served | null> {
     if (!(await pending.sleep(runtime.knobs.latencyMs))) return null;
     const limit = runtime.rateLimiter?.take();
     const match = matchApiRoute(method, path);
     const template = isApiError(match) ? UNMATCHED_ROUTE : match.template;
     if (limit && !limit.allowed) {
-      sendApiError(res, rateLimited(), runtime.knobs.rateLimit?.retryAfter ? { 'retry-after': String(limit.retryAfterSeconds) } : {});
+      sendApiError(
+        res,
+        rateLimited(),
+        runtime.knobs.rateLimit?.retryAfter ? { 'retry-after': String(limit.retryAfterSeconds) } : {},
+      );
       return { route: template, outcome: 429, faulted: false };
     }
     if (isApiError(match)) {
@@ -79,7 +102,9 @@ export function createRequestHandler(runtime: EmulatorRuntime, pending: PendingW
     const fault = runtime.faults.decide(method, template);
     if (fault?.phase === 'before') return { route: template, outcome: deliverFault(res, fault), faulted: true };
     const parsed = parseJsonBody(bodyText);
-    const result = parsed.ok ? handleApiRequest(runtime.store, { match, query, body: parsed.value }) : badRequest(parsed.message);
+    const result = parsed.ok
+      ? handleApiRequest(runtime.store, { match, query, body: parsed.value })
+      : badRequest(parsed.message);
     if (!isApiError(result) && result.write) runtime.counters.recordWrite(result.write);
     if (fault) return { route: template, outcome: deliverFault(res, fault), faulted: true };
     if (isApiError(result)) {
@@ -104,7 +129,9 @@ export function createRequestHandler(runtime: EmulatorRuntime, pending: PendingW
     }
     if (path.startsWith(ADMIN_PREFIX)) {
       const parsed = parseJsonBody(bodyText);
-      const answer = parsed.ok ? handleAdminRequest(runtime, method, path, parsed.value) : { status: 400, body: { error: { code: 'invalid_json', message: parsed.message } } };
+      const answer = parsed.ok
+        ? handleAdminRequest(runtime, method, path, parsed.value)
+        : { status: 400, body: { error: { code: 'invalid_json', message: parsed.message } } };
       sendJsonText(res, answer.status, JSON.stringify(answer.body));
       return;
     }
@@ -118,7 +145,13 @@ export function createRequestHandler(runtime: EmulatorRuntime, pending: PendingW
       if (!(await pending.sleep(runtime.knobs.latencyMs))) return;
       const answer =
         method === 'POST'
-          ? handleTokenRequest(bodyText, req.headers['content-type'], req.headers.authorization, runtime.credentials, runtime.tokens)
+          ? handleTokenRequest(
+              bodyText,
+              req.headers['content-type'],
+              req.headers.authorization,
+              runtime.credentials,
+              runtime.tokens,
+            )
           : { status: 405, body: { error: 'invalid_request', error_description: 'use POST' } };
       sendJsonText(res, answer.status, JSON.stringify(answer.body), { 'cache-control': 'no-store' });
       outcome = answer.status;
@@ -132,7 +165,10 @@ export function createRequestHandler(runtime: EmulatorRuntime, pending: PendingW
       outcome = 404;
     }
     runtime.counters.record(kind, method, route, outcome, faulted);
-    logger?.debug({ method, url, route, outcome, durationMs: Math.round(performance.now() - startedMs) }, 'emulator request');
+    logger?.debug(
+      { method, url, route, outcome, durationMs: Math.round(performance.now() - startedMs) },
+      'emulator request',
+    );
   }
 
   return (req: IncomingMessage, res: ServerResponse): void => {

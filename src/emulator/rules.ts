@@ -39,8 +39,10 @@ function lengthViolation(field: string, value: string, min: number, max: number)
   // A string of L UTF-16 units has between L/2 and L code points: most values need no count.
   if (value.length <= max && Math.ceil(value.length / 2) >= min) return null;
   const n = charLength(value);
-  if (n < min) return { field, description: `value length must be at least ${min} characters`, constraint: 'string.min_len' };
-  if (n > max) return { field, description: `value length must be at most ${max} characters`, constraint: 'string.max_len' };
+  if (n < min)
+    return { field, description: `value length must be at least ${min} characters`, constraint: 'string.min_len' };
+  if (n > max)
+    return { field, description: `value length must be at most ${max} characters`, constraint: 'string.max_len' };
   return null;
 }
 
@@ -48,13 +50,22 @@ function metadataViolations(metadata: Record<string, string>): FieldViolation[] 
   const out: FieldViolation[] = [];
   const keys = Object.keys(metadata);
   if (keys.length > LIMITS.metadataMaxPairs) {
-    out.push({ field: 'metadata', description: `map must be at most ${LIMITS.metadataMaxPairs} entries`, constraint: 'map.max_pairs' });
+    out.push({
+      field: 'metadata',
+      description: `map must be at most ${LIMITS.metadataMaxPairs} entries`,
+      constraint: 'map.max_pairs',
+    });
   }
   for (const key of keys) {
     const field = `metadata[${JSON.stringify(key)}]`;
     const keyProblem = lengthViolation(field, key, LIMITS.metadataKeyMinChars, LIMITS.metadataKeyMaxChars);
     if (keyProblem) out.push({ ...keyProblem, description: `key ${keyProblem.description}` });
-    const valueProblem = lengthViolation(field, metadata[key] ?? '', LIMITS.metadataValueMinChars, LIMITS.metadataValueMaxChars);
+    const valueProblem = lengthViolation(
+      field,
+      metadata[key] ?? '',
+      LIMITS.metadataValueMinChars,
+      LIMITS.metadataValueMaxChars,
+    );
     if (valueProblem) out.push(valueProblem);
   }
   return out;
@@ -69,17 +80,22 @@ export function validateOrganizationFields(fields: OrganizationFields, requireDi
   const push = (v: FieldViolation | null): void => {
     if (v) out.push(v);
   };
-  if (fields.display_name !== undefined) push(lengthViolation('display_name', fields.display_name, 1, LIMITS.displayNameMaxChars));
-  else if (requireDisplayName) out.push({ field: 'display_name', description: 'value is required', constraint: 'required' });
-  if (typeof fields.external_id === 'string') push(lengthViolation('external_id', fields.external_id, 0, LIMITS.externalIdMaxChars));
+  if (fields.display_name !== undefined)
+    push(lengthViolation('display_name', fields.display_name, 1, LIMITS.displayNameMaxChars));
+  else if (requireDisplayName)
+    out.push({ field: 'display_name', description: 'value is required', constraint: 'required' });
+  if (typeof fields.external_id === 'string')
+    push(lengthViolation('external_id', fields.external_id, 0, LIMITS.externalIdMaxChars));
   if (fields.metadata) out.push(...metadataViolations(fields.metadata));
   if (typeof fields.slug === 'string' && fields.slug !== '') {
     push(lengthViolation('slug', fields.slug, 1, LIMITS.slugMaxChars));
-    if (!SLUG_PATTERN.test(fields.slug)) out.push({ field: 'slug', description: 'value does not match the slug pattern', constraint: 'string.pattern' });
+    if (!SLUG_PATTERN.test(fields.slug))
+      out.push({ field: 'slug', description: 'value does not match the slug pattern', constraint: 'string.pattern' });
   }
   if (typeof fields.logo_url === 'string' && fields.logo_url !== '') {
     push(lengthViolation('logo_url', fields.logo_url, 0, LIMITS.logoUrlMaxChars));
-    if (!fields.logo_url.startsWith('https://')) out.push({ field: 'logo_url', description: 'value must use the https scheme', constraint: 'string.pattern' });
+    if (!fields.logo_url.startsWith('https://'))
+      out.push({ field: 'logo_url', description: 'value must use the https scheme', constraint: 'string.pattern' });
   }
   return out;
 }

@@ -5,7 +5,10 @@ const featureSchema = z.object({ name: z.string(), enabled: z.boolean() });
 
 /** An organization in a seed file: the API's own shape; id and timestamps may be left out. */
 export const seedOrganizationSchema = z.object({
-  id: z.string().regex(/^org_[A-Za-z0-9]{1,28}$/, 'must look like org_<digits>').optional(),
+  id: z
+    .string()
+    .regex(/^org_[A-Za-z0-9]{1,28}$/, 'must look like org_<digits>')
+    .optional(),
   display_name: z.string(),
   external_id: z.string().nullish(),
   metadata: z.record(z.string(), z.string()).nullish(),
@@ -19,11 +22,16 @@ export const seedOrganizationSchema = z.object({
 
 /** A directory in a seed file or in `POST /_emulator/organizations/{id}/directories`. */
 export const seedDirectorySchema = z.object({
-  id: z.string().regex(/^dir_[A-Za-z0-9]{1,28}$/, 'must look like dir_<digits>').optional(),
+  id: z
+    .string()
+    .regex(/^dir_[A-Za-z0-9]{1,28}$/, 'must look like dir_<digits>')
+    .optional(),
   organization_id: z.string().min(1),
   name: z.string().optional(),
   directory_type: z.enum(['SCIM', 'LDAP', 'POLL']).optional(),
-  directory_provider: z.enum(['OKTA', 'GOOGLE', 'MICROSOFT_AD', 'AUTH0', 'ONELOGIN', 'JUMPCLOUD', 'PING_IDENTITY']).optional(),
+  directory_provider: z
+    .enum(['OKTA', 'GOOGLE', 'MICROSOFT_AD', 'AUTH0', 'ONELOGIN', 'JUMPCLOUD', 'PING_IDENTITY'])
+    .optional(),
   enabled: z.boolean().optional(),
   status: z.string().optional(),
   directory_endpoint: z.string().optional(),
@@ -66,7 +74,8 @@ export function buildDirectory(input: SeedDirectory, id: string): DirectoryJson 
     directory_provider: input.directory_provider ?? 'OKTA',
     enabled,
     status: input.status ?? (enabled ? 'COMPLETED' : 'DRAFT'),
-    directory_endpoint: input.directory_endpoint ?? `https://emulator.scalekit.invalid/api/v1/directories/${id}/scim/v2`,
+    directory_endpoint:
+      input.directory_endpoint ?? `https://emulator.scalekit.invalid/api/v1/directories/${id}/scim/v2`,
     total_users: input.total_users ?? 0,
     total_groups: input.total_groups ?? 0,
     secrets: [],

@@ -82,7 +82,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const runtime = new EmulatorRuntime(store, credentials, now, knobs, tokenTtlSeconds);
 
   const pending = new PendingWork();
-  const server = createServer({ keepAliveTimeout: 5_000, requestTimeout: 0 }, createRequestHandler(runtime, pending, options.logger));
+  const server = createServer(
+    { keepAliveTimeout: 5_000, requestTimeout: 0 },
+    createRequestHandler(runtime, pending, options.logger),
+  );
   pending.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -121,13 +124,19 @@ export async function loadSeedFile(path: string): Promise<EmulatorSeed> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new Error(`Cannot read the emulator seed file ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(
+      `Cannot read the emulator seed file ${path}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new Error(`The emulator seed file ${path} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(
+      `The emulator seed file ${path} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
   return parseSeed(value, `seed file ${path}`);
 }

@@ -82,11 +82,13 @@ export class EmulatorStore {
   load(seed: EmulatorSeed): void {
     (seed.organizations ?? []).forEach((org, index) => {
       const result = this.insert(org);
-      if (isApiError(result)) throw new Error(`seed organization #${index} (${org.external_id ?? org.display_name}): ${result.message}`);
+      if (isApiError(result))
+        throw new Error(`seed organization #${index} (${org.external_id ?? org.display_name}): ${result.message}`);
     });
     (seed.directories ?? []).forEach((dir, index) => {
       const result = this.addDirectory(dir);
-      if (isApiError(result)) throw new Error(`seed directory #${index} (organization ${dir.organization_id}): ${result.message}`);
+      if (isApiError(result))
+        throw new Error(`seed directory #${index} (organization ${dir.organization_id}): ${result.message}`);
     });
   }
 
@@ -96,7 +98,13 @@ export class EmulatorStore {
       const match = this.byExternalId.get(query.externalId);
       const json = match ? `[${organizationJsonText(match)}]` : '[]';
       // total_size counts the matches here (an assumption: the spec does not say).
-      return { organizationsJson: json, count: match ? 1 : 0, nextPageToken: '', prevPageToken: '', totalSize: match ? 1 : 0 };
+      return {
+        organizationsJson: json,
+        count: match ? 1 : 0,
+        nextPageToken: '',
+        prevPageToken: '',
+        totalSize: match ? 1 : 0,
+      };
     }
     let page: { items: OrganizationRecord[]; more: boolean };
     let direction: 'after' | 'before' = 'after';
@@ -104,13 +112,17 @@ export class EmulatorStore {
       const position = parsePageToken(query.pageToken);
       if (!position) return badRequest('Invalid page token');
       direction = position.direction;
-      page = direction === 'after' ? this.slots.after(position.seq, query.pageSize) : this.slots.before(position.seq, query.pageSize);
+      page =
+        direction === 'after'
+          ? this.slots.after(position.seq, query.pageSize)
+          : this.slots.before(position.seq, query.pageSize);
     } else {
       page = this.slots.after(0, query.pageSize);
     }
     const first = page.items[0];
     const last = page.items[page.items.length - 1];
-    const hasNext = direction === 'after' ? page.more : last !== undefined && this.slots.after(last.seq, 1).items.length > 0;
+    const hasNext =
+      direction === 'after' ? page.more : last !== undefined && this.slots.after(last.seq, 1).items.length > 0;
     const hasPrev = direction === 'before' ? page.more : first !== undefined && this.slots.hasBefore(first.seq);
     return {
       organizationsJson: `[${page.items.map(organizationJsonText).join(',')}]`,
@@ -155,7 +167,8 @@ export class EmulatorStore {
     if (violations.length > 0) return invalidArgument(violations);
     if (typeof fields.external_id === 'string') {
       const holder = this.byExternalId.get(fields.external_id);
-      if (holder && holder !== record) return alreadyExists(`an organization with external_id ${JSON.stringify(fields.external_id)} already exists`);
+      if (holder && holder !== record)
+        return alreadyExists(`an organization with external_id ${JSON.stringify(fields.external_id)} already exists`);
     }
     if (fields.external_id !== undefined) {
       if (record.external_id !== undefined) this.byExternalId.delete(record.external_id);

@@ -61,7 +61,8 @@ export function handleTokenRequest(
   }
   const grantType = form.get('grant_type');
   if (grantType === null) return oauthError(400, 'invalid_request', 'grant_type is required');
-  if (grantType !== 'client_credentials') return oauthError(400, 'unsupported_grant_type', `grant_type ${grantType} is not supported`);
+  if (grantType !== 'client_credentials')
+    return oauthError(400, 'unsupported_grant_type', `grant_type ${grantType} is not supported`);
   const basic = basicCredentials(authorization);
   const id = basic?.id ?? form.get('client_id') ?? '';
   const secret = basic?.secret ?? form.get('client_secret') ?? '';
@@ -70,5 +71,13 @@ export function handleTokenRequest(
   const secretMatches = credentials.clientSecret === undefined || credentials.clientSecret === secret;
   if (!idMatches || !secretMatches) return oauthError(401, 'invalid_client', 'unknown client or wrong secret');
   const issued = tokens.issue();
-  return { status: 200, body: { access_token: issued.accessToken, token_type: 'Bearer', expires_in: issued.expiresInSeconds, scope: 'openid' } };
+  return {
+    status: 200,
+    body: {
+      access_token: issued.accessToken,
+      token_type: 'Bearer',
+      expires_in: issued.expiresInSeconds,
+      scope: 'openid',
+    },
+  };
 }

@@ -40,7 +40,11 @@ const CODE_NOT_FOUND = 'ERR_SCALEKIT_NOT_FOUND';
  * Applies plan items, `concurrency` at a time; a failing item never stops the others. A fixed pool
  * of runners takes the items in order, so a million items never become a million pending promises.
  */
-export async function applyPlan(api: ScalekitApi, items: readonly PlanItem[], options: ApplyOptions): Promise<ApplyOutcome[]> {
+export async function applyPlan(
+  api: ScalekitApi,
+  items: readonly PlanItem[],
+  options: ApplyOptions,
+): Promise<ApplyOutcome[]> {
   let orphans = 0;
   for (const item of items) if (item.action === 'orphan') orphans += 1;
   const withholdDeletes =
@@ -57,12 +61,23 @@ export async function applyPlan(api: ScalekitApi, items: readonly PlanItem[], op
   return outcomes;
 }
 
-async function applyOne(api: ScalekitApi, item: PlanItem, options: ApplyOptions, withholdDeletes: boolean): Promise<ApplyOutcome> {
+async function applyOne(
+  api: ScalekitApi,
+  item: PlanItem,
+  options: ApplyOptions,
+  withholdDeletes: boolean,
+): Promise<ApplyOutcome> {
   try {
-    if (options.signal?.aborted) return outcome(item, 'failed', item.changes, { code: 'ABORTED', message: 'the run was stopped before this item was applied; run again' });
+    if (options.signal?.aborted)
+      return outcome(item, 'failed', item.changes, {
+        code: 'ABORTED',
+        message: 'the run was stopped before this item was applied; run again',
+      });
     const key = item.externalId ?? item.orgId;
     const run = () => applyItem(api, item, options, withholdDeletes);
-    return await (options.exclusive && key && item.action !== 'invalid' && item.action !== 'conflict' ? options.exclusive(key, run) : run());
+    return await (options.exclusive && key && item.action !== 'invalid' && item.action !== 'conflict'
+      ? options.exclusive(key, run)
+      : run());
   } catch (error) {
     return outcome(item, 'failed', item.changes, describeError(error));
   } finally {
@@ -70,7 +85,12 @@ async function applyOne(api: ScalekitApi, item: PlanItem, options: ApplyOptions,
   }
 }
 
-async function applyItem(api: ScalekitApi, item: PlanItem, options: ApplyOptions, withholdDeletes: boolean): Promise<ApplyOutcome> {
+async function applyItem(
+  api: ScalekitApi,
+  item: PlanItem,
+  options: ApplyOptions,
+  withholdDeletes: boolean,
+): Promise<ApplyOutcome> {
   const call = { signal: options.signal };
   switch (item.action) {
     case 'invalid':
@@ -84,7 +104,8 @@ async function applyItem(api: ScalekitApi, item: PlanItem, options: ApplyOptions
       if (!options.adopt) return outcome(item, 'adoptable', item.changes, null);
       const fresh = await readOrganization(api, item, call);
       if (!fresh) return stale(item, 'the organization was deleted since it was planned');
-      if (fresh.external_id) return stale(item, `the organization was linked to external ID ${fresh.external_id} since it was planned`);
+      if (fresh.external_id)
+        return stale(item, `the organization was linked to external ID ${fresh.external_id} since it was planned`);
       return writeUpdate(api, item, fresh, options, true);
     }
     case 'orphan':
@@ -96,7 +117,11 @@ async function createItem(api: ScalekitApi, item: PlanItem, options: ApplyOption
   const desired = requireDesired(item);
   try {
     const org = await api.createOrganization(
-      { display_name: desired.displayName, external_id: item.externalId ?? undefined, metadata: mergeOwnedMetadata({}, desired.metadata) },
+      {
+        display_name: desired.displayName,
+        external_id: item.externalId ?? undefined,
+        metadata: mergeOwnedMetadata({}, desired.metadata),
+      },
       { signal: options.signal },
     );
     if (item instanceof PackedCreate) return new CreateReportView(item, org.id);
@@ -104,10 +129,19 @@ async function createItem(api: ScalekitApi, item: PlanItem, options: ApplyOption
   } catch (error) {
     if (!(error instanceof OrgsyncError && error.code === CODE_CONFLICT) || !item.externalId) throw error;
     // The external ID exists after all (created since the snapshot): bring that organization up to date.
-    if (options.savedPlan) return stale(item, `an organization with external ID ${item.externalId} was created since the plan was made`);
+    if (options.savedPlan)
+      return stale(item, `an organization with external ID ${item.externalId} was created since the plan was made`);
     const existing = await api.getOrganizationByExternalId(item.externalId, { signal: options.signal });
     if (!existing) throw error;
-    const asUpdate: PlanItem = { action: 'update', externalId: item.externalId, accountId: item.accountId, line: item.line, orgId: existing.id, changes: item.changes, desired };
+    const asUpdate: PlanItem = {
+      action: 'update',
+      externalId: item.externalId,
+      accountId: item.accountId,
+      line: item.line,
+      orgId: existing.id,
+      changes: item.changes,
+      desired,
+    };
     return writeUpdate(api, asUpdate, toOrgState(existing), options, false);
   }
 }
@@ -128,12 +162,21 @@ async function updateItem(api: ScalekitApi, item: PlanItem, options: ApplyOption
  * Sends one PATCH. With `fresh` (a re-read organization) the changes are recomputed against it
  * (live plan) or checked against it (saved plan: any planned `from` that no longer holds is stale).
  */
-async function writeUpdate(api: ScalekitApi, item: PlanItem, fresh: OrgState | null, options: ApplyOptions, linking: boolean): Promise<ApplyOutcome> {
+async function writeUpdate(
+  api: ScalekitApi,
+  item: PlanItem,
+  fresh: OrgState | null,
+  options: ApplyOptions,
+  linking: boolean,
+): Promise<ApplyOutcome> {
   let changes = item.changes;
   if (fresh && options.savedPlan) {
     const drifted = changes.filter((c) => currentValue(fresh, c.field) !== c.from);
     if (drifted.length > 0) {
-      return stale(item, `changed in Scalekit since the plan was made: ${drifted.map((c) => c.field).join(', ')}. Make a new plan.`);
+      return stale(
+        item,
+        `changed in Scalekit since the plan was made: ${drifted.map((c) => c.field).join(', ')}. Make a new plan.`,
+      );
     }
   } else if (fresh) {
     const desired = requireDesired(item);
@@ -150,7 +193,11 @@ async function writeUpdate(api: ScalekitApi, item: PlanItem, fresh: OrgState | n
   }
   if (Object.keys(metadataChanges).length > 0) {
     const current = fresh?.metadata ?? {};
-    const problem = mergedMetadataProblem(current, metadataChanges, Object.keys(item.desired?.metadata ?? metadataChanges));
+    const problem = mergedMetadataProblem(
+      current,
+      metadataChanges,
+      Object.keys(item.desired?.metadata ?? metadataChanges),
+    );
     if (problem) return outcome(item, 'failed', changes, problem);
     body.metadata = mergeOwnedMetadata(current, metadataChanges);
   }
@@ -159,7 +206,12 @@ async function writeUpdate(api: ScalekitApi, item: PlanItem, fresh: OrgState | n
   return { ...outcome(item, 'update', changes, null), org_id: orgId };
 }
 
-async function orphanItem(api: ScalekitApi, item: PlanItem, options: ApplyOptions, withholdDeletes: boolean): Promise<ApplyOutcome> {
+async function orphanItem(
+  api: ScalekitApi,
+  item: PlanItem,
+  options: ApplyOptions,
+  withholdDeletes: boolean,
+): Promise<ApplyOutcome> {
   if (!options.allowDelete) return outcome(item, 'orphan', [], null);
   if (withholdDeletes) {
     return outcome(item, 'orphan', [], {
@@ -171,7 +223,8 @@ async function orphanItem(api: ScalekitApi, item: PlanItem, options: ApplyOption
   if (options.savedPlan) {
     const fresh = await readOrganization(api, item, { signal: options.signal });
     if (!fresh) return stale(item, 'the organization was deleted since it was planned');
-    if (fresh.external_id !== item.externalId) return stale(item, 'the organization\'s external ID changed since it was planned');
+    if (fresh.external_id !== item.externalId)
+      return stale(item, "the organization's external ID changed since it was planned");
   }
   const directories = await api.listDirectories(orgId, { signal: options.signal });
   const scim = directories.find((d) => d.enabled && (d.directory_type ?? 'SCIM').toUpperCase() === 'SCIM');
@@ -189,7 +242,11 @@ async function orphanItem(api: ScalekitApi, item: PlanItem, options: ApplyOption
   return outcome(item, 'delete', [{ field: 'external_id', from: item.externalId, to: null }], null);
 }
 
-async function readOrganization(api: ScalekitApi, item: PlanItem, call: { signal?: AbortSignal | undefined }): Promise<OrgState | null> {
+async function readOrganization(
+  api: ScalekitApi,
+  item: PlanItem,
+  call: { signal?: AbortSignal | undefined },
+): Promise<OrgState | null> {
   try {
     return toOrgState(await api.getOrganization(requireOrgId(item), call));
   } catch (error) {
@@ -204,8 +261,21 @@ function currentValue(org: OrgState, field: string): string | null {
   return org.metadata[field.slice('metadata.'.length)] ?? null;
 }
 
-function outcome(item: PlanItem, action: ReportItem['action'], changes: FieldChange[], error: ReportItem['error']): ReportItem {
-  return { external_id: item.externalId, account_id: item.accountId, line: item.line, action, org_id: item.orgId, changes, error };
+function outcome(
+  item: PlanItem,
+  action: ReportItem['action'],
+  changes: FieldChange[],
+  error: ReportItem['error'],
+): ReportItem {
+  return {
+    external_id: item.externalId,
+    account_id: item.accountId,
+    line: item.line,
+    action,
+    org_id: item.orgId,
+    changes,
+    error,
+  };
 }
 
 function stale(item: PlanItem, why: string): ReportItem {
@@ -219,7 +289,8 @@ function describeError(error: unknown): { code: string; message: string } {
 }
 
 function requireDesired(item: PlanItem): NonNullable<PlanItem['desired']> {
-  if (!item.desired) throw new OrgsyncError('ERR_PLAN', `plan item for ${item.externalId ?? item.orgId} has no desired state`);
+  if (!item.desired)
+    throw new OrgsyncError('ERR_PLAN', `plan item for ${item.externalId ?? item.orgId} has no desired state`);
   return item.desired;
 }
 

@@ -4,7 +4,10 @@ import { checkMergedMetadata, mergeMetadata } from '../domain/metadata.js';
  * The organization's metadata after orgsync sets the keys in `desired` (null = remove); every other
  * key is kept. `desired` holds owned keys only (an account's metadata, or a plan's changes).
  */
-export function mergeOwnedMetadata(current: Record<string, string>, desired: Record<string, string | null>): Record<string, string> {
+export function mergeOwnedMetadata(
+  current: Record<string, string>,
+  desired: Record<string, string | null>,
+): Record<string, string> {
   return mergeMetadata(current, desired, Object.keys(desired));
 }
 

@@ -38,7 +38,13 @@ export class PackedCreate implements PlanItem, ReportItem {
   constructor(account: Account, keys: readonly string[]) {
     this.externalId = account.externalId;
     this.keys = keys;
-    this.packed = pack([String(account.line), account.accountId, account.region, account.displayName, ...keys.map((k) => account.metadata[k] ?? null)]);
+    this.packed = pack([
+      String(account.line),
+      account.accountId,
+      account.region,
+      account.displayName,
+      ...keys.map((k) => account.metadata[k] ?? null),
+    ]);
   }
 
   get action(): 'create' {
@@ -78,7 +84,14 @@ export class PackedCreate implements PlanItem, ReportItem {
     const [line, accountId, region, displayName, ...values] = unpack(this.packed);
     const metadata: Record<string, string | null> = {};
     this.keys.forEach((key, i) => (metadata[key] = values[i] ?? null));
-    return { line: Number(line), accountId: accountId ?? '', region: region ?? '', externalId: this.externalId, displayName: displayName ?? '', metadata };
+    return {
+      line: Number(line),
+      accountId: accountId ?? '',
+      region: region ?? '',
+      externalId: this.externalId,
+      displayName: displayName ?? '',
+      metadata,
+    };
   }
 
   /** The report's shape. */

@@ -23,7 +23,10 @@ export interface PlanItem {
 export const metadataField = (key: string): string => `metadata.${key}`;
 
 /** The changes that bring `org` to what `account` says, over owned keys only. Empty = unchanged. */
-export function diffOrganization(org: Pick<Organization, 'display_name' | 'metadata'>, account: Pick<Account, 'displayName' | 'metadata'>): FieldChange[] {
+export function diffOrganization(
+  org: Pick<Organization, 'display_name' | 'metadata'>,
+  account: Pick<Account, 'displayName' | 'metadata'>,
+): FieldChange[] {
   const changes: FieldChange[] = [];
   if (org.display_name !== account.displayName) {
     changes.push({ field: 'display_name', from: org.display_name, to: account.displayName });

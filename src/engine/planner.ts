@@ -46,7 +46,17 @@ export function createPlanner(options: PlannerOptions) {
     if (!org) return new PackedCreate(account, options.metadataKeys);
     const { externalId, accountId, line } = account;
     const tooMany = mergedMetadataProblem(org.metadata, account.metadata);
-    if (tooMany) return { action: 'invalid', externalId, accountId, line, orgId: org.id, changes: [], desired: undefined, error: tooMany };
+    if (tooMany)
+      return {
+        action: 'invalid',
+        externalId,
+        accountId,
+        line,
+        orgId: org.id,
+        changes: [],
+        desired: undefined,
+        error: tooMany,
+      };
     const changes = diffOrganization(org, account);
     if (changes.length === 0) return null;
     const desired = { displayName: account.displayName, metadata: account.metadata };
@@ -90,7 +100,12 @@ export function createPlanner(options: PlannerOptions) {
 
   function finish(): Plan {
     // The first record of a duplicated external ID was planned before its twin showed up: drop it.
-    const kept = duplicates.size === 0 ? items : items.filter((i) => !(i.externalId && duplicates.has(i.externalId) && i.line === Math.abs(seen.get(i.externalId) ?? 0)));
+    const kept =
+      duplicates.size === 0
+        ? items
+        : items.filter(
+            (i) => !(i.externalId && duplicates.has(i.externalId) && i.line === Math.abs(seen.get(i.externalId) ?? 0)),
+          );
     for (const [externalId, lines] of duplicates) {
       const where = lines.map((l) => l.line).join(', ');
       for (const { line, accountId } of lines) {
@@ -111,7 +126,8 @@ export function createPlanner(options: PlannerOptions) {
     markAdoptable(kept, snapshot.unlinked);
     // Records arrive in line order, so the items already are, but for the conflicts appended above.
     const ordered = conflictsCount(kept) === 0 ? kept : mergeByLine(kept);
-    if (options.scope === 'full') ordered.push(...findOrphans().sort((a, b) => (a.externalId ?? '').localeCompare(b.externalId ?? '')));
+    if (options.scope === 'full')
+      ordered.push(...findOrphans().sort((a, b) => (a.externalId ?? '').localeCompare(b.externalId ?? '')));
     return { items: ordered, accounts, unchanged };
   }
 
@@ -155,7 +171,8 @@ function markAdoptable(items: PlanItem[], unlinked: readonly OrgState[]): void {
     const [org] = orgs;
     const desired = item?.desired;
     const at = item ? index.get(item) : undefined;
-    if (creates.length !== 1 || orgs.length !== 1 || !item || !org || !desired || !item.externalId || at === undefined) continue;
+    if (creates.length !== 1 || orgs.length !== 1 || !item || !org || !desired || !item.externalId || at === undefined)
+      continue;
     items[at] = {
       action: 'adoptable',
       externalId: item.externalId,

@@ -2,7 +2,17 @@ import { PackedCreate } from './packed-create.js';
 import type { PlanItem } from './plan-item.js';
 import type { ItemAction, Report, ReportItem, ReportSummary, RunMode, RunScope } from './types.js';
 
-const ACTIONS: readonly ItemAction[] = ['create', 'update', 'orphan', 'delete', 'adoptable', 'invalid', 'conflict', 'stale', 'failed'];
+const ACTIONS: readonly ItemAction[] = [
+  'create',
+  'update',
+  'orphan',
+  'delete',
+  'adoptable',
+  'invalid',
+  'conflict',
+  'stale',
+  'failed',
+];
 
 /** A plan item as the report shows it (a packed create stays packed until it is read). */
 export function planItemToReportItem(item: PlanItem): ReportItem {
@@ -35,8 +45,16 @@ export interface BuildReportInput {
 export function buildReport(input: BuildReportInput): Report {
   const summary: ReportSummary = {
     accounts: input.accounts,
-    create: 0, update: 0, unchanged: input.unchanged, orphan: 0, delete: 0, adoptable: 0,
-    invalid: 0, conflict: 0, stale: 0, failed: 0,
+    create: 0,
+    update: 0,
+    unchanged: input.unchanged,
+    orphan: 0,
+    delete: 0,
+    adoptable: 0,
+    invalid: 0,
+    conflict: 0,
+    stale: 0,
+    failed: 0,
     api_calls: input.apiCalls,
   };
   for (const item of input.items) summary[item.action] += 1;

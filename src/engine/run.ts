@@ -78,7 +78,12 @@ export async function runSync(deps: EngineDeps, options: RunOptions): Promise<Ru
   const { snapshot, records } = await takeSnapshot(deps, options, seen);
   log.info({ strategy: snapshot.strategy, organizations: snapshot.totalSize }, 'snapshot taken');
 
-  const planner = createPlanner({ scope: options.scope, regions: deps.rules.regions, metadataKeys: deps.rules.metadataKeys, snapshot });
+  const planner = createPlanner({
+    scope: options.scope,
+    regions: deps.rules.regions,
+    metadataKeys: deps.rules.metadataKeys,
+    snapshot,
+  });
   let read = 0;
   for await (const record of records) {
     planner.add(record);
@@ -102,8 +107,14 @@ export async function runSync(deps: EngineDeps, options: RunOptions): Promise<Ru
 
   if (options.mode === 'plan') {
     const report = buildReport({
-      runId, mode: 'plan', scope: options.scope, source: options.source.description, startedAt,
-      accounts: plan.accounts, unchanged: plan.unchanged, items: plan.items.map(planItemToReportItem),
+      runId,
+      mode: 'plan',
+      scope: options.scope,
+      source: options.source.description,
+      startedAt,
+      accounts: plan.accounts,
+      unchanged: plan.unchanged,
+      items: plan.items.map(planItemToReportItem),
       apiCalls: deps.api.stats().apiCalls - callsBefore,
     });
     return { report, plan: saved, maxUpdatedAt: seen.maxUpdatedAt };
@@ -114,7 +125,11 @@ export async function runSync(deps: EngineDeps, options: RunOptions): Promise<Ru
 
 /** `orgsync apply PLAN_FILE`: applies exactly the saved plan; anything changed since is `stale`. */
 export async function applySavedPlan(deps: EngineDeps, saved: SavedPlan, options: ApplySettings): Promise<Report> {
-  return applyItems(deps, saved, options, { savedPlan: true, startedAt: new Date(), callsBefore: deps.api.stats().apiCalls });
+  return applyItems(deps, saved, options, {
+    savedPlan: true,
+    startedAt: new Date(),
+    callsBefore: deps.api.stats().apiCalls,
+  });
 }
 
 async function applyItems(
@@ -144,9 +159,15 @@ async function applyItems(
   });
   const reportItems = outcomes.filter((o) => o !== null);
   const report = buildReport({
-    runId, mode: 'apply', scope: saved.scope, source: saved.source, startedAt: run.startedAt,
-    accounts: saved.accounts, unchanged: saved.unchanged + (outcomes.length - reportItems.length),
-    items: reportItems, apiCalls: deps.api.stats().apiCalls - run.callsBefore,
+    runId,
+    mode: 'apply',
+    scope: saved.scope,
+    source: saved.source,
+    startedAt: run.startedAt,
+    accounts: saved.accounts,
+    unchanged: saved.unchanged + (outcomes.length - reportItems.length),
+    items: reportItems,
+    apiCalls: deps.api.stats().apiCalls - run.callsBefore,
   });
   deps.logger.info({ run_id: runId, summary: report.summary }, 'run finished');
   return report;
@@ -169,8 +190,10 @@ async function takeSnapshot(
   let sourceDone = head.done === true;
 
   if (options.snapshot) {
-    if (options.scope !== 'partial') throw new Error('a provided snapshot holds only the given accounts: it cannot serve a full run');
-    for (let next = sourceDone ? null : await source.next(); next && !next.done; next = await source.next()) buffered.push(next.value);
+    if (options.scope !== 'partial')
+      throw new Error('a provided snapshot holds only the given accounts: it cannot serve a full run');
+    for (let next = sourceDone ? null : await source.next(); next && !next.done; next = await source.next())
+      buffered.push(next.value);
     const ids = buffered.flatMap((r) => (r.ok ? [r.account.externalId] : []));
     return { snapshot: await options.snapshot(ids), records: replay(buffered, source, true) };
   }
@@ -178,11 +201,14 @@ async function takeSnapshot(
   const pages = deps.api.listOrganizations({ pageSize: PAGE_SIZE, signal: options.signal })[Symbol.asyncIterator]();
   const first = await pages.next();
   const firstPage = first.done ? { organizations: [], nextPageToken: '', totalSize: 0 } : first.value;
-  const pagesLeft = firstPage.nextPageToken ? Math.max(1, remainingPages(firstPage.totalSize, firstPage.organizations.length, PAGE_SIZE)) : 0;
+  const pagesLeft = firstPage.nextPageToken
+    ? Math.max(1, remainingPages(firstPage.totalSize, firstPage.organizations.length, PAGE_SIZE))
+    : 0;
   if (options.scope === 'partial' && pagesLeft > 0) {
     const firstIds = new Set(firstPage.organizations.map((o) => o.external_id).filter(Boolean));
     const toLookUp = new Set<string>();
-    for (const record of buffered) if (record.ok && !firstIds.has(record.account.externalId)) toLookUp.add(record.account.externalId);
+    for (const record of buffered)
+      if (record.ok && !firstIds.has(record.account.externalId)) toLookUp.add(record.account.externalId);
     // Read just enough of the source to know whether lookups would cost fewer calls than the listing.
     while (!sourceDone && toLookUp.size <= pagesLeft) {
       const next = await source.next();
@@ -197,7 +223,10 @@ async function takeSnapshot(
       await pages.return?.();
       const snapshot = createEmptySnapshot('lookup', firstPage.totalSize);
       addOrganizations(snapshot, firstPage.organizations);
-      await lookupExternalIds(deps.api, snapshot, [...toLookUp], { concurrency: options.concurrency, signal: options.signal });
+      await lookupExternalIds(deps.api, snapshot, [...toLookUp], {
+        concurrency: options.concurrency,
+        signal: options.signal,
+      });
       return { snapshot, records: replay(buffered, source, true) };
     }
   }
@@ -212,7 +241,11 @@ async function takeSnapshot(
   return { snapshot, records: replay(buffered, source, sourceDone) };
 }
 
-async function* replay(buffered: ParsedRecord[], rest: AsyncIterator<ParsedRecord>, restDone: boolean): AsyncGenerator<ParsedRecord> {
+async function* replay(
+  buffered: ParsedRecord[],
+  rest: AsyncIterator<ParsedRecord>,
+  restDone: boolean,
+): AsyncGenerator<ParsedRecord> {
   yield* buffered.splice(0);
   if (restDone) return;
   for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
@@ -225,7 +258,8 @@ async function* parseRecords(
   signal?: AbortSignal,
 ): AsyncGenerator<ParsedRecord> {
   for await (const record of source.records({ signal })) {
-    if (record.updatedAt && (!seen.maxUpdatedAt || record.updatedAt > seen.maxUpdatedAt)) seen.maxUpdatedAt = record.updatedAt;
+    if (record.updatedAt && (!seen.maxUpdatedAt || record.updatedAt > seen.maxUpdatedAt))
+      seen.maxUpdatedAt = record.updatedAt;
     const parsed = parseAccount(record, rules);
     yield parsed.ok ? { ok: true, account: parsed.account } : { ok: false, problem: parsed.problem };
   }

@@ -51,7 +51,11 @@ export async function readSavedPlan(path: string): Promise<SavedPlan> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new OrgsyncError('ERR_PLAN_FILE', `cannot read plan file ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new OrgsyncError(
+      'ERR_PLAN_FILE',
+      `cannot read plan file ${path}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
   let json: unknown;
   try {
@@ -62,7 +66,10 @@ export async function readSavedPlan(path: string): Promise<SavedPlan> {
   const parsed = savedPlanSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new OrgsyncError('ERR_PLAN_FILE', `${path} is not an orgsync plan (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'bad shape'}); pass a file written by \`orgsync plan --out FILE\`.`);
+    throw new OrgsyncError(
+      'ERR_PLAN_FILE',
+      `${path} is not an orgsync plan (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'bad shape'}); pass a file written by \`orgsync plan --out FILE\`.`,
+    );
   }
   return parsed.data;
 }

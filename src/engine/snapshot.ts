@@ -22,7 +22,12 @@ export interface Snapshot {
 }
 
 export function toOrgState(org: Organization): OrgState {
-  return { id: org.id, display_name: org.display_name, external_id: org.external_id || null, metadata: { ...org.metadata } };
+  return {
+    id: org.id,
+    display_name: org.display_name,
+    external_id: org.external_id || null,
+    metadata: { ...org.metadata },
+  };
 }
 
 export function createEmptySnapshot(strategy: Snapshot['strategy'], totalSize: number): Snapshot {

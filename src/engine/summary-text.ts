@@ -40,7 +40,11 @@ export function renderSummaryTable(report: Report, options: { maxItems?: number 
     for (const item of report.items.slice(0, maxItems)) lines.push(`  ${describeItem(item)}`);
     if (report.items.length > maxItems) {
       const rest = report.items.length - maxItems;
-      lines.push(maxItems === 0 ? `  ${plural(rest, 'item')}: see report.json / results.csv` : `  … and ${rest} more (see report.json / results.csv)`);
+      lines.push(
+        maxItems === 0
+          ? `  ${plural(rest, 'item')}: see report.json / results.csv`
+          : `  … and ${rest} more (see report.json / results.csv)`,
+      );
     }
   }
   return `${lines.join('\n')}\n`;
@@ -62,7 +66,9 @@ export function describeItem(item: ReportItem): string {
 
 function describeCreate(item: ReportItem): string {
   const name = item.changes.find((c) => c.field === 'display_name')?.to ?? '';
-  const keys = item.changes.filter((c) => c.field.startsWith('metadata.')).map((c) => c.field.slice('metadata.'.length));
+  const keys = item.changes
+    .filter((c) => c.field.startsWith('metadata.'))
+    .map((c) => c.field.slice('metadata.'.length));
   return `${show(name)}${keys.length > 0 ? ` with ${keys.join(', ')}` : ''}`;
 }
 
@@ -85,8 +91,12 @@ export function renderSummaryMarkdown(report: Report): string {
     '',
     report.items.length === 0 ? 'Nothing to report: every account matches its organization.' : '## Items',
     '',
-    ...(report.items.length === 0 ? [] : ['| action | external ID | line | organization | details |', '|---|---|---|---|---|', ...items]),
-    ...(report.items.length > 500 ? ['', `… ${report.items.length - 500} more items in report.json and results.csv.`] : []),
+    ...(report.items.length === 0
+      ? []
+      : ['| action | external ID | line | organization | details |', '|---|---|---|---|---|', ...items]),
+    ...(report.items.length > 500
+      ? ['', `… ${report.items.length - 500} more items in report.json and results.csv.`]
+      : []),
     '',
   ].join('\n');
 }

@@ -1,15 +1,7 @@
 /** The contract's `report.json` (design section 3), snake_case like Scalekit's API. */
 
 export type ItemAction =
-  | 'create'
-  | 'update'
-  | 'orphan'
-  | 'delete'
-  | 'adoptable'
-  | 'invalid'
-  | 'conflict'
-  | 'stale'
-  | 'failed';
+  'create' | 'update' | 'orphan' | 'delete' | 'adoptable' | 'invalid' | 'conflict' | 'stale' | 'failed';
 
 export interface FieldChange {
   /** `display_name`, `external_id` or `metadata.<key>`. */

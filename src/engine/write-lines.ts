@@ -17,7 +17,9 @@ export async function writeChunks(path: string, chunks: () => Iterable<string>):
 /** `{ ...head, "<key>": [ items... ] }` as JSON, one item per line. */
 export function* jsonWithItems(head: object, key: string, items: Iterable<unknown>): Generator<string> {
   const headJson = JSON.stringify(head, null, 2);
-  yield headJson.length > 2 ? `${headJson.slice(0, -2)},\n  ${JSON.stringify(key)}: [` : `{\n  ${JSON.stringify(key)}: [`;
+  yield headJson.length > 2
+    ? `${headJson.slice(0, -2)},\n  ${JSON.stringify(key)}: [`
+    : `{\n  ${JSON.stringify(key)}: [`;
   let first = true;
   for (const item of items) {
     yield `${first ? '' : ','}\n    ${JSON.stringify(item)}`;

@@ -38,6 +38,11 @@ export function createBasicAuthHook(credentials: AdminCredentials) {
     const passwordOk = sameSecret(given?.password ?? '', credentials.password);
     if (given !== undefined && userOk && passwordOk) return undefined;
     reply.header('www-authenticate', 'Basic realm="orgsync", charset="UTF-8"');
-    return sendError(reply, 401, 'unauthorized', 'this page needs the admin login (HTTP basic auth; ORGSYNC_ADMIN_USER / ORGSYNC_ADMIN_PASSWORD)');
+    return sendError(
+      reply,
+      401,
+      'unauthorized',
+      'this page needs the admin login (HTTP basic auth; ORGSYNC_ADMIN_USER / ORGSYNC_ADMIN_PASSWORD)',
+    );
   };
 }

@@ -30,20 +30,53 @@ export function errorBody(code: HttpErrorCode, message: string, field?: string):
 }
 
 /** Sends `{"error": {...}}` with `status`; returns the reply so a handler can `return sendError(...)`. */
-export function sendError(reply: FastifyReply, status: number, code: HttpErrorCode, message: string, field?: string): FastifyReply {
-  return reply.code(status).type('application/json; charset=utf-8').send(errorBody(code, message, field));
+export function sendError(
+  reply: FastifyReply,
+  status: number,
+  code: HttpErrorCode,
+  message: string,
+  field?: string,
+): FastifyReply {
+  return reply
+    .code(status)
+    .type('application/json; charset=utf-8')
+    .send(errorBody(code, message, field));
 }
 
 /** fastify's own error codes, mapped to ours. */
 const FASTIFY_CODES: Record<string, { status: number; code: HttpErrorCode; message: string }> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'payload_too_large', message: 'the request body is larger than the limit of 1 MiB' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported_media_type', message: 'unsupported Content-Type: send application/json' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'bad_request', message: 'the Content-Length header does not match the body' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'invalid_json', message: 'the body is empty but Content-Type says application/json' },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    status: 413,
+    code: 'payload_too_large',
+    message: 'the request body is larger than the limit of 1 MiB',
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    code: 'unsupported_media_type',
+    message: 'unsupported Content-Type: send application/json',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    status: 400,
+    code: 'bad_request',
+    message: 'the Content-Length header does not match the body',
+  },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    status: 400,
+    code: 'invalid_json',
+    message: 'the body is empty but Content-Type says application/json',
+  },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_json', message: 'the body is not valid JSON' },
-  FST_ERR_CTP_INVALID_TYPE: { status: 400, code: 'bad_request', message: 'the Content-Type header is not a valid media type' },
+  FST_ERR_CTP_INVALID_TYPE: {
+    status: 400,
+    code: 'bad_request',
+    message: 'the Content-Type header is not a valid media type',
+  },
   FST_ERR_BAD_URL: { status: 400, code: 'bad_request', message: 'the request URL is malformed' },
-  FST_ERR_ASYNC_CONSTRAINT: { status: 400, code: 'bad_request', message: 'the request does not match any route constraint' },
+  FST_ERR_ASYNC_CONSTRAINT: {
+    status: 400,
+    code: 'bad_request',
+    message: 'the request does not match any route constraint',
+  },
 };
 
 function statusCodeOf(error: FastifyError): number | undefined {
@@ -85,8 +118,16 @@ export function createErrorHandler(logger: Logger) {
     if (known) return sendError(reply, known.status, known.code, known.message);
     const status = statusCodeOf(error) ?? 500;
     if (status >= 500) {
-      logger.error({ err: error, method: request.method, route: request.routeOptions.url ?? 'unmatched', request_id: request.id }, 'request failed');
-      return sendError(reply, status, codeForStatus(status), `internal error (request ${request.id}); see the service log`);
+      logger.error(
+        { err: error, method: request.method, route: request.routeOptions.url ?? 'unmatched', request_id: request.id },
+        'request failed',
+      );
+      return sendError(
+        reply,
+        status,
+        codeForStatus(status),
+        `internal error (request ${request.id}); see the service log`,
+      );
     }
     // A 4xx from a library (e.g. secure-json-parse's SyntaxError carries 400): its message is safe to show.
     const code = error instanceof SyntaxError ? 'invalid_json' : codeForStatus(status);

@@ -35,7 +35,9 @@ export interface MetricsSources {
   rateBudgetWaitedMs?: () => number;
   runStats?: () => Promise<RunStats>;
   /** Scalekit calls of every worker, as they flush them to Redis. */
-  jobScalekitCalls?: () => Promise<readonly { method: string; route: string; status: string; count: number; seconds: number }[]>;
+  jobScalekitCalls?: () => Promise<
+    readonly { method: string; route: string; status: string; count: number; seconds: number }[]
+  >;
 }
 
 /** The service's Prometheus metrics, in a registry of their own (never the global one). */

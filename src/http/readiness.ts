@@ -48,7 +48,10 @@ async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<strin
 }
 
 /** Runs every check concurrently, each under its timeout; concurrent callers share one run. */
-export function createReadiness(checks: readonly ReadinessCheck[], options: ReadinessOptions = {}): () => Promise<Readiness> {
+export function createReadiness(
+  checks: readonly ReadinessCheck[],
+  options: ReadinessOptions = {},
+): () => Promise<Readiness> {
   const timeoutMs = options.timeoutMs ?? 2000;
   const cacheMs = options.cacheMs ?? 2000;
   let last: { atMs: number; result: Promise<Readiness> } | undefined;

@@ -1,4 +1,11 @@
-import { LogController, fastify, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import {
+  LogController,
+  fastify,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { AdminCredentials } from './basic-auth.js';
@@ -28,7 +35,11 @@ export interface HttpTimeouts {
 }
 
 /** Default limits (see `HttpTimeouts`). */
-export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = { keepAliveTimeoutMs: 72_000, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 };
+export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = {
+  keepAliveTimeoutMs: 72_000,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+};
 
 /** Request bodies above this many bytes get 413. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -72,8 +83,14 @@ function logRequest(logger: Logger, request: FastifyRequest, statusCode: number,
 
 function registerAdminOff(app: FastifyInstance): void {
   const off = (_request: FastifyRequest, reply: FastifyReply) =>
-    sendError(reply, 404, 'not_enabled', 'the admin pages are off: set ORGSYNC_ADMIN_USER and ORGSYNC_ADMIN_PASSWORD to enable them');
-  for (const url of [ADMIN_QUEUES_PATH, `${ADMIN_QUEUES_PATH}/*`, RUNS_LIST_PATH, `${RUNS_LIST_PATH}/*`]) app.get(url, off);
+    sendError(
+      reply,
+      404,
+      'not_enabled',
+      'the admin pages are off: set ORGSYNC_ADMIN_USER and ORGSYNC_ADMIN_PASSWORD to enable them',
+    );
+  for (const url of [ADMIN_QUEUES_PATH, `${ADMIN_QUEUES_PATH}/*`, RUNS_LIST_PATH, `${RUNS_LIST_PATH}/*`])
+    app.get(url, off);
 }
 
 /**
@@ -120,7 +137,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   if (admin === undefined) {
     registerAdminOff(app);
   } else {
-    await registerAdminQueues(app, { queues: admin.queues, credentials: admin.credentials, readOnly: admin.dashboardReadOnly ?? true });
+    await registerAdminQueues(app, {
+      queues: admin.queues,
+      credentials: admin.credentials,
+      readOnly: admin.dashboardReadOnly ?? true,
+    });
     const requireAdmin = createBasicAuthHook(admin.credentials);
     await app.register(async (scope) => {
       scope.addHook('onRequest', requireAdmin);

@@ -2,7 +2,12 @@ import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { closeConnection, connectProducerConnection, DEFAULT_QUEUE_NAME, queueKeyPrefix } from '../queue/connections.js';
+import {
+  closeConnection,
+  connectProducerConnection,
+  DEFAULT_QUEUE_NAME,
+  queueKeyPrefix,
+} from '../queue/connections.js';
 import { createProducer } from '../queue/producer.js';
 import { createRedisRateBudget } from '../queue/redis-rate-budget.js';
 import { createReleasers } from '../queue/releasers.js';
@@ -53,16 +58,26 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
   const { config, logger } = options;
   const { scalekitEnvironmentUrl, scalekitClientId, scalekitClientSecret } = config;
   if (!scalekitEnvironmentUrl || !scalekitClientId || !scalekitClientSecret) {
-    throw new Error('startHttpService needs SCALEKIT_ENVIRONMENT_URL, SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET (loadConfig should have required them)');
+    throw new Error(
+      'startHttpService needs SCALEKIT_ENVIRONMENT_URL, SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET (loadConfig should have required them)',
+    );
   }
   const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
   const keyPrefix = options.keyPrefix ?? queueKeyPrefix(queueName);
   const releasers = createReleasers();
-  const release = () => releasers.releaseAll((name, error) => logger.warn({ err: error, resource: name }, 'could not close cleanly'));
+  const release = () =>
+    releasers.releaseAll((name, error) => logger.warn({ err: error, resource: name }, 'could not close cleanly'));
   try {
-    const redis = await connectProducerConnection(config.redisUrl, (error) => logger.debug({ err: error }, 'Redis connection error'));
+    const redis = await connectProducerConnection(config.redisUrl, (error) =>
+      logger.debug({ err: error }, 'Redis connection error'),
+    );
     releasers.add('redis', () => closeConnection(redis));
-    const rateBudget = createRedisRateBudget({ redis, environmentUrl: scalekitEnvironmentUrl, ratePerSecond: config.rateLimit, keyPrefix: options.rateBudgetKeyPrefix });
+    const rateBudget = createRedisRateBudget({
+      redis,
+      environmentUrl: scalekitEnvironmentUrl,
+      ratePerSecond: config.rateLimit,
+      keyPrefix: options.rateBudgetKeyPrefix,
+    });
     const queue = new Queue(queueName, { connection: redis });
     queue.on('error', (error) => logger.warn({ err: error }, 'queue connection error'));
     releasers.add('queue', () => queue.close());
@@ -73,7 +88,10 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
       runStats: () => readRunStats(runHistory),
       jobScalekitCalls: () => readCallCounts(redis, keyPrefix),
     });
-    const { api: scalekit, close: closeScalekit } = connectScalekit(config, logger, { rateBudget, onRequest: (info) => metrics.observeScalekitRequest(info) });
+    const { api: scalekit, close: closeScalekit } = connectScalekit(config, logger, {
+      rateBudget,
+      onRequest: (info) => metrics.observeScalekitRequest(info),
+    });
     releasers.add('scalekit', closeScalekit);
     const producer = createProducer({ redisUrl: config.redisUrl, queueName, logger });
     releasers.add('producer', () => producer.close());
@@ -93,7 +111,12 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
     );
     const admin =
       config.adminUser !== undefined && config.adminPassword !== undefined
-        ? { credentials: { user: config.adminUser, password: config.adminPassword }, queues: [queue], runHistory, dashboardReadOnly: config.adminReadOnly }
+        ? {
+            credentials: { user: config.adminUser, password: config.adminPassword },
+            queues: [queue],
+            runHistory,
+            dashboardReadOnly: config.adminReadOnly,
+          }
         : undefined;
     const app = await createHttpServer({
       logger,
@@ -112,7 +135,16 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
     // Added last, so closed first: intake stops before anything it uses goes away.
     releasers.add('http', () => app.close());
     const url = await app.listen({ host: config.httpHost, port: config.httpPort });
-    logger.info({ url, queue: queueName, admin_pages: admin !== undefined, accounts_webhook: config.webhookSecret !== undefined, scalekit_webhook: config.scalekitWebhookSecret !== undefined }, 'orgsync serve listening');
+    logger.info(
+      {
+        url,
+        queue: queueName,
+        admin_pages: admin !== undefined,
+        accounts_webhook: config.webhookSecret !== undefined,
+        scalekit_webhook: config.scalekitWebhookSecret !== undefined,
+      },
+      'orgsync serve listening',
+    );
 
     let closing: Promise<void> | undefined;
     const cut = (): void => {

@@ -49,9 +49,13 @@ export interface BulkImportEnqueued {
  */
 export async function enqueueBulkImport(producer: Producer, input: BulkImportInput): Promise<BulkImportEnqueued> {
   const chunkSize = input.chunkSize ?? DEFAULT_CHUNK_SIZE;
-  if (!(Number.isInteger(chunkSize) && chunkSize > 0)) throw new RangeError(`chunk size must be a positive whole number, got ${chunkSize}`);
+  if (!(Number.isInteger(chunkSize) && chunkSize > 0))
+    throw new RangeError(`chunk size must be a positive whole number, got ${chunkSize}`);
   const { redis, flows } = await producer.resources();
-  const store = createImportStore(redis, { keyPrefix: queueKeyPrefix(producer.queueName), ttlSeconds: input.ttlSeconds });
+  const store = createImportStore(redis, {
+    keyPrefix: queueKeyPrefix(producer.queueName),
+    ttlSeconds: input.ttlSeconds,
+  });
   const importId = randomUUID();
   const columns = ['account_id', 'region', 'display_name', ...input.rules.metadataKeys];
 
@@ -93,9 +97,19 @@ export async function enqueueBulkImport(producer: Producer, input: BulkImportInp
       queueName: producer.queueName,
       data: parsePayload('bulk-import-chunk', { import_id: importId, chunk_index: index }),
       // A chunk that fails for good is reported row by row by its parent, which still runs.
-      opts: { ...jobOptionsFor('bulk-import-chunk'), jobId: chunkJobId(importId, index), ignoreDependencyOnFailure: true },
+      opts: {
+        ...jobOptionsFor('bulk-import-chunk'),
+        jobId: chunkJobId(importId, index),
+        ignoreDependencyOnFailure: true,
+      },
     }));
-    await flows.add({ name: 'bulk-import', queueName: producer.queueName, data: payload, opts: { ...jobOptionsFor('bulk-import'), jobId: importId }, children });
+    await flows.add({
+      name: 'bulk-import',
+      queueName: producer.queueName,
+      data: payload,
+      opts: { ...jobOptionsFor('bulk-import'), jobId: importId },
+      children,
+    });
     return { jobId: importId, importId, chunks, accounts, problems: manifest.problems };
   } catch (error) {
     await store.deleteImport(importId).catch(() => undefined); // best effort: the keys expire anyway
@@ -114,7 +128,13 @@ async function findDuplicates(input: BulkImportInput): Promise<ReadonlySet<strin
 }
 
 function compactRow(account: Account, rules: DomainRules): ChunkRows['rows'][number] {
-  return [account.line, account.accountId, account.region, account.displayName, ...rules.metadataKeys.map((key) => account.metadata[key] ?? null)];
+  return [
+    account.line,
+    account.accountId,
+    account.region,
+    account.displayName,
+    ...rules.metadataKeys.map((key) => account.metadata[key] ?? null),
+  ];
 }
 
 function problemItem(problem: RowProblem): ReportItem {

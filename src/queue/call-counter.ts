@@ -24,7 +24,10 @@ export interface CallCounter {
   close(): Promise<void>;
 }
 
-const keysOf = (keyPrefix: string) => ({ counts: `${keyPrefix}scalekit-calls`, millis: `${keyPrefix}scalekit-call-ms` });
+const keysOf = (keyPrefix: string) => ({
+  counts: `${keyPrefix}scalekit-calls`,
+  millis: `${keyPrefix}scalekit-call-ms`,
+});
 
 export function createCallCounter(redis: Redis, options: { keyPrefix: string; flushIntervalMs?: number }): CallCounter {
   const keys = keysOf(options.keyPrefix);
@@ -39,14 +42,19 @@ export function createCallCounter(redis: Redis, options: { keyPrefix: string; fl
     // Plain commands, each awaited: a MULTI's queued commands reject unhandled when the
     // connection drops under them (a killed worker).
     await Promise.all(
-      [...batch].flatMap(([field, { count, ms }]) => [redis.hincrby(keys.counts, field, count), redis.hincrby(keys.millis, field, Math.round(ms))]),
+      [...batch].flatMap(([field, { count, ms }]) => [
+        redis.hincrby(keys.counts, field, count),
+        redis.hincrby(keys.millis, field, Math.round(ms)),
+      ]),
     );
   }
 
   // A chain of timeouts, not an interval: a slow flush never overlaps the next one.
   const schedule = (): void => {
     timer = setTimeout(() => {
-      flush().catch(() => undefined).finally(schedule);
+      flush()
+        .catch(() => undefined)
+        .finally(schedule);
     }, options.flushIntervalMs ?? 5_000);
     timer.unref();
   };

@@ -48,7 +48,13 @@ export const CATALOG = {
     removeOnComplete: { age: DAY_S, count: 1_000 },
     removeOnFail: { age: 7 * DAY_S, count: 1_000 },
   },
-} as const satisfies Record<string, { job: { schema: z.ZodType }; records: boolean } & Pick<JobsOptions, 'attempts' | 'backoff' | 'removeOnComplete' | 'removeOnFail'>>;
+} as const satisfies Record<
+  string,
+  { job: { schema: z.ZodType }; records: boolean } & Pick<
+    JobsOptions,
+    'attempts' | 'backoff' | 'removeOnComplete' | 'removeOnFail'
+  >
+>;
 
 /** The name of a job kind (the BullMQ job name). */
 export type JobKind = keyof typeof CATALOG;
@@ -69,7 +75,12 @@ export function isJobKind(name: string): name is JobKind {
 /** Retries and retention of a kind, as BullMQ job options. */
 export function jobOptionsFor(kind: JobKind): JobsOptions {
   const { attempts, backoff, removeOnComplete, removeOnFail } = CATALOG[kind];
-  return { attempts, backoff: { ...backoff }, removeOnComplete: { ...removeOnComplete }, removeOnFail: { ...removeOnFail } };
+  return {
+    attempts,
+    backoff: { ...backoff },
+    removeOnComplete: { ...removeOnComplete },
+    removeOnFail: { ...removeOnFail },
+  };
 }
 
 const SCHEMAS: { [K in JobKind]: z.ZodType<Payload<K>, PayloadInput<K>> } = {
@@ -86,6 +97,8 @@ export function parsePayload<K extends JobKind>(kind: K, payload: unknown): Payl
   if (result.success) return result.data;
   throw new InvalidPayloadError(
     kind,
-    result.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(payload)'}: ${issue.message}`),
+    result.error.issues.map(
+      (issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(payload)'}: ${issue.message}`,
+    ),
   );
 }

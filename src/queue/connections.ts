@@ -15,7 +15,11 @@ export function queueKeyPrefix(queueName: string): string {
  * The connection of a worker process (BullMQ's contract): commands wait through reconnects
  * forever (`maxRetriesPerRequest: null`), since a worker must outlive a Redis restart.
  */
-export function createWorkerConnection(redisUrl: string, onError?: (error: Error) => void, options: RedisOptions = {}): Redis {
+export function createWorkerConnection(
+  redisUrl: string,
+  onError?: (error: Error) => void,
+  options: RedisOptions = {},
+): Redis {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, ...options });
   redis.on('error', (error: Error) => onError?.(error));
   return redis;
@@ -27,7 +31,11 @@ export function createWorkerConnection(redisUrl: string, onError?: (error: Error
  * Connected before it is returned, since an offline-queue-less client rejects commands until then;
  * after a later outage it reconnects in the background while commands fail at once.
  */
-export async function connectProducerConnection(redisUrl: string, onError?: (error: Error) => void, options: RedisOptions = {}): Promise<Redis> {
+export async function connectProducerConnection(
+  redisUrl: string,
+  onError?: (error: Error) => void,
+  options: RedisOptions = {},
+): Promise<Redis> {
   const redis = new Redis(redisUrl, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
@@ -41,7 +49,10 @@ export async function connectProducerConnection(redisUrl: string, onError?: (err
     await redis.connect();
   } catch (error) {
     redis.disconnect();
-    throw new Error(`cannot connect to Redis at ${describeRedisUrl(redisUrl)}; is it running, and is REDIS_URL right?`, { cause: error });
+    throw new Error(
+      `cannot connect to Redis at ${describeRedisUrl(redisUrl)}; is it running, and is REDIS_URL right?`,
+      { cause: error },
+    );
   }
   return redis;
 }

@@ -13,9 +13,18 @@ export function importSnapshotKeys(keyPrefix: string, importId: string) {
   return { orgs: `${base}:orgs`, unlinked: `${base}:unlinked`, ready: `${base}:ready`, lock: `${base}:lock` };
 }
 
-const RELEASE = defineLuaScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`);
+const RELEASE = defineLuaScript(
+  `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`,
+);
 const entrySchema = z.tuple([z.string(), z.string(), z.record(z.string(), z.string())]);
-const unlinkedSchema = z.array(z.object({ id: z.string(), display_name: z.string(), external_id: z.null(), metadata: z.record(z.string(), z.string()) }));
+const unlinkedSchema = z.array(
+  z.object({
+    id: z.string(),
+    display_name: z.string(),
+    external_id: z.null(),
+    metadata: z.record(z.string(), z.string()),
+  }),
+);
 
 export interface ImportSnapshotOptions {
   keyPrefix: string;
@@ -39,7 +48,11 @@ export function createImportSnapshots(redis: Redis, options: ImportSnapshotOptio
   const sleep = options.sleep ?? realSleep;
   const lockMs = options.lockMs ?? 600_000;
 
-  async function list(api: ScalekitApi, keys: ReturnType<typeof importSnapshotKeys>, signal?: AbortSignal): Promise<void> {
+  async function list(
+    api: ScalekitApi,
+    keys: ReturnType<typeof importSnapshotKeys>,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const unlinked: OrgState[] = [];
     let totalSize = 0;
     let first = true;
@@ -49,7 +62,8 @@ export function createImportSnapshots(redis: Redis, options: ImportSnapshotOptio
       const fields: Record<string, string> = {};
       for (const org of page.organizations) {
         const state = toOrgState(org);
-        if (state.external_id) fields[state.external_id] = JSON.stringify([state.id, state.display_name, state.metadata]);
+        if (state.external_id)
+          fields[state.external_id] = JSON.stringify([state.id, state.display_name, state.metadata]);
         else unlinked.push(state);
       }
       if (Object.keys(fields).length > 0) await redis.hset(keys.orgs, fields);
@@ -60,7 +74,11 @@ export function createImportSnapshots(redis: Redis, options: ImportSnapshotOptio
   }
 
   /** Lists once across every worker: the chunk that takes the lock lists, the others wait for `ready`. */
-  async function ensureListed(api: ScalekitApi, keys: ReturnType<typeof importSnapshotKeys>, signal?: AbortSignal): Promise<string> {
+  async function ensureListed(
+    api: ScalekitApi,
+    keys: ReturnType<typeof importSnapshotKeys>,
+    signal?: AbortSignal,
+  ): Promise<string> {
     for (;;) {
       const ready = await redis.get(keys.ready);
       if (ready !== null) return ready;
@@ -99,4 +117,3 @@ export function createImportSnapshots(redis: Redis, options: ImportSnapshotOptio
     },
   };
 }
-

@@ -39,7 +39,11 @@ export interface JobProcessorDeps {
   /** One Scalekit snapshot per bulk import, shared by its chunks. */
   importSnapshots: ReturnType<typeof createImportSnapshots>;
   /** Opens a Scalekit client per job (so each report counts its own calls); closed when the job ends. */
-  connectScalekit: (config: Config, logger: Logger, options: { rateBudget: RateBudget; onRequest?: (info: RequestInfo) => void }) => ScalekitConnection;
+  connectScalekit: (
+    config: Config,
+    logger: Logger,
+    options: { rateBudget: RateBudget; onRequest?: (info: RequestInfo) => void },
+  ) => ScalekitConnection;
   /** Counts every job's Scalekit calls (flushed to Redis for `/metrics`); optional. */
   callCounter?: CallCounter;
 }
@@ -56,45 +60,80 @@ export function createJobProcessor(deps: JobProcessorDeps): JobProcessor {
   const rules = domainRules(deps.config);
   return async (job, signal, isFinal) => {
     const kind = job.name;
-    if (!isJobKind(kind)) throw new InvalidPayloadError(kind, [`no job kind is called ${JSON.stringify(kind)}; known kinds: ${Object.keys(CATALOG).join(', ')}`]);
+    if (!isJobKind(kind))
+      throw new InvalidPayloadError(kind, [
+        `no job kind is called ${JSON.stringify(kind)}; known kinds: ${Object.keys(CATALOG).join(', ')}`,
+      ]);
     const jobId = job.id ?? '';
     const runId = randomUUID();
     const startedAt = new Date();
     const log = deps.logger.child({ job_id: jobId, kind, run_id: runId });
     log.info({ attempt: job.attemptsMade + 1, parent_id: job.parent?.id ?? null }, 'job started');
     const data: unknown = job.data;
-    const trigger = parseTrigger(typeof data === 'object' && data !== null && 'trigger' in data ? data.trigger : undefined);
+    const trigger = parseTrigger(
+      typeof data === 'object' && data !== null && 'trigger' in data ? data.trigger : undefined,
+    );
     let scalekit: ScalekitConnection | undefined;
     try {
       const run = prepare(kind, data); // a bad payload fails here, before any connection is opened
       const { callCounter } = deps;
-      scalekit = deps.connectScalekit(deps.config, log, { rateBudget: deps.rateBudget, onRequest: callCounter ? (info) => callCounter.observe(info) : undefined });
+      scalekit = deps.connectScalekit(deps.config, log, {
+        rateBudget: deps.rateBudget,
+        onRequest: callCounter ? (info) => callCounter.observe(info) : undefined,
+      });
       const outcome = await run(buildHelpers(deps, job, { log, signal, runId, scalekit, rules }));
       if (!isRunOutcome(outcome)) {
         log.info({ duration_ms: Date.now() - startedAt.getTime() }, 'job finished');
         return outcome;
       }
       const exitCode = exitCodeFor(outcome.report);
-      await deps.runHistory.record({ runId, kind, trigger, jobId, startedAt, finishedAt: new Date(), report: outcome.report, exitCode });
+      await deps.runHistory.record({
+        runId,
+        kind,
+        trigger,
+        jobId,
+        startedAt,
+        finishedAt: new Date(),
+        report: outcome.report,
+        exitCode,
+      });
       await outcome.afterRecorded?.();
-      log.info({ duration_ms: Date.now() - startedAt.getTime(), exit_code: exitCode, summary: outcome.report.summary }, 'job finished');
+      log.info(
+        { duration_ms: Date.now() - startedAt.getTime(), exit_code: exitCode, summary: outcome.report.summary },
+        'job finished',
+      );
       const result: RunJobResult = { run_id: runId, exit_code: exitCode, summary: outcome.report.summary };
       return result;
     } catch (error) {
       const final = isFinal(error);
-      log.warn({ err: error, duration_ms: Date.now() - startedAt.getTime(), will_retry: !final }, signal.aborted ? 'job aborted' : 'job failed');
+      log.warn(
+        { err: error, duration_ms: Date.now() - startedAt.getTime(), will_retry: !final },
+        signal.aborted ? 'job aborted' : 'job failed',
+      );
       if (final && CATALOG[kind].records) {
         const e = error instanceof Error ? error : new Error(String(error));
         const code = 'code' in e && typeof e.code === 'string' ? e.code : 'ERR_JOB_FAILED';
         await deps.runHistory
-          .record({ runId, kind, trigger, jobId, startedAt, finishedAt: new Date(), report: null, exitCode: 1, error: { code, message: e.message } })
+          .record({
+            runId,
+            kind,
+            trigger,
+            jobId,
+            startedAt,
+            finishedAt: new Date(),
+            report: null,
+            exitCode: 1,
+            error: { code, message: e.message },
+          })
           .catch((recordError: unknown) => log.warn({ err: recordError }, 'could not record the failed run'));
       }
       throw error;
     } finally {
       // An aborted job does not wait for its client's pool to drain: a shared token request is not
       // cancelled by the abort and may take up to the request timeout.
-      const closed = scalekit?.close().catch((error: unknown) => log.warn({ err: error }, 'could not close the Scalekit client'));
+      const closed = scalekit
+        ?.close()
+        .catch((error: unknown) => log.warn({ err: error }, 'could not close the Scalekit client'));
       if (!signal.aborted) await closed;
     }
   };
@@ -103,7 +142,13 @@ export function createJobProcessor(deps: JobProcessorDeps): JobProcessor {
 function buildHelpers(
   deps: JobProcessorDeps,
   job: Job,
-  ctx: { log: Logger; signal: AbortSignal; runId: string; scalekit: ScalekitConnection; rules: ReturnType<typeof domainRules> },
+  ctx: {
+    log: Logger;
+    signal: AbortSignal;
+    runId: string;
+    scalekit: ScalekitConnection;
+    rules: ReturnType<typeof domainRules>;
+  },
 ): JobHelpers {
   const { config } = deps;
   return {
@@ -134,7 +179,10 @@ function buildHelpers(
     importSnapshot: (importId) => deps.importSnapshots.provider(importId, ctx.scalekit.api, ctx.signal),
     childResults: async () => {
       const values = Object.values(await job.getChildrenValues());
-      const failures = Object.entries(await job.getIgnoredChildrenFailures()).map(([key, reason]) => ({ chunkIndex: chunkIndexOfJobKey(key) ?? -1, reason }));
+      const failures = Object.entries(await job.getIgnoredChildrenFailures()).map(([key, reason]) => ({
+        chunkIndex: chunkIndexOfJobKey(key) ?? -1,
+        reason,
+      }));
       return { values, failures };
     },
   };

@@ -34,7 +34,10 @@ export interface LatestAccounts {
 }
 
 /** Keys are `<keyPrefix>latest-account:<external ID>`, hashes with a TTL. */
-export function createLatestAccounts(redis: Redis, options: { keyPrefix: string; ttlSeconds?: number }): LatestAccounts {
+export function createLatestAccounts(
+  redis: Redis,
+  options: { keyPrefix: string; ttlSeconds?: number },
+): LatestAccounts {
   const key = (externalId: string) => `${options.keyPrefix}latest-account:${externalId}`;
   const ttl = options.ttlSeconds ?? DEFAULT_LATEST_TTL_S;
   return {

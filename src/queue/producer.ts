@@ -62,7 +62,11 @@ export interface Producer {
 async function rememberLatestAccount(redis: Redis, queueName: string, payload: ReconcilePayload): Promise<void> {
   if (!payload.account || payload.deleted || payload.account.display_name === undefined || !payload.occurred_at) return;
   const latest = createLatestAccounts(redis, { keyPrefix: queueKeyPrefix(queueName) });
-  await latest.put(`${payload.account.region}-${payload.account.account_id}`, payload.account, Date.parse(payload.occurred_at));
+  await latest.put(
+    `${payload.account.region}-${payload.account.account_id}`,
+    payload.account,
+    Date.parse(payload.occurred_at),
+  );
 }
 
 /** A payload with a whole account (one with `display_name`) gets `occurred_at` = now when it has none. */
@@ -82,7 +86,9 @@ export function createProducer(options: ProducerOptions): Producer {
   let closing: Promise<void> | undefined;
 
   async function open(): Promise<ProducerResources> {
-    const redis = await connectProducerConnection(options.redisUrl, (error) => log.debug({ err: error }, 'Redis connection error'));
+    const redis = await connectProducerConnection(options.redisUrl, (error) =>
+      log.debug({ err: error }, 'Redis connection error'),
+    );
     releasers.add('redis', () => closeConnection(redis));
     const queue = new Queue(queueName, { connection: redis });
     releasers.add('queue', () => queue.close());
@@ -110,7 +116,10 @@ export function createProducer(options: ProducerOptions): Producer {
       const { queue, redis } = await resources();
       if (kind === 'reconcile') await rememberLatestAccount(redis, queueName, parsePayload('reconcile', parsed));
       const jobId = randomUUID();
-      const deduplication = kind === 'reconcile' ? { id: `reconcile:${reconcileDeduplicationId(parsePayload('reconcile', parsed))}`, keepLastIfActive: true } : undefined;
+      const deduplication =
+        kind === 'reconcile'
+          ? { id: `reconcile:${reconcileDeduplicationId(parsePayload('reconcile', parsed))}`, keepLastIfActive: true }
+          : undefined;
       const job = await queue.add(kind, parsed, {
         ...jobOptionsFor(kind),
         jobId,
@@ -118,13 +127,18 @@ export function createProducer(options: ProducerOptions): Producer {
         ...(deduplication ? { deduplication } : {}),
       });
       const result = { jobId: job.id ?? jobId, deduplicated: job.id !== jobId };
-      log.info({ kind, job_id: result.jobId, deduplicated: result.deduplicated }, result.deduplicated ? 'job already waiting; not enqueued again' : 'job enqueued');
+      log.info(
+        { kind, job_id: result.jobId, deduplicated: result.deduplicated },
+        result.deduplicated ? 'job already waiting; not enqueued again' : 'job enqueued',
+      );
       return result;
     },
     close() {
       closing ??= (async () => {
         await opening?.catch(() => undefined);
-        await releasers.releaseAll((name, error) => log.warn({ err: error, resource: name }, 'could not close cleanly'));
+        await releasers.releaseAll((name, error) =>
+          log.warn({ err: error, resource: name }, 'could not close cleanly'),
+        );
       })();
       return closing;
     },

@@ -11,7 +11,10 @@ export class LockTimeoutError extends OrgsyncError {
   readonly key: string;
 
   constructor(key: string, waitTimeoutMs: number) {
-    super('ERR_LOCK_TIMEOUT', `another job held the lock on ${key} for more than ${waitTimeoutMs} ms; the item is left for the next run`);
+    super(
+      'ERR_LOCK_TIMEOUT',
+      `another job held the lock on ${key} for more than ${waitTimeoutMs} ms; the item is left for the next run`,
+    );
     this.key = key;
   }
 }
@@ -90,7 +93,11 @@ export function createRedisLock(options: RedisLockOptions): RedisLock {
         RENEW.run(redis, [lockKey], [token, ttlMs]).then(
           (renewed) => {
             if (stopped) return;
-            if (Number(renewed) !== 1) options.logger?.warn({ lock: key }, 'lost the lock while holding it (expired); another job may now work on the same organization');
+            if (Number(renewed) !== 1)
+              options.logger?.warn(
+                { lock: key },
+                'lost the lock while holding it (expired); another job may now work on the same organization',
+              );
             else schedule();
           },
           (error: unknown) => {

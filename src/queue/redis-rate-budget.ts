@@ -78,7 +78,8 @@ export function createRedisRateBudget(options: RedisRateBudgetOptions): RateBudg
   if (!(Number.isFinite(ratePerSecond) && ratePerSecond > 0)) {
     throw new TypeError(`createRedisRateBudget: ratePerSecond must be a positive number, got ${ratePerSecond}`);
   }
-  if (!(Number.isInteger(burst) && burst >= 1)) throw new TypeError(`createRedisRateBudget: burst must be an integer >= 1, got ${burst}`);
+  if (!(Number.isInteger(burst) && burst >= 1))
+    throw new TypeError(`createRedisRateBudget: burst must be an integer >= 1, got ${burst}`);
   const sleep = options.sleep ?? realSleep;
   const now = options.now ?? Date.now;
   const keys = rateBudgetKeys(options.environmentUrl, options.keyPrefix);
@@ -91,7 +92,8 @@ export function createRedisRateBudget(options: RedisRateBudgetOptions): RateBudg
 
   async function tryAcquire(): Promise<{ granted: boolean; waitMs: number }> {
     const reply = await ACQUIRE.run(redis, [keys.tat, keys.pause], [intervalMs, toleranceMs, reserveAheadMs]);
-    if (!Array.isArray(reply) || reply.length !== 2) throw new Error(`rate budget script: unexpected reply ${JSON.stringify(reply)}`);
+    if (!Array.isArray(reply) || reply.length !== 2)
+      throw new Error(`rate budget script: unexpected reply ${JSON.stringify(reply)}`);
     return { granted: Number(reply[0]) === 1, waitMs: Math.max(0, Number(reply[1])) };
   }
 

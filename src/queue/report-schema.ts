@@ -19,8 +19,18 @@ const count = z.number().int().nonnegative();
 
 /** `report.json`'s summary. */
 export const reportSummarySchema = z.object({
-  accounts: count, create: count, update: count, unchanged: count, orphan: count, delete: count, adoptable: count,
-  invalid: count, conflict: count, stale: count, failed: count, api_calls: count,
+  accounts: count,
+  create: count,
+  update: count,
+  unchanged: count,
+  orphan: count,
+  delete: count,
+  adoptable: count,
+  invalid: count,
+  conflict: count,
+  stale: count,
+  failed: count,
+  api_calls: count,
 }) satisfies z.ZodType<ReportSummary>;
 
 /** A whole `report.json` (design §3). */

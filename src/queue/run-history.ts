@@ -86,7 +86,8 @@ export interface RunHistory {
  * `<prefix>run:<id>`, with fields `summary` and `report` (JSON). Plain commands only.
  */
 export function createRunHistory(redis: Redis, options: RunHistoryOptions): RunHistory {
-  if (!(Number.isInteger(options.limit) && options.limit > 0)) throw new TypeError(`createRunHistory: limit must be a positive integer, got ${options.limit}`);
+  if (!(Number.isInteger(options.limit) && options.limit > 0))
+    throw new TypeError(`createRunHistory: limit must be a positive integer, got ${options.limit}`);
   const indexKey = `${options.keyPrefix}runs`;
   const runKey = (runId: string) => `${options.keyPrefix}run:${runId}`;
   const maxItems = options.maxReportItems ?? 10_000;
@@ -94,7 +95,11 @@ export function createRunHistory(redis: Redis, options: RunHistoryOptions): RunH
   async function trim(): Promise<void> {
     const dropped = await redis.zrange(indexKey, 0, -(options.limit + 1));
     if (dropped.length === 0) return;
-    await redis.multi().del(...dropped.map(runKey)).zrem(indexKey, ...dropped).exec();
+    await redis
+      .multi()
+      .del(...dropped.map(runKey))
+      .zrem(indexKey, ...dropped)
+      .exec();
   }
 
   return {
@@ -116,7 +121,8 @@ export function createRunHistory(redis: Redis, options: RunHistoryOptions): RunH
         items_total: items.length,
         items_stored: Math.min(items.length, maxItems),
       };
-      const report = run.report && items.length > maxItems ? { ...run.report, items: items.slice(0, maxItems) } : run.report;
+      const report =
+        run.report && items.length > maxItems ? { ...run.report, items: items.slice(0, maxItems) } : run.report;
       await redis
         .multi()
         .hset(runKey(run.runId), 'summary', JSON.stringify(summary), 'report', JSON.stringify(report))

@@ -1,7 +1,17 @@
 import type { ReportSummary } from '../engine/types.js';
 import type { RunSummary } from './run-history.js';
 
-const SHOWN: (keyof ReportSummary)[] = ['create', 'update', 'delete', 'orphan', 'adoptable', 'invalid', 'conflict', 'stale', 'failed'];
+const SHOWN: (keyof ReportSummary)[] = [
+  'create',
+  'update',
+  'delete',
+  'orphan',
+  'adoptable',
+  'invalid',
+  'conflict',
+  'stale',
+  'failed',
+];
 
 /** `2,503 accounts: create 2,499, invalid 2, conflict 2` — only the counts that are not zero. */
 export function describeCounts(counts: ReportSummary | null): string {
@@ -32,7 +42,8 @@ export function renderRunsTable(runs: readonly RunSummary[]): string {
   ]);
   const header = ['RUN', 'KIND', 'TRIGGER', 'STARTED', 'DURATION', 'RESULT', 'COUNTS'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
+  const line = (cells: readonly string[]) =>
+    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
   return `${[line(header), ...rows.map(line)].join('\n')}\n`;
 }
 
@@ -43,6 +54,7 @@ export function renderRunHeader(run: RunSummary): string {
     `  ${run.started_at} → ${run.finished_at} (${formatDuration(run.duration_ms)}), result ${run.result}, exit code ${run.exit_code}`,
   ];
   if (run.error) lines.push(`  error ${run.error.code}: ${run.error.message}`);
-  if (run.items_stored < run.items_total) lines.push(`  the history keeps ${run.items_stored} of the report's ${run.items_total} items`);
+  if (run.items_stored < run.items_total)
+    lines.push(`  the history keeps ${run.items_stored} of the report's ${run.items_total} items`);
   return `${lines.join('\n')}\n`;
 }

@@ -29,12 +29,22 @@ export interface WorkerResources {
  * it the shared Redis rate budget, the per-organization lock, the run history and the import
  * store. The connection is closed last, after the queue handle.
  */
-export function openWorkerResources(options: { config: Config; logger: Logger; queueName: string; connectScalekit?: JobProcessorDeps['connectScalekit'] }): WorkerResources {
+export function openWorkerResources(options: {
+  config: Config;
+  logger: Logger;
+  queueName: string;
+  connectScalekit?: JobProcessorDeps['connectScalekit'];
+}): WorkerResources {
   const { config, logger, queueName } = options;
   const environmentUrl = config.scalekitEnvironmentUrl;
-  if (!environmentUrl) throw new ConfigError(['SCALEKIT_ENVIRONMENT_URL is required for orgsync worker — your Scalekit environment URL']);
+  if (!environmentUrl)
+    throw new ConfigError(['SCALEKIT_ENVIRONMENT_URL is required for orgsync worker — your Scalekit environment URL']);
   const releasers = createReleasers();
-  const redis = createWorkerConnection(config.redisUrl, (error) => logger.warn({ err: error }, 'Redis connection error'), { connectionName: `orgsync:worker:${queueName}` });
+  const redis = createWorkerConnection(
+    config.redisUrl,
+    (error) => logger.warn({ err: error }, 'Redis connection error'),
+    { connectionName: `orgsync:worker:${queueName}` },
+  );
   releasers.add('redis', () => closeConnection(redis));
   // Released just before the connection it flushes through (releasers run last-in, first-out).
   const callCounter = createCallCounter(redis, { keyPrefix: queueKeyPrefix(queueName) });
@@ -50,7 +60,10 @@ export function openWorkerResources(options: { config: Config; logger: Logger; q
     runHistory: createRunHistory(redis, { keyPrefix: queueKeyPrefix(queueName), limit: config.runHistory }),
     imports: createImportStore(redis, { keyPrefix: queueKeyPrefix(queueName) }),
     latestAccounts: createLatestAccounts(redis, { keyPrefix: queueKeyPrefix(queueName) }),
-    importSnapshots: createImportSnapshots(redis, { keyPrefix: queueKeyPrefix(queueName), ttlSeconds: DEFAULT_IMPORT_TTL_S }),
+    importSnapshots: createImportSnapshots(redis, {
+      keyPrefix: queueKeyPrefix(queueName),
+      ttlSeconds: DEFAULT_IMPORT_TTL_S,
+    }),
     callCounter,
     connectScalekit: options.connectScalekit ?? connectScalekit,
   };

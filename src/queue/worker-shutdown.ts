@@ -24,10 +24,17 @@ export async function shutDownWorker(worker: Worker, inFlight: InFlightJobs, opt
   await worker.pause(true);
   let drained = await settleWithin(inFlight, options.deadlineMs);
   if (!drained) {
-    options.logger.warn({ jobs: inFlight.size, deadline_ms: options.deadlineMs }, 'jobs still running at the shutdown deadline: aborting them and handing them back to the queue');
+    options.logger.warn(
+      { jobs: inFlight.size, deadline_ms: options.deadlineMs },
+      'jobs still running at the shutdown deadline: aborting them and handing them back to the queue',
+    );
     worker.cancelAllJobs('worker shutting down');
     drained = await settleWithin(inFlight, options.abortGraceMs ?? 5_000);
-    if (!drained) options.logger.warn({ jobs: inFlight.size }, 'jobs ignored their abort signal; closing without them (another worker takes them once their locks expire)');
+    if (!drained)
+      options.logger.warn(
+        { jobs: inFlight.size },
+        'jobs ignored their abort signal; closing without them (another worker takes them once their locks expire)',
+      );
   }
   await worker.close(!drained);
 }

@@ -53,8 +53,12 @@ export type ErrorClass = 'permanent' | 'rate-limited' | 'retry';
 export function classifyJobError(error: unknown): ErrorClass {
   if (error instanceof RateLimitedError) return 'rate-limited';
   const permanent =
-    error instanceof InvalidPayloadError || error instanceof PermanentJobError || error instanceof ConfigError ||
-    error instanceof UnauthenticatedError || error instanceof PermissionDeniedError || error instanceof ValidationError;
+    error instanceof InvalidPayloadError ||
+    error instanceof PermanentJobError ||
+    error instanceof ConfigError ||
+    error instanceof UnauthenticatedError ||
+    error instanceof PermissionDeniedError ||
+    error instanceof ValidationError;
   return permanent ? 'permanent' : 'retry';
 }
 
@@ -66,7 +70,11 @@ export function classifyJobError(error: unknown): ErrorClass {
 export async function startQueueWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
   const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
   const log = options.logger.child({ component: 'worker', queue: queueName });
-  const { redis, queue, deps, releasers } = openWorkerResources({ ...options, queueName, logger: options.logger.child({ queue: queueName }) });
+  const { redis, queue, deps, releasers } = openWorkerResources({
+    ...options,
+    queueName,
+    logger: options.logger.child({ queue: queueName }),
+  });
   const inFlight: InFlightJobs = new Set();
   let stopping = false;
   let worker: Worker | undefined;
@@ -93,9 +101,16 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       const message = error instanceof Error ? error.message : String(error);
       if (kind === 'permanent') throw new UnrecoverableError(message);
       if (kind === 'rate-limited') {
-        if (restarts() >= MAX_RESTARTS) throw new UnrecoverableError(`rate limited by Scalekit ${restarts() + 1} times without finishing: ${message}`);
-        const waitMs = error instanceof RateLimitedError && error.retryAfterMs ? error.retryAfterMs : RATE_LIMITED_DEFAULT_MS;
-        log.warn({ job_id: job.id, wait_ms: waitMs }, 'Scalekit rate limit outlasted the retries: the job goes back to the queue without spending an attempt');
+        if (restarts() >= MAX_RESTARTS)
+          throw new UnrecoverableError(
+            `rate limited by Scalekit ${restarts() + 1} times without finishing: ${message}`,
+          );
+        const waitMs =
+          error instanceof RateLimitedError && error.retryAfterMs ? error.retryAfterMs : RATE_LIMITED_DEFAULT_MS;
+        log.warn(
+          { job_id: job.id, wait_ms: waitMs },
+          'Scalekit rate limit outlasted the retries: the job goes back to the queue without spending an attempt',
+        );
         await queue.rateLimit(waitMs);
         throw Worker.RateLimitError();
       }
@@ -147,7 +162,9 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       closing ??= (async () => {
         stopping = true;
         await shutDownWorker(started, inFlight, { deadlineMs: closeOptions.deadlineMs ?? 30_000, logger: log });
-        await releasers.releaseAll((name, error) => log.warn({ err: error, resource: name }, 'could not close cleanly'));
+        await releasers.releaseAll((name, error) =>
+          log.warn({ err: error, resource: name }, 'could not close cleanly'),
+        );
         log.info('worker closed');
       })();
       return closing;

@@ -45,7 +45,11 @@ export interface ScalekitApi {
   /** `null` when no organization has this external ID (404). */
   getOrganizationByExternalId(externalId: string, options?: { signal?: AbortSignal }): Promise<Organization | null>;
   createOrganization(input: CreateOrganizationInput, options?: { signal?: AbortSignal }): Promise<Organization>;
-  updateOrganization(id: string, input: UpdateOrganizationInput, options?: { signal?: AbortSignal }): Promise<Organization>;
+  updateOrganization(
+    id: string,
+    input: UpdateOrganizationInput,
+    options?: { signal?: AbortSignal },
+  ): Promise<Organization>;
   deleteOrganization(id: string, options?: { signal?: AbortSignal }): Promise<void>;
   listDirectories(organizationId: string, options?: { signal?: AbortSignal }): Promise<Directory[]>;
   stats(): ApiStats;

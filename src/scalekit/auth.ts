@@ -42,7 +42,9 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
         method: 'POST',
         routeTemplate: '/oauth/token',
         url: options.tokenUrl,
-        body: { form: { grant_type: 'client_credentials', client_id: options.clientId, client_secret: options.clientSecret } },
+        body: {
+          form: { grant_type: 'client_credentials', client_id: options.clientId, client_secret: options.clientSecret },
+        },
         schema: tokenResponseSchema,
         // Asking for a token twice is harmless.
         idempotent: true,
@@ -54,7 +56,13 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       if (error instanceof ValidationError || error instanceof UnauthenticatedError) {
         throw new UnauthenticatedError(
           `the token endpoint refused the client credentials (HTTP ${error.status ?? '?'}); check SCALEKIT_CLIENT_ID, SCALEKIT_CLIENT_SECRET and SCALEKIT_ENVIRONMENT_URL`,
-          { method: 'POST', routeTemplate: '/oauth/token', status: error.status, errorCode: error.errorCode, cause: error },
+          {
+            method: 'POST',
+            routeTemplate: '/oauth/token',
+            status: error.status,
+            errorCode: error.errorCode,
+            cause: error,
+          },
         );
       }
       throw error;

@@ -65,13 +65,15 @@ function isHttpUrl(value: string): boolean {
 /** Checks the options at construction and throws one `ConfigError` listing every problem. */
 export function assertClientOptions(options: ScalekitClientOptions): void {
   const problems: string[] = [];
-  if (!isHttpUrl(options.environmentUrl)) problems.push('environmentUrl must be an http(s) URL, e.g. https://acme.scalekit.dev');
+  if (!isHttpUrl(options.environmentUrl))
+    problems.push('environmentUrl must be an http(s) URL, e.g. https://acme.scalekit.dev');
   if (options.tokenUrl !== undefined && !isHttpUrl(options.tokenUrl)) problems.push('tokenUrl must be an http(s) URL');
   if (options.clientId.trim() === '') problems.push('clientId must not be empty');
   if (options.clientSecret.trim() === '') problems.push('clientSecret must not be empty');
   const positive = { timeoutMs: options.timeoutMs, baseDelayMs: options.baseDelayMs, maxDelayMs: options.maxDelayMs };
   for (const [name, value] of Object.entries(positive)) {
-    if (value !== undefined && !(Number.isFinite(value) && value > 0)) problems.push(`${name} must be a positive number of milliseconds`);
+    if (value !== undefined && !(Number.isFinite(value) && value > 0))
+      problems.push(`${name} must be a positive number of milliseconds`);
   }
   if (options.maxAttempts !== undefined && !(Number.isInteger(options.maxAttempts) && options.maxAttempts >= 1)) {
     problems.push('maxAttempts must be an integer >= 1');

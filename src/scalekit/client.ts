@@ -1,6 +1,12 @@
 import { Agent, fetch as undiciFetch } from 'undici';
 import { z } from 'zod';
-import type { ApiStats, CreateOrganizationInput, OrganizationPage, ScalekitApi, UpdateOrganizationInput } from './api.js';
+import type {
+  ApiStats,
+  CreateOrganizationInput,
+  OrganizationPage,
+  ScalekitApi,
+  UpdateOrganizationInput,
+} from './api.js';
 import { createTokenProvider } from './auth.js';
 import { assertClientOptions, clientDefaults, type ScalekitClientOptions } from './client-options.js';
 import { NotFoundError, ResponseShapeError, ValidationError } from './errors.js';
@@ -45,7 +51,10 @@ function definedOnly(input: object): Record<string, unknown> {
 export function createScalekitClient(options: ScalekitClientOptions): ScalekitClient {
   assertClientOptions(options);
   const baseUrl = options.environmentUrl.replace(/\/+$/, '');
-  const ownAgent = options.fetch === undefined && options.dispatcher === undefined ? new Agent({ keepAliveTimeout: 10_000 }) : undefined;
+  const ownAgent =
+    options.fetch === undefined && options.dispatcher === undefined
+      ? new Agent({ keepAliveTimeout: 10_000 })
+      : undefined;
   const stats: ApiStats = { apiCalls: 0, tokenCalls: 0, retries: 0 };
   const now = options.now ?? Date.now;
   let closing: Promise<void> | undefined;
@@ -80,7 +89,10 @@ export function createScalekitClient(options: ScalekitClientOptions): ScalekitCl
     return request({ ...rest, url: `${baseUrl}${path}`, auth: tokens });
   }
 
-  async function getOrganizationByExternalId(externalId: string, callOptions: CallOptions = {}): Promise<Organization | null> {
+  async function getOrganizationByExternalId(
+    externalId: string,
+    callOptions: CallOptions = {},
+  ): Promise<Organization | null> {
     const context = { method: 'GET' as const, routeTemplate: routes.byExternalId };
     if (externalId === '') throw new ValidationError('the external ID is empty; pass a non-empty external ID', context);
     if (externalId === '.' || externalId === '..') {
@@ -102,7 +114,9 @@ export function createScalekitClient(options: ScalekitClientOptions): ScalekitCl
     }
   }
 
-  async function* listOrganizations(listOptions: { pageSize?: number; signal?: AbortSignal } = {}): AsyncGenerator<OrganizationPage> {
+  async function* listOrganizations(
+    listOptions: { pageSize?: number; signal?: AbortSignal } = {},
+  ): AsyncGenerator<OrganizationPage> {
     const pageSize = listOptions.pageSize ?? 100;
     let pageToken = '';
     do {
@@ -161,7 +175,10 @@ export function createScalekitClient(options: ScalekitClientOptions): ScalekitCl
           : {
               beforeResend: async (signal: AbortSignal | undefined) => {
                 const existing = await getOrganizationByExternalId(externalId, signal === undefined ? {} : { signal });
-                options.logger?.debug({ route: routes.organizations, found: existing !== null }, 'create outcome unknown; looked up the external ID');
+                options.logger?.debug(
+                  { route: routes.organizations, found: existing !== null },
+                  'create outcome unknown; looked up the external ID',
+                );
                 return existing === null ? undefined : { value: { organization: existing } };
               },
             }),
@@ -192,7 +209,8 @@ export function createScalekitClient(options: ScalekitClientOptions): ScalekitCl
         signal: callOptions.signal,
         idempotent: true,
         // A 404 after an attempt that may have gone through means that attempt deleted it.
-        recover: (error, { afterUnknownOutcome }) => (error instanceof NotFoundError && afterUnknownOutcome ? { value: {} } : undefined),
+        recover: (error, { afterUnknownOutcome }) =>
+          error instanceof NotFoundError && afterUnknownOutcome ? { value: {} } : undefined,
       });
     },
 

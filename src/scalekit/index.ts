@@ -26,6 +26,12 @@ export type { RequestInfo } from './request-loop.js';
 export type { FetchLike, FetchInit, FetchResponse } from './transport.js';
 export { raceAbort, realSleep } from './sleep.js';
 export type { Sleep } from './sleep.js';
-export type { ApiStats, CreateOrganizationInput, OrganizationPage, ScalekitApi, UpdateOrganizationInput } from './api.js';
+export type {
+  ApiStats,
+  CreateOrganizationInput,
+  OrganizationPage,
+  ScalekitApi,
+  UpdateOrganizationInput,
+} from './api.js';
 export type { RateBudget } from './rate-budget.js';
 export type { Directory, Organization } from './schemas.js';

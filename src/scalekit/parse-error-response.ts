@@ -67,7 +67,8 @@ function advice(status: number): string {
   if (status === 401) return 'check SCALEKIT_CLIENT_ID / SCALEKIT_CLIENT_SECRET and the environment URL';
   if (status === 403) return 'grant these credentials access to the operation';
   if (status === 404) return 'the resource does not exist (it may have been deleted)';
-  if (status === 409) return 'another resource already holds this value (e.g. the external ID); look it up and update it instead';
+  if (status === 409)
+    return 'another resource already holds this value (e.g. the external ID); look it up and update it instead';
   if (status === 429) return 'lower ORGSYNC_RATE_LIMIT or ask Scalekit for a higher limit';
   if (status >= 500) return 'Scalekit or a proxy failed; try again later';
   return 'see the status and error code';

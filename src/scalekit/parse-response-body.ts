@@ -5,7 +5,10 @@ import { ResponseShapeError, type HttpMethod } from './errors.js';
  * Parses a 2xx body (empty = `{}`) and checks it against `schema`. Anything else is a
  * `ResponseShapeError` naming the route and the path of the first zod issue.
  */
-export function parseResponseBody<R>(spec: { method: HttpMethod; routeTemplate: string; schema: z.ZodType<R> }, bodyText: string): R {
+export function parseResponseBody<R>(
+  spec: { method: HttpMethod; routeTemplate: string; schema: z.ZodType<R> },
+  bodyText: string,
+): R {
   const context = { method: spec.method, routeTemplate: spec.routeTemplate };
   let json: unknown;
   try {

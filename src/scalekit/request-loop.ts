@@ -111,10 +111,20 @@ export function createRequestLoop(options: RequestLoopOptions): RequestLoop {
         signal: spec.signal,
       });
     } catch (error) {
-      report({ method: spec.method, routeTemplate: spec.routeTemplate, status: 0, durationMs: options.now() - startMs });
+      report({
+        method: spec.method,
+        routeTemplate: spec.routeTemplate,
+        status: 0,
+        durationMs: options.now() - startMs,
+      });
       throw error;
     }
-    report({ method: spec.method, routeTemplate: spec.routeTemplate, status: response.status, durationMs: options.now() - startMs });
+    report({
+      method: spec.method,
+      routeTemplate: spec.routeTemplate,
+      status: response.status,
+      durationMs: options.now() - startMs,
+    });
     if (response.status >= 200 && response.status < 300) return parseResponseBody(spec, response.bodyText);
     throw parseErrorResponse({
       method: spec.method,
@@ -139,12 +149,20 @@ export function createRequestLoop(options: RequestLoopOptions): RequestLoop {
       } catch (error) {
         if (spec.signal?.aborted) throw spec.signal.reason;
         if (!(error instanceof ScalekitError)) throw error;
-        if (error instanceof UnauthenticatedError && token !== undefined && spec.auth !== undefined && !refreshedToken) {
+        if (
+          error instanceof UnauthenticatedError &&
+          token !== undefined &&
+          spec.auth !== undefined &&
+          !refreshedToken
+        ) {
           // The cached token may have expired or been revoked early: fetch a new one, once.
           refreshedToken = true;
           spec.auth.invalidate(token);
           attempt -= 1;
-          logger?.debug({ method: spec.method, route: spec.routeTemplate }, 'Scalekit answered 401; refreshing the token once');
+          logger?.debug(
+            { method: spec.method, route: spec.routeTemplate },
+            'Scalekit answered 401; refreshing the token once',
+          );
           continue;
         }
         const recovered = spec.recover?.(error, { afterUnknownOutcome });
@@ -165,10 +183,21 @@ export function createRequestLoop(options: RequestLoopOptions): RequestLoop {
         }
         if (!decision.retry) throw error;
         if (unknownOutcome && !spec.idempotent && spec.beforeResend === undefined) {
-          logger?.warn({ method: spec.method, route: spec.routeTemplate, code: error.code }, 'outcome unknown; not re-sending a non-idempotent request');
+          logger?.warn(
+            { method: spec.method, route: spec.routeTemplate, code: error.code },
+            'outcome unknown; not re-sending a non-idempotent request',
+          );
           throw error;
         }
-        const log = { method: spec.method, route: spec.routeTemplate, status: error.status, code: error.code, attempt, delayMs: decision.delayMs, reason: decision.reason };
+        const log = {
+          method: spec.method,
+          route: spec.routeTemplate,
+          status: error.status,
+          code: error.code,
+          attempt,
+          delayMs: decision.delayMs,
+          reason: decision.reason,
+        };
         if (error instanceof RateLimitedError) logger?.debug(log, 'retrying Scalekit call');
         else logger?.warn(log, 'retrying Scalekit call');
         await options.sleep(decision.delayMs, spec.signal);

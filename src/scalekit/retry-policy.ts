@@ -85,7 +85,8 @@ export function decideRetry(input: RetryInput): RetryDecision {
   // A 429 says nothing was done and only asks to wait: under a tight limit it gets twice the
   // attempts (each wait capped at maxDelayMs), so a busy environment slows a run down rather than
   // failing its items.
-  const limit = error instanceof RateLimitedError && maxAttempts > 1 ? maxAttempts * RATE_LIMITED_ATTEMPTS_FACTOR : maxAttempts;
+  const limit =
+    error instanceof RateLimitedError && maxAttempts > 1 ? maxAttempts * RATE_LIMITED_ATTEMPTS_FACTOR : maxAttempts;
   if (attempt >= limit) return stop(`${reason}; gave up after ${attempt} attempts`);
   return { retry: true, delayMs: delayFor(input, error), reason };
 }
@@ -97,6 +98,7 @@ export function decideRetry(input: RetryInput): RetryDecision {
  */
 export function isOutcomeUnknown(error: unknown): boolean {
   if (error instanceof TimeoutError) return true;
-  if (error instanceof NetworkError) return error.networkCode === undefined || !notSentNetworkCodes.has(error.networkCode);
+  if (error instanceof NetworkError)
+    return error.networkCode === undefined || !notSentNetworkCodes.has(error.networkCode);
   return error instanceof UnavailableError;
 }

@@ -8,7 +8,10 @@ export const organizationSchema = z.looseObject({
   id: z.string().min(1),
   display_name: z.string(),
   external_id: z.string().optional().nullable(),
-  metadata: z.record(z.string(), z.string()).nullish().transform((m) => m ?? {}),
+  metadata: z
+    .record(z.string(), z.string())
+    .nullish()
+    .transform((m) => m ?? {}),
   region_code: z.string().optional(),
   create_time: z.string().optional(),
   update_time: z.string().optional(),
@@ -27,14 +30,28 @@ export type Directory = z.output<typeof directorySchema>;
 export const organizationEnvelopeSchema = z.looseObject({ organization: organizationSchema });
 
 export const listOrganizationsResponseSchema = z.looseObject({
-  organizations: z.array(organizationSchema).nullish().transform((o) => o ?? []),
-  next_page_token: z.string().nullish().transform((t) => t ?? ''),
+  organizations: z
+    .array(organizationSchema)
+    .nullish()
+    .transform((o) => o ?? []),
+  next_page_token: z
+    .string()
+    .nullish()
+    .transform((t) => t ?? ''),
   prev_page_token: z.string().nullish(),
-  total_size: z.coerce.number().int().nonnegative().nullish().transform((n) => n ?? 0),
+  total_size: z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .nullish()
+    .transform((n) => n ?? 0),
 });
 
 export const listDirectoriesResponseSchema = z.looseObject({
-  directories: z.array(directorySchema).nullish().transform((d) => d ?? []),
+  directories: z
+    .array(directorySchema)
+    .nullish()
+    .transform((d) => d ?? []),
 });
 
 export const tokenResponseSchema = z.looseObject({
@@ -55,7 +72,13 @@ export const errorBodySchema = z.looseObject({
         validation_error_info: z
           .looseObject({
             field_violations: z
-              .array(z.looseObject({ field: z.string().optional(), description: z.string().optional(), constraint: z.string().optional() }))
+              .array(
+                z.looseObject({
+                  field: z.string().optional(),
+                  description: z.string().optional(),
+                  constraint: z.string().optional(),
+                }),
+              )
               .optional(),
           })
           .optional(),

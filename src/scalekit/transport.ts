@@ -65,7 +65,11 @@ function innermostMessage(error: unknown): string | undefined {
  * Throws `TimeoutError` on timeout, `NetworkError` when the connection fails, and the caller's
  * abort reason when the caller aborts. Any HTTP status is a normal return.
  */
-export async function sendOnce(fetchFn: FetchLike, dispatcher: Dispatcher | undefined, request: SendRequest): Promise<RawResponse> {
+export async function sendOnce(
+  fetchFn: FetchLike,
+  dispatcher: Dispatcher | undefined,
+  request: SendRequest,
+): Promise<RawResponse> {
   if (request.signal?.aborted) throw request.signal.reason;
   // One controller per attempt, wired by hand rather than AbortSignal.any/timeout: the listener on
   // the caller's (long-lived, run-wide) signal and the timer are both released when the attempt ends.
@@ -88,18 +92,24 @@ export async function sendOnce(fetchFn: FetchLike, dispatcher: Dispatcher | unde
   } catch (error) {
     if (request.signal?.aborted) throw request.signal.reason;
     if (timedOut) {
-      throw new TimeoutError(`no complete response within ${request.timeoutMs} ms; the server may or may not have acted on it`, {
-        ...context,
-        timeoutMs: request.timeoutMs,
-        cause: error,
-      });
+      throw new TimeoutError(
+        `no complete response within ${request.timeoutMs} ms; the server may or may not have acted on it`,
+        {
+          ...context,
+          timeoutMs: request.timeoutMs,
+          cause: error,
+        },
+      );
     }
     const networkCode = findNetworkCode(error);
-    throw new NetworkError(`connection failed (${networkCode ?? innermostMessage(error) ?? 'unknown cause'}); check the environment URL and the network`, {
-      ...context,
-      networkCode,
-      cause: error,
-    });
+    throw new NetworkError(
+      `connection failed (${networkCode ?? innermostMessage(error) ?? 'unknown cause'}); check the environment URL and the network`,
+      {
+        ...context,
+        networkCode,
+        cause: error,
+      },
+    );
   } finally {
     clearTimeout(timer);
     request.signal?.removeEventListener('abort', onCallerAbort);

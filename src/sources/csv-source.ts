@@ -59,7 +59,9 @@ function checkDelimiter(value: string | undefined): CsvDelimiter | undefined {
   if (value === undefined) return undefined;
   const delimiter = parseDelimiterOption(value);
   if (delimiter === undefined) {
-    throw new ConfigError([`delimiter: ${JSON.stringify(value)} is not a delimiter orgsync reads; use one of , ; | tab`]);
+    throw new ConfigError([
+      `delimiter: ${JSON.stringify(value)} is not a delimiter orgsync reads; use one of , ; | tab`,
+    ]);
   }
   return delimiter;
 }
@@ -101,7 +103,12 @@ async function* readCsvRecords(settings: CsvSettings, signal: AbortSignal | unde
         if (fields.every((field) => field.trim() === '')) continue; // a blank line, or one of delimiters only
         if (columns === undefined) {
           const delimiterDetected = settings.delimiter === undefined;
-          columns = readHeader(fields, { name, requiredColumns: settings.requiredColumns, delimiter, delimiterDetected });
+          columns = readHeader(fields, {
+            name,
+            requiredColumns: settings.requiredColumns,
+            delimiter,
+            delimiterDetected,
+          });
           continue;
         }
         signal?.throwIfAborted();
@@ -172,7 +179,12 @@ function describeParseError(name: string, err: CsvError, tracker: RecordLineTrac
     );
   }
   if (err.code === 'CSV_MAX_RECORD_SIZE') {
-    return new SourceError(`${name}: the record starting on line ${tracker.currentRecordLine} is over 1 MiB long; no account row is that big: check that line`, { cause: err });
+    return new SourceError(
+      `${name}: the record starting on line ${tracker.currentRecordLine} is over 1 MiB long; no account row is that big: check that line`,
+      { cause: err },
+    );
   }
-  return new SourceError(`${name}: cannot read the CSV near line ${tracker.currentRecordLine}: ${err.message}`, { cause: err });
+  return new SourceError(`${name}: cannot read the CSV near line ${tracker.currentRecordLine}: ${err.message}`, {
+    cause: err,
+  });
 }

@@ -31,8 +31,10 @@ export function createSourceFromSpec(spec: string, settings: SourceSettings): Ac
   if (spec === 'postgres' || spec.startsWith('postgres:')) {
     const table = spec.slice('postgres:'.length).trim() || undefined;
     const problems: string[] = [];
-    if (!settings.databaseUrl) problems.push('DATABASE_URL is required for a postgres: source — e.g. postgres://user@host:5432/db');
-    if (!table && !settings.pgQuery) problems.push('ORGSYNC_PG_QUERY is required for --source postgres: (or name a table: postgres:accounts)');
+    if (!settings.databaseUrl)
+      problems.push('DATABASE_URL is required for a postgres: source — e.g. postgres://user@host:5432/db');
+    if (!table && !settings.pgQuery)
+      problems.push('ORGSYNC_PG_QUERY is required for --source postgres: (or name a table: postgres:accounts)');
     if (problems.length > 0 || !settings.databaseUrl) throw new ConfigError(problems);
     return createPostgresSource({
       databaseUrl: settings.databaseUrl,

@@ -44,9 +44,12 @@ function parseSourceUrl(text: string): URL {
     // Not echoed: the text may hold credentials.
     throw new ConfigError(['--source: not a valid URL (expected http(s)://HOST/PATH)']);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError([`--source: an HTTP source must be an http(s) URL, got ${url.protocol}`]);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ConfigError([`--source: an HTTP source must be an http(s) URL, got ${url.protocol}`]);
   if (url.username !== '' || url.password !== '') {
-    throw new ConfigError([`--source ${redactUrl(url)}: the URL must not hold credentials; pass a bearer token in ORGSYNC_SOURCE_TOKEN`]);
+    throw new ConfigError([
+      `--source ${redactUrl(url)}: the URL must not hold credentials; pass a bearer token in ORGSYNC_SOURCE_TOKEN`,
+    ]);
   }
   return url;
 }
@@ -75,7 +78,8 @@ function assertFields(page: AccountPage, required: readonly string[], label: str
  */
 export function createHttpSource(options: HttpSourceOptions): LookupSource {
   const baseUrl = parseSourceUrl(options.url);
-  if (options.since !== undefined && Number.isNaN(options.since.getTime())) throw new ConfigError(['since is not a valid date']);
+  if (options.since !== undefined && Number.isNaN(options.since.getTime()))
+    throw new ConfigError(['since is not a valid date']);
   const description = redactUrl(baseUrl);
   const required = (options.requiredColumns ?? []).map((key) => key.trim().toLowerCase());
   const fetchOptions: FetchJsonOptions = {
@@ -114,11 +118,15 @@ export function createHttpSource(options: HttpSourceOptions): LookupSource {
       if (page.next !== null) {
         const where = `${label} (${redactUrl(url)})`;
         if (page.next.origin !== baseUrl.origin) {
-          throw new SourceError(`${where}: \`next\` leads to another origin (${page.next.origin}); refusing to send the token there`);
+          throw new SourceError(
+            `${where}: \`next\` leads to another origin (${page.next.origin}); refusing to send the token there`,
+          );
         }
         const earlier = seen.get(page.next.href);
         if (earlier !== undefined) {
-          throw new SourceError(`${where}: \`next\` points back to page ${earlier} (${redactUrl(page.next)}); the API's pagination loops`);
+          throw new SourceError(
+            `${where}: \`next\` points back to page ${earlier} (${redactUrl(page.next)}); the API's pagination loops`,
+          );
         }
       }
       url = page.next;
@@ -126,7 +134,11 @@ export function createHttpSource(options: HttpSourceOptions): LookupSource {
     options.logger?.debug({ source: description, records: line }, 'HTTP source read');
   }
 
-  async function findAccount(accountId: string, region?: string, findOptions?: { signal?: AbortSignal }): Promise<SourceRecord | null> {
+  async function findAccount(
+    accountId: string,
+    region?: string,
+    findOptions?: { signal?: AbortSignal },
+  ): Promise<SourceRecord | null> {
     const url = new URL(baseUrl.href);
     const id = accountId.trim();
     const wantedRegion = region?.trim().toLowerCase();
@@ -140,7 +152,10 @@ export function createHttpSource(options: HttpSourceOptions): LookupSource {
       const accountRegion = values['region'];
       return (
         values['account_id']?.trim() === id &&
-        (wantedRegion === undefined || accountRegion === null || accountRegion === undefined || accountRegion.trim().toLowerCase() === wantedRegion)
+        (wantedRegion === undefined ||
+          accountRegion === null ||
+          accountRegion === undefined ||
+          accountRegion.trim().toLowerCase() === wantedRegion)
       );
     });
     return match === undefined ? null : toRecord(match, required, 1);

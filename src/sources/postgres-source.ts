@@ -55,7 +55,11 @@ function isRow(value: unknown): value is Record<string, unknown> {
 }
 
 /** `updated_at > $1`, with `$1` cast to the column's own type so no time zone shifts the comparison. */
-function sinceFilter(columns: readonly PgColumn[], since: Date, description: string): { suffix: string; param: string } {
+function sinceFilter(
+  columns: readonly PgColumn[],
+  since: Date,
+  description: string,
+): { suffix: string; param: string } {
   const column = findColumn(columns, 'updated_at');
   if (column === undefined) {
     const returned = columns.map((c) => c.key).join(', ') || '(none)';
@@ -79,11 +83,15 @@ function sinceFilter(columns: readonly PgColumn[], since: Date, description: str
  */
 export function createPostgresSource(options: PostgresSourceOptions): LookupSource {
   if ((options.query === undefined) === (options.table === undefined)) {
-    throw new ConfigError(['a PostgreSQL source needs exactly one of a query (ORGSYNC_PG_QUERY) or a table (postgres:TABLE)']);
+    throw new ConfigError([
+      'a PostgreSQL source needs exactly one of a query (ORGSYNC_PG_QUERY) or a table (postgres:TABLE)',
+    ]);
   }
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError([`batchSize must be a positive integer, got ${batchSize}`]);
-  if (options.since !== undefined && Number.isNaN(options.since.getTime())) throw new ConfigError(['since is not a valid date']);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new ConfigError([`batchSize must be a positive integer, got ${batchSize}`]);
+  if (options.since !== undefined && Number.isNaN(options.since.getTime()))
+    throw new ConfigError(['since is not a valid date']);
   const target = parsePgTarget(options.databaseUrl);
   const baseSql = options.table === undefined ? querySql(options.query ?? '') : tableSql(options.table);
   const description = options.table === undefined ? 'postgres:query' : `postgres:${options.table.trim()}`;
@@ -94,7 +102,8 @@ export function createPostgresSource(options: PostgresSourceOptions): LookupSour
     target,
     connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     applicationName: options.applicationName ?? 'orgsync',
-    onConnectionError: (error) => logger?.warn({ source: description, err: error.message }, 'PostgreSQL connection failed'),
+    onConnectionError: (error) =>
+      logger?.warn({ source: description, err: error.message }, 'PostgreSQL connection failed'),
   };
 
   async function describe(client: pg.Client, signal: AbortSignal | undefined): Promise<PgColumn[]> {
@@ -146,7 +155,11 @@ export function createPostgresSource(options: PostgresSourceOptions): LookupSour
     }
   }
 
-  async function findAccount(accountId: string, region?: string, findOptions?: { signal?: AbortSignal }): Promise<SourceRecord | null> {
+  async function findAccount(
+    accountId: string,
+    region?: string,
+    findOptions?: { signal?: AbortSignal },
+  ): Promise<SourceRecord | null> {
     const signal = findOptions?.signal;
     return withPgSession(connect, signal, async (client) => {
       const columns = await describe(client, signal);
@@ -160,7 +173,10 @@ export function createPostgresSource(options: PostgresSourceOptions): LookupSour
         params.push(region.trim().toLowerCase());
       }
       try {
-        const result = await client.query<Record<string, unknown>>(wrapSql(baseSql, `WHERE ${conditions.join(' AND ')} LIMIT 1`), params);
+        const result = await client.query<Record<string, unknown>>(
+          wrapSql(baseSql, `WHERE ${conditions.join(' AND ')} LIMIT 1`),
+          params,
+        );
         const row = result.rows[0];
         return row === undefined ? null : rowToRecord(row, 1);
       } catch (error) {

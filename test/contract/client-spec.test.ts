@@ -45,7 +45,12 @@ const recordingFetch: FetchLike = async (url, init) => {
   const response = await undiciFetch(url, init);
   const header = response.headers.get('sl-violations');
   const parsed: unknown = header === null ? [] : JSON.parse(header);
-  exchanges.push({ method: init.method, url, status: response.status, violations: Array.isArray(parsed) ? parsed : [] });
+  exchanges.push({
+    method: init.method,
+    url,
+    status: response.status,
+    violations: Array.isArray(parsed) ? parsed : [],
+  });
   return response;
 };
 
@@ -61,7 +66,12 @@ function expectConforming(allowedUndocumented: readonly number[] = []): void {
     // Prism's own answers (route not in the spec, request invalid) never reach the emulator.
     expect(exchange.status, `${exchange.method} ${exchange.url}`).not.toBe(422);
     const unexpected = exchange.violations.filter(
-      (v) => !(allowedUndocumented.includes(exchange.status) && v.severity === 'Warning' && undocumentedStatus.test(v.message ?? '')),
+      (v) =>
+        !(
+          allowedUndocumented.includes(exchange.status) &&
+          v.severity === 'Warning' &&
+          undocumentedStatus.test(v.message ?? '')
+        ),
     );
     expect(unexpected, `${exchange.method} ${exchange.url} -> ${exchange.status}`).toEqual([]);
   }
@@ -108,7 +118,9 @@ describe('client calls conform to scalekit.yaml (through Prism)', () => {
   });
 
   it('createOrganization: 201', async () => {
-    await expect(api.createOrganization({ display_name: 'Acme', external_id: 'us-east-1', metadata: { billing_plan: 'pro' } })).resolves.toMatchObject({
+    await expect(
+      api.createOrganization({ display_name: 'Acme', external_id: 'us-east-1', metadata: { billing_plan: 'pro' } }),
+    ).resolves.toMatchObject({
       display_name: 'Acme',
     });
     expect(throughPrism().map((e) => e.status)).toEqual([201]);
@@ -117,7 +129,9 @@ describe('client calls conform to scalekit.yaml (through Prism)', () => {
 
   it('createOrganization: 409 on a duplicate external ID (spec documents only 201)', async () => {
     await api.createOrganization({ display_name: 'Acme', external_id: 'us-east-1' });
-    await expect(api.createOrganization({ display_name: 'Twin', external_id: 'us-east-1' })).rejects.toBeInstanceOf(ConflictError);
+    await expect(api.createOrganization({ display_name: 'Twin', external_id: 'us-east-1' })).rejects.toBeInstanceOf(
+      ConflictError,
+    );
     expectConforming([409]);
   });
 
@@ -143,8 +157,14 @@ describe('client calls conform to scalekit.yaml (through Prism)', () => {
   });
 
   it('updateOrganization: 200, and 404 (spec documents only 200)', async () => {
-    const created = await api.createOrganization({ display_name: 'Acme', external_id: 'us-east-1', metadata: { tax_id: 'T1' } });
-    await expect(api.updateOrganization(created.id, { display_name: 'Acme Inc', metadata: { tax_id: 'T2' } })).resolves.toMatchObject({
+    const created = await api.createOrganization({
+      display_name: 'Acme',
+      external_id: 'us-east-1',
+      metadata: { tax_id: 'T1' },
+    });
+    await expect(
+      api.updateOrganization(created.id, { display_name: 'Acme Inc', metadata: { tax_id: 'T2' } }),
+    ).resolves.toMatchObject({
       display_name: 'Acme Inc',
       metadata: { tax_id: 'T2' },
     });

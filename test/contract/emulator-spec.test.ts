@@ -34,10 +34,18 @@ async function call(method: string, path: string, body?: unknown, bearer: string
   const headers: Record<string, string> = {};
   if (bearer !== null) headers['authorization'] = `Bearer ${bearer}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${prism.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${prism.url}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   const header = res.headers.get('sl-violations');
-  return { status: res.status, body: text === '' ? undefined : JSON.parse(text), violations: header ? (JSON.parse(header) as Violation[]) : [] };
+  return {
+    status: res.status,
+    body: text === '' ? undefined : JSON.parse(text),
+    violations: header ? (JSON.parse(header) as Violation[]) : [],
+  };
 }
 
 /** The spec documents this status: nothing may be flagged. */
@@ -56,7 +64,10 @@ function expectUndocumentedStatus(res: Checked, status: number, grpcCode: number
   expect(res.violations).toHaveLength(1);
   expect(res.violations[0]).toMatchObject({ severity: 'Warning', location: ['response'] });
   expect(res.violations[0]?.message).toMatch(UNDOCUMENTED_STATUS);
-  expect(res.body).toMatchObject({ code: grpcCode, details: [{ '@type': 'type.googleapis.com/scalekit.v1.errdetails.ErrorInfo' }] });
+  expect(res.body).toMatchObject({
+    code: grpcCode,
+    details: [{ '@type': 'type.googleapis.com/scalekit.v1.errdetails.ErrorInfo' }],
+  });
 }
 
 async function createOrganization(body: Record<string, unknown>): Promise<{ id: string }> {
@@ -66,13 +77,21 @@ async function createOrganization(body: Record<string, unknown>): Promise<{ id: 
 }
 
 beforeAll(async () => {
-  emulator = await startEmulator({ clientId: 'contract', clientSecret: 'contract-secret', now: () => frozenNowMs ?? Date.now() });
+  emulator = await startEmulator({
+    clientId: 'contract',
+    clientSecret: 'contract-secret',
+    now: () => frozenNowMs ?? Date.now(),
+  });
   prism = await startPrism(emulator.url);
   // /oauth/token is outside the spec's paths (only its security scheme names it), so the helper sends it past Prism.
   const res = await fetch(`${prism.url}/oauth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'contract', client_secret: 'contract-secret' }),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: 'contract',
+      client_secret: 'contract-secret',
+    }),
   });
   expect(res.status).toBe(200);
   token = ((await res.json()) as { access_token: string }).access_token;
@@ -92,7 +111,12 @@ beforeEach(() => {
 describe('contract: the emulator passes the official spec (Prism --errors)', () => {
   it('ListOrganization: empty, paged, filtered, page_size clamped', async () => {
     expectClean(await call('GET', '/api/v1/organizations'), 200);
-    for (let i = 0; i < 12; i += 1) await createOrganization({ display_name: `Org ${i}`, external_id: `ext-${i}`, metadata: { billing_plan: 'gold' } });
+    for (let i = 0; i < 12; i += 1)
+      await createOrganization({
+        display_name: `Org ${i}`,
+        external_id: `ext-${i}`,
+        metadata: { billing_plan: 'gold' },
+      });
     await createOrganization({ display_name: 'No external ID' });
     const first = await call('GET', '/api/v1/organizations?page_size=10');
     expectClean(first, 200);
@@ -112,15 +136,33 @@ describe('contract: the emulator passes the official spec (Prism --errors)', () 
 
   it('CreateOrganization: the documented 201 with every optional field', async () => {
     await createOrganization({ display_name: 'Minimal' });
-    await createOrganization({ display_name: 'Full', external_id: 'full-1', metadata: { invoice_email: 'a@example.com' }, slug: 'full-co', logo_url: 'https://cdn.example.com/logo.png' });
+    await createOrganization({
+      display_name: 'Full',
+      external_id: 'full-1',
+      metadata: { invoice_email: 'a@example.com' },
+      slug: 'full-co',
+      logo_url: 'https://cdn.example.com/logo.png',
+    });
   });
 
   it('CreateOrganization: 400 on a rule, 409 on a duplicate external ID (the spec documents neither)', async () => {
     // The spec lists only 201 for create; Scalekit's validation (400) and uniqueness (409) answers are not in it.
-    expectUndocumentedStatus(await call('POST', '/api/v1/organizations', { display_name: 'A', metadata: { ['k'.repeat(26)]: 'v' } }), 400, 3);
-    expectUndocumentedStatus(await call('POST', '/api/v1/organizations', { display_name: 'A', external_id: 'x'.repeat(256) }), 400, 3);
+    expectUndocumentedStatus(
+      await call('POST', '/api/v1/organizations', { display_name: 'A', metadata: { ['k'.repeat(26)]: 'v' } }),
+      400,
+      3,
+    );
+    expectUndocumentedStatus(
+      await call('POST', '/api/v1/organizations', { display_name: 'A', external_id: 'x'.repeat(256) }),
+      400,
+      3,
+    );
     await createOrganization({ display_name: 'A', external_id: 'taken' });
-    expectUndocumentedStatus(await call('POST', '/api/v1/organizations', { display_name: 'B', external_id: 'taken' }), 409, 6);
+    expectUndocumentedStatus(
+      await call('POST', '/api/v1/organizations', { display_name: 'B', external_id: 'taken' }),
+      409,
+      6,
+    );
   });
 
   it('GetOrganization: 200, and 404 for an unknown id (the spec documents only 200)', async () => {
@@ -133,16 +175,30 @@ describe('contract: the emulator passes the official spec (Prism --errors)', () 
     await createOrganization({ display_name: 'A', external_id: 'us-east/ACME 1' });
     expectClean(await call('GET', `/api/v1/organizations:external/${encodeURIComponent('us-east/ACME 1')}`), 200);
     expectClean(await call('GET', '/api/v1/organizations:external/nobody'), 404);
-    expectClean(await call('GET', `/api/v1/organizations:external/${encodeURIComponent('us-east/ACME 1')}?id=org_1`), 400);
+    expectClean(
+      await call('GET', `/api/v1/organizations:external/${encodeURIComponent('us-east/ACME 1')}?id=org_1`),
+      400,
+    );
   });
 
   it('UpdateOrganization: 200 for partial updates; 400, 404 and 409 are not in the spec', async () => {
-    const { id } = await createOrganization({ display_name: 'A', external_id: 'upd-1', metadata: { billing_plan: 'gold' } });
+    const { id } = await createOrganization({
+      display_name: 'A',
+      external_id: 'upd-1',
+      metadata: { billing_plan: 'gold' },
+    });
     expectClean(await call('PATCH', `/api/v1/organizations/${id}`, { display_name: 'Renamed' }), 200);
-    expectClean(await call('PATCH', `/api/v1/organizations/${id}`, { metadata: { billing_plan: 'silver', tax_id: 'T1' } }), 200);
+    expectClean(
+      await call('PATCH', `/api/v1/organizations/${id}`, { metadata: { billing_plan: 'silver', tax_id: 'T1' } }),
+      200,
+    );
     expectClean(await call('PATCH', `/api/v1/organizations/${id}`, { external_id: 'upd-2', metadata: {} }), 200);
     expectUndocumentedStatus(await call('PATCH', `/api/v1/organizations/${id}`, { display_name: '' }), 400, 3);
-    expectUndocumentedStatus(await call('PATCH', '/api/v1/organizations/org_00000000000000000', { display_name: 'x' }), 404, 5);
+    expectUndocumentedStatus(
+      await call('PATCH', '/api/v1/organizations/org_00000000000000000', { display_name: 'x' }),
+      404,
+      5,
+    );
     await createOrganization({ display_name: 'B', external_id: 'other' });
     expectUndocumentedStatus(await call('PATCH', `/api/v1/organizations/${id}`, { external_id: 'other' }), 409, 6);
   });
@@ -158,8 +214,18 @@ describe('contract: the emulator passes the official spec (Prism --errors)', () 
   it('ListDirectories: none, an enabled SCIM directory, and 404 for an unknown organization (not in the spec)', async () => {
     const { id } = await createOrganization({ display_name: 'With SCIM', external_id: 'scim-1' });
     expectClean(await call('GET', `/api/v1/organizations/${id}/directories`), 200);
-    emulator.store.addDirectory({ organization_id: id, directory_type: 'SCIM', enabled: true, last_synced_at: '2026-01-01T00:00:00Z' });
-    emulator.store.addDirectory({ organization_id: id, directory_type: 'LDAP', enabled: false, directory_provider: 'MICROSOFT_AD' });
+    emulator.store.addDirectory({
+      organization_id: id,
+      directory_type: 'SCIM',
+      enabled: true,
+      last_synced_at: '2026-01-01T00:00:00Z',
+    });
+    emulator.store.addDirectory({
+      organization_id: id,
+      directory_type: 'LDAP',
+      enabled: false,
+      directory_provider: 'MICROSOFT_AD',
+    });
     const res = await call('GET', `/api/v1/organizations/${id}/directories`);
     expectClean(res, 200);
     expect((res.body as { directories: unknown[] }).directories).toHaveLength(2);

@@ -12,7 +12,16 @@ import { HOSTILE_NAME, sampleReport } from '../unit/http/run-fixtures.js';
 /** Chromium from Debian (never a browser download), headless, with nothing phoning home. */
 const CHROMIUM = {
   executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 };
 const ADMIN = { username: 'ops', password: 'browser-test-password' };
 
@@ -30,15 +39,34 @@ beforeEach(async () => {
   emulator = await startEmulator();
   const config = loadConfig({
     env: {
-      SCALEKIT_ENVIRONMENT_URL: emulator.url, SCALEKIT_CLIENT_ID: 'id', SCALEKIT_CLIENT_SECRET: 'secret', REDIS_URL,
-      ORGSYNC_ADMIN_USER: ADMIN.username, ORGSYNC_ADMIN_PASSWORD: ADMIN.password, ORGSYNC_HTTP_PORT: '0',
+      SCALEKIT_ENVIRONMENT_URL: emulator.url,
+      SCALEKIT_CLIENT_ID: 'id',
+      SCALEKIT_CLIENT_SECRET: 'secret',
+      REDIS_URL,
+      ORGSYNC_ADMIN_USER: ADMIN.username,
+      ORGSYNC_ADMIN_PASSWORD: ADMIN.password,
+      ORGSYNC_HTTP_PORT: '0',
     },
   });
-  service = await startHttpService({ config, logger: pino({ level: 'silent' }), queueName, keyPrefix, rateBudgetKeyPrefix: keyPrefix });
+  service = await startHttpService({
+    config,
+    logger: pino({ level: 'silent' }),
+    queueName,
+    keyPrefix,
+    rateBudgetKeyPrefix: keyPrefix,
+  });
   redis = testRedis();
   const history = createRunHistory(redis, { keyPrefix, limit: 10 });
   const report = sampleReport('run-e2e-1');
-  await history.record({ runId: 'run-e2e-1', kind: 'nightly-sync', trigger: 'schedule', startedAt: new Date(report.started_at), finishedAt: new Date(report.finished_at), report, exitCode: 1 });
+  await history.record({
+    runId: 'run-e2e-1',
+    kind: 'nightly-sync',
+    trigger: 'schedule',
+    startedAt: new Date(report.started_at),
+    finishedAt: new Date(report.finished_at),
+    report,
+    exitCode: 1,
+  });
   browser = await chromium.launch(CHROMIUM);
   context = await browser.newContext({ httpCredentials: ADMIN, viewport: { width: 1366, height: 900 } });
 });
@@ -67,7 +95,8 @@ describe('run pages in headless Chromium', () => {
     });
 
     await page.goto(`${service.url}/runs`);
-    if (process.env.ORGSYNC_SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.ORGSYNC_SCREENSHOT_DIR}/runs.png` });
+    if (process.env.ORGSYNC_SCREENSHOT_DIR)
+      await page.screenshot({ path: `${process.env.ORGSYNC_SCREENSHOT_DIR}/runs.png` });
     await page.getByRole('link', { name: 'run-e2e-1' }).click();
     await page.waitForURL(`${service.url}/runs/run-e2e-1`);
 
@@ -81,7 +110,8 @@ describe('run pages in headless Chromium', () => {
     // (A string: the test's TypeScript has no DOM types.)
     expect(await page.evaluate("getComputedStyle(document.querySelector('header')).display")).toBe('flex');
 
-    if (process.env.ORGSYNC_SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.ORGSYNC_SCREENSHOT_DIR}/run-page.png`, fullPage: true });
+    if (process.env.ORGSYNC_SCREENSHOT_DIR)
+      await page.screenshot({ path: `${process.env.ORGSYNC_SCREENSHOT_DIR}/run-page.png`, fullPage: true });
 
     await page.locator('select#action').selectOption('update');
     await page.getByRole('button', { name: 'Filter' }).click();
@@ -103,7 +133,10 @@ describe('run pages in headless Chromium', () => {
   it('offer report.json and results.csv as downloads', async () => {
     const page = await context.newPage();
     await page.goto(`${service.url}/runs/run-e2e-1`);
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'results.csv' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'results.csv' }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe('results.csv');
     const report = await page.request.get(`${service.url}/runs/run-e2e-1/report.json`);
     expect(await report.json()).toMatchObject({ run_id: 'run-e2e-1', summary: { create: 1, update: 1 } });

@@ -16,7 +16,8 @@ import { deleteKeys, pollUntil, REDIS_URL, testName, testRedis } from '../integr
 import { ACCOUNTS_SECRET, SCALEKIT_SECRET, signedHeaders } from '../unit/http/server-fixture.js';
 
 /** The host system's accounts, as the worker's ORGSYNC_SOURCE. */
-const HOST_CSV = 'account_id,region,display_name,billing_plan\nCUST-1,us-east,Acme Renamed,pro\nCUST-2,us-east,Globex,free\n';
+const HOST_CSV =
+  'account_id,region,display_name,billing_plan\nCUST-1,us-east,Acme Renamed,pro\nCUST-2,us-east,Globex,free\n';
 
 let dir: string;
 let emulator: RunningEmulator;
@@ -42,9 +43,15 @@ beforeEach(async () => {
   });
   const config = loadConfig({
     env: {
-      SCALEKIT_ENVIRONMENT_URL: emulator.url, SCALEKIT_CLIENT_ID: 'e2e-id', SCALEKIT_CLIENT_SECRET: 'e2e-secret', REDIS_URL,
-      ORGSYNC_SOURCE: `csv:${sourcePath}`, ORGSYNC_RATE_LIMIT: '200',
-      ORGSYNC_WEBHOOK_SECRET: ACCOUNTS_SECRET, SCALEKIT_WEBHOOK_SECRET: SCALEKIT_SECRET, ORGSYNC_HTTP_PORT: '0',
+      SCALEKIT_ENVIRONMENT_URL: emulator.url,
+      SCALEKIT_CLIENT_ID: 'e2e-id',
+      SCALEKIT_CLIENT_SECRET: 'e2e-secret',
+      REDIS_URL,
+      ORGSYNC_SOURCE: `csv:${sourcePath}`,
+      ORGSYNC_RATE_LIMIT: '200',
+      ORGSYNC_WEBHOOK_SECRET: ACCOUNTS_SECRET,
+      SCALEKIT_WEBHOOK_SECRET: SCALEKIT_SECRET,
+      ORGSYNC_HTTP_PORT: '0',
     },
   });
   const logger = pino({ level: 'silent' });
@@ -67,7 +74,10 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function deliver(path: '/webhooks/accounts' | '/webhooks/scalekit', event: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+async function deliver(
+  path: '/webhooks/accounts' | '/webhooks/scalekit',
+  event: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const body = JSON.stringify(event);
   const secret = path === '/webhooks/accounts' ? ACCOUNTS_SECRET : SCALEKIT_SECRET;
   const response = await fetch(`${service.url}${path}`, { method: 'POST', headers: signedHeaders(secret, body), body });
@@ -79,16 +89,36 @@ const now = () => new Date().toISOString();
 describe('a signed webhook, through the queue and a worker, to Scalekit', () => {
   it('creates the organization of a whole account carried by account.upserted', async () => {
     const { status } = await deliver('/webhooks/accounts', {
-      type: 'account.upserted', occurred_at: now(),
-      account: { account_id: 'CUST-3', region: 'eu-west', display_name: 'Initech', billing_plan: 'enterprise', invoice_email: 'ap@initech.example' },
+      type: 'account.upserted',
+      occurred_at: now(),
+      account: {
+        account_id: 'CUST-3',
+        region: 'eu-west',
+        display_name: 'Initech',
+        billing_plan: 'enterprise',
+        invoice_email: 'ap@initech.example',
+      },
     });
     expect(status).toBe(202);
-    const org = await pollUntil('the organization to be created', () => emulator.store.getByExternalId('eu-west-CUST-3'));
-    expect(org).toMatchObject({ display_name: 'Initech', metadata: { billing_plan: 'enterprise', invoice_email: 'ap@initech.example' } });
+    const org = await pollUntil('the organization to be created', () =>
+      emulator.store.getByExternalId('eu-west-CUST-3'),
+    );
+    expect(org).toMatchObject({
+      display_name: 'Initech',
+      metadata: { billing_plan: 'enterprise', invoice_email: 'ap@initech.example' },
+    });
   });
 
   it('reads the account from the host source when account.upserted carries only its ID and region', async () => {
-    expect((await deliver('/webhooks/accounts', { type: 'account.upserted', occurred_at: now(), account: { account_id: 'CUST-1', region: 'us-east' } })).status).toBe(202);
+    expect(
+      (
+        await deliver('/webhooks/accounts', {
+          type: 'account.upserted',
+          occurred_at: now(),
+          account: { account_id: 'CUST-1', region: 'us-east' },
+        })
+      ).status,
+    ).toBe(202);
     const org = await pollUntil('the rename', () => {
       const current = emulator.store.getByExternalId('us-east-CUST-1');
       return current?.display_name === 'Acme Renamed' ? current : undefined;
@@ -103,25 +133,43 @@ describe('a signed webhook, through the queue and a worker, to Scalekit', () => 
     emulator.store.update(org.id, { display_name: 'Edited by hand' });
     const edited = emulator.store.get(org.id);
     const { status } = await deliver('/webhooks/scalekit', {
-      spec_version: '1', id: 'evt_e2e', type: 'organization.updated', occurred_at: now(), environment_id: 'env_e2e',
-      organization_id: org.id, object: 'Organization', data: edited,
+      spec_version: '1',
+      id: 'evt_e2e',
+      type: 'organization.updated',
+      occurred_at: now(),
+      environment_id: 'env_e2e',
+      organization_id: org.id,
+      object: 'Organization',
+      data: edited,
     });
     expect(status).toBe(202);
     await pollUntil('the display name to be restored', () => emulator.store.get(org.id)?.display_name === 'Globex');
   });
 
   it('reports the organization of a deleted account as an orphan and deletes nothing', async () => {
-    const { json } = await deliver('/webhooks/accounts', { type: 'account.deleted', occurred_at: now(), account: { account_id: 'CUST-2', region: 'us-east' } });
+    const { json } = await deliver('/webhooks/accounts', {
+      type: 'account.deleted',
+      occurred_at: now(),
+      account: { account_id: 'CUST-2', region: 'us-east' },
+    });
     const history = createRunHistory(redis, { keyPrefix: queueKeyPrefix(queueName), limit: 10 });
-    const run = await pollUntil('the run to be recorded', async () => (await history.list()).find((r) => r.job_id === json.job_id));
+    const run = await pollUntil('the run to be recorded', async () =>
+      (await history.list()).find((r) => r.job_id === json.job_id),
+    );
     expect(run).toMatchObject({ kind: 'reconcile', trigger: 'webhook', counts: { orphan: 1, delete: 0 } });
     expect(emulator.store.getByExternalId('us-east-CUST-2')).toBeDefined();
   });
 
   it('ignores an edit of an organization orgsync does not manage', async () => {
     const { status, json } = await deliver('/webhooks/scalekit', {
-      spec_version: '1', id: 'evt_other', type: 'organization.updated', occurred_at: now(), environment_id: 'env_e2e',
-      organization_id: 'org_x', object: 'Organization', data: { id: 'org_x', display_name: 'Not ours', external_id: 'legacy-42' },
+      spec_version: '1',
+      id: 'evt_other',
+      type: 'organization.updated',
+      occurred_at: now(),
+      environment_id: 'env_e2e',
+      organization_id: 'org_x',
+      object: 'Organization',
+      data: { id: 'org_x', display_name: 'Not ours', external_id: 'legacy-42' },
     });
     expect(status).toBe(200);
     expect(json.ignored).toBe(true);

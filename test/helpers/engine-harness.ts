@@ -23,13 +23,23 @@ export interface Harness {
   csv(name: string, text: string): Promise<string>;
   run(path: string, options: Partial<Omit<RunOptions, 'source'>> & Pick<RunOptions, 'mode'>): Promise<RunResult>;
   /** Organizations in the emulator, by external ID (unlinked ones under their id). */
-  state(): Promise<Map<string, { id: string; display_name: string; external_id?: string; metadata: Record<string, string> }>>;
+  state(): Promise<
+    Map<string, { id: string; display_name: string; external_id?: string; metadata: Record<string, string> }>
+  >;
   close(): Promise<void>;
 }
 
 /** An emulator, a real client against it (fast retries), and a temp dir for CSVs. */
-export async function startHarness(emulatorOptions: EmulatorOptions = {}, clientOptions: { maxAttempts?: number } = {}): Promise<Harness> {
-  const emulator = await startEmulator({ port: 0, clientId: 'test-client', clientSecret: 'test-secret', ...emulatorOptions });
+export async function startHarness(
+  emulatorOptions: EmulatorOptions = {},
+  clientOptions: { maxAttempts?: number } = {},
+): Promise<Harness> {
+  const emulator = await startEmulator({
+    port: 0,
+    clientId: 'test-client',
+    clientSecret: 'test-secret',
+    ...emulatorOptions,
+  });
   const api = createScalekitClient({
     environmentUrl: emulator.url,
     clientId: 'test-client',
@@ -55,12 +65,23 @@ export async function startHarness(emulatorOptions: EmulatorOptions = {}, client
       const source = createCsvSource({ path, requiredColumns: requiredColumns(RULES) });
       return runSync(
         { api, logger, rules: RULES },
-        { scope: 'partial', allowDelete: false, adopt: false, concurrency: 4, deleteMaxCount: 10, deleteMaxPercent: 10, ...options, source },
+        {
+          scope: 'partial',
+          allowDelete: false,
+          adopt: false,
+          concurrency: 4,
+          deleteMaxCount: 10,
+          deleteMaxPercent: 10,
+          ...options,
+          source,
+        },
       );
     },
     async state() {
       const response = await fetch(`${emulator.url}/_emulator/state`);
-      const body = (await response.json()) as { organizations: { id: string; display_name: string; external_id?: string; metadata: Record<string, string> }[] };
+      const body = (await response.json()) as {
+        organizations: { id: string; display_name: string; external_id?: string; metadata: Record<string, string> }[];
+      };
       return new Map(body.organizations.map((o) => [o.external_id ?? o.id, o]));
     },
     async close() {

@@ -44,12 +44,22 @@ export interface StartPrismOptions {
 }
 
 /** A tiny reverse proxy: `passThrough` paths go to `targetUrl`, the rest to `prismUrl`. */
-async function startFront(targetUrl: string, prismUrl: string, passThrough: readonly string[]): Promise<{ url: string; close(): Promise<void> }> {
+async function startFront(
+  targetUrl: string,
+  prismUrl: string,
+  passThrough: readonly string[],
+): Promise<{ url: string; close(): Promise<void> }> {
   const forward = (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const base = new URL(passThrough.includes(path) ? targetUrl : prismUrl);
     const upstream = request(
-      { host: base.hostname, port: base.port, method: req.method, path: req.url, headers: { ...req.headers, host: base.host } },
+      {
+        host: base.hostname,
+        port: base.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: base.host },
+      },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
@@ -109,9 +119,12 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 export async function startPrism(targetUrl: string, options: StartPrismOptions = {}): Promise<RunningPrism> {
   const specPath = options.specPath ?? SCALEKIT_SPEC_PATH;
   if (!existsSync(specPath)) {
-    throw new Error(`The Scalekit OpenAPI spec is missing at ${specPath}. Contract tests need shared/reference/scalekit.yaml checked out beside the repository (../shared/).`);
+    throw new Error(
+      `The Scalekit OpenAPI spec is missing at ${specPath}. Contract tests need shared/reference/scalekit.yaml checked out beside the repository (../shared/).`,
+    );
   }
-  if (!existsSync(PRISM_BIN)) throw new Error(`Prism is not installed at ${PRISM_BIN} (devDependency @stoplight/prism-cli).`);
+  if (!existsSync(PRISM_BIN))
+    throw new Error(`Prism is not installed at ${PRISM_BIN} (devDependency @stoplight/prism-cli).`);
   const port = await freePort();
   const args = ['proxy', specPath, targetUrl, '--host', '127.0.0.1', '--port', String(port)];
   if (options.errors ?? true) args.push('--errors');
@@ -152,7 +165,9 @@ export async function startPrism(targetUrl: string, options: StartPrismOptions =
     }
     if (Date.now() > deadline) {
       await running.close();
-      throw new Error(`prism proxy did not answer on ${prismUrl} within ${options.startTimeoutMs ?? 90_000} ms:\n${output}`);
+      throw new Error(
+        `prism proxy did not answer on ${prismUrl} within ${options.startTimeoutMs ?? 90_000} ms:\n${output}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -17,12 +17,21 @@ beforeAll(async () => {
   db = new pg.Client({ connectionString: DATABASE_URL });
   await db.connect();
   await db.query(`CREATE SCHEMA ${schema}`);
-  await db.query(`CREATE TABLE ${schema}.accounts (account_id text, region text, display_name text, billing_plan text, updated_at timestamptz)`);
-  await db.query(`INSERT INTO ${schema}.accounts VALUES ('P-1','us-east','One','pro','2026-01-01T00:00:00Z'), ('P-2','eu-west','Two',NULL,'2026-01-02T00:00:00Z')`);
+  await db.query(
+    `CREATE TABLE ${schema}.accounts (account_id text, region text, display_name text, billing_plan text, updated_at timestamptz)`,
+  );
+  await db.query(
+    `INSERT INTO ${schema}.accounts VALUES ('P-1','us-east','One','pro','2026-01-01T00:00:00Z'), ('P-2','eu-west','Two',NULL,'2026-01-02T00:00:00Z')`,
+  );
   redis = new Redis('redis://127.0.0.1:6379');
   env = {
-    SCALEKIT_ENVIRONMENT_URL: emulator.url, SCALEKIT_CLIENT_ID: 'id', SCALEKIT_CLIENT_SECRET: 'secret', ORGSYNC_RATE_LIMIT: '500',
-    DATABASE_URL, REDIS_URL: 'redis://127.0.0.1:6379', ORGSYNC_SOURCE: `postgres:${schema}.accounts`,
+    SCALEKIT_ENVIRONMENT_URL: emulator.url,
+    SCALEKIT_CLIENT_ID: 'id',
+    SCALEKIT_CLIENT_SECRET: 'secret',
+    ORGSYNC_RATE_LIMIT: '500',
+    DATABASE_URL,
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    ORGSYNC_SOURCE: `postgres:${schema}.accounts`,
   };
 });
 
@@ -47,7 +56,9 @@ describe('orgsync apply --since last (incremental runs)', () => {
     expect(unchanged.stdout).toMatch(/0 records read/);
 
     // A bad row changes: it fails, and the watermark stays so it is read again.
-    await db.query(`UPDATE ${schema}.accounts SET region = 'atlantis', updated_at = '2026-02-01T00:00:00Z' WHERE account_id = 'P-2'`);
+    await db.query(
+      `UPDATE ${schema}.accounts SET region = 'atlantis', updated_at = '2026-02-01T00:00:00Z' WHERE account_id = 'P-2'`,
+    );
     const failing = await runCli(['apply', '--since', 'last'], env);
     expect(failing.code).toBe(1);
     expect(failing.stdout).toMatch(/1 record read/);
@@ -55,7 +66,9 @@ describe('orgsync apply --since last (incremental runs)', () => {
     expect(again.stdout).toMatch(/1 record read/);
 
     // Fixed: read once more, succeeds, and the watermark moves past it.
-    await db.query(`UPDATE ${schema}.accounts SET region = 'eu-west', display_name = 'Two renamed', updated_at = '2026-02-02T00:00:00Z' WHERE account_id = 'P-2'`);
+    await db.query(
+      `UPDATE ${schema}.accounts SET region = 'eu-west', display_name = 'Two renamed', updated_at = '2026-02-02T00:00:00Z' WHERE account_id = 'P-2'`,
+    );
     const fixed = await runCli(['apply', '--since', 'last'], env);
     expect(fixed.code).toBe(0);
     expect(emulator.store.getByExternalId('eu-west-P-2')?.display_name).toBe('Two renamed');

@@ -14,7 +14,12 @@ let env: Record<string, string>;
 beforeAll(async () => {
   emulator = await startEmulator({ port: 0, clientId: 'cli-id', clientSecret: 'cli-secret' });
   dir = await mkdtemp(join(tmpdir(), 'orgsync-cli-'));
-  env = { SCALEKIT_ENVIRONMENT_URL: emulator.url, SCALEKIT_CLIENT_ID: 'cli-id', SCALEKIT_CLIENT_SECRET: 'cli-secret', ORGSYNC_RATE_LIMIT: '500' };
+  env = {
+    SCALEKIT_ENVIRONMENT_URL: emulator.url,
+    SCALEKIT_CLIENT_ID: 'cli-id',
+    SCALEKIT_CLIENT_SECRET: 'cli-secret',
+    ORGSYNC_RATE_LIMIT: '500',
+  };
 });
 
 afterAll(async () => {
@@ -32,7 +37,8 @@ describe('orgsync plan / apply (the CLI contract)', () => {
   it('lists every missing setting at once and exits 1', async () => {
     const result = await runCli(['plan', '--source', 'csv:x.csv']);
     expect(result.code).toBe(1);
-    for (const name of ['SCALEKIT_ENVIRONMENT_URL', 'SCALEKIT_CLIENT_ID', 'SCALEKIT_CLIENT_SECRET']) expect(result.stderr).toContain(name);
+    for (const name of ['SCALEKIT_ENVIRONMENT_URL', 'SCALEKIT_CLIENT_ID', 'SCALEKIT_CLIENT_SECRET'])
+      expect(result.stderr).toContain(name);
   });
 
   it('ends with exit 1 and names the file when the source is missing, writing nothing', async () => {
@@ -54,14 +60,39 @@ describe('orgsync plan / apply (the CLI contract)', () => {
   it('plans with --detailed-exitcode (2 on drift), applies, then plans 0 with zero writes', async () => {
     const path = await csv('ok.csv', `${HEADER}A-1,us-east,Alpha,,pro,,\nA-2,eu-west,"Beta, ""the"" company",,,EUR,\n`);
     const reportDir = join(dir, 'reports');
-    const plan = await runCli(['plan', '--source', `csv:${path}`, '--detailed-exitcode', '--report-dir', reportDir], env);
+    const plan = await runCli(
+      ['plan', '--source', `csv:${path}`, '--detailed-exitcode', '--report-dir', reportDir],
+      env,
+    );
     expect(plan.stderr).toBe('');
     expect(plan.code).toBe(2);
     expect(plan.stdout).toMatch(/create\s+2/);
     const report = JSON.parse(await readFile(join(reportDir, 'report.json'), 'utf8')) as Record<string, unknown>;
-    expect(Object.keys(report)).toEqual(['run_id', 'mode', 'scope', 'source', 'started_at', 'finished_at', 'summary', 'items']);
+    expect(Object.keys(report)).toEqual([
+      'run_id',
+      'mode',
+      'scope',
+      'source',
+      'started_at',
+      'finished_at',
+      'summary',
+      'items',
+    ]);
     expect(report).toMatchObject({ mode: 'plan', scope: 'partial', source: `csv:${path}` });
-    expect(Object.keys(report.summary as object)).toEqual(['accounts', 'create', 'update', 'unchanged', 'orphan', 'delete', 'adoptable', 'invalid', 'conflict', 'stale', 'failed', 'api_calls']);
+    expect(Object.keys(report.summary as object)).toEqual([
+      'accounts',
+      'create',
+      'update',
+      'unchanged',
+      'orphan',
+      'delete',
+      'adoptable',
+      'invalid',
+      'conflict',
+      'stale',
+      'failed',
+      'api_calls',
+    ]);
     const results = await readFile(join(reportDir, 'results.csv'), 'utf8');
     expect(results.split('\n')[0]).toBe('action,external_id,account_id,line,org_id,changes,error_code,error_message');
     expect(results).toContain('create,eu-west-A-2,A-2,3,');

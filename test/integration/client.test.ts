@@ -42,7 +42,10 @@ afterEach(async () => {
 describe('client against the emulator', () => {
   it('pages through the whole environment, 100 per page', async () => {
     await emulator.close();
-    const organizations = Array.from({ length: 250 }, (_, i) => ({ display_name: `Org ${i}`, external_id: `us-east-${i}` }));
+    const organizations = Array.from({ length: 250 }, (_, i) => ({
+      display_name: `Org ${i}`,
+      external_id: `us-east-${i}`,
+    }));
     emulator = await startEmulator({ port: 0, seed: { organizations } });
     const api = client();
     const pageSizes: number[] = [];
@@ -61,7 +64,11 @@ describe('client against the emulator', () => {
   it('creates, reads (by ID and awkward external ID), updates, lists directories and deletes', async () => {
     const api = client();
     const externalId = 'us-east-a/b?c#d%e f+g é';
-    const created = await api.createOrganization({ display_name: 'Acme', external_id: externalId, metadata: { billing_plan: 'pro' } });
+    const created = await api.createOrganization({
+      display_name: 'Acme',
+      external_id: externalId,
+      metadata: { billing_plan: 'pro' },
+    });
     expect(created).toMatchObject({ display_name: 'Acme', external_id: externalId, metadata: { billing_plan: 'pro' } });
     await expect(api.getOrganizationByExternalId(externalId)).resolves.toMatchObject({ id: created.id });
     await expect(api.getOrganization(created.id)).resolves.toMatchObject({ external_id: externalId });
@@ -98,7 +105,10 @@ describe('client against the emulator', () => {
     emulator.injectFault({ kind: 'http-503' });
     await expect(api.getOrganization(first.id)).rejects.toBeInstanceOf(UnavailableError);
     emulator.injectFault({ kind: 'http-502' });
-    await expect(api.getOrganization(first.id)).rejects.toMatchObject({ code: 'ERR_SCALEKIT_UNAVAILABLE', status: 502 });
+    await expect(api.getOrganization(first.id)).rejects.toMatchObject({
+      code: 'ERR_SCALEKIT_UNAVAILABLE',
+      status: 502,
+    });
     emulator.injectFault({ kind: 'drop' });
     await expect(api.getOrganization(first.id)).rejects.toBeInstanceOf(NetworkError);
     const slow = client({ maxAttempts: 1, timeoutMs: 200 });
@@ -107,7 +117,9 @@ describe('client against the emulator', () => {
     emulator.configure({ rateLimit: { perSecond: 1, retryAfter: true } });
     await api.getOrganization(first.id).catch(() => undefined);
     await expect(api.getOrganization(first.id)).rejects.toBeInstanceOf(RateLimitedError);
-    await expect(api.createOrganization({ display_name: 'Twin', external_id: 'us-east-1' })).rejects.toBeInstanceOf(RateLimitedError);
+    await expect(api.createOrganization({ display_name: 'Twin', external_id: 'us-east-1' })).rejects.toBeInstanceOf(
+      RateLimitedError,
+    );
   });
 
   it('refuses wrong client credentials with UnauthenticatedError', async () => {
@@ -134,14 +146,17 @@ describe('client against the emulator', () => {
     emulator.injectFault({ kind: 'drop' });
     await expect(api.getOrganization(created.id)).resolves.toMatchObject({ id: created.id });
     expect(emulator.counters().totals.faults).toBe(4);
-
   });
 
   it('waits out 429s (Retry-After) and pauses the shared budget', async () => {
     const pauses: number[] = [];
     const api = client({
       maxDelayMs: 2_000,
-      rateBudget: { acquire: (signal) => unlimitedBudget.acquire(signal), pause: (ms) => void pauses.push(ms), waitedMs: 0 },
+      rateBudget: {
+        acquire: (signal) => unlimitedBudget.acquire(signal),
+        pause: (ms) => void pauses.push(ms),
+        waitedMs: 0,
+      },
     });
     const created = await api.createOrganization({ display_name: 'One', external_id: 'us-east-1' });
     emulator.configure({ rateLimit: { perSecond: 50, retryAfter: true } });
@@ -171,7 +186,9 @@ describe('client against the emulator', () => {
     emulator.configure({ faultRate: 0.3, randomSeed: 7 });
     const api = client({ timeoutMs: 300, maxAttempts: 10 });
     const results = await Promise.allSettled(
-      Array.from({ length: 40 }, (_, i) => api.createOrganization({ display_name: `Org ${i}`, external_id: `us-west-${i}` })),
+      Array.from({ length: 40 }, (_, i) =>
+        api.createOrganization({ display_name: `Org ${i}`, external_id: `us-west-${i}` }),
+      ),
     );
     const failed = results.filter((r) => r.status === 'rejected');
     expect(failed).toEqual([]);

@@ -5,17 +5,31 @@ let emulator: RunningEmulator;
 let token: string;
 
 async function api(method: string, path: string, body?: unknown): Promise<Response> {
-  return fetch(`${emulator.url}${path}`, { method, headers: { authorization: `Bearer ${token}` }, body: body === undefined ? undefined : JSON.stringify(body) });
+  return fetch(`${emulator.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}` },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
 }
 
-async function admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${emulator.url}/_emulator/${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+async function admin(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${emulator.url}/_emulator/${path}`, {
+    method,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
 beforeAll(async () => {
   emulator = await startEmulator({});
-  const res = await fetch(`${emulator.url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'a', client_secret: 'b' }) });
+  const res = await fetch(`${emulator.url}/oauth/token`, {
+    method: 'POST',
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'a', client_secret: 'b' }),
+  });
   token = ((await res.json()) as { access_token: string }).access_token;
 });
 afterAll(async () => {
@@ -27,7 +41,9 @@ beforeEach(async () => {
 
 describe('emulator: admin routes', () => {
   it('counts requests by method, route template and status, and not the admin routes', async () => {
-    const created = (await (await api('POST', '/api/v1/organizations', { display_name: 'A', external_id: 'a' })).json()) as { organization: { id: string } };
+    const created = (await (
+      await api('POST', '/api/v1/organizations', { display_name: 'A', external_id: 'a' })
+    ).json()) as { organization: { id: string } };
     await api('POST', '/api/v1/organizations', { display_name: 'A', external_id: 'a' });
     await api('GET', `/api/v1/organizations/${created.organization.id}`);
     await api('GET', '/api/v1/organizations/org_00000000000000000');
@@ -47,7 +63,9 @@ describe('emulator: admin routes', () => {
 
   it('resets counters only, when asked for counters only', async () => {
     await api('POST', '/api/v1/organizations', { display_name: 'Kept' });
-    expect((await admin('POST', 'reset', { counters: true })).body).toEqual({ reset: { counters: true, state: false, faults: false } });
+    expect((await admin('POST', 'reset', { counters: true })).body).toEqual({
+      reset: { counters: true, state: false, faults: false },
+    });
     expect(emulator.counters().totals.requests).toBe(0);
     expect(emulator.store.size).toBe(1);
   });
@@ -55,20 +73,37 @@ describe('emulator: admin routes', () => {
   it('dumps the whole state', async () => {
     await api('POST', '/api/v1/organizations', { display_name: 'A', external_id: 'a' });
     const state = await admin('GET', 'state');
-    expect(state.body).toEqual({ organizations: [expect.objectContaining({ display_name: 'A', external_id: 'a' })], directories: [] });
+    expect(state.body).toEqual({
+      organizations: [expect.objectContaining({ display_name: 'A', external_id: 'a' })],
+      directories: [],
+    });
   });
 
   it('attaches a directory (default: an enabled SCIM one) and refuses an unknown organization', async () => {
-    const { organization } = (await (await api('POST', '/api/v1/organizations', { display_name: 'A' })).json()) as { organization: { id: string } };
+    const { organization } = (await (await api('POST', '/api/v1/organizations', { display_name: 'A' })).json()) as {
+      organization: { id: string };
+    };
     const attached = await admin('POST', `organizations/${organization.id}/directories`, {});
     expect(attached.status).toBe(201);
-    expect(attached.body['directory']).toMatchObject({ organization_id: organization.id, directory_type: 'SCIM', enabled: true, directory_provider: 'OKTA' });
+    expect(attached.body['directory']).toMatchObject({
+      organization_id: organization.id,
+      directory_type: 'SCIM',
+      enabled: true,
+      directory_provider: 'OKTA',
+    });
     expect((await admin('POST', 'organizations/org_404/directories', {})).status).toBe(404);
-    expect((await admin('POST', `organizations/${organization.id}/directories`, { directory_type: 'FLOPPY' })).status).toBe(400);
+    expect(
+      (await admin('POST', `organizations/${organization.id}/directories`, { directory_type: 'FLOPPY' })).status,
+    ).toBe(400);
   });
 
   it('queues scripted faults for matching requests only', async () => {
-    const queued = await admin('POST', 'faults', { method: 'post', route: '/api/v1/organizations', kind: 'http-503', count: 2 });
+    const queued = await admin('POST', 'faults', {
+      method: 'post',
+      route: '/api/v1/organizations',
+      kind: 'http-503',
+      count: 2,
+    });
     expect(queued.status).toBe(201);
     expect((await api('GET', '/api/v1/organizations')).status).toBe(200);
     expect((await api('POST', '/api/v1/organizations', { display_name: 'A' })).status).toBe(503);
@@ -77,7 +112,13 @@ describe('emulator: admin routes', () => {
   });
 
   it('shows and changes the knobs', async () => {
-    expect((await admin('GET', 'config')).body).toMatchObject({ latencyMs: 0, rateLimit: null, faultRate: 0, faultPhase: 'either', randomSeed: 1 });
+    expect((await admin('GET', 'config')).body).toMatchObject({
+      latencyMs: 0,
+      rateLimit: null,
+      faultRate: 0,
+      faultPhase: 'either',
+      randomSeed: 1,
+    });
     const changed = await admin('POST', 'config', { latencyMs: 5, faultPhase: 'after' });
     expect(changed.body).toMatchObject({ latencyMs: 5, faultPhase: 'after' });
     expect((await admin('POST', 'config', { latency: 5 })).status).toBe(400);

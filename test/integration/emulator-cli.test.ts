@@ -25,7 +25,10 @@ async function until<T>(read: () => T | undefined, deadlineMs = 10_000): Promise
 }
 
 function tokenRequest(url: string, id: string, secret: string): Promise<Response> {
-  return fetch(`${url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: id, client_secret: secret }) });
+  return fetch(`${url}/oauth/token`, {
+    method: 'POST',
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: id, client_secret: secret }),
+  });
 }
 
 /** Runs `orgsync emulator ARGS` in-process; `stop()` ends it as a signal would. */
@@ -34,7 +37,10 @@ function runCommand(args: string[], credentials = { clientId: 'env-id', clientSe
   let stop: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => (stop = resolve));
   const program = new Command('orgsync').exitOverride().configureOutput({ writeErr: () => undefined });
-  registerEmulatorCommand(program, () => credentials, { stdout: { write: (text: string) => lines.push(text) }, untilStopped: () => stopped });
+  registerEmulatorCommand(program, () => credentials, {
+    stdout: { write: (text: string) => lines.push(text) },
+    untilStopped: () => stopped,
+  });
   const done = program.parseAsync(['node', 'orgsync', 'emulator', '--port', '0', '--log-level', 'silent', ...args]);
   return { lines, stop, done };
 }
@@ -51,8 +57,14 @@ describe('orgsync emulator', () => {
     const ok = await tokenRequest(base, 'env-id', 'env-secret');
     const { access_token } = (await ok.json()) as { access_token: string };
     const list = await fetch(`${base}/api/v1/organizations`, { headers: { authorization: `Bearer ${access_token}` } });
-    expect(await list.json()).toMatchObject({ organizations: [{ display_name: 'Seeded', external_id: 'us-east-1' }], total_size: 1 });
-    expect(await (await fetch(`${base}/_emulator/config`)).json()).toMatchObject({ rateLimit: { perSecond: 50, retryAfter: false }, randomSeed: 3 });
+    expect(await list.json()).toMatchObject({
+      organizations: [{ display_name: 'Seeded', external_id: 'us-east-1' }],
+      total_size: 1,
+    });
+    expect(await (await fetch(`${base}/_emulator/config`)).json()).toMatchObject({
+      rateLimit: { perSecond: 50, retryAfter: false },
+      randomSeed: 3,
+    });
     run.stop();
     await run.done;
     await expect(fetch(`${base}/_emulator/state`)).rejects.toThrow();
@@ -78,7 +90,20 @@ describe('orgsync emulator', () => {
     const program = new Command('orgsync');
     registerEmulatorCommand(program, () => ({}));
     const help = program.commands.find((c) => c.name() === 'emulator')?.helpInformation() ?? '';
-    for (const flag of ['--port', '--host', '--seed', '--latency-ms', '--rate-limit', '--no-retry-after', '--fault-rate', '--fault-kinds', '--fault-phase', '--random-seed', '--client-id', '--client-secret']) {
+    for (const flag of [
+      '--port',
+      '--host',
+      '--seed',
+      '--latency-ms',
+      '--rate-limit',
+      '--no-retry-after',
+      '--fault-rate',
+      '--fault-kinds',
+      '--fault-phase',
+      '--random-seed',
+      '--client-id',
+      '--client-secret',
+    ]) {
       expect(help).toContain(flag);
     }
   });

@@ -7,7 +7,10 @@ const started: RunningEmulator[] = [];
 async function start(options: EmulatorOptions): Promise<{ emulator: RunningEmulator; token: string }> {
   const emulator = await startEmulator(options);
   started.push(emulator);
-  const res = await fetch(`${emulator.url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'a', client_secret: 'b' }) });
+  const res = await fetch(`${emulator.url}/oauth/token`, {
+    method: 'POST',
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'a', client_secret: 'b' }),
+  });
   return { emulator, token: ((await res.json()) as { access_token: string }).access_token };
 }
 
@@ -15,12 +18,25 @@ afterEach(async () => {
   await Promise.all(started.splice(0).map((e) => e.close()));
 });
 
-type RawOutcome = { status: number; headers: Record<string, string | string[] | undefined>; body: string } | { error: string };
+type RawOutcome =
+  { status: number; headers: Record<string, string | string[] | undefined>; body: string } | { error: string };
 
 /** One request on a fresh connection (no retries, no pooling), so a dropped socket is seen as such. */
-function raw(url: string, method: string, path: string, token: string, body?: unknown, timeoutMs = 5_000): Promise<RawOutcome> {
+function raw(
+  url: string,
+  method: string,
+  path: string,
+  token: string,
+  body?: unknown,
+  timeoutMs = 5_000,
+): Promise<RawOutcome> {
   return new Promise((resolve) => {
-    const req = request(`${url}${path}`, { method, agent: false, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, timeout: timeoutMs });
+    const req = request(`${url}${path}`, {
+      method,
+      agent: false,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      timeout: timeoutMs,
+    });
     req.on('response', (res) => {
       let text = '';
       res.setEncoding('utf8');
@@ -53,7 +69,8 @@ describe('emulator: injected faults', () => {
     for (let run = 0; run < 2; run += 1) {
       const { emulator, token } = await start({ ...options, faultKinds: [...options.faultKinds] });
       const outcomes: string[] = [];
-      for (let i = 0; i < 60; i += 1) outcomes.push(label(await raw(emulator.url, 'GET', '/api/v1/organizations', token)));
+      for (let i = 0; i < 60; i += 1)
+        outcomes.push(label(await raw(emulator.url, 'GET', '/api/v1/organizations', token)));
       runs.push(outcomes);
     }
     expect(runs[0]).toEqual(runs[1]);
@@ -74,7 +91,8 @@ describe('emulator: injected faults', () => {
     emulator.injectFault({ kind: 'http-500' });
     const unavailable = await raw(emulator.url, 'GET', '/api/v1/organizations', token);
     expect(unavailable).toMatchObject({ status: 503 });
-    if ('body' in unavailable) expect(JSON.parse(unavailable.body)).toMatchObject({ code: 14, details: [{ error_code: 'UNAVAILABLE' }] });
+    if ('body' in unavailable)
+      expect(JSON.parse(unavailable.body)).toMatchObject({ code: 14, details: [{ error_code: 'UNAVAILABLE' }] });
     const gateway = await raw(emulator.url, 'GET', '/api/v1/organizations', token);
     expect(gateway).toMatchObject({ status: 502, headers: { 'content-type': 'text/html' } });
     const internal = await raw(emulator.url, 'GET', '/api/v1/organizations', token);
@@ -85,10 +103,16 @@ describe('emulator: injected faults', () => {
   it('drops a create after applying it: the client sees a reset, the organization exists', async () => {
     const { emulator, token } = await start({});
     emulator.injectFault({ method: 'POST', route: '/api/v1/organizations', kind: 'drop', phase: 'after' });
-    const lost = await raw(emulator.url, 'POST', '/api/v1/organizations', token, { display_name: 'Lost answer', external_id: 'lost-1' });
+    const lost = await raw(emulator.url, 'POST', '/api/v1/organizations', token, {
+      display_name: 'Lost answer',
+      external_id: 'lost-1',
+    });
     expect('error' in lost).toBe(true);
     expect(emulator.store.getByExternalId('lost-1')).toMatchObject({ display_name: 'Lost answer' });
-    const retry = await raw(emulator.url, 'POST', '/api/v1/organizations', token, { display_name: 'Lost answer', external_id: 'lost-1' });
+    const retry = await raw(emulator.url, 'POST', '/api/v1/organizations', token, {
+      display_name: 'Lost answer',
+      external_id: 'lost-1',
+    });
     expect(retry).toMatchObject({ status: 409 });
     const counters = emulator.counters();
     expect(counters.writes.create).toBe(1);
@@ -97,7 +121,10 @@ describe('emulator: injected faults', () => {
 
   it('fails a write before applying it when the phase is before', async () => {
     const { emulator, token } = await start({ faultRate: 1, faultKinds: ['http-503'], faultPhase: 'before' });
-    const res = await raw(emulator.url, 'POST', '/api/v1/organizations', token, { display_name: 'Never', external_id: 'never' });
+    const res = await raw(emulator.url, 'POST', '/api/v1/organizations', token, {
+      display_name: 'Never',
+      external_id: 'never',
+    });
     expect(res).toMatchObject({ status: 503 });
     expect(emulator.store.size).toBe(0);
     expect(emulator.counters().writes.create).toBe(0);
@@ -128,10 +155,16 @@ describe('emulator: injected faults', () => {
     emulator.configure({ faultRate: 1, faultKinds: { 'http-500': 1 } });
     expect(label(await raw(emulator.url, 'GET', '/api/v1/organizations', token))).toBe('500');
     expect(() => emulator.configure({ faultRate: 2 })).toThrow(/faultRate/);
-    const viaAdmin = await fetch(`${emulator.url}/_emulator/config`, { method: 'POST', body: JSON.stringify({ faultRate: 0 }) });
+    const viaAdmin = await fetch(`${emulator.url}/_emulator/config`, {
+      method: 'POST',
+      body: JSON.stringify({ faultRate: 0 }),
+    });
     expect(await viaAdmin.json()).toMatchObject({ faultRate: 0 });
     expect(label(await raw(emulator.url, 'GET', '/api/v1/organizations', token))).toBe('200');
-    const bad = await fetch(`${emulator.url}/_emulator/config`, { method: 'POST', body: JSON.stringify({ faultKinds: ['meteor'] }) });
+    const bad = await fetch(`${emulator.url}/_emulator/config`, {
+      method: 'POST',
+      body: JSON.stringify({ faultKinds: ['meteor'] }),
+    });
     expect(bad.status).toBe(400);
   });
 });

@@ -12,7 +12,9 @@ interface ListBody {
 }
 
 async function list(query: string): Promise<{ status: number; body: ListBody }> {
-  const res = await fetch(`${emulator.url}/api/v1/organizations${query}`, { headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(`${emulator.url}/api/v1/organizations${query}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   return { status: res.status, body: (await res.json()) as ListBody };
 }
 
@@ -39,7 +41,10 @@ async function listAll(pageSize: number): Promise<{ externalIds: string[]; pages
 
 beforeAll(async () => {
   emulator = await startEmulator({});
-  const res = await fetch(`${emulator.url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'a', client_secret: 'b' }) });
+  const res = await fetch(`${emulator.url}/oauth/token`, {
+    method: 'POST',
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'a', client_secret: 'b' }),
+  });
   token = ((await res.json()) as { access_token: string }).access_token;
 });
 afterAll(async () => {
@@ -102,7 +107,9 @@ describe('emulator: listing organizations', () => {
     expect(emulator.store.delete(lastOfFirst)).toBe(true);
     expect(emulator.store.delete(firstOfSecond)).toBe(true);
     const resumed = await list(`?page_size=10&page_token=${first.body.next_page_token}`);
-    expect(resumed.body.organizations.map((o) => o.external_id)).toEqual(Array.from({ length: 10 }, (_, i) => `ext-${i + 11}`));
+    expect(resumed.body.organizations.map((o) => o.external_id)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `ext-${i + 11}`),
+    );
     expect(resumed.body.total_size).toBe(28);
   });
 
@@ -113,7 +120,11 @@ describe('emulator: listing organizations', () => {
       if (i % 3 !== 0) emulator.store.delete(id);
     });
     const { externalIds } = await listAll(100);
-    expect(externalIds).toEqual(Array.from({ length: 2000 }, (_, i) => i).filter((i) => i % 3 === 0).map((i) => `ext-${i}`));
+    expect(externalIds).toEqual(
+      Array.from({ length: 2000 }, (_, i) => i)
+        .filter((i) => i % 3 === 0)
+        .map((i) => `ext-${i}`),
+    );
   });
 
   it('filters by external_id exactly (0 or 1 result)', async () => {
@@ -126,6 +137,11 @@ describe('emulator: listing organizations', () => {
   });
 
   it('answers an empty environment with an empty page', async () => {
-    expect((await list('')).body).toEqual({ organizations: [], next_page_token: '', prev_page_token: '', total_size: 0 });
+    expect((await list('')).body).toEqual({
+      organizations: [],
+      next_page_token: '',
+      prev_page_token: '',
+      total_size: 0,
+    });
   });
 });

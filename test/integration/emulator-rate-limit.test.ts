@@ -6,9 +6,15 @@ const started: RunningEmulator[] = [];
 async function start(options: EmulatorOptions): Promise<{ emulator: RunningEmulator; get: () => Promise<Response> }> {
   const emulator = await startEmulator(options);
   started.push(emulator);
-  const res = await fetch(`${emulator.url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'a', client_secret: 'b' }) });
+  const res = await fetch(`${emulator.url}/oauth/token`, {
+    method: 'POST',
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'a', client_secret: 'b' }),
+  });
   const token = ((await res.json()) as { access_token: string }).access_token;
-  return { emulator, get: () => fetch(`${emulator.url}/api/v1/organizations`, { headers: { authorization: `Bearer ${token}` } }) };
+  return {
+    emulator,
+    get: () => fetch(`${emulator.url}/api/v1/organizations`, { headers: { authorization: `Bearer ${token}` } }),
+  };
 }
 
 afterEach(async () => {
@@ -50,7 +56,10 @@ describe('emulator: rate limit', () => {
     const { emulator, get } = await start({ rateLimit: { perSecond: 1, retryAfter: true }, now: () => nowMs });
     expect((await get()).status).toBe(200);
     for (let i = 0; i < 3; i += 1) {
-      const token = await fetch(`${emulator.url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'a', client_secret: 'b' }) });
+      const token = await fetch(`${emulator.url}/oauth/token`, {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'a', client_secret: 'b' }),
+      });
       expect(token.status).toBe(200);
       expect((await fetch(`${emulator.url}/_emulator/counters`)).status).toBe(200);
     }

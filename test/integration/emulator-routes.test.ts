@@ -6,16 +6,29 @@ let token: string;
 
 type Json = Record<string, unknown>;
 
-async function api(method: string, path: string, body?: unknown, bearer: string | null = token): Promise<{ status: number; body: Json }> {
+async function api(
+  method: string,
+  path: string,
+  body?: unknown,
+  bearer: string | null = token,
+): Promise<{ status: number; body: Json }> {
   const headers: Record<string, string> = {};
   if (bearer !== null) headers['authorization'] = `Bearer ${bearer}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${emulator.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${emulator.url}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as Json };
 }
 
 async function getToken(form: Record<string, string>): Promise<Response> {
-  return fetch(`${emulator.url}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) });
+  return fetch(`${emulator.url}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(form),
+  });
 }
 
 async function create(display_name: string, external_id?: string, metadata?: Record<string, string>): Promise<Json> {
@@ -41,7 +54,12 @@ describe('emulator: /oauth/token', () => {
   it('issues a bearer token for the configured client', async () => {
     const res = await getToken({ grant_type: 'client_credentials', client_id: 'cid', client_secret: 'secret' });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 3600, scope: 'openid' });
+    expect(await res.json()).toEqual({
+      access_token: expect.any(String),
+      token_type: 'Bearer',
+      expires_in: 3600,
+      scope: 'openid',
+    });
   });
 
   it('refuses a wrong secret (401 invalid_client) and another grant type (400)', async () => {
@@ -55,9 +73,15 @@ describe('emulator: /oauth/token', () => {
   it('accepts any non-empty pair when no credentials are configured', async () => {
     const open = await startEmulator({});
     try {
-      const ok = await fetch(`${open.url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'a', client_secret: 'b' }) });
+      const ok = await fetch(`${open.url}/oauth/token`, {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'a', client_secret: 'b' }),
+      });
       expect(ok.status).toBe(200);
-      const empty = await fetch(`${open.url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'a', client_secret: '' }) });
+      const empty = await fetch(`${open.url}/oauth/token`, {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'a', client_secret: '' }),
+      });
       expect(empty.status).toBe(401);
     } finally {
       await open.close();
@@ -69,7 +93,11 @@ describe('emulator: bearer auth on /api/v1', () => {
   it('answers 401 code 16 "Token empty" without a token', async () => {
     const res = await api('GET', '/api/v1/organizations', undefined, null);
     expect(res.status).toBe(401);
-    expect(res.body).toEqual({ code: 16, message: 'Token empty', details: [{ '@type': 'type.googleapis.com/scalekit.v1.errdetails.ErrorInfo', error_code: 'UNAUTHENTICATED' }] });
+    expect(res.body).toEqual({
+      code: 16,
+      message: 'Token empty',
+      details: [{ '@type': 'type.googleapis.com/scalekit.v1.errdetails.ErrorInfo', error_code: 'UNAUTHENTICATED' }],
+    });
   });
 
   it('answers 401 to an unknown token and to an expired one', async () => {
@@ -126,10 +154,20 @@ describe('emulator: reads and 404s', () => {
     const org = await create('With SCIM', 'scim');
     const id = String(org['id']);
     expect((await api('GET', `/api/v1/organizations/${id}/directories`)).body).toEqual({ directories: [] });
-    const attach = await fetch(`${emulator.url}/_emulator/organizations/${id}/directories`, { method: 'POST', body: JSON.stringify({ directory_type: 'SCIM', enabled: true }) });
+    const attach = await fetch(`${emulator.url}/_emulator/organizations/${id}/directories`, {
+      method: 'POST',
+      body: JSON.stringify({ directory_type: 'SCIM', enabled: true }),
+    });
     expect(attach.status).toBe(201);
     const list = await api('GET', `/api/v1/organizations/${id}/directories`);
-    expect(list.body['directories']).toEqual([expect.objectContaining({ id: expect.stringMatching(/^dir_\d+$/), organization_id: id, directory_type: 'SCIM', enabled: true })]);
+    expect(list.body['directories']).toEqual([
+      expect.objectContaining({
+        id: expect.stringMatching(/^dir_\d+$/),
+        organization_id: id,
+        directory_type: 'SCIM',
+        enabled: true,
+      }),
+    ]);
   });
 });
 
@@ -138,7 +176,11 @@ describe('emulator: PATCH semantics', () => {
     const org = await create('Old name', 'p1', { keep: 'me', plan: 'gold' });
     const id = String(org['id']);
     const renamed = await api('PATCH', `/api/v1/organizations/${id}`, { display_name: 'New name' });
-    expect(renamed.body['organization']).toMatchObject({ display_name: 'New name', external_id: 'p1', metadata: { keep: 'me', plan: 'gold' } });
+    expect(renamed.body['organization']).toMatchObject({
+      display_name: 'New name',
+      external_id: 'p1',
+      metadata: { keep: 'me', plan: 'gold' },
+    });
     const replaced = await api('PATCH', `/api/v1/organizations/${id}`, { metadata: { plan: 'silver' } });
     expect(replaced.body['organization']).toMatchObject({ display_name: 'New name', metadata: { plan: 'silver' } });
     const cleared = await api('PATCH', `/api/v1/organizations/${id}`, { metadata: {} });

@@ -4,10 +4,19 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator/server.j
 let emulator: RunningEmulator;
 let token: string;
 
-async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+async function api(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${emulator.url}${path}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -38,14 +47,28 @@ beforeEach(() => {
 
 describe('emulator: organization rules', () => {
   it('creates an organization with 201 and emits it like protojson', async () => {
-    const res = await api('POST', '/api/v1/organizations', { display_name: 'Acme', external_id: 'us-east-1', metadata: { plan: 'gold' } });
+    const res = await api('POST', '/api/v1/organizations', {
+      display_name: 'Acme',
+      external_id: 'us-east-1',
+      metadata: { plan: 'gold' },
+    });
     expect(res.status).toBe(201);
     const org = res.body['organization'] as Record<string, unknown>;
     expect(org['id']).toMatch(/^org_\d{17}$/);
-    expect(org).toMatchObject({ display_name: 'Acme', external_id: 'us-east-1', metadata: { plan: 'gold' }, region_code: 'US' });
+    expect(org).toMatchObject({
+      display_name: 'Acme',
+      external_id: 'us-east-1',
+      metadata: { plan: 'gold' },
+      region_code: 'US',
+    });
     expect(org['create_time']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z$/);
     expect(org['update_time']).toBe(org['create_time']);
-    expect(org['settings']).toEqual({ features: [{ name: 'sso', enabled: false }, { name: 'dir_sync', enabled: false }] });
+    expect(org['settings']).toEqual({
+      features: [
+        { name: 'sso', enabled: false },
+        { name: 'dir_sync', enabled: false },
+      ],
+    });
   });
 
   it('omits external_id when unset and emits metadata {} when empty', async () => {
@@ -71,7 +94,9 @@ describe('emulator: organization rules', () => {
   it('rejects a 256-character external ID with 400 and a field violation, and accepts 255', async () => {
     const bad = await api('POST', '/api/v1/organizations', { display_name: 'A', external_id: 'x'.repeat(256) });
     expect(bad.status).toBe(400);
-    expect(violations(bad.body)).toEqual([{ field: 'external_id', description: expect.any(String), constraint: 'string.max_len' }]);
+    expect(violations(bad.body)).toEqual([
+      { field: 'external_id', description: expect.any(String), constraint: 'string.max_len' },
+    ]);
     const ok = await api('POST', '/api/v1/organizations', { display_name: 'A', external_id: 'x'.repeat(255) });
     expect(ok.status).toBe(201);
   });
@@ -107,13 +132,19 @@ describe('emulator: organization rules', () => {
   it('applies the same limits on update', async () => {
     const created = await api('POST', '/api/v1/organizations', { display_name: 'A' });
     const id = (created.body['organization'] as { id: string }).id;
-    expect((await api('PATCH', `/api/v1/organizations/${id}`, { metadata: { ['k'.repeat(26)]: 'v' } })).status).toBe(400);
+    expect((await api('PATCH', `/api/v1/organizations/${id}`, { metadata: { ['k'.repeat(26)]: 'v' } })).status).toBe(
+      400,
+    );
     expect((await api('PATCH', `/api/v1/organizations/${id}`, { display_name: '' })).status).toBe(400);
     expect((await api('PATCH', `/api/v1/organizations/${id}`, { external_id: 'e'.repeat(256) })).status).toBe(400);
   });
 
   it('answers 400 to malformed JSON and to values of the wrong type', async () => {
-    const res = await fetch(`${emulator.url}/api/v1/organizations`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: '{"display_name":' });
+    const res = await fetch(`${emulator.url}/api/v1/organizations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: '{"display_name":',
+    });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ code: 3 });
     expect((await api('POST', '/api/v1/organizations', { display_name: 5 })).status).toBe(400);

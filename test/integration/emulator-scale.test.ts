@@ -35,7 +35,10 @@ beforeAll(async () => {
     })),
   };
   emulator = await startEmulator({ seed });
-  const res = await fetch(`${emulator.url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'a', client_secret: 'b' }) });
+  const res = await fetch(`${emulator.url}/oauth/token`, {
+    method: 'POST',
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'a', client_secret: 'b' }),
+  });
   token = ((await res.json()) as { access_token: string }).access_token;
 });
 afterAll(async () => {

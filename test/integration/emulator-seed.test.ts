@@ -24,23 +24,42 @@ async function seedFile(value: unknown): Promise<string> {
 
 const SEED: EmulatorSeed = {
   organizations: [
-    { id: 'org_11111111111111111', display_name: 'Fixed', external_id: 'us-east-1', metadata: { plan: 'gold' }, create_time: '2025-02-15T06:23:44.560Z', update_time: '2025-03-01T00:00:00Z' },
+    {
+      id: 'org_11111111111111111',
+      display_name: 'Fixed',
+      external_id: 'us-east-1',
+      metadata: { plan: 'gold' },
+      create_time: '2025-02-15T06:23:44.560Z',
+      update_time: '2025-03-01T00:00:00Z',
+    },
     { display_name: 'Generated', external_id: 'us-east-2' },
     { display_name: 'No external ID' },
   ],
-  directories: [{ organization_id: 'org_11111111111111111', directory_type: 'SCIM', enabled: true, directory_provider: 'OKTA' }],
+  directories: [
+    { organization_id: 'org_11111111111111111', directory_type: 'SCIM', enabled: true, directory_provider: 'OKTA' },
+  ],
 };
 
 describe('emulator: seed', () => {
   it('loads organizations and directories from a file, in the API shapes', async () => {
     const emulator = await startEmulator({ seed: await loadSeedFile(await seedFile(SEED)) });
     started.push(emulator);
-    const state = (await (await fetch(`${emulator.url}/_emulator/state`)).json()) as { organizations: Array<Record<string, unknown>>; directories: Array<Record<string, unknown>> };
+    const state = (await (await fetch(`${emulator.url}/_emulator/state`)).json()) as {
+      organizations: Array<Record<string, unknown>>;
+      directories: Array<Record<string, unknown>>;
+    };
     expect(state.organizations.map((o) => o['display_name'])).toEqual(['Fixed', 'Generated', 'No external ID']);
-    expect(state.organizations[0]).toMatchObject({ id: 'org_11111111111111111', create_time: '2025-02-15T06:23:44.560Z', update_time: '2025-03-01T00:00:00Z', metadata: { plan: 'gold' } });
+    expect(state.organizations[0]).toMatchObject({
+      id: 'org_11111111111111111',
+      create_time: '2025-02-15T06:23:44.560Z',
+      update_time: '2025-03-01T00:00:00Z',
+      metadata: { plan: 'gold' },
+    });
     expect(state.organizations[1]?.['id']).toMatch(/^org_\d{17}$/);
     expect(state.organizations[2]).not.toHaveProperty('external_id');
-    expect(state.directories).toEqual([expect.objectContaining({ organization_id: 'org_11111111111111111', directory_type: 'SCIM', enabled: true })]);
+    expect(state.directories).toEqual([
+      expect.objectContaining({ organization_id: 'org_11111111111111111', directory_type: 'SCIM', enabled: true }),
+    ]);
   });
 
   it('returns to the seed on POST /_emulator/reset', async () => {
@@ -48,14 +67,22 @@ describe('emulator: seed', () => {
     started.push(emulator);
     emulator.store.create({ display_name: 'Extra' });
     emulator.store.delete('org_11111111111111111');
-    const res = await fetch(`${emulator.url}/_emulator/reset`, { method: 'POST', body: JSON.stringify({ state: true }) });
+    const res = await fetch(`${emulator.url}/_emulator/reset`, {
+      method: 'POST',
+      body: JSON.stringify({ state: true }),
+    });
     expect(await res.json()).toEqual({ reset: { counters: false, state: true, faults: false } });
     expect(emulator.store.size).toBe(3);
     expect(emulator.store.listDirectories('org_11111111111111111')).toHaveLength(1);
   });
 
   it('refuses a seed that breaks a rule, naming the entry', async () => {
-    const duplicate = { organizations: [{ display_name: 'A', external_id: 'x' }, { display_name: 'B', external_id: 'x' }] };
+    const duplicate = {
+      organizations: [
+        { display_name: 'A', external_id: 'x' },
+        { display_name: 'B', external_id: 'x' },
+      ],
+    };
     await expect(startEmulator({ seed: duplicate })).rejects.toThrow(/seed organization #1 \(x\).*already exists/);
     const tooLong = { organizations: [{ display_name: 'A', metadata: { ['k'.repeat(26)]: 'v' } }] };
     await expect(startEmulator({ seed: tooLong })).rejects.toThrow(/seed organization #0/);
@@ -65,7 +92,9 @@ describe('emulator: seed', () => {
 
   it('refuses a file that is not JSON or not a seed, saying where', async () => {
     await expect(loadSeedFile(await seedFile('{ nope'))).rejects.toThrow(/is not valid JSON/);
-    await expect(loadSeedFile(await seedFile({ organizations: [{ external_id: 'no-name' }] }))).rejects.toThrow(/organizations\.0\.display_name/);
+    await expect(loadSeedFile(await seedFile({ organizations: [{ external_id: 'no-name' }] }))).rejects.toThrow(
+      /organizations\.0\.display_name/,
+    );
     await expect(loadSeedFile(join(dir, 'missing.json'))).rejects.toThrow(/Cannot read the emulator seed file/);
   });
 });

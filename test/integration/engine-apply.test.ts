@@ -17,13 +17,34 @@ describe('plan and apply against the emulator', () => {
     const before = await harness.state();
 
     const plan = await harness.run(path, { mode: 'plan', scope: 'full' });
-    expect(plan.report.summary).toMatchObject({ accounts: 30, create: 10, update: 4, unchanged: 13, orphan: 1, adoptable: 1, invalid: 2, conflict: 0 });
+    expect(plan.report.summary).toMatchObject({
+      accounts: 30,
+      create: 10,
+      update: 4,
+      unchanged: 13,
+      orphan: 1,
+      adoptable: 1,
+      invalid: 2,
+      conflict: 0,
+    });
     expect((await harness.state()).size).toBe(before.size);
 
     const apply = await harness.run(path, { mode: 'apply', scope: 'full' });
-    expect(apply.report.summary).toMatchObject({ create: 10, update: 4, orphan: 1, adoptable: 1, delete: 0, failed: 0, invalid: 2 });
+    expect(apply.report.summary).toMatchObject({
+      create: 10,
+      update: 4,
+      orphan: 1,
+      adoptable: 1,
+      delete: 0,
+      failed: 0,
+      invalid: 2,
+    });
     const after = await harness.state();
-    expect(after.get('us-east-CUST-1016')?.metadata).toMatchObject({ crm_owner: 'jordan', support_tier: 'platinum', billing_currency: 'USD' });
+    expect(after.get('us-east-CUST-1016')?.metadata).toMatchObject({
+      crm_owner: 'jordan',
+      support_tier: 'platinum',
+      billing_currency: 'USD',
+    });
     expect(after.get('us-west-CUST-1012')?.metadata.tax_id).toBeUndefined();
     expect(after.get('us-east-CUST-0999')).toBeDefined();
 
@@ -37,10 +58,18 @@ describe('plan and apply against the emulator', () => {
 
   it('adopts and deletes only when asked, and then plans nothing', async () => {
     harness = await startHarness({ seed: await loadSeedFile('fixtures/scalekit-seed.json') });
-    const apply = await harness.run('fixtures/accounts.csv', { mode: 'apply', scope: 'full', adopt: true, allowDelete: true });
+    const apply = await harness.run('fixtures/accounts.csv', {
+      mode: 'apply',
+      scope: 'full',
+      adopt: true,
+      allowDelete: true,
+    });
     expect(apply.report.summary).toMatchObject({ delete: 1, adoptable: 0, orphan: 0, failed: 0 });
     const adopted = apply.report.items.find((i) => i.account_id === 'CUST-1019');
-    expect(adopted).toMatchObject({ action: 'update', changes: expect.arrayContaining([{ field: 'external_id', from: null, to: 'us-east-CUST-1019' }]) });
+    expect(adopted).toMatchObject({
+      action: 'update',
+      changes: expect.arrayContaining([{ field: 'external_id', from: null, to: 'us-east-CUST-1019' }]),
+    });
     const state = await harness.state();
     expect(state.get('us-east-CUST-1019')?.metadata).toMatchObject({ crm_owner: 'sam', billing_plan: 'growth' });
     expect(state.has('us-east-CUST-0999')).toBe(false);
@@ -49,8 +78,18 @@ describe('plan and apply against the emulator', () => {
   });
 
   it('withholds deletes above the thresholds and never deletes an organization with an enabled SCIM directory', async () => {
-    const orgs = Array.from({ length: 12 }, (_, i) => ({ id: `org_${900 + i}`, display_name: `Old ${i}`, external_id: `us-east-OLD-${i}`, metadata: {} }));
-    harness = await startHarness({ seed: { organizations: orgs, directories: [{ organization_id: 'org_900', directory_type: 'SCIM', enabled: true }] } });
+    const orgs = Array.from({ length: 12 }, (_, i) => ({
+      id: `org_${900 + i}`,
+      display_name: `Old ${i}`,
+      external_id: `us-east-OLD-${i}`,
+      metadata: {},
+    }));
+    harness = await startHarness({
+      seed: {
+        organizations: orgs,
+        directories: [{ organization_id: 'org_900', directory_type: 'SCIM', enabled: true }],
+      },
+    });
     const path = await harness.csv('one.csv', `${HEADER}NEW-1,us-east,New One,,,,\n`);
     const withheld = await harness.run(path, { mode: 'apply', scope: 'full', allowDelete: true });
     expect(withheld.report.summary).toMatchObject({ orphan: 12, delete: 0, create: 1 });
@@ -64,7 +103,9 @@ describe('plan and apply against the emulator', () => {
   });
 
   it('never deletes in a partial run, even with --allow-delete', async () => {
-    harness = await startHarness({ seed: { organizations: [{ display_name: 'Gone', external_id: 'us-east-GONE', metadata: {} }] } });
+    harness = await startHarness({
+      seed: { organizations: [{ display_name: 'Gone', external_id: 'us-east-GONE', metadata: {} }] },
+    });
     const path = await harness.csv('one.csv', `${HEADER}NEW-1,us-east,New One,,,,\n`);
     const result = await harness.run(path, { mode: 'apply', scope: 'partial', allowDelete: true });
     expect(result.report.summary).toMatchObject({ orphan: 0, delete: 0, create: 1 });
@@ -76,17 +117,39 @@ describe('plan and apply against the emulator', () => {
     const path = await harness.csv('race.csv', `${HEADER}R-1,us-east,Racer,,pro,,\n`);
     const { plan } = await harness.run(path, { mode: 'plan' });
     // Someone creates it between the snapshot and the write.
-    harness.emulator.store.create({ display_name: 'Racer (manual)', external_id: 'us-east-R-1', metadata: { crm_owner: 'x' } });
+    harness.emulator.store.create({
+      display_name: 'Racer (manual)',
+      external_id: 'us-east-R-1',
+      metadata: { crm_owner: 'x' },
+    });
     const { applyPlan } = await import('../../src/engine/apply.js');
-    const [outcome] = await applyPlan(harness.api, plan.items, { concurrency: 1, allowDelete: false, adopt: false, savedPlan: false, deleteMaxCount: 10, deleteMaxPercent: 10, managedCount: 0 });
-    expect(outcome).toMatchObject({ action: 'update', changes: [{ field: 'display_name', from: 'Racer (manual)', to: 'Racer' }, { field: 'metadata.billing_plan', from: null, to: 'pro' }] });
+    const [outcome] = await applyPlan(harness.api, plan.items, {
+      concurrency: 1,
+      allowDelete: false,
+      adopt: false,
+      savedPlan: false,
+      deleteMaxCount: 10,
+      deleteMaxPercent: 10,
+      managedCount: 0,
+    });
+    expect(outcome).toMatchObject({
+      action: 'update',
+      changes: [
+        { field: 'display_name', from: 'Racer (manual)', to: 'Racer' },
+        { field: 'metadata.billing_plan', from: null, to: 'pro' },
+      ],
+    });
     const state = await harness.state();
     expect(state.get('us-east-R-1')?.metadata).toEqual({ crm_owner: 'x', billing_plan: 'pro' });
     expect(state.size).toBe(1);
   });
 
   it('looks accounts up one by one when they are few beside the environment', async () => {
-    const orgs = Array.from({ length: 450 }, (_, i) => ({ display_name: `Org ${i}`, external_id: `us-west-BIG-${i}`, metadata: {} }));
+    const orgs = Array.from({ length: 450 }, (_, i) => ({
+      display_name: `Org ${i}`,
+      external_id: `us-west-BIG-${i}`,
+      metadata: {},
+    }));
     harness = await startHarness({ seed: { organizations: orgs } });
     const path = await harness.csv('few.csv', `${HEADER}BIG-400,us-west,Org 400,,,,\nBIG-401,us-west,Renamed,,,,\n`);
     const result = await harness.run(path, { mode: 'plan' });

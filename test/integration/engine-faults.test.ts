@@ -10,14 +10,22 @@ afterEach(async () => {
 });
 
 function accountsCsv(count: number, bad: number): string {
-  const rows = Array.from({ length: count }, (_, i) => `F-${i},${['us-east', 'eu-west', 'ap-south'][i % 3]},Faulty ${i},billing${i}@example.com,plan${i % 4},EUR,`);
+  const rows = Array.from(
+    { length: count },
+    (_, i) =>
+      `F-${i},${['us-east', 'eu-west', 'ap-south'][i % 3]},Faulty ${i},billing${i}@example.com,plan${i % 4},EUR,`,
+  );
   for (let i = 0; i < bad; i += 1) rows.push(`BAD-${i},moon-base,Bad ${i},,,,`);
   return `${HEADER}${rows.join('\n')}\n`;
 }
 
 describe('apply under injected faults and rate limits', () => {
   it('converges with no duplicate, loses no row, and accounts for every failure', async () => {
-    const existing = Array.from({ length: 60 }, (_, i) => ({ display_name: `Old ${i}`, external_id: `${['us-east', 'eu-west', 'ap-south'][i % 3]}-F-${i}`, metadata: { keep_me: 'yes' } }));
+    const existing = Array.from({ length: 60 }, (_, i) => ({
+      display_name: `Old ${i}`,
+      external_id: `${['us-east', 'eu-west', 'ap-south'][i % 3]}-F-${i}`,
+      metadata: { keep_me: 'yes' },
+    }));
     harness = await startHarness(
       {
         seed: { organizations: existing },

@@ -21,11 +21,19 @@ describe('orgsync plan --out / apply PLAN_FILE', () => {
       seed: {
         organizations: [
           { id: 'org_1', display_name: 'Alpha old', external_id: 'us-east-A', metadata: { billing_plan: 'free' } },
-          { id: 'org_2', display_name: 'Beta old', external_id: 'us-east-B', metadata: { billing_plan: 'free', crm: 'x' } },
+          {
+            id: 'org_2',
+            display_name: 'Beta old',
+            external_id: 'us-east-B',
+            metadata: { billing_plan: 'free', crm: 'x' },
+          },
         ],
       },
     });
-    const path = await harness.csv('p.csv', `${HEADER}A,us-east,Alpha,,pro,,\nB,us-east,Beta,,pro,,\nC,us-east,Gamma,,,,\nD,us-east,Delta,,,,\n`);
+    const path = await harness.csv(
+      'p.csv',
+      `${HEADER}A,us-east,Alpha,,pro,,\nB,us-east,Beta,,pro,,\nC,us-east,Gamma,,,,\nD,us-east,Delta,,,,\n`,
+    );
     const { plan } = await harness.run(path, { mode: 'plan' });
     const file = join(harness.dir, 'plan.json');
     await writeSavedPlan(file, plan);
@@ -37,7 +45,11 @@ describe('orgsync plan --out / apply PLAN_FILE', () => {
     // And the source changes too: a saved plan must not read it again.
     await harness.csv('p.csv', `${HEADER}A,us-east,Something else,,,,\n`);
 
-    const report = await applySavedPlan({ api: harness.api, logger: pino({ level: 'silent' }), rules: RULES }, await readSavedPlan(file), settings);
+    const report = await applySavedPlan(
+      { api: harness.api, logger: pino({ level: 'silent' }), rules: RULES },
+      await readSavedPlan(file),
+      settings,
+    );
     const byId = Object.fromEntries(report.items.map((i) => [i.external_id, i]));
     expect(byId['us-east-A']).toMatchObject({ action: 'stale', error: { code: 'STALE' } });
     expect(byId['us-east-A']?.error?.message).toContain('display_name');
@@ -48,7 +60,10 @@ describe('orgsync plan --out / apply PLAN_FILE', () => {
 
     const state = await harness.state();
     expect(state.get('us-east-A')?.display_name).toBe('Alpha renamed by hand');
-    expect(state.get('us-east-B')).toMatchObject({ display_name: 'Beta', metadata: { billing_plan: 'pro', crm: 'x', note: 'added' } });
+    expect(state.get('us-east-B')).toMatchObject({
+      display_name: 'Beta',
+      metadata: { billing_plan: 'pro', crm: 'x', note: 'added' },
+    });
     expect(state.get('us-east-D')?.display_name).toBe('Delta by hand');
   });
 

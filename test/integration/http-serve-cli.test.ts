@@ -45,17 +45,26 @@ function serve(args: string[], env: Record<string, string>) {
 }
 
 const baseEnv = () => ({
-  SCALEKIT_ENVIRONMENT_URL: emulator.url, SCALEKIT_CLIENT_ID: 'cli-id', SCALEKIT_CLIENT_SECRET: 'cli-secret', REDIS_URL,
+  SCALEKIT_ENVIRONMENT_URL: emulator.url,
+  SCALEKIT_CLIENT_ID: 'cli-id',
+  SCALEKIT_CLIENT_SECRET: 'cli-secret',
+  REDIS_URL,
   ORGSYNC_WEBHOOK_SECRET: `whsec_${Buffer.from('cli-test-secret-0123456789').toString('base64')}`,
 });
 
 describe('orgsync serve (the built CLI)', () => {
   it('prints its URL, serves until SIGTERM, then drains and exits 0 without logging secrets', async () => {
     const run = serve(['--port', '0', '--queue', queueName], baseEnv());
-    const url = (await pollUntil('the URL on stdout', () => run.out.join('').split('\n')[0] || undefined, 20_000)).trim();
+    const url = (
+      await pollUntil('the URL on stdout', () => run.out.join('').split('\n')[0] || undefined, 20_000)
+    ).trim();
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
-    const webhook = await fetch(`${url}/webhooks/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"account":{"invoice_email":"a@b.example"}}' });
+    const webhook = await fetch(`${url}/webhooks/accounts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"account":{"invoice_email":"a@b.example"}}',
+    });
     expect(webhook.status).toBe(401);
     run.process.kill('SIGTERM');
     expect(await run.exited).toBe(0);
@@ -68,7 +77,9 @@ describe('orgsync serve (the built CLI)', () => {
 
   it('answers a request still in flight when SIGTERM arrives, then exits 0', async () => {
     const run = serve(['--port', '0', '--queue', queueName], baseEnv());
-    const url = (await pollUntil('the URL on stdout', () => run.out.join('').split('\n')[0] || undefined, 20_000)).trim();
+    const url = (
+      await pollUntil('the URL on stdout', () => run.out.join('').split('\n')[0] || undefined, 20_000)
+    ).trim();
     // Every Scalekit answer takes 600 ms: /readyz is in flight while its list call waits.
     emulator.configure({ latencyMs: 600 });
     const ready = fetch(`${url}/readyz`);

@@ -59,10 +59,18 @@ afterEach(async () => {
 });
 
 function accountEvent(accountId: string): string {
-  return JSON.stringify({ type: 'account.upserted', occurred_at: new Date().toISOString(), account: { account_id: accountId, region: 'us-east' } });
+  return JSON.stringify({
+    type: 'account.upserted',
+    occurred_at: new Date().toISOString(),
+    account: { account_id: accountId, region: 'us-east' },
+  });
 }
 
-async function post(path: string, body: string, headers: Record<string, string>): Promise<{ status: number; json: Record<string, unknown> }> {
+async function post(
+  path: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const response = await fetch(`${service.url}${path}`, { method: 'POST', headers, body });
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
@@ -79,7 +87,10 @@ describe('orgsync serve over real Redis and the emulator', () => {
     await emulator.close();
     const response = await fetch(`${service.url}/readyz`);
     expect(response.status).toBe(503);
-    const body = (await response.json()) as { error: { code: string; message: string }; checks: Record<string, string> };
+    const body = (await response.json()) as {
+      error: { code: string; message: string };
+      checks: Record<string, string>;
+    };
     expect(body.error.code).toBe('not_ready');
     expect(body.error.message).toMatch(/^not ready: scalekit/);
     expect(body.checks.redis).toBe('ok');
@@ -106,12 +117,21 @@ describe('orgsync serve over real Redis and the emulator', () => {
 
   it('queues a reconcile by external ID for an out-of-band edit in Scalekit', async () => {
     const body = JSON.stringify({
-      spec_version: '1', id: 'evt_1', type: 'organization.updated', occurred_at: new Date().toISOString(), environment_id: 'env_1',
-      organization_id: 'org_1', object: 'Organization', data: { id: 'org_1', display_name: 'Edited by hand', external_id: 'eu-west-CUST-9', metadata: null },
+      spec_version: '1',
+      id: 'evt_1',
+      type: 'organization.updated',
+      occurred_at: new Date().toISOString(),
+      environment_id: 'env_1',
+      organization_id: 'org_1',
+      object: 'Organization',
+      data: { id: 'org_1', display_name: 'Edited by hand', external_id: 'eu-west-CUST-9', metadata: null },
     });
     const { status, json } = await post('/webhooks/scalekit', body, signedHeaders(SCALEKIT_SECRET, body));
     expect(status).toBe(202);
-    expect((await queue.getJob(String(json.job_id)))?.data).toEqual({ external_id: 'eu-west-CUST-9', trigger: 'webhook' });
+    expect((await queue.getJob(String(json.job_id)))?.data).toEqual({
+      external_id: 'eu-west-CUST-9',
+      trigger: 'webhook',
+    });
   });
 
   it('enqueues nothing for refused deliveries', async () => {
@@ -130,8 +150,12 @@ describe('orgsync serve over real Redis and the emulator', () => {
     const text = await (await fetch(`${service.url}/metrics`)).text();
     expect(text).toContain('orgsync_queue_jobs{state="waiting"} 1');
     expect(text).toContain('orgsync_webhook_deliveries_total{route="accounts",outcome="accepted"} 1');
-    expect(text).toMatch(/orgsync_scalekit_requests_total\{method="GET",route="\/api\/v1\/organizations",status="200"\} \d+/);
-    expect(text).toMatch(/orgsync_scalekit_request_duration_seconds_bucket\{le="0.1",method="GET",route="\/api\/v1\/organizations"\} \d+/);
+    expect(text).toMatch(
+      /orgsync_scalekit_requests_total\{method="GET",route="\/api\/v1\/organizations",status="200"\} \d+/,
+    );
+    expect(text).toMatch(
+      /orgsync_scalekit_request_duration_seconds_bucket\{le="0.1",method="GET",route="\/api\/v1\/organizations"\} \d+/,
+    );
     expect(text).toContain('# TYPE orgsync_rate_budget_wait_seconds_total counter');
     expect(text).toContain('nodejs_heap_size_used_bytes');
   });
@@ -139,7 +163,15 @@ describe('orgsync serve over real Redis and the emulator', () => {
   it('shows the run history kept in Redis, behind the admin login', async () => {
     const history = createRunHistory(redis, { keyPrefix, limit: 10 });
     const report = sampleReport('run-int-1');
-    await history.record({ runId: 'run-int-1', kind: 'reconcile', trigger: 'webhook', startedAt: new Date(report.started_at), finishedAt: new Date(report.finished_at), report, exitCode: 1 });
+    await history.record({
+      runId: 'run-int-1',
+      kind: 'reconcile',
+      trigger: 'webhook',
+      startedAt: new Date(report.started_at),
+      finishedAt: new Date(report.finished_at),
+      report,
+      exitCode: 1,
+    });
     expect((await fetch(`${service.url}/runs`)).status).toBe(401);
     const page = await fetch(`${service.url}/runs`, { headers: { authorization: basic } });
     expect(await page.text()).toContain('href="/runs/run-int-1"');
@@ -155,7 +187,9 @@ describe('orgsync serve over real Redis and the emulator', () => {
     const page = await fetch(`${service.url}/admin/queues`, { headers: { authorization: basic } });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<title>orgsync queues</title>');
-    const api = await fetch(`${service.url}/admin/queues/api/queues?activeQueue=${queueName}`, { headers: { authorization: basic } });
+    const api = await fetch(`${service.url}/admin/queues/api/queues?activeQueue=${queueName}`, {
+      headers: { authorization: basic },
+    });
     const json = (await api.json()) as { queues: { name: string; readOnlyMode: boolean }[] };
     expect(json.queues).toEqual([expect.objectContaining({ name: queueName, readOnlyMode: true })]);
   });

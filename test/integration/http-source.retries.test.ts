@@ -15,7 +15,9 @@ afterEach(async () => {
 });
 
 /** Serves `handler`; returns the origin and the paths requested, in order. */
-async function serve(handler: (res: ServerResponse, url: URL, req: IncomingMessage) => void): Promise<{ origin: string; paths: string[] }> {
+async function serve(
+  handler: (res: ServerResponse, url: URL, req: IncomingMessage) => void,
+): Promise<{ origin: string; paths: string[] }> {
   const paths: string[] = [];
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -44,7 +46,8 @@ function fakeSleep(): { delays: number[]; sleep: NonNullable<HttpSourceOptions['
 function twoPages(page2: (res: ServerResponse, hit: number) => boolean): (res: ServerResponse, url: URL) => void {
   let hits = 0;
   return (res, url) => {
-    if (!url.searchParams.has('cursor')) return json(res, 200, { accounts: [{ account_id: 'A-1' }], next: '?cursor=abc' });
+    if (!url.searchParams.has('cursor'))
+      return json(res, 200, { accounts: [{ account_id: 'A-1' }], next: '?cursor=abc' });
     hits += 1;
     if (!page2(res, hits)) json(res, 200, { accounts: [{ account_id: 'A-2' }], next: null });
   };
@@ -56,7 +59,10 @@ describe('createHttpSource: retries', () => {
     const { delays, sleep } = fakeSleep();
     const source = createHttpSource({ url: `${server.origin}/accounts`, sleep, random: () => 0.5, baseDelayMs: 100 });
     const records = await collect(source.records());
-    expect(records.map((r) => [r.line, r.values['account_id']])).toEqual([[1, 'A-1'], [2, 'A-2']]);
+    expect(records.map((r) => [r.line, r.values['account_id']])).toEqual([
+      [1, 'A-1'],
+      [2, 'A-2'],
+    ]);
     expect(server.paths).toEqual(['/accounts', '/accounts?cursor=abc', '/accounts?cursor=abc', '/accounts?cursor=abc']);
     // Equal jitter: half the ceiling plus random * half; ceilings 100 then 200.
     expect(delays).toEqual([75, 150]);
@@ -72,17 +78,25 @@ describe('createHttpSource: retries', () => {
   it('gives up after maxAttempts and says which page, which URL and what failed', async () => {
     const server = await serve(twoPages((res) => (json(res, 503, {}), true)));
     const { delays, sleep } = fakeSleep();
-    const error = await caught(collect(createHttpSource({ url: `${server.origin}/accounts`, token: TOKEN, sleep }).records()));
+    const error = await caught(
+      collect(createHttpSource({ url: `${server.origin}/accounts`, token: TOKEN, sleep }).records()),
+    );
     expect(error).toBeInstanceOf(SourceError);
-    expect(error.message).toBe(`page 2 (${server.origin}/accounts?cursor=abc) failed after 4 attempts: 503 Service Unavailable`);
+    expect(error.message).toBe(
+      `page 2 (${server.origin}/accounts?cursor=abc) failed after 4 attempts: 503 Service Unavailable`,
+    );
     expect(delays).toHaveLength(3);
     expect(server.paths.filter((p) => p.includes('cursor'))).toHaveLength(4);
   });
 
   it('fails at once on a 401, pointing at the token without printing it', async () => {
     const server = await serve((res) => json(res, 401, { error: 'bad token' }));
-    const error = await caught(collect(createHttpSource({ url: `${server.origin}/accounts`, token: TOKEN, sleep: fakeSleep().sleep }).records()));
-    expect(error.message).toBe(`page 1 (${server.origin}/accounts) failed: 401 Unauthorized — check ORGSYNC_SOURCE_TOKEN`);
+    const error = await caught(
+      collect(createHttpSource({ url: `${server.origin}/accounts`, token: TOKEN, sleep: fakeSleep().sleep }).records()),
+    );
+    expect(error.message).toBe(
+      `page 1 (${server.origin}/accounts) failed: 401 Unauthorized — check ORGSYNC_SOURCE_TOKEN`,
+    );
     expect(error.message).not.toContain(TOKEN);
     expect(server.paths).toHaveLength(1);
   });
@@ -97,8 +111,12 @@ describe('createHttpSource: retries', () => {
   it('fails instead of stalling when Retry-After asks for more than maxRetryAfterMs', async () => {
     const server = await serve((res) => json(res, 503, {}, { 'retry-after': '3600' }));
     const { delays, sleep } = fakeSleep();
-    const error = await caught(collect(createHttpSource({ url: server.origin, sleep, maxRetryAfterMs: 60_000 }).records()));
-    expect(error.message).toMatch(/failed after 1 attempt: 503 Service Unavailable, and the server asks to wait 3600 s \(more than 60 s\)$/);
+    const error = await caught(
+      collect(createHttpSource({ url: server.origin, sleep, maxRetryAfterMs: 60_000 }).records()),
+    );
+    expect(error.message).toMatch(
+      /failed after 1 attempt: 503 Service Unavailable, and the server asks to wait 3600 s \(more than 60 s\)$/,
+    );
     expect(delays).toEqual([]);
   });
 
@@ -107,7 +125,9 @@ describe('createHttpSource: retries', () => {
     const { delays, sleep } = fakeSleep();
     const source = createHttpSource({ url: `${server.origin}/accounts`, timeoutMs: 50, maxAttempts: 2, sleep });
     const error = await caught(collect(source.records()));
-    expect(error.message).toBe(`page 1 (${server.origin}/accounts) failed after 2 attempts: no complete response within 50 ms`);
+    expect(error.message).toBe(
+      `page 1 (${server.origin}/accounts) failed after 2 attempts: no complete response within 50 ms`,
+    );
     expect(server.paths).toHaveLength(2);
     expect(delays).toHaveLength(1);
   });
@@ -117,7 +137,9 @@ describe('createHttpSource: retries', () => {
     const closed = servers.pop();
     closed?.closeAllConnections();
     await new Promise<void>((resolve) => closed?.close(() => resolve()));
-    const error = await caught(collect(createHttpSource({ url: server.origin, maxAttempts: 3, sleep: fakeSleep().sleep }).records()));
+    const error = await caught(
+      collect(createHttpSource({ url: server.origin, maxAttempts: 3, sleep: fakeSleep().sleep }).records()),
+    );
     expect(error.message).toBe(`page 1 (${server.origin}/) failed after 3 attempts: connection refused`);
   });
 
@@ -128,7 +150,9 @@ describe('createHttpSource: retries', () => {
       controller.abort(new Error('shutting down'));
       signal?.throwIfAborted();
     };
-    const error = await caught(collect(createHttpSource({ url: server.origin, sleep }).records({ signal: controller.signal })));
+    const error = await caught(
+      collect(createHttpSource({ url: server.origin, sleep }).records({ signal: controller.signal })),
+    );
     expect(error.message).toBe('shutting down');
     expect(server.paths).toHaveLength(1);
   });

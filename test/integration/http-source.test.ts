@@ -52,7 +52,13 @@ function threePages(origin: string): Handler {
   return (_req, res, url) => {
     const cursor = url.searchParams.get('cursor');
     if (cursor === null) {
-      json(res, 200, { accounts: [{ Account_ID: 'A-1', Region: 'us-east', seats: 3 }, { account_id: 'A-2', active: true }], next: `${origin}/accounts?cursor=p2` });
+      json(res, 200, {
+        accounts: [
+          { Account_ID: 'A-1', Region: 'us-east', seats: 3 },
+          { account_id: 'A-2', active: true },
+        ],
+        next: `${origin}/accounts?cursor=p2`,
+      });
     } else if (cursor === 'p2') {
       json(res, 200, { accounts: [{ account_id: 'A-3', tax_id: null, tags: ['x'] }], next: '?cursor=p3' });
     } else {
@@ -73,7 +79,11 @@ describe('createHttpSource: pages', () => {
       { line: 1, values: { account_id: 'A-1', region: 'us-east', seats: '3' } },
       { line: 2, values: { account_id: 'A-2', active: 'true' } },
       { line: 3, values: { account_id: 'A-3', tax_id: null, tags: '["x"]' } },
-      { line: 4, values: { account_id: 'A-4', updated_at: '2024-05-06T07:08:09Z' }, updatedAt: new Date('2024-05-06T07:08:09Z') },
+      {
+        line: 4,
+        values: { account_id: 'A-4', updated_at: '2024-05-06T07:08:09Z' },
+        updatedAt: new Date('2024-05-06T07:08:09Z'),
+      },
     ]);
     expect(server.requests.map((r) => r.path)).toEqual(['/accounts', '/accounts?cursor=p2', '/accounts?cursor=p3']);
     expect(server.requests.every((r) => r.authorization === `Bearer ${TOKEN}`)).toBe(true);
@@ -95,7 +105,9 @@ describe('createHttpSource: pages', () => {
   it('is described by its URL without credentials or secret query parameters', () => {
     const source = createHttpSource({ url: 'https://api.example.test/accounts?api_key=abc123&tenant=7', token: TOKEN });
     expect(source.description).toBe('https://api.example.test/accounts?api_key=***&tenant=7');
-    expect(() => createHttpSource({ url: 'https://user:pw123@api.example.test/a' })).toThrow(/must not hold credentials/);
+    expect(() => createHttpSource({ url: 'https://user:pw123@api.example.test/a' })).toThrow(
+      /must not hold credentials/,
+    );
     expect(() => createHttpSource({ url: 'https://user:pw123@api.example.test/a' })).not.toThrow('pw123');
   });
 });
@@ -103,7 +115,9 @@ describe('createHttpSource: pages', () => {
 describe('createHttpSource: malformed pages', () => {
   it('names the page and the field when `accounts` is not an array', async () => {
     const server = await serve((_req, res, url) =>
-      url.searchParams.has('cursor') ? json(res, 200, { accounts: { a: 1 }, next: null }) : json(res, 200, { accounts: [], next: '?cursor=2' }),
+      url.searchParams.has('cursor')
+        ? json(res, 200, { accounts: { a: 1 }, next: null })
+        : json(res, 200, { accounts: [], next: '?cursor=2' }),
     );
     const error = await caught(collect(createHttpSource({ url: `${server.origin}/accounts` }).records()));
     expect(error).toBeInstanceOf(SourceError);
@@ -112,9 +126,13 @@ describe('createHttpSource: malformed pages', () => {
 
   it('names the account that is not an object, and a `next` of the wrong type', async () => {
     const bad = await serve((_req, res) => json(res, 200, { accounts: [{ account_id: 'A' }, 'B'], next: null }));
-    expect((await caught(collect(createHttpSource({ url: bad.origin }).records()))).message).toBe('page 1: `accounts[1]` must be an object, got string');
+    expect((await caught(collect(createHttpSource({ url: bad.origin }).records()))).message).toBe(
+      'page 1: `accounts[1]` must be an object, got string',
+    );
     const badNext = await serve((_req, res) => json(res, 200, { accounts: [], next: 2 }));
-    expect((await caught(collect(createHttpSource({ url: badNext.origin }).records()))).message).toBe('page 1: `next` must be a URL string or null, got number');
+    expect((await caught(collect(createHttpSource({ url: badNext.origin }).records()))).message).toBe(
+      'page 1: `next` must be a URL string or null, got number',
+    );
   });
 
   it('reports a body that is not JSON', async () => {
@@ -123,11 +141,15 @@ describe('createHttpSource: malformed pages', () => {
       res.end('<html>login</html>');
     });
     const error = await caught(collect(createHttpSource({ url: `${server.origin}/accounts` }).records()));
-    expect(error.message).toMatch(/^page 1 \(http:\/\/127\.0\.0\.1:\d+\/accounts\): the response is not JSON \(content-type text\/html\)/);
+    expect(error.message).toMatch(
+      /^page 1 \(http:\/\/127\.0\.0\.1:\d+\/accounts\): the response is not JSON \(content-type text\/html\)/,
+    );
   });
 
   it('stops when `next` points back to a page already read', async () => {
-    const server = await serve((_req, res, url) => json(res, 200, { accounts: [{ account_id: url.search }], next: url.search === '' ? '?c=1' : '/' }));
+    const server = await serve((_req, res, url) =>
+      json(res, 200, { accounts: [{ account_id: url.search }], next: url.search === '' ? '?c=1' : '/' }),
+    );
     const error = await caught(collect(createHttpSource({ url: `${server.origin}/` }).records()));
     expect(error.message).toMatch(/^page 2 \(.*\?c=1\): `next` points back to page 1 .*pagination loops/);
   });
@@ -141,11 +163,17 @@ describe('createHttpSource: malformed pages', () => {
 
   it('fails when no account of the first page has a required field, and fills absent ones with null', async () => {
     const server = await serve((_req, res) => json(res, 200, { accounts: [{ id: '1', name: 'A' }], next: null }));
-    const error = await caught(collect(createHttpSource({ url: server.origin, requiredColumns: ['account_id', 'name'] }).records()));
+    const error = await caught(
+      collect(createHttpSource({ url: server.origin, requiredColumns: ['account_id', 'name'] }).records()),
+    );
     expect(error.message).toBe('page 1: no account has the required field account_id; the accounts have: id, name');
 
-    const partial = await serve((_req, res) => json(res, 200, { accounts: [{ account_id: '1' }, { account_id: '2', region: 'us-east' }], next: null }));
-    const records = await collect(createHttpSource({ url: partial.origin, requiredColumns: ['account_id', 'region'] }).records());
+    const partial = await serve((_req, res) =>
+      json(res, 200, { accounts: [{ account_id: '1' }, { account_id: '2', region: 'us-east' }], next: null }),
+    );
+    const records = await collect(
+      createHttpSource({ url: partial.origin, requiredColumns: ['account_id', 'region'] }).records(),
+    );
     expect(records[0]?.values).toEqual({ account_id: '1', region: null });
   });
 });
@@ -153,16 +181,26 @@ describe('createHttpSource: malformed pages', () => {
 describe('createHttpSource: findAccount', () => {
   it('asks for one account with `account_id` and `region` and returns the exact match', async () => {
     const server = await serve((_req, res) =>
-      json(res, 200, { accounts: [{ account_id: 'A-10', region: 'us-east' }, { account_id: 'A-1', region: ' US-East ', display_name: 'Acme' }], next: 'ignored' }),
+      json(res, 200, {
+        accounts: [
+          { account_id: 'A-10', region: 'us-east' },
+          { account_id: 'A-1', region: ' US-East ', display_name: 'Acme' },
+        ],
+        next: 'ignored',
+      }),
     );
     const source = createHttpSource({ url: `${server.origin}/accounts`, token: TOKEN });
     const record = await source.findAccount(' A-1 ', 'US-EAST');
     expect(record).toEqual({ line: 1, values: { account_id: 'A-1', region: ' US-East ', display_name: 'Acme' } });
-    expect(server.requests).toEqual([{ path: '/accounts?account_id=A-1&region=us-east', authorization: `Bearer ${TOKEN}` }]);
+    expect(server.requests).toEqual([
+      { path: '/accounts?account_id=A-1&region=us-east', authorization: `Bearer ${TOKEN}` },
+    ]);
   });
 
   it('returns null when the API returns no matching account', async () => {
-    const server = await serve((_req, res) => json(res, 200, { accounts: [{ account_id: 'A-1', region: 'eu-west' }], next: null }));
+    const server = await serve((_req, res) =>
+      json(res, 200, { accounts: [{ account_id: 'A-1', region: 'eu-west' }], next: null }),
+    );
     const source = createHttpSource({ url: `${server.origin}/accounts` });
     expect(await source.findAccount('A-1', 'us-east')).toBeNull();
     expect(await source.findAccount('A-2')).toBeNull();
@@ -173,12 +211,17 @@ describe('createHttpSource: findAccount', () => {
 
   it('matches an account without a region on its id alone', async () => {
     const server = await serve((_req, res) => json(res, 200, { accounts: [{ account_id: 'A-1' }], next: null }));
-    expect(await createHttpSource({ url: server.origin }).findAccount('A-1', 'us-east')).toEqual({ line: 1, values: { account_id: 'A-1' } });
+    expect(await createHttpSource({ url: server.origin }).findAccount('A-1', 'us-east')).toEqual({
+      line: 1,
+      values: { account_id: 'A-1' },
+    });
   });
 
   it('names the lookup in its errors', async () => {
     const server = await serve((_req, res) => json(res, 404, { error: 'no' }));
     const error = await caught(createHttpSource({ url: `${server.origin}/accounts` }).findAccount('A/1'));
-    expect(error.message).toMatch(/^account lookup \(http:\/\/127\.0\.0\.1:\d+\/accounts\?account_id=A%2F1\) failed: 404 Not Found — check the source URL$/);
+    expect(error.message).toMatch(
+      /^account lookup \(http:\/\/127\.0\.0\.1:\d+\/accounts\?account_id=A%2F1\) failed: 404 Not Found — check the source URL$/,
+    );
   });
 });

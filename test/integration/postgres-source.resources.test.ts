@@ -16,7 +16,10 @@ function taggedUrl(): { url: string; tag: string } {
 }
 
 async function connectionsTagged(tag: string): Promise<number> {
-  const result = await admin.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [tag]);
+  const result = await admin.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
+    [tag],
+  );
   return result.rows[0]?.n ?? -1;
 }
 
@@ -72,7 +75,12 @@ describe('createPostgresSource: memory and connections', () => {
       if (record.line === 250) break;
     }
     expect(openWhileReading).toBe(1);
-    expect(await waitFor(() => connectionsTagged(tag), (n) => n === 0)).toBe(0);
+    expect(
+      await waitFor(
+        () => connectionsTagged(tag),
+        (n) => n === 0,
+      ),
+    ).toBe(0);
   });
 
   it('stops with the abort reason and closes the connection when the signal fires', async () => {
@@ -88,7 +96,12 @@ describe('createPostgresSource: memory and connections', () => {
     })();
     await expect(reading).rejects.toThrow('shutting down');
     expect(lines).toBeLessThan(ROWS);
-    expect(await waitFor(() => connectionsTagged(tag), (n) => n === 0)).toBe(0);
+    expect(
+      await waitFor(
+        () => connectionsTagged(tag),
+        (n) => n === 0,
+      ),
+    ).toBe(0);
   });
 
   it('fails with a clear error instead of hanging when the server drops the connection mid-stream', async () => {
@@ -98,29 +111,55 @@ describe('createPostgresSource: memory and connections', () => {
     const reading = (async () => {
       for await (const record of source.records()) {
         lines = record.line;
-        if (record.line === 300) await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [tag]);
+        if (record.line === 300)
+          await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [
+            tag,
+          ]);
       }
     })();
-    await expect(reading).rejects.toThrow(/^query failed: lost the connection to PostgreSQL at 127\.0\.0\.1:5432 \(database test\)/);
+    await expect(reading).rejects.toThrow(
+      /^query failed: lost the connection to PostgreSQL at 127\.0\.0\.1:5432 \(database test\)/,
+    );
     expect(lines).toBeLessThan(ROWS);
-    expect(await waitFor(() => connectionsTagged(tag), (n) => n === 0)).toBe(0);
+    expect(
+      await waitFor(
+        () => connectionsTagged(tag),
+        (n) => n === 0,
+      ),
+    ).toBe(0);
   });
 
   it('does not connect at all when the signal has already fired', async () => {
     const { url, tag } = taggedUrl();
     const source = createPostgresSource({ databaseUrl: url, query: 'SELECT 1' });
-    const reading = source.records({ signal: AbortSignal.abort(new Error('too late')) })[Symbol.asyncIterator]().next();
+    const reading = source
+      .records({ signal: AbortSignal.abort(new Error('too late')) })
+      [Symbol.asyncIterator]()
+      .next();
     await expect(reading).rejects.toThrow('too late');
     expect(await connectionsTagged(tag)).toBe(0);
   });
 
   it('closes the connection after a query error and after a lookup', async () => {
     const { url, tag } = taggedUrl();
-    const failing = createPostgresSource({ databaseUrl: url, query: 'SELECT 1 / (g - 3) AS account_id FROM generate_series(1, 5) AS g', batchSize: 1 });
-    await expect((async () => {
-      for await (const _record of failing.records()) { /* drain */ }
-    })()).rejects.toThrow(/division by zero/);
+    const failing = createPostgresSource({
+      databaseUrl: url,
+      query: 'SELECT 1 / (g - 3) AS account_id FROM generate_series(1, 5) AS g',
+      batchSize: 1,
+    });
+    await expect(
+      (async () => {
+        for await (const _record of failing.records()) {
+          /* drain */
+        }
+      })(),
+    ).rejects.toThrow(/division by zero/);
     await createPostgresSource({ databaseUrl: url, table: `${schema}.big` }).findAccount('CUST-7');
-    expect(await waitFor(() => connectionsTagged(tag), (n) => n === 0)).toBe(0);
+    expect(
+      await waitFor(
+        () => connectionsTagged(tag),
+        (n) => n === 0,
+      ),
+    ).toBe(0);
   });
 });

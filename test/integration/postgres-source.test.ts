@@ -47,25 +47,50 @@ describe('createPostgresSource: reading rows', () => {
 
     expect(records.map((r) => r.line).sort()).toEqual([1, 2, 3]);
     expect(byId.get('CUST-1')?.values).toEqual({
-      account_id: 'CUST-1', region: 'us-east', display_name: 'Acme', seats: '42', revenue: '1234.50',
-      active: 'true', created_on: '2024-02-29', updated_at: '2024-01-01T00:00:00.000Z', invoice_email: 'billing@acme.test',
+      account_id: 'CUST-1',
+      region: 'us-east',
+      display_name: 'Acme',
+      seats: '42',
+      revenue: '1234.50',
+      active: 'true',
+      created_on: '2024-02-29',
+      updated_at: '2024-01-01T00:00:00.000Z',
+      invoice_email: 'billing@acme.test',
     });
     expect(byId.get('CUST-1')?.updatedAt?.toISOString()).toBe('2024-01-01T00:00:00.000Z');
-    expect(byId.get('CUST-2')?.values).toMatchObject({ seats: null, revenue: null, active: 'false', created_on: null, invoice_email: null });
-    expect(byId.get('CUST-3')?.values).toMatchObject({ seats: '0', revenue: '-0.01', active: null, updated_at: null, invoice_email: '' });
+    expect(byId.get('CUST-2')?.values).toMatchObject({
+      seats: null,
+      revenue: null,
+      active: 'false',
+      created_on: null,
+      invoice_email: null,
+    });
+    expect(byId.get('CUST-3')?.values).toMatchObject({
+      seats: '0',
+      revenue: '-0.01',
+      active: null,
+      updated_at: null,
+      invoice_email: '',
+    });
     expect(byId.get('CUST-3')?.updatedAt).toBeUndefined();
   });
 
   it('names itself after the table, never after the URL', () => {
     const source = createPostgresSource({ databaseUrl: URL_WITH_PASSWORD, table: `${schema}.accounts` });
     expect(source.description).toBe(`postgres:${schema}.accounts`);
-    expect(createPostgresSource({ databaseUrl: URL_WITH_PASSWORD, query: 'SELECT 1' }).description).toBe('postgres:query');
+    expect(createPostgresSource({ databaseUrl: URL_WITH_PASSWORD, query: 'SELECT 1' }).description).toBe(
+      'postgres:query',
+    );
   });
 
   it('runs a query that ends with a semicolon and a comment line', async () => {
     const query = `SELECT account_id FROM ${schema}.accounts ORDER BY account_id -- newest first\n;`;
     const records = await collect(createPostgresSource({ databaseUrl: DATABASE_URL, query }).records());
-    expect(records.map((r) => [r.line, r.values['account_id']])).toEqual([[1, 'CUST-1'], [2, 'CUST-2'], [3, 'CUST-3']]);
+    expect(records.map((r) => [r.line, r.values['account_id']])).toEqual([
+      [1, 'CUST-1'],
+      [2, 'CUST-2'],
+      [3, 'CUST-3'],
+    ]);
   });
 
   it('reads a timestamp without time zone as UTC', async () => {
@@ -94,11 +119,15 @@ describe('createPostgresSource: errors', () => {
   });
 
   it('checks required columns even when the result is empty', async () => {
-    const source = createPostgresSource({ databaseUrl: DATABASE_URL, query: 'SELECT 1 AS account_id WHERE false', requiredColumns: ['region'] });
+    const source = createPostgresSource({
+      databaseUrl: DATABASE_URL,
+      query: 'SELECT 1 AS account_id WHERE false',
+      requiredColumns: ['region'],
+    });
     expect((await caught(collect(source.records()))).message).toContain('missing required column region');
   });
 
-  it('reports a bad query with PostgreSQL\'s reason and without the password', async () => {
+  it("reports a bad query with PostgreSQL's reason and without the password", async () => {
     const source = createPostgresSource({ databaseUrl: URL_WITH_PASSWORD, query: `SELECT x FROM ${schema}.accounts` });
     const error = await caught(collect(source.records()));
     expect(error).toBeInstanceOf(SourceError);
@@ -109,39 +138,57 @@ describe('createPostgresSource: errors', () => {
 
   it('reports an unknown table by name', async () => {
     const source = createPostgresSource({ databaseUrl: DATABASE_URL, table: `${schema}.nope` });
-    expect((await caught(collect(source.records()))).message).toContain('relation "' + schema + '.nope" does not exist');
+    expect((await caught(collect(source.records()))).message).toContain(
+      'relation "' + schema + '.nope" does not exist',
+    );
   });
 
   it('reports a refused connection with host, port and database, and without the password', async () => {
     const port = await freePort();
-    const source = createPostgresSource({ databaseUrl: `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/test`, query: 'SELECT 1' });
+    const source = createPostgresSource({
+      databaseUrl: `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/test`,
+      query: 'SELECT 1',
+    });
     const error = await caught(collect(source.records()));
     expect(error).toBeInstanceOf(SourceError);
-    expect(error.message).toBe(`cannot connect to PostgreSQL at 127.0.0.1:${port} (database test): connection refused — check DATABASE_URL`);
+    expect(error.message).toBe(
+      `cannot connect to PostgreSQL at 127.0.0.1:${port} (database test): connection refused — check DATABASE_URL`,
+    );
   });
 
   it('reports a missing database', async () => {
-    const source = createPostgresSource({ databaseUrl: `postgres://postgres@127.0.0.1:5432/${schema}_missing`, query: 'SELECT 1' });
+    const source = createPostgresSource({
+      databaseUrl: `postgres://postgres@127.0.0.1:5432/${schema}_missing`,
+      query: 'SELECT 1',
+    });
     expect((await caught(collect(source.records()))).message).toContain(`database "${schema}_missing" does not exist`);
   });
 
   it('refuses an invalid URL without echoing it', () => {
-    expect(() => createPostgresSource({ databaseUrl: `not a url ${PASSWORD}`, query: 'SELECT 1' })).toThrow(/DATABASE_URL is not a valid URL/);
-    expect(() => createPostgresSource({ databaseUrl: `not a url ${PASSWORD}`, query: 'SELECT 1' })).not.toThrow(PASSWORD);
+    expect(() => createPostgresSource({ databaseUrl: `not a url ${PASSWORD}`, query: 'SELECT 1' })).toThrow(
+      /DATABASE_URL is not a valid URL/,
+    );
+    expect(() => createPostgresSource({ databaseUrl: `not a url ${PASSWORD}`, query: 'SELECT 1' })).not.toThrow(
+      PASSWORD,
+    );
   });
 
   it('needs exactly one of query and table', () => {
     expect(() => createPostgresSource({ databaseUrl: DATABASE_URL })).toThrow(ConfigError);
-    expect(() => createPostgresSource({ databaseUrl: DATABASE_URL, query: 'SELECT 1', table: 't' })).toThrow(/exactly one/);
+    expect(() => createPostgresSource({ databaseUrl: DATABASE_URL, query: 'SELECT 1', table: 't' })).toThrow(
+      /exactly one/,
+    );
   });
 
   it('reports an error raised in the middle of the stream after the rows before it', async () => {
     const query = 'SELECT g AS account_id, 1 / (g - 5) AS x FROM generate_series(1, 10) AS g';
     const seen: string[] = [];
     const source = createPostgresSource({ databaseUrl: DATABASE_URL, query, batchSize: 2 });
-    const error = await caught((async () => {
-      for await (const record of source.records()) seen.push(record.values['account_id'] ?? '');
-    })());
+    const error = await caught(
+      (async () => {
+        for await (const record of source.records()) seen.push(record.values['account_id'] ?? '');
+      })(),
+    );
     expect(error.message).toMatch(/^query failed: division by zero/);
     expect(seen).toEqual(['1', '2', '3', '4']);
   });
@@ -149,7 +196,11 @@ describe('createPostgresSource: errors', () => {
 
 describe('createPostgresSource: incremental runs', () => {
   it('keeps only rows updated after `since`', async () => {
-    const source = createPostgresSource({ databaseUrl: DATABASE_URL, table: `${schema}.accounts`, since: new Date('2024-03-01T00:00:00Z') });
+    const source = createPostgresSource({
+      databaseUrl: DATABASE_URL,
+      table: `${schema}.accounts`,
+      since: new Date('2024-03-01T00:00:00Z'),
+    });
     const records = await collect(source.records());
     expect(records.map((r) => [r.line, r.values['account_id']])).toEqual([[1, 'CUST-2']]);
   });
@@ -162,7 +213,11 @@ describe('createPostgresSource: incremental runs', () => {
   });
 
   it('explains that incremental runs need an updated_at column', async () => {
-    const source = createPostgresSource({ databaseUrl: DATABASE_URL, query: `SELECT account_id FROM ${schema}.accounts`, since: new Date() });
+    const source = createPostgresSource({
+      databaseUrl: DATABASE_URL,
+      query: `SELECT account_id FROM ${schema}.accounts`,
+      since: new Date(),
+    });
     const error = await caught(collect(source.records()));
     expect(error).toBeInstanceOf(SourceError);
     expect(error.message).toContain('incremental runs (--since) need an `updated_at` column');
@@ -188,14 +243,16 @@ describe('createPostgresSource: findAccount', () => {
   });
 
   it('matches an integer account_id column by its text', async () => {
-    const query = 'SELECT g AS account_id, \'us-east\' AS region FROM generate_series(1, 5) AS g';
+    const query = "SELECT g AS account_id, 'us-east' AS region FROM generate_series(1, 5) AS g";
     const record = await createPostgresSource({ databaseUrl: DATABASE_URL, query }).findAccount('3', 'us-east');
     expect(record?.values).toEqual({ account_id: '3', region: 'us-east' });
   });
 
   it('matches on the id alone when the result has no region column', async () => {
     const query = 'SELECT g AS account_id FROM generate_series(1, 5) AS g';
-    expect((await createPostgresSource({ databaseUrl: DATABASE_URL, query }).findAccount('4', 'us-east'))?.values).toEqual({ account_id: '4' });
+    expect(
+      (await createPostgresSource({ databaseUrl: DATABASE_URL, query }).findAccount('4', 'us-east'))?.values,
+    ).toEqual({ account_id: '4' });
   });
 
   it('fails clearly when the result has no account_id column', async () => {

@@ -20,12 +20,16 @@ afterEach(async () => {
 });
 
 async function finishedRun(jobId: string): Promise<RunJobResult> {
-  const job = await pollUntil('the import to finish', async () => {
-    const found = await t.queue.getJob(jobId);
-    const state = await found?.getState();
-    if (state === 'failed') throw new Error(`import failed: ${found?.failedReason}`);
-    return state === 'completed' ? found : undefined;
-  }, 60_000);
+  const job = await pollUntil(
+    'the import to finish',
+    async () => {
+      const found = await t.queue.getJob(jobId);
+      const state = await found?.getState();
+      if (state === 'failed') throw new Error(`import failed: ${found?.failedReason}`);
+      return state === 'completed' ? found : undefined;
+    },
+    60_000,
+  );
   const result: RunJobResult = job.returnvalue;
   return result;
 }
@@ -33,17 +37,41 @@ async function finishedRun(jobId: string): Promise<RunJobResult> {
 describe('bulk imports on the queue', () => {
   it('imports 2,500 rows in chunks of 1,000 across 2 workers into one report, every row accounted for', async () => {
     const path = join(t.dir, 'accounts.csv');
-    await writeFile(path, accountsCsv(2_500, ['C00007,us-east,Twin of 7,pro', ',us-east,No id,pro', 'C99999,mars,Bad region,pro']));
+    await writeFile(
+      path,
+      accountsCsv(2_500, ['C00007,us-east,Twin of 7,pro', ',us-east,No id,pro', 'C99999,mars,Bad region,pro']),
+    );
     await Promise.all([t.startWorker({ concurrency: 2 }), t.startWorker({ concurrency: 2 })]);
-    const enqueued = await enqueueBulkImport(t.producer(), { source: createCsvSource({ path }), rules: domainRules(t.config), chunkSize: 1_000 });
+    const enqueued = await enqueueBulkImport(t.producer(), {
+      source: createCsvSource({ path }),
+      rules: domainRules(t.config),
+      chunkSize: 1_000,
+    });
     expect(enqueued).toMatchObject({ chunks: 3, accounts: 2_503 });
-    expect(enqueued.problems.map((p) => [p.line, p.action])).toEqual([[8, 'conflict'], [2502, 'conflict'], [2503, 'invalid'], [2504, 'invalid']]);
+    expect(enqueued.problems.map((p) => [p.line, p.action])).toEqual([
+      [8, 'conflict'],
+      [2502, 'conflict'],
+      [2503, 'invalid'],
+      [2504, 'invalid'],
+    ]);
 
     const result = await finishedRun(enqueued.jobId);
     expect(result.exit_code).toBe(1);
-    expect(result.summary).toMatchObject({ accounts: 2_503, create: 2_499, invalid: 2, conflict: 2, failed: 0, unchanged: 0 });
+    expect(result.summary).toMatchObject({
+      accounts: 2_503,
+      create: 2_499,
+      invalid: 2,
+      conflict: 2,
+      failed: 0,
+      unchanged: 0,
+    });
     const stored = await t.history.get(result.run_id);
-    expect(stored?.summary).toMatchObject({ kind: 'bulk-import', trigger: 'cli', job_id: enqueued.jobId, result: 'failed' });
+    expect(stored?.summary).toMatchObject({
+      kind: 'bulk-import',
+      trigger: 'cli',
+      job_id: enqueued.jobId,
+      result: 'failed',
+    });
     const report = stored?.report;
     expect(report?.items).toHaveLength(2_503);
     expect(new Set(report?.items.map((i) => i.line)).size).toBe(2_503);
@@ -77,7 +105,11 @@ describe('bulk imports on the queue', () => {
         return { ...connection, api: { ...connection.api, listOrganizations: refuse } };
       },
     });
-    const { jobId } = await enqueueBulkImport(t.producer(), { source: createCsvSource({ path }), rules: domainRules(t.config), chunkSize: 10 });
+    const { jobId } = await enqueueBulkImport(t.producer(), {
+      source: createCsvSource({ path }),
+      rules: domainRules(t.config),
+      chunkSize: 10,
+    });
     const result = await finishedRun(jobId);
     expect(result.summary).toMatchObject({ accounts: 30, create: 20, failed: 10 });
     const report = (await t.history.get(result.run_id))?.report;

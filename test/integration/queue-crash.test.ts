@@ -28,22 +28,36 @@ describe('a worker killed in the middle of an import', () => {
     const path = join(t.dir, 'accounts.csv');
     await writeFile(path, accountsCsv(1_000));
     const first = await t.startWorker({ concurrency: 1 });
-    const { jobId } = await enqueueBulkImport(t.producer(), { source: createCsvSource({ path }), rules: domainRules(t.config), chunkSize: 200 });
+    const { jobId } = await enqueueBulkImport(t.producer(), {
+      source: createCsvSource({ path }),
+      rules: domainRules(t.config),
+      chunkSize: 200,
+    });
 
-    await pollUntil('two chunks done and a third one running', () => linesOf('job finished', 'bulk-import-chunk').length >= 2 && linesOf('job started', 'bulk-import-chunk').length >= 3);
+    await pollUntil(
+      'two chunks done and a third one running',
+      () =>
+        linesOf('job finished', 'bulk-import-chunk').length >= 2 &&
+        linesOf('job started', 'bulk-import-chunk').length >= 3,
+    );
     await first.kill();
     const doneBeforeKill = new Set(linesOf('job finished', 'bulk-import-chunk').map((l) => l.job_id));
     const startedBeforeKill = linesOf('job started', 'bulk-import-chunk').length;
 
     await t.startWorker({ concurrency: 2 });
-    const job = await pollUntil('the import to finish', async () => {
-      const found = await t.queue.getJob(jobId);
-      return (await found?.getState()) === 'completed' ? found : undefined;
-    }, 60_000);
+    const job = await pollUntil(
+      'the import to finish',
+      async () => {
+        const found = await t.queue.getJob(jobId);
+        return (await found?.getState()) === 'completed' ? found : undefined;
+      },
+      60_000,
+    );
     const result: RunJobResult = job.returnvalue;
 
     const starts = new Map<unknown, number>();
-    for (const line of linesOf('job started', 'bulk-import-chunk')) starts.set(line.job_id, (starts.get(line.job_id) ?? 0) + 1);
+    for (const line of linesOf('job started', 'bulk-import-chunk'))
+      starts.set(line.job_id, (starts.get(line.job_id) ?? 0) + 1);
     for (const id of doneBeforeKill) expect(starts.get(id)).toBe(1);
     expect(starts.size).toBe(5);
     // Every chunk ran once, except the one in flight at the kill, which ran again.

@@ -30,7 +30,9 @@ export interface QueueTestEnv {
 }
 
 /** Starts the emulator and prepares a unique queue; `env` holds the settings a CLI run would read. */
-export async function createQueueTestEnv(settings: { env?: Record<string, string>; emulator?: Parameters<typeof startEmulator>[0] } = {}): Promise<QueueTestEnv> {
+export async function createQueueTestEnv(
+  settings: { env?: Record<string, string>; emulator?: Parameters<typeof startEmulator>[0] } = {},
+): Promise<QueueTestEnv> {
   const queueName = testName();
   const emulator = await startEmulator({ port: 0, ...settings.emulator });
   const dir = await mkdtemp(join(tmpdir(), 'orgsync-queue-'));
@@ -51,14 +53,31 @@ export async function createQueueTestEnv(settings: { env?: Record<string, string
   const producers: Producer[] = [];
   const workers: QueueWorker[] = [];
   return {
-    queueName, emulator, config, env, redis, queue, history, dir, logger, lines,
+    queueName,
+    emulator,
+    config,
+    env,
+    redis,
+    queue,
+    history,
+    dir,
+    logger,
+    lines,
     producer() {
       const producer = createProducer({ redisUrl: REDIS_URL, queueName, logger });
       producers.push(producer);
       return producer;
     },
     async startWorker(options = {}) {
-      const worker = await startQueueWorker({ config, logger, queueName, schedule: false, lockDurationMs: 2_000, stalledIntervalMs: 1_000, ...options });
+      const worker = await startQueueWorker({
+        config,
+        logger,
+        queueName,
+        schedule: false,
+        lockDurationMs: 2_000,
+        stalledIntervalMs: 1_000,
+        ...options,
+      });
       workers.push(worker);
       return worker;
     },

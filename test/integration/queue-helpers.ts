@@ -15,7 +15,12 @@ export function testName(): string {
  * Polls `check` until it returns a truthy value or the deadline passes (no fixed sleeps). Returns the
  * value; throws with `what` on timeout.
  */
-export async function pollUntil<T>(what: string, check: () => T | Promise<T>, timeoutMs = 30_000, intervalMs = 25): Promise<NonNullable<T>> {
+export async function pollUntil<T>(
+  what: string,
+  check: () => T | Promise<T>,
+  timeoutMs = 30_000,
+  intervalMs = 25,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -65,7 +70,11 @@ export function accountsCsv(count: number, extraLines: readonly string[] = []): 
 }
 
 /** A `CommandIo` whose output is kept: commands only call `write` on their streams. */
-export function captureIo(env: Record<string, string | undefined>): { io: { env: Record<string, string | undefined>; stdout: typeof process.stdout; stderr: typeof process.stderr }; out: () => string; err: () => string } {
+export function captureIo(env: Record<string, string | undefined>): {
+  io: { env: Record<string, string | undefined>; stdout: typeof process.stdout; stderr: typeof process.stderr };
+  out: () => string;
+  err: () => string;
+} {
   const chunks = { out: [] as string[], err: [] as string[] };
   const stream = (into: string[]) =>
     new Writable({

@@ -19,12 +19,18 @@ afterEach(async () => {
 });
 
 /** A lock as one process sees it, counting how often it waited for the lock. */
-function lockOfProcess(options: { ttlMs?: number; waitTimeoutMs?: number } = {}): { lock: RedisLock; waits: () => number } {
+function lockOfProcess(options: { ttlMs?: number; waitTimeoutMs?: number } = {}): {
+  lock: RedisLock;
+  waits: () => number;
+} {
   const redis = testRedis();
   connections.push(redis);
   let waits = 0;
   const lock = createRedisLock({
-    redis, scope: 'https://acme.example.test', keyPrefix, ...options,
+    redis,
+    scope: 'https://acme.example.test',
+    keyPrefix,
+    ...options,
     sleep: (ms, signal) => {
       waits += 1;
       return realSleep(ms, signal);
@@ -112,7 +118,9 @@ describe('the Redis lock', () => {
 
   it('releases the lock when the work throws', async () => {
     const [a, b] = [lockOfProcess(), lockOfProcess({ waitTimeoutMs: 500 })];
-    await expect(a.lock.exclusive('k', async () => Promise.reject(new Error('write failed')))).rejects.toThrow('write failed');
+    await expect(a.lock.exclusive('k', async () => Promise.reject(new Error('write failed')))).rejects.toThrow(
+      'write failed',
+    );
     await expect(b.lock.exclusive('k', async () => 'ok')).resolves.toBe('ok');
   });
 });

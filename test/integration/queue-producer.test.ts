@@ -27,8 +27,14 @@ afterEach(async () => {
 
 describe('the producer', () => {
   it('enqueues a reconcile once while an equal one is waiting', async () => {
-    const first = await producer.enqueue('reconcile', { account: { account_id: 'C-1', region: 'us-east' }, trigger: 'webhook' });
-    const second = await producer.enqueue('reconcile', { account: { account_id: 'C-1', region: ' US-East ' }, trigger: 'webhook' });
+    const first = await producer.enqueue('reconcile', {
+      account: { account_id: 'C-1', region: 'us-east' },
+      trigger: 'webhook',
+    });
+    const second = await producer.enqueue('reconcile', {
+      account: { account_id: 'C-1', region: ' US-East ' },
+      trigger: 'webhook',
+    });
     const other = await producer.enqueue('reconcile', { external_id: 'us-east-C-2' });
     expect(first.deduplicated).toBe(false);
     expect(second).toEqual({ jobId: first.jobId, deduplicated: true });
@@ -41,7 +47,9 @@ describe('the producer', () => {
   });
 
   it('refuses a payload that fails its schema, naming the problem, and enqueues nothing', async () => {
-    await expect(producer.enqueue('reconcile', { org_id: 'org_1', external_id: 'us-east-C-1' })).rejects.toThrow(/exactly one of account, org_id and external_id/);
+    await expect(producer.enqueue('reconcile', { org_id: 'org_1', external_id: 'us-east-C-1' })).rejects.toThrow(
+      /exactly one of account, org_id and external_id/,
+    );
     const refused = producer.enqueue('reconcile', { account: { account_id: '', region: 'us-east' } });
     await expect(refused).rejects.toBeInstanceOf(InvalidPayloadError);
     await expect(refused).rejects.toThrow(/account\.account_id/);
@@ -50,7 +58,9 @@ describe('the producer', () => {
 
   it('fails fast when Redis is unreachable', async () => {
     const offline = createProducer({ redisUrl: 'redis://127.0.0.1:1', queueName, logger: pino({ level: 'silent' }) });
-    await expect(offline.enqueue('nightly-sync', { trigger: 'cli' })).rejects.toThrow(/cannot connect to Redis at redis:\/\/127\.0\.0\.1:1/);
+    await expect(offline.enqueue('nightly-sync', { trigger: 'cli' })).rejects.toThrow(
+      /cannot connect to Redis at redis:\/\/127\.0\.0\.1:1/,
+    );
     await offline.close();
   });
 });

@@ -21,11 +21,19 @@ async function importAcrossTwoWorkers(q: QueueTestEnv, rows: number, chunkSize: 
   const path = join(q.dir, 'accounts.csv');
   await writeFile(path, accountsCsv(rows));
   await Promise.all([q.startWorker({ concurrency: 2 }), q.startWorker({ concurrency: 2 })]);
-  const { jobId } = await enqueueBulkImport(q.producer(), { source: createCsvSource({ path }), rules: domainRules(q.config), chunkSize });
-  const job = await pollUntil('the import to finish', async () => {
-    const found = await q.queue.getJob(jobId);
-    return (await found?.getState()) === 'completed' ? found : undefined;
-  }, 60_000);
+  const { jobId } = await enqueueBulkImport(q.producer(), {
+    source: createCsvSource({ path }),
+    rules: domainRules(q.config),
+    chunkSize,
+  });
+  const job = await pollUntil(
+    'the import to finish',
+    async () => {
+      const found = await q.queue.getJob(jobId);
+      return (await found?.getState()) === 'completed' ? found : undefined;
+    },
+    60_000,
+  );
   const result: RunJobResult = job.returnvalue;
   return result;
 }
@@ -49,7 +57,10 @@ describe('one Scalekit rate budget for every worker', () => {
   });
 
   it('pauses every worker when Scalekit answers 429, and the import still converges', async () => {
-    t = await createQueueTestEnv({ env: { ORGSYNC_RATE_LIMIT: '500' }, emulator: { rateLimit: { perSecond: 40, retryAfter: true } } });
+    t = await createQueueTestEnv({
+      env: { ORGSYNC_RATE_LIMIT: '500' },
+      emulator: { rateLimit: { perSecond: 40, retryAfter: true } },
+    });
     const result = await importAcrossTwoWorkers(t, 120, 30);
     expect(result.summary).toMatchObject({ accounts: 120, create: 120, failed: 0 });
     const counters = t.emulator.counters();

@@ -23,12 +23,23 @@ async function stateOf(q: QueueTestEnv, jobId: string): Promise<string | undefin
 
 describe('orgsync worker', () => {
   it('registers the nightly scheduler with the configured cron and time zone', async () => {
-    const q = await env({ env: { ORGSYNC_SOURCE: 'csv:/nowhere.csv', ORGSYNC_NIGHTLY_CRON: '30 3 * * 1-5', ORGSYNC_NIGHTLY_TZ: 'Europe/Paris' } });
+    const q = await env({
+      env: {
+        ORGSYNC_SOURCE: 'csv:/nowhere.csv',
+        ORGSYNC_NIGHTLY_CRON: '30 3 * * 1-5',
+        ORGSYNC_NIGHTLY_TZ: 'Europe/Paris',
+      },
+    });
     const worker = await q.startWorker({ schedule: true });
     expect(worker.schedule).toMatchObject({ scheduled: true, cron: '30 3 * * 1-5', timeZone: 'Europe/Paris' });
     const schedulers = await q.queue.getJobSchedulers();
     expect(schedulers).toHaveLength(1);
-    expect(schedulers[0]).toMatchObject({ key: 'nightly-sync', name: 'nightly-sync', pattern: '30 3 * * 1-5', tz: 'Europe/Paris' });
+    expect(schedulers[0]).toMatchObject({
+      key: 'nightly-sync',
+      name: 'nightly-sync',
+      pattern: '30 3 * * 1-5',
+      tz: 'Europe/Paris',
+    });
     expect(schedulers[0]?.template?.data).toEqual({ trigger: 'schedule' });
     // A second worker upserts the same scheduler: still one.
     await q.startWorker({ schedule: true });
@@ -40,8 +51,14 @@ describe('orgsync worker', () => {
     const worker = await q.startWorker({ schedule: true });
     expect(worker.schedule.scheduled).toBe(false);
     expect(await q.queue.getJobSchedulersCount()).toBe(0);
-    expect(q.lines.some((l) => typeof l.msg === 'string' && l.msg.startsWith('nightly sync not scheduled: ORGSYNC_SOURCE is not set'))).toBe(true);
-    const { jobId } = await q.producer().enqueue('reconcile', { account: { account_id: 'C1', region: 'us-east', display_name: 'Acme' } });
+    expect(
+      q.lines.some(
+        (l) => typeof l.msg === 'string' && l.msg.startsWith('nightly sync not scheduled: ORGSYNC_SOURCE is not set'),
+      ),
+    ).toBe(true);
+    const { jobId } = await q
+      .producer()
+      .enqueue('reconcile', { account: { account_id: 'C1', region: 'us-east', display_name: 'Acme' } });
     await pollUntil('the reconcile to complete', async () => (await stateOf(q, jobId)) === 'completed');
   });
 
@@ -50,7 +67,8 @@ describe('orgsync worker', () => {
     await q.startWorker();
     const bad = await q.queue.add('reconcile', { account: { account_id: 'C1' }, extra: true }, { attempts: 5 });
     const unknown = await q.queue.add('make-coffee', {}, { attempts: 5 });
-    for (const job of [bad, unknown]) await pollUntil('the job to fail', async () => (await stateOf(q, job.id ?? '')) === 'failed');
+    for (const job of [bad, unknown])
+      await pollUntil('the job to fail', async () => (await stateOf(q, job.id ?? '')) === 'failed');
     const failedBad = await q.queue.getJob(bad.id ?? '');
     expect(failedBad?.attemptsMade).toBe(1);
     expect(failedBad?.failedReason).toMatch(/^invalid reconcile payload: .*account\.region.*/);
@@ -69,12 +87,19 @@ describe('orgsync worker', () => {
         calls += 1;
         if (calls > 1) return connection;
         const refuse = () => {
-          throw new RateLimitedError('too many requests', { method: 'GET', routeTemplate: '/api/v1/organizations', status: 429, retryAfterMs: 200 });
+          throw new RateLimitedError('too many requests', {
+            method: 'GET',
+            routeTemplate: '/api/v1/organizations',
+            status: 429,
+            retryAfterMs: 200,
+          });
         };
         return { ...connection, api: { ...connection.api, listOrganizations: refuse } };
       },
     });
-    const { jobId } = await q.producer().enqueue('reconcile', { account: { account_id: 'C1', region: 'us-east', display_name: 'Acme' } });
+    const { jobId } = await q
+      .producer()
+      .enqueue('reconcile', { account: { account_id: 'C1', region: 'us-east', display_name: 'Acme' } });
     await pollUntil('the reconcile to complete', async () => (await stateOf(q, jobId)) === 'completed');
     const job = await q.queue.getJob(jobId);
     expect(calls).toBe(2);
@@ -86,7 +111,9 @@ describe('orgsync worker', () => {
   it('shuts down gracefully: the running job finishes, then every connection is closed', async () => {
     const q = await env({ emulator: { latencyMs: 300 } });
     const worker = await q.startWorker();
-    const { jobId } = await q.producer().enqueue('reconcile', { account: { account_id: 'C1', region: 'us-east', display_name: 'Acme' } });
+    const { jobId } = await q
+      .producer()
+      .enqueue('reconcile', { account: { account_id: 'C1', region: 'us-east', display_name: 'Acme' } });
     await pollUntil('the reconcile to start', async () => (await stateOf(q, jobId)) === 'active');
     await worker.close({ deadlineMs: 20_000 });
     expect(await stateOf(q, jobId)).toBe('completed');
@@ -100,7 +127,9 @@ describe('orgsync worker', () => {
   it('hands a job still running at the shutdown deadline back to the queue for another worker', async () => {
     const q = await env({ emulator: { latencyMs: 5_000 } });
     const worker = await q.startWorker();
-    const { jobId } = await q.producer().enqueue('reconcile', { account: { account_id: 'C1', region: 'us-east', display_name: 'Acme' } });
+    const { jobId } = await q
+      .producer()
+      .enqueue('reconcile', { account: { account_id: 'C1', region: 'us-east', display_name: 'Acme' } });
     await pollUntil('the reconcile to start', async () => (await stateOf(q, jobId)) === 'active');
     const startedAt = Date.now();
     await worker.close({ deadlineMs: 200 });
@@ -109,5 +138,4 @@ describe('orgsync worker', () => {
     expect((await q.queue.getJob(jobId))?.attemptsMade).toBe(0);
     expect(q.lines.some((l) => l.msg === 'job released for another worker (shutdown)')).toBe(true);
   });
-
 });

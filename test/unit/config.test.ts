@@ -32,14 +32,23 @@ describe('loadConfig', () => {
       }),
     );
     expect(problems.map((p) => p.split(/[: ]/)[0])).toEqual(
-      expect.arrayContaining(['SCALEKIT_ENVIRONMENT_URL', 'ORGSYNC_RATE_LIMIT', 'ORGSYNC_HTTP_PORT', 'SCALEKIT_CLIENT_ID', 'SCALEKIT_CLIENT_SECRET']),
+      expect.arrayContaining([
+        'SCALEKIT_ENVIRONMENT_URL',
+        'ORGSYNC_RATE_LIMIT',
+        'ORGSYNC_HTTP_PORT',
+        'SCALEKIT_CLIENT_ID',
+        'SCALEKIT_CLIENT_SECRET',
+      ]),
     );
     expect(problems).toHaveLength(5);
     expect(problems.find((p) => p.startsWith('SCALEKIT_CLIENT_ID'))).toContain('required for orgsync plan');
   });
 
   it('lets flags override the environment', () => {
-    const config = loadConfig({ env: { ORGSYNC_RATE_LIMIT: '5', ORGSYNC_SOURCE: 'csv:a.csv' }, flags: { rateLimit: '40', source: 'csv:b.csv' } });
+    const config = loadConfig({
+      env: { ORGSYNC_RATE_LIMIT: '5', ORGSYNC_SOURCE: 'csv:a.csv' },
+      flags: { rateLimit: '40', source: 'csv:b.csv' },
+    });
     expect(config.rateLimit).toBe(40);
     expect(config.source).toBe('csv:b.csv');
   });
@@ -58,11 +67,15 @@ describe('loadConfig', () => {
   it('keeps the dashboard read-only unless ORGSYNC_ADMIN_READ_ONLY=false', () => {
     expect(loadConfig({ env: {} }).adminReadOnly).toBe(true);
     expect(loadConfig({ env: { ORGSYNC_ADMIN_READ_ONLY: 'false' } }).adminReadOnly).toBe(false);
-    expect(problemsOf(() => loadConfig({ env: { ORGSYNC_ADMIN_READ_ONLY: 'maybe' } }))[0]).toMatch(/^ORGSYNC_ADMIN_READ_ONLY: expected true or false/);
+    expect(problemsOf(() => loadConfig({ env: { ORGSYNC_ADMIN_READ_ONLY: 'maybe' } }))[0]).toMatch(
+      /^ORGSYNC_ADMIN_READ_ONLY: expected true or false/,
+    );
   });
 
   it('trims and lower-cases regions and strips a trailing slash from the environment URL', () => {
-    const config = loadConfig({ env: { ORGSYNC_REGIONS: ' US-East , eu-west ', SCALEKIT_ENVIRONMENT_URL: 'https://acme.scalekit.dev/' } });
+    const config = loadConfig({
+      env: { ORGSYNC_REGIONS: ' US-East , eu-west ', SCALEKIT_ENVIRONMENT_URL: 'https://acme.scalekit.dev/' },
+    });
     expect(config.regions).toEqual(['us-east', 'eu-west']);
     expect(config.scalekitEnvironmentUrl).toBe('https://acme.scalekit.dev');
   });

@@ -19,7 +19,9 @@ export function readyzRoute(readiness: () => Promise<Readiness>): RouteOptions {
       const failing = Object.entries(result.checks)
         .filter(([, outcome]) => outcome !== 'ok')
         .map(([name, outcome]) => `${name} (${outcome})`);
-      return reply.code(503).send({ ...errorBody('not_ready', `not ready: ${failing.join(', ')}`), checks: result.checks });
+      return reply
+        .code(503)
+        .send({ ...errorBody('not_ready', `not ready: ${failing.join(', ')}`), checks: result.checks });
     },
   };
 }

@@ -14,7 +14,8 @@ export function runReportJsonRoute(history: RunHistoryReader): RouteOptions {
     handler: async (request, reply) => {
       const run = await lookupRun(history, request, reply);
       if (run === undefined) return reply;
-      if (run.report === null) return sendError(reply, 404, 'not_found', 'this run left no report (the job failed before producing one)');
+      if (run.report === null)
+        return sendError(reply, 404, 'not_found', 'this run left no report (the job failed before producing one)');
       return reply
         .header('content-disposition', 'attachment; filename="report.json"')
         .type('application/json; charset=utf-8')

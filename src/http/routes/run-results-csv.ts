@@ -15,7 +15,8 @@ export function runResultsCsvRoute(history: RunHistoryReader): RouteOptions {
     handler: async (request, reply) => {
       const run = await lookupRun(history, request, reply);
       if (run === undefined) return reply;
-      if (run.report === null) return sendError(reply, 404, 'not_found', 'this run left no report (the job failed before producing one)');
+      if (run.report === null)
+        return sendError(reply, 404, 'not_found', 'this run left no report (the job failed before producing one)');
       const lines = [RESULTS_CSV_HEADER, ...run.report.items.map(resultsCsvRow)];
       return reply
         .header('content-disposition', 'attachment; filename="results.csv"')

@@ -13,7 +13,10 @@ export function runsListRoute(history: RunHistoryReader): RouteOptions {
     url: RUNS_LIST_PATH,
     handler: async (_request, reply) => {
       const runs = await history.list();
-      return reply.header('content-security-policy', RUN_PAGES_CSP).type('text/html; charset=utf-8').send(renderRunsPage(runs));
+      return reply
+        .header('content-security-policy', RUN_PAGES_CSP)
+        .type('text/html; charset=utf-8')
+        .send(renderRunsPage(runs));
     },
   };
 }

@@ -3,13 +3,19 @@ import { z } from 'zod';
 import { parseAccount } from '../../domain/account.js';
 import type { DomainRules } from '../../domain/types.js';
 import type { ReconcileRequest } from '../webhooks/reconcile-request.js';
-import { createWebhookHandler, type WebhookDecision, type WebhookPipelineOptions } from '../webhooks/webhook-pipeline.js';
+import {
+  createWebhookHandler,
+  type WebhookDecision,
+  type WebhookPipelineOptions,
+} from '../webhooks/webhook-pipeline.js';
 
 export const WEBHOOKS_ACCOUNTS_METHOD = 'POST';
 export const WEBHOOKS_ACCOUNTS_PATH = '/webhooks/accounts';
 
 /** A cell as JSON may carry it: numbers and booleans become text, as they would in a CSV. */
-const cellSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]).transform((v) => (v === null ? null : String(v)));
+const cellSchema = z
+  .union([z.string(), z.number(), z.boolean(), z.null()])
+  .transform((v) => (v === null ? null : String(v)));
 
 /**
  * `{"type": "account.upserted" | "account.deleted", "occurred_at": RFC 3339, "account": {...}}`.
@@ -45,7 +51,10 @@ export function decideAccountEvent(body: unknown, rules: DomainRules): WebhookDe
   const cells = normaliseCells(parsed.data.account);
   const whole = parsed.data.type === 'account.upserted' && Object.hasOwn(cells, 'display_name');
   // A reference (account_id and region only) is checked with a stand-in name: only the ID matters.
-  const record = { line: 1, values: whole ? cells : { account_id: cells.account_id ?? null, region: cells.region ?? null, display_name: '-' } };
+  const record = {
+    line: 1,
+    values: whole ? cells : { account_id: cells.account_id ?? null, region: cells.region ?? null, display_name: '-' },
+  };
   const result = parseAccount(record, { ...rules, fixedRegion: undefined });
   if (!result.ok) {
     const field = `account.${result.problem.field ?? 'account_id'}`;
@@ -76,7 +85,10 @@ export function decideAccountEvent(body: unknown, rules: DomainRules): WebhookDe
 }
 
 /** Options of `webhooksAccountsRoute`. */
-export type WebhooksAccountsOptions = Omit<WebhookPipelineOptions<ReconcileRequest>, 'route' | 'decide' | 'secretSetting'> & { rules: DomainRules };
+export type WebhooksAccountsOptions = Omit<
+  WebhookPipelineOptions<ReconcileRequest>,
+  'route' | 'decide' | 'secretSetting'
+> & { rules: DomainRules };
 
 /**
  * `POST /webhooks/accounts` (ORGSYNC_WEBHOOK_SECRET): the host system says an account changed.

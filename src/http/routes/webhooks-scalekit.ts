@@ -3,7 +3,11 @@ import { z } from 'zod';
 import type { DomainRules } from '../../domain/types.js';
 import { isManagedExternalId } from '../../engine/plan-item.js';
 import type { ReconcileRequest } from '../webhooks/reconcile-request.js';
-import { createWebhookHandler, type WebhookDecision, type WebhookPipelineOptions } from '../webhooks/webhook-pipeline.js';
+import {
+  createWebhookHandler,
+  type WebhookDecision,
+  type WebhookPipelineOptions,
+} from '../webhooks/webhook-pipeline.js';
 
 export const WEBHOOKS_SCALEKIT_METHOD = 'POST';
 export const WEBHOOKS_SCALEKIT_PATH = '/webhooks/scalekit';
@@ -27,7 +31,11 @@ export const organizationDataSchema = z.looseObject({
   display_name: z.string().optional(),
 });
 
-const ORGANIZATION_EVENTS = { 'organization.created': 'created', 'organization.updated': 'updated', 'organization.deleted': 'deleted' } as const;
+const ORGANIZATION_EVENTS = {
+  'organization.created': 'created',
+  'organization.updated': 'updated',
+  'organization.deleted': 'deleted',
+} as const;
 
 function isOrganizationEvent(type: string): type is keyof typeof ORGANIZATION_EVENTS {
   return Object.hasOwn(ORGANIZATION_EVENTS, type);
@@ -53,7 +61,10 @@ export function decideScalekitEvent(body: unknown, rules: DomainRules): WebhookD
   if (!organization.success) return invalid(organization.error, 'data');
   const externalId = organization.data.external_id ?? null;
   if (externalId === null || !isManagedExternalId(externalId, rules.regions)) {
-    return { kind: 'ignore', reason: 'organization not managed by orgsync (no external ID under a managed region prefix)' };
+    return {
+      kind: 'ignore',
+      reason: 'organization not managed by orgsync (no external ID under a managed region prefix)',
+    };
   }
   return {
     kind: 'enqueue',
@@ -63,7 +74,10 @@ export function decideScalekitEvent(body: unknown, rules: DomainRules): WebhookD
 }
 
 /** Options of `webhooksScalekitRoute`. */
-export type WebhooksScalekitOptions = Omit<WebhookPipelineOptions<ReconcileRequest>, 'route' | 'decide' | 'secretSetting'> & { rules: DomainRules };
+export type WebhooksScalekitOptions = Omit<
+  WebhookPipelineOptions<ReconcileRequest>,
+  'route' | 'decide' | 'secretSetting'
+> & { rules: DomainRules };
 
 /**
  * `POST /webhooks/scalekit` (SCALEKIT_WEBHOOK_SECRET): Scalekit's own events. An out-of-band

@@ -20,7 +20,8 @@ function value(v: string | null): SafeHtml {
 
 function changeList(changes: readonly FieldChange[]): SafeHtml {
   return html`<ul class="changes">${changes.map(
-    (c) => html`<li><code>${c.field}</code>: <span class="from">${value(c.from)}</span> → <span class="to">${value(c.to)}</span></li>`,
+    (c) =>
+      html`<li><code>${c.field}</code>: <span class="from">${value(c.from)}</span> → <span class="to">${value(c.to)}</span></li>`,
   )}</ul>`;
 }
 
@@ -87,9 +88,18 @@ ${shown.map(itemRow)}
 function summaryCards(report: Report): SafeHtml {
   const s = report.summary;
   const cards: [string, number][] = [
-    ['accounts', s.accounts], ['create', s.create], ['update', s.update], ['unchanged', s.unchanged], ['orphan', s.orphan],
-    ['delete', s.delete], ['adoptable', s.adoptable], ['invalid', s.invalid], ['conflict', s.conflict], ['stale', s.stale],
-    ['failed', s.failed], ['API calls', s.api_calls],
+    ['accounts', s.accounts],
+    ['create', s.create],
+    ['update', s.update],
+    ['unchanged', s.unchanged],
+    ['orphan', s.orphan],
+    ['delete', s.delete],
+    ['adoptable', s.adoptable],
+    ['invalid', s.invalid],
+    ['conflict', s.conflict],
+    ['stale', s.stale],
+    ['failed', s.failed],
+    ['API calls', s.api_calls],
   ];
   return html`<div class="cards">${cards.map(([label, n]) => html`<div class="card"><b>${n}</b><span>${label}</span></div>`)}</div>`;
 }

@@ -36,5 +36,9 @@ export function toReconcilePayload(request: ReconcileRequest): PayloadInput<'rec
   const account = { ...request.cells, account_id: request.accountId, region: request.region };
   return request.event === 'deleted'
     ? { account: { account_id: request.accountId, region: request.region }, deleted: true, trigger: 'webhook' }
-    : { account, trigger: 'webhook', ...(request.cells && request.occurredAt ? { occurred_at: request.occurredAt } : {}) };
+    : {
+        account,
+        trigger: 'webhook',
+        ...(request.cells && request.occurredAt ? { occurred_at: request.occurredAt } : {}),
+      };
 }

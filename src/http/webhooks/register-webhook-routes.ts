@@ -36,7 +36,12 @@ export async function registerWebhookRoutes(app: FastifyInstance, options: Webho
   const { accountsSecret, scalekitSecret, rules, ...shared } = options;
   const accountsVerifier = accountsSecret === undefined ? undefined : createWebhookVerifier(accountsSecret);
   const scalekitVerifier = scalekitSecret === undefined ? undefined : createWebhookVerifier(scalekitSecret);
-  const pipeline = { replayGuard: shared.replayGuard, enqueue: shared.enqueueReconcile, metrics: shared.metrics, logger: shared.logger };
+  const pipeline = {
+    replayGuard: shared.replayGuard,
+    enqueue: shared.enqueueReconcile,
+    metrics: shared.metrics,
+    logger: shared.logger,
+  };
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));

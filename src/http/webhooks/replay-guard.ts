@@ -26,7 +26,8 @@ export interface RedisReplayGuardOptions {
 /** A `ReplayGuard` on Redis: `SET key 1 NX EX ttl`, shared by every instance of the service. */
 export function createRedisReplayGuard(redis: Redis, options: RedisReplayGuardOptions): ReplayGuard {
   const ttlSeconds = options.ttlSeconds ?? 2 * WEBHOOK_TOLERANCE_SECONDS;
-  if (!(Number.isInteger(ttlSeconds) && ttlSeconds > 0)) throw new RangeError(`ttlSeconds must be a positive integer, got ${ttlSeconds}`);
+  if (!(Number.isInteger(ttlSeconds) && ttlSeconds > 0))
+    throw new RangeError(`ttlSeconds must be a positive integer, got ${ttlSeconds}`);
   const keyOf = (scope: string, webhookId: string): string => `${options.keyPrefix}webhook-id:${scope}:${webhookId}`;
   return {
     async claim(scope, webhookId) {

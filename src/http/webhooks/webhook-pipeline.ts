@@ -47,7 +47,12 @@ export function createWebhookHandler<P>(options: WebhookPipelineOptions<P>) {
     };
     if (options.verifier === undefined) {
       done('not_configured');
-      return sendError(reply, 503, 'webhook_not_configured', `${request.url.split('?')[0] ?? ''} is off: set ${options.secretSetting} (whsec_...) to receive these webhooks`);
+      return sendError(
+        reply,
+        503,
+        'webhook_not_configured',
+        `${request.url.split('?')[0] ?? ''} is off: set ${options.secretSetting} (whsec_...) to receive these webhooks`,
+      );
     }
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const verification = options.verifier(raw, request.headers);
@@ -79,7 +84,10 @@ export function createWebhookHandler<P>(options: WebhookPipelineOptions<P>) {
       firstDelivery = await options.replayGuard.claim(route, webhookId);
     } catch (error) {
       done('error');
-      logger.error({ route, webhook_id: webhookId, err: coerceError(error) }, 'webhook id could not be checked for replay');
+      logger.error(
+        { route, webhook_id: webhookId, err: coerceError(error) },
+        'webhook id could not be checked for replay',
+      );
       return sendError(reply, 503, 'service_unavailable', 'Redis is unavailable; retry the delivery later');
     }
     if (!firstDelivery) {
@@ -90,7 +98,10 @@ export function createWebhookHandler<P>(options: WebhookPipelineOptions<P>) {
     try {
       const { jobId, deduplicated } = await options.enqueue(decision.payload);
       done(deduplicated ? 'deduplicated' : 'accepted');
-      logger.info({ route, webhook_id: webhookId, job_id: jobId, external_id: decision.externalId, deduplicated }, 'webhook accepted');
+      logger.info(
+        { route, webhook_id: webhookId, job_id: jobId, external_id: decision.externalId, deduplicated },
+        'webhook accepted',
+      );
       return reply.code(202).send({ job_id: jobId, deduplicated });
     } catch (error) {
       // Forget the id, so that the sender's retry of this delivery is not taken for a replay.
@@ -106,8 +117,20 @@ export function createWebhookHandler<P>(options: WebhookPipelineOptions<P>) {
  * Counts a delivery that never reached the handler (too large, wrong media type, bad Content-Length)
  * or that failed inside it unexpectedly; an `onResponse` hook of the webhook routes.
  */
-export function countUnhandledDelivery(metrics: HttpMetrics, route: WebhookRouteLabel, request: FastifyRequest, statusCode: number): void {
+export function countUnhandledDelivery(
+  metrics: HttpMetrics,
+  route: WebhookRouteLabel,
+  request: FastifyRequest,
+  statusCode: number,
+): void {
   if (counted.has(request)) return;
-  const outcome: WebhookOutcome = statusCode === 413 ? 'too_large' : statusCode === 415 ? 'unsupported_media_type' : statusCode >= 500 ? 'error' : 'rejected';
+  const outcome: WebhookOutcome =
+    statusCode === 413
+      ? 'too_large'
+      : statusCode === 415
+        ? 'unsupported_media_type'
+        : statusCode >= 500
+          ? 'error'
+          : 'rejected';
   metrics.countWebhookDelivery(route, outcome);
 }

@@ -42,17 +42,27 @@ export function createWebhookVerifier(secret: string): WebhookVerifier {
     }
     const skewSeconds = Math.floor(Date.now() / 1000) - Number(timestamp.trim());
     if (skewSeconds > WEBHOOK_TOLERANCE_SECONDS) {
-      return { ok: false, message: `webhook-timestamp is ${skewSeconds} s old; deliveries older than ${WEBHOOK_TOLERANCE_SECONDS} s are refused` };
+      return {
+        ok: false,
+        message: `webhook-timestamp is ${skewSeconds} s old; deliveries older than ${WEBHOOK_TOLERANCE_SECONDS} s are refused`,
+      };
     }
     if (-skewSeconds > WEBHOOK_TOLERANCE_SECONDS) {
       return { ok: false, message: `webhook-timestamp is ${-skewSeconds} s in the future; check the sender's clock` };
     }
     try {
-      webhook.verify(rawBody, { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature }, { jsonParse: false });
+      webhook.verify(
+        rawBody,
+        { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature },
+        { jsonParse: false },
+      );
       return { ok: true, webhookId: id };
     } catch (error) {
       if (error instanceof WebhookVerificationError) {
-        return { ok: false, message: 'webhook-signature does not match: check the secret and that the body is sent unchanged' };
+        return {
+          ok: false,
+          message: 'webhook-signature does not match: check the secret and that the body is sent unchanged',
+        };
       }
       throw error;
     }

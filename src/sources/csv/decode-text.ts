@@ -21,7 +21,10 @@ export function isUtf8Name(encoding: string): boolean {
  * with a `SourceError` naming its line and the fixes; a UTF-16 byte-order mark is refused the same
  * way. With `encoding`, iconv-lite decodes it (the name must have been checked beforehand).
  */
-export async function* decodeText(bytes: AsyncIterable<Uint8Array>, options: DecodeTextOptions): AsyncGenerator<string> {
+export async function* decodeText(
+  bytes: AsyncIterable<Uint8Array>,
+  options: DecodeTextOptions,
+): AsyncGenerator<string> {
   if (options.encoding !== undefined && !isUtf8Name(options.encoding)) {
     const decoder = iconv.getDecoder(options.encoding);
     for await (const chunk of bytes) yield decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));

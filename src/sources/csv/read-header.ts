@@ -31,7 +31,9 @@ export function readHeader(
   if (missing.length > 0) {
     const named = columns.filter((c) => c !== '').map((c) => (c.length > 80 ? `${c.slice(0, 80)}…` : c));
     const found = named.length > 30 ? [...named.slice(0, 30), `… (${named.length - 30} more)`] : named;
-    const how = options.delimiterDetected ? 'detected from the header; pass --delimiter if that is wrong' : 'from --delimiter';
+    const how = options.delimiterDetected
+      ? 'detected from the header; pass --delimiter if that is wrong'
+      : 'from --delimiter';
     throw new SourceError(
       `${options.name} is missing the required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}. ` +
         `Columns found: ${found.length > 0 ? found.join(', ') : 'none'}. Header names are matched ignoring case and ` +

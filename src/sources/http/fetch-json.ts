@@ -75,7 +75,8 @@ async function attemptOnce(url: URL, options: FetchJsonOptions, signal: AbortSig
     return { ok: true, body: await response.text(), contentType: response.headers.get('content-type') ?? 'none' };
   } catch (caught) {
     signal?.throwIfAborted();
-    if (timeout.aborted) return { ok: false, retryable: true, reason: `no complete response within ${options.timeoutMs} ms` };
+    if (timeout.aborted)
+      return { ok: false, retryable: true, reason: `no complete response within ${options.timeoutMs} ms` };
     return { ok: false, retryable: true, reason: networkReason(coerceError(caught)) };
   }
 }
@@ -86,7 +87,12 @@ async function attemptOnce(url: URL, options: FetchJsonOptions, signal: AbortSig
  * `label` and the redacted URL, e.g. "page 3 (https://host/accounts?cursor=abc) failed after 4
  * attempts: 503 Service Unavailable"; throws the signal's reason when it fires.
  */
-export async function fetchJson(url: URL, label: string, options: FetchJsonOptions, signal?: AbortSignal): Promise<unknown> {
+export async function fetchJson(
+  url: URL,
+  label: string,
+  options: FetchJsonOptions,
+  signal?: AbortSignal,
+): Promise<unknown> {
   const where = `${label} (${redactUrl(url)})`;
   for (let attempt = 1; ; attempt += 1) {
     const outcome = await attemptOnce(url, options, signal);

@@ -34,7 +34,8 @@ function toValues(account: Record<string, unknown>): Record<string, string | nul
 function parseNext(next: unknown, label: string, pageUrl: URL): URL | null {
   // A missing `next` or an empty string also ends the listing: many serializers omit nulls.
   if (next === null || next === undefined || next === '') return null;
-  if (typeof next !== 'string') throw new SourceError(`${label}: \`next\` must be a URL string or null, got ${kindOf(next)}`);
+  if (typeof next !== 'string')
+    throw new SourceError(`${label}: \`next\` must be a URL string or null, got ${kindOf(next)}`);
   let url: URL;
   try {
     url = new URL(next, pageUrl);
@@ -54,12 +55,16 @@ function parseNext(next: unknown, label: string, pageUrl: URL): URL | null {
  */
 export function parsePage(body: unknown, label: string, pageUrl: URL): AccountPage {
   if (!isObject(body)) {
-    throw new SourceError(`${label}: the body must be a JSON object with \`accounts\` and \`next\`, got ${kindOf(body)}`);
+    throw new SourceError(
+      `${label}: the body must be a JSON object with \`accounts\` and \`next\`, got ${kindOf(body)}`,
+    );
   }
   const { accounts } = body;
-  if (!Array.isArray(accounts)) throw new SourceError(`${label}: \`accounts\` must be an array, got ${kindOf(accounts)}`);
+  if (!Array.isArray(accounts))
+    throw new SourceError(`${label}: \`accounts\` must be an array, got ${kindOf(accounts)}`);
   const values = accounts.map((account: unknown, index) => {
-    if (!isObject(account)) throw new SourceError(`${label}: \`accounts[${index}]\` must be an object, got ${kindOf(account)}`);
+    if (!isObject(account))
+      throw new SourceError(`${label}: \`accounts[${index}]\` must be an object, got ${kindOf(account)}`);
     return toValues(account);
   });
   return { accounts: values, next: parseNext(body['next'], label, pageUrl) };

@@ -26,7 +26,9 @@ export async function describeColumns(client: pg.Client, baseSql: string, descri
   const seen = new Set<string>();
   for (const column of columns) {
     if (seen.has(column.key)) {
-      throw new SourceError(`${description}: the query returns more than one column named "${column.key}"; give each a distinct alias`);
+      throw new SourceError(
+        `${description}: the query returns more than one column named "${column.key}"; give each a distinct alias`,
+      );
     }
     seen.add(column.key);
   }

@@ -35,7 +35,9 @@ function connectReason(error: Error, connectTimeoutMs: number): string {
 export function connectError(caught: unknown, target: PgTarget, connectTimeoutMs: number): SourceError {
   const error = coerceError(caught);
   const reason = redactPassword(connectReason(error, connectTimeoutMs), target);
-  return new SourceError(`cannot connect to ${describePgTarget(target)}: ${reason} — check DATABASE_URL`, { cause: error });
+  return new SourceError(`cannot connect to ${describePgTarget(target)}: ${reason} — check DATABASE_URL`, {
+    cause: error,
+  });
 }
 
 /** "query failed: column "x" does not exist (PostgreSQL at HOST:PORT, database DB)". */
@@ -49,5 +51,7 @@ export function queryError(caught: unknown, target: PgTarget, what = 'query'): S
   }
   const code = errorCode(error);
   const reason = (code === undefined ? undefined : NETWORK_REASONS[code]) ?? error.message;
-  return new SourceError(redactPassword(`${what} failed: lost the connection to ${where}: ${reason}`, target), { cause: error });
+  return new SourceError(redactPassword(`${what} failed: lost the connection to ${where}: ${reason}`, target), {
+    cause: error,
+  });
 }

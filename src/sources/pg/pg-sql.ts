@@ -9,7 +9,9 @@ export function quoteIdent(name: string): string {
 export function tableSql(table: string): string {
   const parts = table.trim().split('.');
   if (parts.length > 2 || parts.some((part) => part.length === 0)) {
-    throw new ConfigError([`--source postgres:${table}: invalid table name, expected postgres:TABLE or postgres:SCHEMA.TABLE`]);
+    throw new ConfigError([
+      `--source postgres:${table}: invalid table name, expected postgres:TABLE or postgres:SCHEMA.TABLE`,
+    ]);
   }
   return `SELECT * FROM ${parts.map(quoteIdent).join('.')}`;
 }

@@ -19,7 +19,9 @@ export function parsePgTarget(databaseUrl: string): PgTarget {
     url = new URL(databaseUrl);
   } catch {
     // No `cause`: Node's ERR_INVALID_URL carries the input, password included.
-    throw new ConfigError(['DATABASE_URL is not a valid URL (expected postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE)']);
+    throw new ConfigError([
+      'DATABASE_URL is not a valid URL (expected postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE)',
+    ]);
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
     throw new ConfigError([`DATABASE_URL must start with postgres:// or postgresql://, got ${url.protocol}//`]);

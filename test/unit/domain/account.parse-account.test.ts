@@ -41,13 +41,24 @@ describe('parseAccount: valid rows', () => {
   });
 
   it('trims the display name and metadata values; empty or whitespace cells mean "absent"', () => {
-    const result = parseAccount(record({ display_name: '  Acme  ', billing_plan: '  pro ', tax_id: '   ', billing_currency: '' }), rules);
+    const result = parseAccount(
+      record({ display_name: '  Acme  ', billing_plan: '  pro ', tax_id: '   ', billing_currency: '' }),
+      rules,
+    );
     expect(result.ok && result.account.displayName).toBe('Acme');
-    expect(result.ok && result.account.metadata).toEqual({ invoice_email: null, billing_plan: 'pro', billing_currency: null, tax_id: null });
+    expect(result.ok && result.account.metadata).toEqual({
+      invoice_email: null,
+      billing_plan: 'pro',
+      billing_currency: null,
+      tax_id: null,
+    });
   });
 
   it('uses the fixed region over the column, which then need not exist', () => {
-    const result = parseAccount({ line: 2, values: { account_id: 'C1', display_name: 'A' } }, { ...rules, fixedRegion: 'eu-west' });
+    const result = parseAccount(
+      { line: 2, values: { account_id: 'C1', display_name: 'A' } },
+      { ...rules, fixedRegion: 'eu-west' },
+    );
     expect(result.ok && result.account.externalId).toBe('eu-west-C1');
     const overridden = parseAccount(record({ region: 'mars' }), { ...rules, fixedRegion: 'us-west' });
     expect(overridden.ok && overridden.account.region).toBe('us-west');
@@ -55,7 +66,10 @@ describe('parseAccount: valid rows', () => {
 
   it('accepts limits exactly: a 200-character name, a 256-character value, a 255-character external ID', () => {
     const accountId = 'x'.repeat(255 - 'us-east-'.length);
-    const result = parseAccount(record({ account_id: accountId, display_name: 'n'.repeat(200), tax_id: 't'.repeat(256) }), rules);
+    const result = parseAccount(
+      record({ account_id: accountId, display_name: 'n'.repeat(200), tax_id: 't'.repeat(256) }),
+      rules,
+    );
     expect(result.ok).toBe(true);
   });
 
@@ -79,15 +93,50 @@ describe('parseAccount: one code per rule', () => {
   it.each([
     ['ACCOUNT_ID_MISSING', { account_id: '  ' }, 'account_id', /account_id is empty/],
     ['ACCOUNT_ID_MISSING', { account_id: null }, 'account_id', /account_id is empty/],
-    ['ACCOUNT_ID_INVALID', { account_id: 'CUST\u00001' }, 'account_id', /"CUST\\u00001" contains a control character .* at character 5/],
+    [
+      'ACCOUNT_ID_INVALID',
+      { account_id: 'CUST\u00001' },
+      'account_id',
+      /"CUST\\u00001" contains a control character .* at character 5/,
+    ],
     ['ACCOUNT_ID_INVALID', { account_id: 'CU\nST' }, 'account_id', /control character/],
-    ['REGION_MISSING', { region: '' }, 'region', /region is empty: set it to one of us-east, us-west, eu-west, or run with --region/],
-    ['REGION_UNKNOWN', { region: 'Mars-North' }, 'region', /region "mars-north" is not a configured region: use one of us-east, us-west, eu-west, or add it to ORGSYNC_REGIONS/],
-    ['EXTERNAL_ID_TOO_LONG', { account_id: 'x'.repeat(248) }, 'account_id', /would be 256 characters long, but Scalekit allows at most 255: shorten account_id to at most 247 characters/],
+    [
+      'REGION_MISSING',
+      { region: '' },
+      'region',
+      /region is empty: set it to one of us-east, us-west, eu-west, or run with --region/,
+    ],
+    [
+      'REGION_UNKNOWN',
+      { region: 'Mars-North' },
+      'region',
+      /region "mars-north" is not a configured region: use one of us-east, us-west, eu-west, or add it to ORGSYNC_REGIONS/,
+    ],
+    [
+      'EXTERNAL_ID_TOO_LONG',
+      { account_id: 'x'.repeat(248) },
+      'account_id',
+      /would be 256 characters long, but Scalekit allows at most 255: shorten account_id to at most 247 characters/,
+    ],
     ['DISPLAY_NAME_MISSING', { display_name: ' \t ' }, 'display_name', /display_name is empty/],
-    ['DISPLAY_NAME_TOO_LONG', { display_name: 'n'.repeat(201) }, 'display_name', /is 201 characters long, but Scalekit allows at most 200/],
-    ['INVOICE_EMAIL_INVALID', { invoice_email: 'billing at acme' }, 'invoice_email', /invoice_email is not a valid e-mail address/],
-    ['METADATA_VALUE_TOO_LONG', { billing_plan: 'p'.repeat(257) }, 'billing_plan', /billing_plan "p{40}…" is 257 characters long, .* at most 256/],
+    [
+      'DISPLAY_NAME_TOO_LONG',
+      { display_name: 'n'.repeat(201) },
+      'display_name',
+      /is 201 characters long, but Scalekit allows at most 200/,
+    ],
+    [
+      'INVOICE_EMAIL_INVALID',
+      { invoice_email: 'billing at acme' },
+      'invoice_email',
+      /invoice_email is not a valid e-mail address/,
+    ],
+    [
+      'METADATA_VALUE_TOO_LONG',
+      { billing_plan: 'p'.repeat(257) },
+      'billing_plan',
+      /billing_plan "p{40}…" is 257 characters long, .* at most 256/,
+    ],
   ])('%s for %j', (code, values, field, message) => {
     const problem = problemOf(values);
     expect(problem).toMatchObject({ line: 7, action: 'invalid', code, field });
@@ -117,11 +166,23 @@ describe('parseAccount: one code per rule', () => {
 
 describe('parseAccount: several problems in one row', () => {
   it('reports the first in column order as the code and every one in the message, joined by "; "', () => {
-    const problem = problemOf({ account_id: '', region: 'mars', display_name: '', invoice_email: 'nope', tax_id: 't'.repeat(300) });
+    const problem = problemOf({
+      account_id: '',
+      region: 'mars',
+      display_name: '',
+      invoice_email: 'nope',
+      tax_id: 't'.repeat(300),
+    });
     expect(problem.code).toBe(RowErrorCode.ACCOUNT_ID_MISSING);
     expect(problem.field).toBe('account_id');
     const parts = problem.message.split('; ');
-    expect(parts.map((p) => p.split(' ')[0])).toEqual(['account_id', 'region', 'display_name', 'invoice_email', 'tax_id']);
+    expect(parts.map((p) => p.split(' ')[0])).toEqual([
+      'account_id',
+      'region',
+      'display_name',
+      'invoice_email',
+      'tax_id',
+    ]);
   });
 
   it('puts the external ID check after region and before display_name', () => {

@@ -10,7 +10,15 @@ function account(line: number, accountId: string, region = 'us-east'): Account {
 describe('createDuplicateDetector', () => {
   it('reports the external IDs seen twice or more, once each', () => {
     const detector = createDuplicateDetector();
-    for (const a of [account(2, 'A'), account(3, 'B'), account(4, 'A'), account(5, 'A'), account(6, 'C'), account(7, 'C')]) detector.add(a);
+    for (const a of [
+      account(2, 'A'),
+      account(3, 'B'),
+      account(4, 'A'),
+      account(5, 'A'),
+      account(6, 'C'),
+      account(7, 'C'),
+    ])
+      detector.add(a);
     expect(detector.finish().duplicates).toEqual(new Set(['us-east-A', 'us-east-C']));
   });
 
@@ -28,9 +36,17 @@ describe('partitionDuplicates', () => {
     const { unique, conflicts } = partitionDuplicates(accounts);
     expect(unique.map((a) => a.line)).toEqual([2, 5]);
     expect(conflicts).toHaveLength(2);
-    expect(conflicts[0]).toMatchObject({ line: 4, accountId: 'CUST-1', externalId: 'us-east-CUST-1', action: 'conflict', code: RowErrorCode.DUPLICATE_EXTERNAL_ID });
+    expect(conflicts[0]).toMatchObject({
+      line: 4,
+      accountId: 'CUST-1',
+      externalId: 'us-east-CUST-1',
+      action: 'conflict',
+      code: RowErrorCode.DUPLICATE_EXTERNAL_ID,
+    });
     expect(conflicts[1]?.line).toBe(9);
-    expect(conflicts[0]?.message).toMatch(/^external ID us-east-CUST-1 appears on lines 4 and 9; none of these rows is applied/);
+    expect(conflicts[0]?.message).toMatch(
+      /^external ID us-east-CUST-1 appears on lines 4 and 9; none of these rows is applied/,
+    );
   });
 
   it('lists three lines as "a, b and c" and cuts long lists with "and N more"', () => {

@@ -31,7 +31,10 @@ describe('isValidEmailAddress', () => {
     ['a display-name form', 'Billing <billing@example.com>'],
     ['a control character', 'a\u0000b@example.com'],
     ['a local part over 64 characters', `${'a'.repeat(65)}@example.com`],
-    ['over 254 characters', `a@${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.${'e'.repeat(60)}.${'f'.repeat(10)}.com`],
+    [
+      'over 254 characters',
+      `a@${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.${'e'.repeat(60)}.${'f'.repeat(10)}.com`,
+    ],
   ])('refuses %s', (_why, address) => {
     expect(isValidEmailAddress(address)).toBe(false);
   });

@@ -43,7 +43,13 @@ describe('parseAccount properties', () => {
   );
   const recordArb = fc.record({
     line: fc.integer({ min: 2, max: 1_000_000 }),
-    values: fc.record({ account_id: cellArb, region: cellArb, display_name: cellArb, invoice_email: cellArb, billing_plan: cellArb }),
+    values: fc.record({
+      account_id: cellArb,
+      region: cellArb,
+      display_name: cellArb,
+      invoice_email: cellArb,
+      billing_plan: cellArb,
+    }),
   });
 
   it('never throws, and any account that parses has a valid external ID built from its parts', () => {

@@ -13,7 +13,9 @@ describe('validateMetadataKeyName', () => {
   });
 
   it('refuses keys that are too short or too long, naming the limits', () => {
-    expect(validateMetadataKeyName('ab')).toMatch(/"ab" is 2 characters long; Scalekit accepts keys of 3–25 characters/);
+    expect(validateMetadataKeyName('ab')).toMatch(
+      /"ab" is 2 characters long; Scalekit accepts keys of 3–25 characters/,
+    );
     expect(validateMetadataKeyName('k'.repeat(26))).toMatch(/26 characters long/);
   });
 
@@ -91,7 +93,8 @@ describe('mergeMetadata', () => {
 });
 
 describe('checkMergedMetadata', () => {
-  const map = (n: number, prefix: string) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}_${i}`, 'v']));
+  const map = (n: number, prefix: string) =>
+    Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}_${i}`, 'v']));
 
   it('accepts up to 10 pairs', () => {
     expect(checkMergedMetadata({ ...map(6, 'crm'), ...map(4, 'own') }, owned)).toBeNull();
@@ -102,6 +105,8 @@ describe('checkMergedMetadata', () => {
     const problem = checkMergedMetadata(merged, owned);
     expect(problem).toMatchObject({ code: RowErrorCode.METADATA_TOO_MANY_PAIRS, field: 'metadata' });
     expect(problem?.message).toMatch(/would have 11 metadata pairs; Scalekit allows at most 10/);
-    expect(problem?.message).toMatch(/already has 9 key\(s\) that orgsync does not own \(crm_0, .*crm_8\) and orgsync would set 2/);
+    expect(problem?.message).toMatch(
+      /already has 9 key\(s\) that orgsync does not own \(crm_0, .*crm_8\) and orgsync would set 2/,
+    );
   });
 });

@@ -6,24 +6,62 @@ import { account, OWNED_KEYS } from '../../helpers/accounts.js';
 
 describe('PackedCreate', () => {
   it('gives back exactly the account it was packed from, whatever its values hold', () => {
-    const value = fc.oneof(fc.constant(null), fc.string(), fc.constantFrom('\u001f', '\u001e', '\u0000x', 'a\u001fb', ''));
+    const value = fc.oneof(
+      fc.constant(null),
+      fc.string(),
+      fc.constantFrom('\u001f', '\u001e', '\u0000x', 'a\u001fb', ''),
+    );
     fc.assert(
-      fc.property(fc.string({ minLength: 1 }), fc.string(), fc.nat(), fc.tuple(value, value, value, value), (id, name, line, values) => {
-        const metadata = Object.fromEntries(OWNED_KEYS.map((k, i) => [k, values[i] ?? null]));
-        const a = account(id, { line, displayName: name, metadata });
-        expect(new PackedCreate(a, OWNED_KEYS).account()).toEqual(a);
-      }),
+      fc.property(
+        fc.string({ minLength: 1 }),
+        fc.string(),
+        fc.nat(),
+        fc.tuple(value, value, value, value),
+        (id, name, line, values) => {
+          const metadata = Object.fromEntries(OWNED_KEYS.map((k, i) => [k, values[i] ?? null]));
+          const a = account(id, { line, displayName: name, metadata });
+          expect(new PackedCreate(a, OWNED_KEYS).account()).toEqual(a);
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
   it('reads as a create plan item and as a create report item', () => {
-    const a = account('C-1', { line: 7, metadata: { invoice_email: 'a@b.example', billing_plan: null, billing_currency: 'EUR', tax_id: null } });
+    const a = account('C-1', {
+      line: 7,
+      metadata: { invoice_email: 'a@b.example', billing_plan: null, billing_currency: 'EUR', tax_id: null },
+    });
     const packed = new PackedCreate(a, OWNED_KEYS);
-    expect(packed).toMatchObject({ action: 'create', externalId: 'us-east-C-1', accountId: 'C-1', line: 7, orgId: null, external_id: 'us-east-C-1', org_id: null, error: null });
+    expect(packed).toMatchObject({
+      action: 'create',
+      externalId: 'us-east-C-1',
+      accountId: 'C-1',
+      line: 7,
+      orgId: null,
+      external_id: 'us-east-C-1',
+      org_id: null,
+      error: null,
+    });
     expect(packed.changes).toEqual(creationChanges(a));
-    expect(JSON.parse(JSON.stringify(packed))).toEqual({ external_id: 'us-east-C-1', account_id: 'C-1', line: 7, action: 'create', org_id: null, changes: creationChanges(a), error: null });
-    expect(packed.toPlanJSON()).toMatchObject({ action: 'create', externalId: 'us-east-C-1', desired: { displayName: a.displayName, metadata: a.metadata } });
-    expect(JSON.parse(JSON.stringify(new CreateReportView(packed, 'org_9')))).toMatchObject({ action: 'create', org_id: 'org_9', line: 7 });
+    expect(JSON.parse(JSON.stringify(packed))).toEqual({
+      external_id: 'us-east-C-1',
+      account_id: 'C-1',
+      line: 7,
+      action: 'create',
+      org_id: null,
+      changes: creationChanges(a),
+      error: null,
+    });
+    expect(packed.toPlanJSON()).toMatchObject({
+      action: 'create',
+      externalId: 'us-east-C-1',
+      desired: { displayName: a.displayName, metadata: a.metadata },
+    });
+    expect(JSON.parse(JSON.stringify(new CreateReportView(packed, 'org_9')))).toMatchObject({
+      action: 'create',
+      org_id: 'org_9',
+      line: 7,
+    });
   });
 });

@@ -25,7 +25,11 @@ describe('createPlanner', () => {
     const result = plan([a], []);
     expect(result.items).toEqual([
       expect.objectContaining({
-        action: 'create', externalId: 'us-east-C-1', accountId: 'C-1', line: 2, orgId: null,
+        action: 'create',
+        externalId: 'us-east-C-1',
+        accountId: 'C-1',
+        line: 2,
+        orgId: null,
         changes: [
           { field: 'display_name', from: null, to: 'Company C-1' },
           { field: 'external_id', from: null, to: 'us-east-C-1' },
@@ -45,7 +49,12 @@ describe('createPlanner', () => {
 
   it('diffs field by field and never touches a key orgsync does not own', () => {
     const a = account('C-1', { displayName: 'New Name', metadata: { billing_plan: 'pro', tax_id: null } });
-    const org = { id: 'org_1', display_name: 'Old Name', external_id: 'us-east-C-1', metadata: { billing_plan: 'free', tax_id: 'T1', crm_owner: 'x' } };
+    const org = {
+      id: 'org_1',
+      display_name: 'Old Name',
+      external_id: 'us-east-C-1',
+      metadata: { billing_plan: 'free', tax_id: 'T1', crm_owner: 'x' },
+    };
     const [item] = plan([a], [org]).items;
     expect(item?.action).toBe('update');
     expect(item?.changes).toEqual([
@@ -76,11 +85,21 @@ describe('createPlanner', () => {
     ];
     const rejected: ParsedRecord = {
       ok: false,
-      problem: { line: 5, action: 'invalid', code: 'DISPLAY_NAME_MISSING', message: 'x', accountId: 'TYPO', externalId: 'us-east-TYPO' },
+      problem: {
+        line: 5,
+        action: 'invalid',
+        code: 'DISPLAY_NAME_MISSING',
+        message: 'x',
+        accountId: 'TYPO',
+        externalId: 'us-east-TYPO',
+      },
     };
     expect(plan([rejected], orgs, 'partial').items.map((i) => i.action)).toEqual(['invalid']);
     const full = plan([rejected], orgs, 'full').items;
-    expect(full.map((i) => [i.action, i.externalId])).toEqual([['invalid', 'us-east-TYPO'], ['orphan', 'us-east-GONE']]);
+    expect(full.map((i) => [i.action, i.externalId])).toEqual([
+      ['invalid', 'us-east-TYPO'],
+      ['orphan', 'us-east-GONE'],
+    ]);
   });
 
   it('marks an unlinked organization with the same trimmed name as adoptable instead of creating a twin', () => {
@@ -104,7 +123,10 @@ describe('createPlanner', () => {
   it('rejects an update that would exceed 10 metadata pairs after the merge', () => {
     const a = account('C-1', { metadata: { billing_plan: 'pro', tax_id: 'T' } });
     const foreign = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`foreign_${i}`, 'v']));
-    const [item] = plan([a], [{ id: 'org_1', display_name: a.displayName, external_id: a.externalId, metadata: foreign }]).items;
+    const [item] = plan(
+      [a],
+      [{ id: 'org_1', display_name: a.displayName, external_id: a.externalId, metadata: foreign }],
+    ).items;
     expect(item).toMatchObject({ action: 'invalid', error: { code: 'METADATA_TOO_MANY_PAIRS' } });
     expect(item?.error?.message).toContain('9 key(s) that orgsync does not own');
   });

@@ -32,7 +32,12 @@ describe('error bodies', () => {
 
   it('answer a malformed Content-Type with 4xx in the one shape', async () => {
     server = await buildTestServer();
-    const response = await server.app.inject({ method: 'POST', url: '/webhooks/accounts', headers: { 'content-type': ';;;' }, payload: '{}' });
+    const response = await server.app.inject({
+      method: 'POST',
+      url: '/webhooks/accounts',
+      headers: { 'content-type': ';;;' },
+      payload: '{}',
+    });
     expect(response.statusCode).toBeGreaterThanOrEqual(400);
     expect(response.statusCode).toBeLessThan(500);
     expect(response.json().error.code).toMatch(/^[a-z_]+$/);

@@ -7,12 +7,28 @@ import { buildTestServer } from './server-fixture.js';
 describe('createHttpMetrics', () => {
   it('exposes Scalekit requests by method, route template and status, with durations in seconds', async () => {
     const metrics = createHttpMetrics();
-    metrics.observeScalekitRequest({ method: 'GET', routeTemplate: '/api/v1/organizations/{id}', status: 200, durationMs: 120 });
-    metrics.observeScalekitRequest({ method: 'GET', routeTemplate: '/api/v1/organizations/{id}', status: 429, durationMs: 5 });
+    metrics.observeScalekitRequest({
+      method: 'GET',
+      routeTemplate: '/api/v1/organizations/{id}',
+      status: 200,
+      durationMs: 120,
+    });
+    metrics.observeScalekitRequest({
+      method: 'GET',
+      routeTemplate: '/api/v1/organizations/{id}',
+      status: 429,
+      durationMs: 5,
+    });
     const text = await metrics.registry.metrics();
-    expect(text).toContain('orgsync_scalekit_requests_total{method="GET",route="/api/v1/organizations/{id}",status="200"} 1');
-    expect(text).toContain('orgsync_scalekit_requests_total{method="GET",route="/api/v1/organizations/{id}",status="429"} 1');
-    expect(text).toContain('orgsync_scalekit_request_duration_seconds_sum{method="GET",route="/api/v1/organizations/{id}"} 0.125');
+    expect(text).toContain(
+      'orgsync_scalekit_requests_total{method="GET",route="/api/v1/organizations/{id}",status="200"} 1',
+    );
+    expect(text).toContain(
+      'orgsync_scalekit_requests_total{method="GET",route="/api/v1/organizations/{id}",status="429"} 1',
+    );
+    expect(text).toContain(
+      'orgsync_scalekit_request_duration_seconds_sum{method="GET",route="/api/v1/organizations/{id}"} 0.125',
+    );
   });
 
   it('reads queue counts, rate budget waits and run stats on every scrape', async () => {
@@ -61,8 +77,12 @@ describe('createHttpMetrics', () => {
     );
     const metrics = createHttpMetrics({ jobScalekitCalls: () => readCallCounts(redis, 't:') });
     const text = await metrics.registry.metrics();
-    expect(text).toContain('orgsync_jobs_scalekit_requests_total{method="POST",route="/api/v1/organizations",status="201"} 3');
-    expect(text).toContain('orgsync_jobs_scalekit_request_seconds_total{method="GET",route="/api/v1/organizations"} 0.005');
+    expect(text).toContain(
+      'orgsync_jobs_scalekit_requests_total{method="POST",route="/api/v1/organizations",status="201"} 3',
+    );
+    expect(text).toContain(
+      'orgsync_jobs_scalekit_request_seconds_total{method="GET",route="/api/v1/organizations"} 0.005',
+    );
     await workerB.close();
     redis.disconnect();
   });

@@ -18,20 +18,58 @@ const headerText = fc.string({ unit: fc.constantFrom(...' ,.=:;_-/+abcxyzABC0123
 const body = fc.oneof(
   fc.string({ maxLength: 300 }),
   fc.json({ maxDepth: 3 }),
-  fc.record({
-    type: fc.oneof(fc.constantFrom('account.upserted', 'account.deleted', 'organization.updated', 'organization.deleted'), fc.string()),
-    occurred_at: fc.oneof(fc.constant('2026-05-01T12:00:00Z'), fc.string(), fc.integer()),
-    account: fc.dictionary(fc.constantFrom('account_id', 'region', 'display_name', 'invoice_email', 'billing_plan', '__proto__', 'constructor'), fc.jsonValue({ maxDepth: 1 })),
-    data: fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.record({ id: fc.string(), external_id: fc.oneof(fc.string(), fc.constant('us-east-X'), fc.constant(null)) })),
-  }).map((v) => JSON.stringify(v)),
+  fc
+    .record({
+      type: fc.oneof(
+        fc.constantFrom('account.upserted', 'account.deleted', 'organization.updated', 'organization.deleted'),
+        fc.string(),
+      ),
+      occurred_at: fc.oneof(fc.constant('2026-05-01T12:00:00Z'), fc.string(), fc.integer()),
+      account: fc.dictionary(
+        fc.constantFrom(
+          'account_id',
+          'region',
+          'display_name',
+          'invoice_email',
+          'billing_plan',
+          '__proto__',
+          'constructor',
+        ),
+        fc.jsonValue({ maxDepth: 1 }),
+      ),
+      data: fc.oneof(
+        fc.jsonValue({ maxDepth: 2 }),
+        fc.record({ id: fc.string(), external_id: fc.oneof(fc.string(), fc.constant('us-east-X'), fc.constant(null)) }),
+      ),
+    })
+    .map((v) => JSON.stringify(v)),
 );
 
 const signing = fc.constantFrom('valid', 'other-secret', 'stale', 'none', 'garbage');
-const contentType = fc.oneof(fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/xml', ''), headerText);
-const url = fc.constantFrom('/webhooks/accounts', '/webhooks/scalekit', '/healthz', '/readyz', '/metrics', '/runs', '/runs/x', '/admin/queues', '/nope', '/webhooks/accounts?x=1');
+const contentType = fc.oneof(
+  fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/xml', ''),
+  headerText,
+);
+const url = fc.constantFrom(
+  '/webhooks/accounts',
+  '/webhooks/scalekit',
+  '/healthz',
+  '/readyz',
+  '/metrics',
+  '/runs',
+  '/runs/x',
+  '/admin/queues',
+  '/nope',
+  '/webhooks/accounts?x=1',
+);
 const method = fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD');
 
-function headersFor(kind: string, route: string, payload: string, garbage: Record<string, string>): Record<string, string> {
+function headersFor(
+  kind: string,
+  route: string,
+  payload: string,
+  garbage: Record<string, string>,
+): Record<string, string> {
   const secret = route.includes('scalekit') ? SCALEKIT_SECRET : ACCOUNTS_SECRET;
   switch (kind) {
     case 'valid':
@@ -56,15 +94,23 @@ describe('the HTTP service under arbitrary input', () => {
         body,
         signing,
         contentType,
-        fc.record({ 'webhook-id': headerText, 'webhook-timestamp': headerText, 'webhook-signature': headerText }, { requiredKeys: [] }),
+        fc.record(
+          { 'webhook-id': headerText, 'webhook-timestamp': headerText, 'webhook-signature': headerText },
+          { requiredKeys: [] },
+        ),
         async (m, u, payload, kind, type, garbage) => {
-          const headers = { ...headersFor(kind, u, payload, garbage), ...(type === '' ? {} : { 'content-type': type }) };
+          const headers = {
+            ...headersFor(kind, u, payload, garbage),
+            ...(type === '' ? {} : { 'content-type': type }),
+          };
           const canHaveBody = m !== 'GET' && m !== 'HEAD';
           const response = await server.app.inject({ method: m, url: u, headers, ...(canHaveBody ? { payload } : {}) });
           expect(response.statusCode).toBeLessThan(500);
           if (response.statusCode >= 400 && m !== 'HEAD') {
             const json: unknown = response.json();
-            expect(json).toMatchObject({ error: { code: expect.stringMatching(/^[a-z_]+$/), message: expect.any(String) } });
+            expect(json).toMatchObject({
+              error: { code: expect.stringMatching(/^[a-z_]+$/), message: expect.any(String) },
+            });
           }
         },
       ),

@@ -17,13 +17,22 @@ describe('createReadiness', () => {
       ],
       { timeoutMs: 50, cacheMs: 0 },
     );
-    expect(await readiness()).toEqual({ ready: false, checks: { redis: 'ok', scalekit: 'failed: 401 unauthorized', slow: 'timed out after 50 ms' } });
+    expect(await readiness()).toEqual({
+      ready: false,
+      checks: { redis: 'ok', scalekit: 'failed: 401 unauthorized', slow: 'timed out after 50 ms' },
+    });
   });
 
   it('aborts the signal of a check that times out', async () => {
     let aborted = false;
     const readiness = createReadiness(
-      [{ name: 'slow', check: (signal) => new Promise<void>((resolve) => signal.addEventListener('abort', () => ((aborted = true), resolve()))) }],
+      [
+        {
+          name: 'slow',
+          check: (signal) =>
+            new Promise<void>((resolve) => signal.addEventListener('abort', () => ((aborted = true), resolve()))),
+        },
+      ],
       { timeoutMs: 20, cacheMs: 0 },
     );
     await readiness();
@@ -32,7 +41,9 @@ describe('createReadiness', () => {
 
   it('reuses a result within cacheMs, so a burst of probes costs one call', async () => {
     let calls = 0;
-    const readiness = createReadiness([{ name: 'scalekit', check: async () => void (calls += 1) }], { cacheMs: 60_000 });
+    const readiness = createReadiness([{ name: 'scalekit', check: async () => void (calls += 1) }], {
+      cacheMs: 60_000,
+    });
     await Promise.all([readiness(), readiness(), readiness()]);
     await readiness();
     expect(calls).toBe(1);

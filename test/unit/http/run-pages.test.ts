@@ -3,7 +3,9 @@ import { HOSTILE_NAME, sampleReport, staticHistory, summaryOf } from './run-fixt
 import { buildTestServer, type TestServer } from './server-fixture.js';
 
 const credentials = { user: 'admin', password: 's3cret-pass' };
-const auth = (user = credentials.user, password = credentials.password) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
+const auth = (user = credentials.user, password = credentials.password) => ({
+  authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+});
 let server: TestServer | undefined;
 
 afterEach(async () => {
@@ -13,9 +15,21 @@ afterEach(async () => {
 
 async function withRuns(): Promise<TestServer> {
   const report = sampleReport('run-1');
-  const failed = summaryOf(report, { run_id: 'run-0', result: 'error', counts: null, error: { code: 'ERR_SOURCE', message: 'cannot read <source>' } });
+  const failed = summaryOf(report, {
+    run_id: 'run-0',
+    result: 'error',
+    counts: null,
+    error: { code: 'ERR_SOURCE', message: 'cannot read <source>' },
+  });
   return buildTestServer({
-    admin: { credentials, queues: [], runHistory: staticHistory([{ summary: summaryOf(report), report }, { summary: failed, report: null }]) },
+    admin: {
+      credentials,
+      queues: [],
+      runHistory: staticHistory([
+        { summary: summaryOf(report), report },
+        { summary: failed, report: null },
+      ]),
+    },
   });
 }
 
@@ -25,7 +39,10 @@ describe('run pages', () => {
     for (const url of ['/runs', '/runs/run-1', '/runs/run-1/report.json', '/admin/queues']) {
       const response = await server.app.inject({ url, headers: auth() });
       expect(response.statusCode).toBe(404);
-      expect(response.json().error).toMatchObject({ code: 'not_enabled', message: expect.stringContaining('ORGSYNC_ADMIN_USER') });
+      expect(response.json().error).toMatchObject({
+        code: 'not_enabled',
+        message: expect.stringContaining('ORGSYNC_ADMIN_USER'),
+      });
     }
   });
 
@@ -91,7 +108,9 @@ describe('run pages', () => {
     const lines = csv.body.trim().split('\n');
     expect(lines[0]).toBe('action,external_id,account_id,line,org_id,changes,error_code,error_message');
     expect(lines).toHaveLength(5);
-    expect(lines[2]).toBe('update,us-east-CUST-2,CUST-2,3,org_2,"display_name: ""Acme"" → ""Acme Inc""; metadata.billing_plan: ""free"" → ""pro""",,');
+    expect(lines[2]).toBe(
+      'update,us-east-CUST-2,CUST-2,3,org_2,"display_name: ""Acme"" → ""Acme Inc""; metadata.billing_plan: ""free"" → ""pro""",,',
+    );
   });
 
   it('answer 404 in the error shape for an unknown run or a run without a report', async () => {
@@ -105,7 +124,9 @@ describe('run pages', () => {
 
   it('escape the run ID in links', async () => {
     const report = sampleReport('a"b<c>/d');
-    server = await buildTestServer({ admin: { credentials, queues: [], runHistory: staticHistory([{ summary: summaryOf(report), report }]) } });
+    server = await buildTestServer({
+      admin: { credentials, queues: [], runHistory: staticHistory([{ summary: summaryOf(report), report }]) },
+    });
     const { body } = await server.app.inject({ url: '/runs', headers: auth() });
     expect(body).toContain('href="/runs/a%22b%3Cc%3E%2Fd"');
     expect(body).toContain('a&quot;b&lt;c&gt;/d');

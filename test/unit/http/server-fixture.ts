@@ -17,7 +17,11 @@ export const RULES = {
 };
 
 /** Headers of a delivery signed with `secret`; `at` defaults to now. */
-export function signedHeaders(secret: string, body: string, options: { id?: string; at?: Date } = {}): Record<string, string> {
+export function signedHeaders(
+  secret: string,
+  body: string,
+  options: { id?: string; at?: Date } = {},
+): Record<string, string> {
   const id = options.id ?? `msg_${Math.random().toString(36).slice(2)}`;
   const at = options.at ?? new Date();
   return {

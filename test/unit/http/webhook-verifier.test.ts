@@ -21,7 +21,11 @@ describe('createWebhookVerifier', () => {
 
   it('accepts the same scheme under Svix header names', () => {
     const signed = signedHeaders(ACCOUNTS_SECRET, body.toString(), { id: 'msg_svix' });
-    const svix = { 'svix-id': signed['webhook-id'], 'svix-timestamp': signed['webhook-timestamp'], 'svix-signature': signed['webhook-signature'] };
+    const svix = {
+      'svix-id': signed['webhook-id'],
+      'svix-timestamp': signed['webhook-timestamp'],
+      'svix-signature': signed['webhook-signature'],
+    };
     expect(verify(body, svix)).toEqual({ ok: true, webhookId: 'msg_svix' });
     expect(verify(body, { ...svix, 'svix-signature': 'v1,AAAA' }).ok).toBe(false);
   });
@@ -48,15 +52,20 @@ describe('createWebhookVerifier', () => {
 
   it('accepts a timestamp 4 minutes off either way', () => {
     for (const offsetMs of [-240_000, 240_000]) {
-      expect(verify(body, signedHeaders(ACCOUNTS_SECRET, body.toString(), { at: new Date(Date.now() + offsetMs) })).ok).toBe(true);
+      expect(
+        verify(body, signedHeaders(ACCOUNTS_SECRET, body.toString(), { at: new Date(Date.now() + offsetMs) })).ok,
+      ).toBe(true);
     }
   });
 
-  it.each(['webhook-id', 'webhook-timestamp', 'webhook-signature'])('refuses a delivery without %s, naming it', (name) => {
-    const headers = signedHeaders(ACCOUNTS_SECRET, body.toString());
-    delete headers[name];
-    expect(verify(body, headers)).toEqual({ ok: false, message: expect.stringContaining(name) });
-  });
+  it.each(['webhook-id', 'webhook-timestamp', 'webhook-signature'])(
+    'refuses a delivery without %s, naming it',
+    (name) => {
+      const headers = signedHeaders(ACCOUNTS_SECRET, body.toString());
+      delete headers[name];
+      expect(verify(body, headers)).toEqual({ ok: false, message: expect.stringContaining(name) });
+    },
+  );
 
   it('refuses a timestamp that is not whole seconds', () => {
     const headers = { ...signedHeaders(ACCOUNTS_SECRET, body.toString()), 'webhook-timestamp': '2026-01-01T00:00:00Z' };
@@ -73,7 +82,11 @@ describe('createWebhookVerifier', () => {
     const id = 'msg_ws';
     const at = new Date();
     const signature = new Webhook(ACCOUNTS_SECRET).sign(id, at, '{"a": 1}');
-    const headers = { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signature };
+    const headers = {
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': signature,
+    };
     expect(verify(Buffer.from('{"a": 1}'), headers).ok).toBe(true);
     expect(verify(Buffer.from('{"a":1}'), headers).ok).toBe(false);
   });

@@ -13,7 +13,11 @@ function event(account: Record<string, unknown>, type = 'account.upserted'): str
   return JSON.stringify({ type, occurred_at: '2026-05-01T12:00:00Z', account });
 }
 
-async function deliver(s: TestServer, body: string, headers: Record<string, string> = signedHeaders(ACCOUNTS_SECRET, body)) {
+async function deliver(
+  s: TestServer,
+  body: string,
+  headers: Record<string, string> = signedHeaders(ACCOUNTS_SECRET, body),
+) {
   const response = await s.app.inject({ method: 'POST', url: URL, headers, payload: body });
   return { status: response.statusCode, json: response.json() };
 }
@@ -24,22 +28,50 @@ describe('POST /webhooks/accounts', () => {
     const { status, json } = await deliver(server, event({ account_id: ' CUST-1 ', region: 'US-East' }));
     expect(status).toBe(202);
     expect(json).toEqual({ job_id: 'job-1', deduplicated: false });
-    expect(server.enqueued).toEqual([{ target: 'account', event: 'upserted', externalId: 'us-east-CUST-1', accountId: 'CUST-1', region: 'us-east', cells: null, occurredAt: '2026-05-01T12:00:00Z' }]);
+    expect(server.enqueued).toEqual([
+      {
+        target: 'account',
+        event: 'upserted',
+        externalId: 'us-east-CUST-1',
+        accountId: 'CUST-1',
+        region: 'us-east',
+        cells: null,
+        occurredAt: '2026-05-01T12:00:00Z',
+      },
+    ]);
   });
 
   it('queues a reconcile from the payload when the whole account comes, normalised like a CSV row', async () => {
     server = await buildTestServer();
-    const body = event({ account_id: 'CUST-2', region: 'eu-west', Display_Name: '  Acme GmbH ', billing_plan: 'pro', tax_id: 12345, extra: 'ignored' });
+    const body = event({
+      account_id: 'CUST-2',
+      region: 'eu-west',
+      Display_Name: '  Acme GmbH ',
+      billing_plan: 'pro',
+      tax_id: 12345,
+      extra: 'ignored',
+    });
     expect((await deliver(server, body)).status).toBe(202);
     expect(server.enqueued[0]).toMatchObject({
       externalId: 'eu-west-CUST-2',
-      cells: { account_id: 'CUST-2', region: 'eu-west', display_name: 'Acme GmbH', billing_plan: 'pro', tax_id: '12345', invoice_email: null, billing_currency: null },
+      cells: {
+        account_id: 'CUST-2',
+        region: 'eu-west',
+        display_name: 'Acme GmbH',
+        billing_plan: 'pro',
+        tax_id: '12345',
+        invoice_email: null,
+        billing_currency: null,
+      },
     });
   });
 
   it('answers 422 naming the field when a whole account breaks a row rule, and queues nothing', async () => {
     server = await buildTestServer();
-    const { status, json } = await deliver(server, event({ account_id: 'CUST-3', region: 'us-east', display_name: 'Acme', invoice_email: 'not-an-address' }));
+    const { status, json } = await deliver(
+      server,
+      event({ account_id: 'CUST-3', region: 'us-east', display_name: 'Acme', invoice_email: 'not-an-address' }),
+    );
     expect(status).toBe(422);
     expect(json.error).toMatchObject({ code: 'validation_failed', field: 'account.invoice_email' });
     expect(json.error.message).not.toContain('not-an-address');
@@ -61,7 +93,9 @@ describe('POST /webhooks/accounts', () => {
 
   it('answers 422 for an unknown event type or a missing occurred_at', async () => {
     server = await buildTestServer();
-    expect((await deliver(server, event({ account_id: 'C', region: 'us-east' }, 'account.renamed'))).json.error.field).toBe('type');
+    expect(
+      (await deliver(server, event({ account_id: 'C', region: 'us-east' }, 'account.renamed'))).json.error.field,
+    ).toBe('type');
     const noDate = JSON.stringify({ type: 'account.deleted', account: { account_id: 'C', region: 'us-east' } });
     expect((await deliver(server, noDate)).json.error.field).toBe('occurred_at');
     expect(server.enqueued).toEqual([]);
@@ -69,8 +103,19 @@ describe('POST /webhooks/accounts', () => {
 
   it('turns account.deleted into a reconcile that reports the organization (never a delete)', async () => {
     server = await buildTestServer();
-    expect((await deliver(server, event({ account_id: 'CUST-4', region: 'us-west', display_name: 'x' }, 'account.deleted'))).status).toBe(202);
-    expect(server.enqueued[0]).toEqual({ target: 'account', event: 'deleted', externalId: 'us-west-CUST-4', accountId: 'CUST-4', region: 'us-west', cells: null, occurredAt: '2026-05-01T12:00:00Z' });
+    expect(
+      (await deliver(server, event({ account_id: 'CUST-4', region: 'us-west', display_name: 'x' }, 'account.deleted')))
+        .status,
+    ).toBe(202);
+    expect(server.enqueued[0]).toEqual({
+      target: 'account',
+      event: 'deleted',
+      externalId: 'us-west-CUST-4',
+      accountId: 'CUST-4',
+      region: 'us-west',
+      cells: null,
+      occurredAt: '2026-05-01T12:00:00Z',
+    });
   });
 
   it('acknowledges a replayed webhook-id with 200 and queues nothing more', async () => {
@@ -93,8 +138,14 @@ describe('POST /webhooks/accounts', () => {
   it.each([
     ['another secret', (body: string) => signedHeaders(SCALEKIT_SECRET, body)],
     ['no signature headers', () => ({ 'content-type': 'application/json' })],
-    ['a stale timestamp', (body: string) => signedHeaders(ACCOUNTS_SECRET, body, { at: new Date(Date.now() - 10 * 60_000) })],
-    ['a future timestamp', (body: string) => signedHeaders(ACCOUNTS_SECRET, body, { at: new Date(Date.now() + 10 * 60_000) })],
+    [
+      'a stale timestamp',
+      (body: string) => signedHeaders(ACCOUNTS_SECRET, body, { at: new Date(Date.now() - 10 * 60_000) }),
+    ],
+    [
+      'a future timestamp',
+      (body: string) => signedHeaders(ACCOUNTS_SECRET, body, { at: new Date(Date.now() + 10 * 60_000) }),
+    ],
   ])('answers 401 for %s and queues nothing', async (_case, headersFor) => {
     server = await buildTestServer();
     const body = event({ account_id: 'CUST-7', region: 'us-east' });
@@ -124,7 +175,10 @@ describe('POST /webhooks/accounts', () => {
     const big = event({ account_id: 'C', region: 'us-east', display_name: 'x'.repeat(1024 * 1024) });
     expect((await deliver(server, big)).json.error.code).toBe('payload_too_large');
     const body = event({ account_id: 'C', region: 'us-east' });
-    const form = await deliver(server, body, { ...signedHeaders(ACCOUNTS_SECRET, body), 'content-type': 'application/x-www-form-urlencoded' });
+    const form = await deliver(server, body, {
+      ...signedHeaders(ACCOUNTS_SECRET, body),
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     expect(form).toMatchObject({ status: 415, json: { error: { code: 'unsupported_media_type' } } });
     expect(server.enqueued).toEqual([]);
   });
@@ -134,7 +188,10 @@ describe('POST /webhooks/accounts', () => {
     const body = event({ account_id: 'C', region: 'us-east' });
     const { status, json } = await deliver(server, body);
     expect(status).toBe(503);
-    expect(json.error).toMatchObject({ code: 'webhook_not_configured', message: expect.stringContaining('ORGSYNC_WEBHOOK_SECRET') });
+    expect(json.error).toMatchObject({
+      code: 'webhook_not_configured',
+      message: expect.stringContaining('ORGSYNC_WEBHOOK_SECRET'),
+    });
     expect(server.enqueued).toEqual([]);
   });
 

@@ -23,7 +23,13 @@ function envelope(type: string, data: Record<string, unknown>): string {
   });
 }
 
-const org = (externalId: string | null) => ({ id: 'org_1', display_name: 'Edited', external_id: externalId, metadata: null, region_code: 'US' });
+const org = (externalId: string | null) => ({
+  id: 'org_1',
+  display_name: 'Edited',
+  external_id: externalId,
+  metadata: null,
+  region_code: 'US',
+});
 
 async function deliver(s: TestServer, body: string, headers = signedHeaders(SCALEKIT_SECRET, body)) {
   const response = await s.app.inject({ method: 'POST', url: URL, headers, payload: body });
@@ -38,7 +44,9 @@ describe('POST /webhooks/scalekit', () => {
       const { status, json } = await deliver(server, envelope(type, org('us-east-CUST-1')));
       expect(status).toBe(202);
       expect(json.job_id).toBe('job-1');
-      expect(server.enqueued).toEqual([{ target: 'organization', event: type.split('.')[1], externalId: 'us-east-CUST-1', orgId: 'org_1' }]);
+      expect(server.enqueued).toEqual([
+        { target: 'organization', event: type.split('.')[1], externalId: 'us-east-CUST-1', orgId: 'org_1' },
+      ]);
     },
   );
 
@@ -86,8 +94,17 @@ describe('POST /webhooks/scalekit', () => {
     const headers = signedHeaders(SCALEKIT_SECRET, body, { id: 'msg_shared' });
     expect((await deliver(server, body, headers)).status).toBe(202);
     expect((await deliver(server, body, headers)).json).toEqual({ replayed: true });
-    const accounts = JSON.stringify({ type: 'account.deleted', occurred_at: '2026-05-01T12:00:00Z', account: { account_id: 'C', region: 'us-east' } });
-    const accountsResponse = await server.app.inject({ method: 'POST', url: '/webhooks/accounts', headers: signedHeaders(ACCOUNTS_SECRET, accounts, { id: 'msg_shared' }), payload: accounts });
+    const accounts = JSON.stringify({
+      type: 'account.deleted',
+      occurred_at: '2026-05-01T12:00:00Z',
+      account: { account_id: 'C', region: 'us-east' },
+    });
+    const accountsResponse = await server.app.inject({
+      method: 'POST',
+      url: '/webhooks/accounts',
+      headers: signedHeaders(ACCOUNTS_SECRET, accounts, { id: 'msg_shared' }),
+      payload: accounts,
+    });
     expect(accountsResponse.statusCode).toBe(202);
   });
 

@@ -36,17 +36,26 @@ describe('the job catalog', () => {
   });
 
   it('accepts exactly one reconcile target', () => {
-    expect(parsePayload('reconcile', { account: { account_id: ' C1 ', region: ' US-East ' } })).toEqual({ account: { account_id: 'C1', region: 'us-east' }, trigger: 'api' });
+    expect(parsePayload('reconcile', { account: { account_id: ' C1 ', region: ' US-East ' } })).toEqual({
+      account: { account_id: 'C1', region: 'us-east' },
+      trigger: 'api',
+    });
     expect(() => parsePayload('reconcile', {})).toThrow(/exactly one of account, org_id and external_id/);
-    expect(() => parsePayload('reconcile', { org_id: 'org_1', deleted: true })).toThrow(/deleted applies to an account only/);
+    expect(() => parsePayload('reconcile', { org_id: 'org_1', deleted: true })).toThrow(
+      /deleted applies to an account only/,
+    );
     const tooWide = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, 'v']));
-    expect(() => parsePayload('reconcile', { account: { account_id: 'C1', region: 'us-east', ...tooWide } })).toThrow(/at most 32 fields/);
+    expect(() => parsePayload('reconcile', { account: { account_id: 'C1', region: 'us-east', ...tooWide } })).toThrow(
+      /at most 32 fields/,
+    );
   });
 });
 
 describe('reconcile targets', () => {
   it('deduplicates by external ID, whatever the shape of the request', () => {
-    const byAccount = reconcileDeduplicationId(parsePayload('reconcile', { account: { account_id: 'C1', region: 'US-EAST', display_name: 'A' } }));
+    const byAccount = reconcileDeduplicationId(
+      parsePayload('reconcile', { account: { account_id: 'C1', region: 'US-EAST', display_name: 'A' } }),
+    );
     const byExternalId = reconcileDeduplicationId(parsePayload('reconcile', { external_id: 'us-east-C1' }));
     expect(byAccount).toBe('us-east-C1');
     expect(byExternalId).toBe(byAccount);
@@ -68,7 +77,12 @@ describe('bulk-import chunks', () => {
   });
 
   it('turn compact rows back into records with their lines', () => {
-    const records = chunkRecords({ columns: ['account_id', 'region', 'display_name', 'tax_id'], rows: [[7, 'C1', 'us-east', 'Acme', null]] });
-    expect(records).toEqual([{ line: 7, values: { account_id: 'C1', region: 'us-east', display_name: 'Acme', tax_id: null } }]);
+    const records = chunkRecords({
+      columns: ['account_id', 'region', 'display_name', 'tax_id'],
+      rows: [[7, 'C1', 'us-east', 'Acme', null]],
+    });
+    expect(records).toEqual([
+      { line: 7, values: { account_id: 'C1', region: 'us-east', display_name: 'Acme', tax_id: null } },
+    ]);
   });
 });

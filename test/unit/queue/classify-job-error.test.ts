@@ -9,7 +9,12 @@ const context = { method: 'GET' as const, routeTemplate: '/api/v1/organizations'
 
 describe('classifyJobError', () => {
   it('fails at once what retrying cannot fix', () => {
-    for (const error of [new InvalidPayloadError('reconcile', ['x']), new PermanentJobError('gone'), new ConfigError(['X']), new UnauthenticatedError('bad secret', { ...context, status: 401 })]) {
+    for (const error of [
+      new InvalidPayloadError('reconcile', ['x']),
+      new PermanentJobError('gone'),
+      new ConfigError(['X']),
+      new UnauthenticatedError('bad secret', { ...context, status: 401 }),
+    ]) {
       expect(classifyJobError(error)).toBe('permanent');
     }
   });
@@ -19,7 +24,13 @@ describe('classifyJobError', () => {
   });
 
   it('retries anything else with backoff', () => {
-    for (const error of [new UnavailableError('503', { ...context, status: 503 }), new SourceError('connection refused'), new LockTimeoutError('k', 10), new Error('boom'), 'a string']) {
+    for (const error of [
+      new UnavailableError('503', { ...context, status: 503 }),
+      new SourceError('connection refused'),
+      new LockTimeoutError('k', 10),
+      new Error('boom'),
+      'a string',
+    ]) {
       expect(classifyJobError(error)).toBe('retry');
     }
   });

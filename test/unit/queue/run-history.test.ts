@@ -15,16 +15,38 @@ afterEach(async () => {
 
 function report(runId: string, failed = 0): Report {
   const items = Array.from({ length: failed }, (_, i) => ({
-    external_id: `us-east-C${i}`, account_id: `C${i}`, line: i + 2, action: 'failed' as const, org_id: null, changes: [],
+    external_id: `us-east-C${i}`,
+    account_id: `C${i}`,
+    line: i + 2,
+    action: 'failed' as const,
+    org_id: null,
+    changes: [],
     error: { code: 'X', message: 'boom' },
   }));
-  return buildReport({ runId, mode: 'apply', scope: 'partial', source: 'csv:a.csv', startedAt: new Date(1000), accounts: 5, unchanged: 5 - failed, items, apiCalls: 3 });
+  return buildReport({
+    runId,
+    mode: 'apply',
+    scope: 'partial',
+    source: 'csv:a.csv',
+    startedAt: new Date(1000),
+    accounts: 5,
+    unchanged: 5 - failed,
+    items,
+    apiCalls: 3,
+  });
 }
 
 function run(runId: string, startedAtMs: number, overrides: Partial<RunRecordInput> = {}): RunRecordInput {
   return {
-    runId, kind: 'bulk-import', trigger: 'cli', jobId: `job-${runId}`, startedAt: new Date(startedAtMs), finishedAt: new Date(startedAtMs + 1500),
-    report: report(runId), exitCode: 0, ...overrides,
+    runId,
+    kind: 'bulk-import',
+    trigger: 'cli',
+    jobId: `job-${runId}`,
+    startedAt: new Date(startedAtMs),
+    finishedAt: new Date(startedAtMs + 1500),
+    report: report(runId),
+    exitCode: 0,
+    ...overrides,
   };
 }
 
@@ -33,10 +55,22 @@ describe('createRunHistory', () => {
     const history = createRunHistory(redis, { keyPrefix, limit: 10 });
     await history.record(run('a', 1_000));
     await history.record(run('b', 3_000, { report: report('b', 2), exitCode: 1 }));
-    await history.record(run('c', 2_000, { report: null, exitCode: 1, error: { code: 'ERR_SOURCE', message: 'no file' } }));
+    await history.record(
+      run('c', 2_000, { report: null, exitCode: 1, error: { code: 'ERR_SOURCE', message: 'no file' } }),
+    );
     const list = await history.list();
-    expect(list.map((r) => [r.run_id, r.result])).toEqual([['b', 'failed'], ['c', 'error'], ['a', 'ok']]);
-    expect(list[0]).toMatchObject({ kind: 'bulk-import', trigger: 'cli', job_id: 'job-b', duration_ms: 1500, source: 'csv:a.csv' });
+    expect(list.map((r) => [r.run_id, r.result])).toEqual([
+      ['b', 'failed'],
+      ['c', 'error'],
+      ['a', 'ok'],
+    ]);
+    expect(list[0]).toMatchObject({
+      kind: 'bulk-import',
+      trigger: 'cli',
+      job_id: 'job-b',
+      duration_ms: 1500,
+      source: 'csv:a.csv',
+    });
     expect(list[0]?.counts).toMatchObject({ accounts: 5, failed: 2, unchanged: 3 });
     expect(list[1]?.counts).toBeNull();
   });

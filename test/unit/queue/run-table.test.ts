@@ -2,12 +2,37 @@ import { describe, expect, it } from 'vitest';
 import { describeCounts, formatDuration, renderRunHeader, renderRunsTable } from '../../../src/queue/run-table.js';
 import type { RunSummary } from '../../../src/queue/run-history.js';
 
-const counts = { accounts: 12, create: 2, update: 1, unchanged: 8, orphan: 0, delete: 0, adoptable: 0, invalid: 1, conflict: 0, stale: 0, failed: 0, api_calls: 9 };
+const counts = {
+  accounts: 12,
+  create: 2,
+  update: 1,
+  unchanged: 8,
+  orphan: 0,
+  delete: 0,
+  adoptable: 0,
+  invalid: 1,
+  conflict: 0,
+  stale: 0,
+  failed: 0,
+  api_calls: 9,
+};
 
 function run(overrides: Partial<RunSummary> = {}): RunSummary {
   return {
-    run_id: 'r-1', kind: 'nightly-sync', trigger: 'schedule', job_id: 'j-1', source: 'postgres:', started_at: '2025-01-02T02:00:00.123Z',
-    finished_at: '2025-01-02T02:01:05.123Z', duration_ms: 65_000, counts, result: 'failed', exit_code: 1, error: null, items_total: 4, items_stored: 4,
+    run_id: 'r-1',
+    kind: 'nightly-sync',
+    trigger: 'schedule',
+    job_id: 'j-1',
+    source: 'postgres:',
+    started_at: '2025-01-02T02:00:00.123Z',
+    finished_at: '2025-01-02T02:01:05.123Z',
+    duration_ms: 65_000,
+    counts,
+    result: 'failed',
+    exit_code: 1,
+    error: null,
+    items_total: 4,
+    items_stored: 4,
     ...overrides,
   };
 }
@@ -26,10 +51,22 @@ describe('the run table', () => {
   });
 
   it('lines runs up under a header, and shows the error of a failed job', () => {
-    const table = renderRunsTable([run(), run({ run_id: 'r-2', kind: 'reconcile', trigger: 'webhook', result: 'error', counts: null, error: { code: 'ERR_SOURCE', message: 'no such table' } })]);
+    const table = renderRunsTable([
+      run(),
+      run({
+        run_id: 'r-2',
+        kind: 'reconcile',
+        trigger: 'webhook',
+        result: 'error',
+        counts: null,
+        error: { code: 'ERR_SOURCE', message: 'no such table' },
+      }),
+    ]);
     const [header, first, second] = table.split('\n');
     expect(header).toMatch(/^RUN\s+KIND\s+TRIGGER\s+STARTED\s+DURATION\s+RESULT\s+COUNTS$/);
-    expect(first).toMatch(/^r-1\s+nightly-sync\s+schedule\s+2025-01-02T02:00:00Z\s+1 min 5 s\s+failed\s+12 accounts: create 2/);
+    expect(first).toMatch(
+      /^r-1\s+nightly-sync\s+schedule\s+2025-01-02T02:00:00Z\s+1 min 5 s\s+failed\s+12 accounts: create 2/,
+    );
     expect(second).toMatch(/error\s+no such table$/);
     expect(renderRunsTable([])).toMatch(/No runs recorded yet/);
   });
@@ -38,6 +75,6 @@ describe('the run table', () => {
     const header = renderRunHeader(run({ items_stored: 2 }));
     expect(header).toContain('run r-1: nightly-sync, started by schedule (job j-1)');
     expect(header).toContain('result failed, exit code 1');
-    expect(header).toContain('keeps 2 of the report\'s 4 items');
+    expect(header).toContain("keeps 2 of the report's 4 items");
   });
 });

@@ -6,7 +6,13 @@ import { ConflictError, NotFoundError, ResponseShapeError, ValidationError } fro
 import { unlimitedBudget } from '../../../src/scalekit/token-bucket.js';
 import { startScriptedServer, tokenReply, type Reply, type SeenRequest } from './scripted-server.js';
 
-const org = (id: string, extra: Record<string, unknown> = {}) => ({ id, display_name: `Org ${id}`, metadata: {}, create_time: '2026-01-01T00:00:00Z', ...extra });
+const org = (id: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  display_name: `Org ${id}`,
+  metadata: {},
+  create_time: '2026-01-01T00:00:00Z',
+  ...extra,
+});
 const notFound: Reply = { status: 404, json: { code: 5, message: 'organization not found' } };
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -15,9 +21,18 @@ afterEach(async () => {
 });
 
 async function setup(script: (req: SeenRequest, index: number) => Reply, extra: Partial<ScalekitClientOptions> = {}) {
-  const server = await startScriptedServer((req, index) => (req.url === '/oauth/token' ? tokenReply(index + 1) : script(req, index)));
+  const server = await startScriptedServer((req, index) =>
+    req.url === '/oauth/token' ? tokenReply(index + 1) : script(req, index),
+  );
   cleanups.push(() => server.close());
-  const client = createScalekitClient({ environmentUrl: server.url, clientId: 'id', clientSecret: 'secret', rateBudget: unlimitedBudget, sleep: async () => {}, ...extra });
+  const client = createScalekitClient({
+    environmentUrl: server.url,
+    clientId: 'id',
+    clientSecret: 'secret',
+    rateBudget: unlimitedBudget,
+    sleep: async () => {},
+    ...extra,
+  });
   cleanups.push(() => client.close());
   const api = () => server.requests.filter((r) => r.url.startsWith('/api/'));
   return { server, client, api };
@@ -30,7 +45,10 @@ describe('listOrganizations', () => {
       p2: { organizations: [org('org_3'), org('org_4')], next_page_token: 'p3', total_size: 5 },
       p3: { organizations: [org('org_5')], next_page_token: '', total_size: 5 },
     };
-    const { client, api } = await setup((req) => ({ status: 200, json: pages[new URL(req.url, 'http://x').searchParams.get('page_token') ?? ''] }));
+    const { client, api } = await setup((req) => ({
+      status: 200,
+      json: pages[new URL(req.url, 'http://x').searchParams.get('page_token') ?? ''],
+    }));
     const seen: string[] = [];
     for await (const page of client.listOrganizations()) {
       expect(page.totalSize).toBe(5);
@@ -45,7 +63,10 @@ describe('listOrganizations', () => {
   });
 
   it('stops with ResponseShapeError when the page token does not advance', async () => {
-    const { client } = await setup(() => ({ status: 200, json: { organizations: [], next_page_token: 'same', total_size: 0 } }));
+    const { client } = await setup(() => ({
+      status: 200,
+      json: { organizations: [], next_page_token: 'same', total_size: 0 },
+    }));
     const run = async () => {
       for await (const _page of client.listOrganizations({ pageSize: 10 })) void _page;
     };
@@ -62,7 +83,10 @@ describe('listOrganizations', () => {
 
 describe('getOrganizationByExternalId', () => {
   it('percent-encodes the external ID as one path segment', async () => {
-    const { client, api } = await setup(() => ({ status: 200, json: { organization: org('org_1', { external_id: 'x' }) } }));
+    const { client, api } = await setup(() => ({
+      status: 200,
+      json: { organization: org('org_1', { external_id: 'x' }) },
+    }));
     await client.getOrganizationByExternalId('a/b?c#d%e f+g é');
     expect(api()[0]?.url).toBe('/api/v1/organizations:external/a%2Fb%3Fc%23d%25e%20f%2Bg%20%C3%A9');
   });
@@ -74,14 +98,18 @@ describe('getOrganizationByExternalId', () => {
 
   it('refuses external IDs that cannot travel in a URL path, without a request', async () => {
     const { client, api } = await setup(() => notFound);
-    for (const id of ['', '.', '..']) await expect(client.getOrganizationByExternalId(id)).rejects.toBeInstanceOf(ValidationError);
+    for (const id of ['', '.', '..'])
+      await expect(client.getOrganizationByExternalId(id)).rejects.toBeInstanceOf(ValidationError);
     expect(api()).toEqual([]);
   });
 });
 
 describe('single-organization calls', () => {
   it('getOrganization encodes the ID and keeps unknown fields', async () => {
-    const { client, api } = await setup(() => ({ status: 200, json: { organization: org('org_1', { settings: { features: [] }, brand_new: 1 }) } }));
+    const { client, api } = await setup(() => ({
+      status: 200,
+      json: { organization: org('org_1', { settings: { features: [] }, brand_new: 1 }) },
+    }));
     const found = await client.getOrganization('org_1');
     expect(found).toMatchObject({ id: 'org_1', brand_new: 1 });
     expect(api()[0]?.url).toBe('/api/v1/organizations/org_1');
@@ -89,22 +117,42 @@ describe('single-organization calls', () => {
 
   it('getOrganization throws NotFoundError on 404', async () => {
     const { client } = await setup(() => notFound);
-    await expect(client.getOrganization('org_404')).rejects.toMatchObject({ code: 'ERR_SCALEKIT_NOT_FOUND', status: 404, grpcCode: 5 });
+    await expect(client.getOrganization('org_404')).rejects.toMatchObject({
+      code: 'ERR_SCALEKIT_NOT_FOUND',
+      status: 404,
+      grpcCode: 5,
+    });
   });
 
   it('createOrganization posts JSON and accepts 201 or 200', async () => {
     for (const status of [201, 200]) {
-      const { client, api } = await setup(() => ({ status, json: { organization: org('org_9', { external_id: 'us-east-1' }) } }));
-      const created = await client.createOrganization({ display_name: 'Nine', external_id: 'us-east-1', metadata: { billing_plan: 'pro' } });
+      const { client, api } = await setup(() => ({
+        status,
+        json: { organization: org('org_9', { external_id: 'us-east-1' }) },
+      }));
+      const created = await client.createOrganization({
+        display_name: 'Nine',
+        external_id: 'us-east-1',
+        metadata: { billing_plan: 'pro' },
+      });
       expect(created.id).toBe('org_9');
       expect(api()[0]?.headers['content-type']).toBe('application/json');
-      expect(JSON.parse(api()[0]?.body ?? '')).toEqual({ display_name: 'Nine', external_id: 'us-east-1', metadata: { billing_plan: 'pro' } });
+      expect(JSON.parse(api()[0]?.body ?? '')).toEqual({
+        display_name: 'Nine',
+        external_id: 'us-east-1',
+        metadata: { billing_plan: 'pro' },
+      });
     }
   });
 
   it('createOrganization surfaces a duplicate external ID as ConflictError, without retrying', async () => {
-    const { client, api } = await setup(() => ({ status: 409, json: { code: 6, message: 'external id exists', details: [{ error_code: 'ALREADY_EXISTS' }] } }));
-    await expect(client.createOrganization({ display_name: 'x', external_id: 'dup' })).rejects.toBeInstanceOf(ConflictError);
+    const { client, api } = await setup(() => ({
+      status: 409,
+      json: { code: 6, message: 'external id exists', details: [{ error_code: 'ALREADY_EXISTS' }] },
+    }));
+    await expect(client.createOrganization({ display_name: 'x', external_id: 'dup' })).rejects.toBeInstanceOf(
+      ConflictError,
+    );
     expect(api().length).toBe(1);
   });
 
@@ -127,7 +175,12 @@ describe('single-organization calls', () => {
   it('listDirectories returns the directories, enabled defaulting to false', async () => {
     const { client, api } = await setup(() => ({
       status: 200,
-      json: { directories: [{ id: 'dir_1', directory_type: 'SCIM', enabled: true }, { id: 'dir_2', directory_type: 'SCIM' }] },
+      json: {
+        directories: [
+          { id: 'dir_1', directory_type: 'SCIM', enabled: true },
+          { id: 'dir_2', directory_type: 'SCIM' },
+        ],
+      },
     }));
     const directories = await client.listDirectories('org_1');
     expect(directories.map((d) => [d.id, d.enabled])).toEqual([
@@ -143,7 +196,11 @@ describe('response validation', () => {
     const { client } = await setup(() => ({ status: 200, json: { organization: { display_name: 'no id' } } }));
     const error = await client.getOrganization('org_1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ResponseShapeError);
-    expect(error).toMatchObject({ code: 'ERR_SCALEKIT_RESPONSE_SHAPE', issuePath: 'organization.id', routeTemplate: '/api/v1/organizations/{id}' });
+    expect(error).toMatchObject({
+      code: 'ERR_SCALEKIT_RESPONSE_SHAPE',
+      issuePath: 'organization.id',
+      routeTemplate: '/api/v1/organizations/{id}',
+    });
     expect(String(error)).toContain('GET /api/v1/organizations/{id}');
     expect(String(error)).toContain('organization.id');
   });
@@ -157,7 +214,14 @@ describe('response validation', () => {
 describe('construction', () => {
   it('reports every bad option at once', () => {
     const attempt = () =>
-      createScalekitClient({ environmentUrl: 'not a url', clientId: '', clientSecret: ' ', rateBudget: unlimitedBudget, timeoutMs: 0, maxAttempts: 0.5 });
+      createScalekitClient({
+        environmentUrl: 'not a url',
+        clientId: '',
+        clientSecret: ' ',
+        rateBudget: unlimitedBudget,
+        timeoutMs: 0,
+        maxAttempts: 0.5,
+      });
     expect(attempt).toThrow(ConfigError);
     try {
       attempt();
@@ -167,7 +231,12 @@ describe('construction', () => {
   });
 
   it('close() is idempotent', async () => {
-    const client = createScalekitClient({ environmentUrl: 'http://127.0.0.1:1', clientId: 'a', clientSecret: 'b', rateBudget: unlimitedBudget });
+    const client = createScalekitClient({
+      environmentUrl: 'http://127.0.0.1:1',
+      clientId: 'a',
+      clientSecret: 'b',
+      rateBudget: unlimitedBudget,
+    });
     await Promise.all([client.close(), client.close()]);
     await client.close();
   });

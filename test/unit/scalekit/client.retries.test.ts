@@ -7,7 +7,13 @@ import type { RateBudget } from '../../../src/scalekit/rate-budget.js';
 import type { RequestInfo } from '../../../src/scalekit/request-loop.js';
 import { startScriptedServer, tokenReply, type Reply, type ScriptedServer } from './scripted-server.js';
 
-const org = (id: string, extra: Record<string, unknown> = {}) => ({ id, display_name: `Org ${id}`, metadata: {}, create_time: '2026-01-01T00:00:00Z', ...extra });
+const org = (id: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  display_name: `Org ${id}`,
+  metadata: {},
+  create_time: '2026-01-01T00:00:00Z',
+  ...extra,
+});
 
 /** A budget that records pauses and never waits. */
 function recordingBudget() {
@@ -21,7 +27,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function setup(script: (method: string, path: string, index: number) => Reply, extra: Partial<ScalekitClientOptions> = {}) {
+async function setup(
+  script: (method: string, path: string, index: number) => Reply,
+  extra: Partial<ScalekitClientOptions> = {},
+) {
   const server: ScriptedServer = await startScriptedServer((req, index) => {
     const path = req.url.split('?')[0] ?? '';
     if (path === '/oauth/token') return tokenReply(index + 1);
@@ -48,7 +57,12 @@ async function setup(script: (method: string, path: string, index: number) => Re
 describe('client retries', () => {
   it('429 -> 503 -> 200: honours Retry-After, pauses the budget on the 429, then succeeds', async () => {
     const { client, sleeps, pauses, server, infos } = await setup((_m, _p, i) => {
-      if (i === 0) return { status: 429, headers: { 'retry-after': '2' }, json: { code: 8, message: 'slow down', details: [{ error_code: 'RATE_LIMITED' }] } };
+      if (i === 0)
+        return {
+          status: 429,
+          headers: { 'retry-after': '2' },
+          json: { code: 8, message: 'slow down', details: [{ error_code: 'RATE_LIMITED' }] },
+        };
       if (i === 1) return { status: 503, headers: { 'retry-after': '1' }, json: { code: 14, message: 'unavailable' } };
       return { status: 200, json: { organization: org('org_1') } };
     });
@@ -67,17 +81,23 @@ describe('client retries', () => {
   });
 
   it('without Retry-After, backs off exponentially with jitter from baseDelayMs', async () => {
-    const { client, sleeps } = await setup((_m, _p, i) => (i < 3 ? { status: 503, json: {} } : { status: 200, json: { organization: org('org_1') } }), {
-      baseDelayMs: 100,
-    });
+    const { client, sleeps } = await setup(
+      (_m, _p, i) => (i < 3 ? { status: 503, json: {} } : { status: 200, json: { organization: org('org_1') } }),
+      {
+        baseDelayMs: 100,
+      },
+    );
     await client.getOrganization('org_1');
     expect(sleeps).toEqual([50, 100, 200]);
   });
 
   it('gives up on 429s after twice maxAttempts (nothing was done: they only ask to wait), with the last error', async () => {
-    const { client, server, pauses } = await setup(() => ({ status: 429, headers: { 'retry-after': '1' }, json: { code: 8, message: 'slow down' } }), {
-      maxAttempts: 3,
-    });
+    const { client, server, pauses } = await setup(
+      () => ({ status: 429, headers: { 'retry-after': '1' }, json: { code: 8, message: 'slow down' } }),
+      {
+        maxAttempts: 3,
+      },
+    );
     const error = await client.getOrganization('org_1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitedError);
     expect(error).toMatchObject({ retryAfterMs: 1_000 });
@@ -87,10 +107,18 @@ describe('client retries', () => {
   });
 
   it('retries a 500 on a read and on an idempotent write', async () => {
-    const read = await setup((_m, _p, i) => (i === 0 ? { status: 500, json: {} } : { status: 200, json: { organization: org('org_1') } }));
+    const read = await setup((_m, _p, i) =>
+      i === 0 ? { status: 500, json: {} } : { status: 200, json: { organization: org('org_1') } },
+    );
     await expect(read.client.getOrganization('org_1')).resolves.toMatchObject({ id: 'org_1' });
-    const write = await setup((_m, _p, i) => (i === 0 ? { status: 500, json: { code: 13, message: 'internal' } } : { status: 200, json: { organization: org('org_1') } }));
-    await expect(write.client.updateOrganization('org_1', { display_name: 'x' })).resolves.toMatchObject({ id: 'org_1' });
+    const write = await setup((_m, _p, i) =>
+      i === 0
+        ? { status: 500, json: { code: 13, message: 'internal' } }
+        : { status: 200, json: { organization: org('org_1') } },
+    );
+    await expect(write.client.updateOrganization('org_1', { display_name: 'x' })).resolves.toMatchObject({
+      id: 'org_1',
+    });
     expect(write.server.requests.filter((r) => r.method === 'PATCH').length).toBe(2);
   });
 
@@ -101,12 +129,17 @@ describe('client retries', () => {
   });
 
   it('retries a dropped connection on a read', async () => {
-    const { client } = await setup((_m, _p, i) => (i === 0 ? 'drop' : { status: 200, json: { organization: org('org_1') } }));
+    const { client } = await setup((_m, _p, i) =>
+      i === 0 ? 'drop' : { status: 200, json: { organization: org('org_1') } },
+    );
     await expect(client.getOrganization('org_1')).resolves.toMatchObject({ id: 'org_1' });
   });
 
   it('times out a request that never answers, as TimeoutError, then retries it', async () => {
-    const { client, infos } = await setup((_m, _p, i) => (i === 0 ? 'hang' : { status: 200, json: { organization: org('org_1') } }), { timeoutMs: 150 });
+    const { client, infos } = await setup(
+      (_m, _p, i) => (i === 0 ? 'hang' : { status: 200, json: { organization: org('org_1') } }),
+      { timeoutMs: 150 },
+    );
     await expect(client.getOrganization('org_1')).resolves.toMatchObject({ id: 'org_1' });
     expect(infos.some((i) => i.status === 0)).toBe(true);
     const { client: once } = await setup(() => 'hang', { timeoutMs: 100, maxAttempts: 1 });
@@ -118,15 +151,27 @@ describe('client retries', () => {
   it('reports a refused connection as NetworkError with its code', async () => {
     const server = await startScriptedServer(() => ({ status: 200 }));
     await server.close();
-    const client = createScalekitClient({ environmentUrl: server.url, clientId: 'id', clientSecret: 'secret-value', rateBudget: recordingBudget().budget, maxAttempts: 1 });
+    const client = createScalekitClient({
+      environmentUrl: server.url,
+      clientId: 'id',
+      clientSecret: 'secret-value',
+      rateBudget: recordingBudget().budget,
+      maxAttempts: 1,
+    });
     cleanups.push(() => client.close());
     const error = await client.getOrganization('org_1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NetworkError);
-    expect(error).toMatchObject({ code: 'ERR_SCALEKIT_NETWORK', networkCode: 'ECONNREFUSED', routeTemplate: '/oauth/token' });
+    expect(error).toMatchObject({
+      code: 'ERR_SCALEKIT_NETWORK',
+      networkCode: 'ECONNREFUSED',
+      routeTemplate: '/oauth/token',
+    });
   });
 
   it('releases its listener on a long-lived caller signal after every attempt', async () => {
-    const { client } = await setup((_m, _p, i) => (i % 2 === 0 ? { status: 503, json: {} } : { status: 200, json: { organization: org('org_1') } }));
+    const { client } = await setup((_m, _p, i) =>
+      i % 2 === 0 ? { status: 503, json: {} } : { status: 200, json: { organization: org('org_1') } },
+    );
     const run = new AbortController();
     for (let i = 0; i < 10; i += 1) await client.getOrganization('org_1', { signal: run.signal });
     expect(getEventListeners(run.signal, 'abort')).toHaveLength(0);

@@ -25,7 +25,10 @@ afterEach(async () => {
  * A tiny stateful fake: POST creates (unless `failCreate` says the attempt fails before or after
  * creating), GET by external ID finds, DELETE deletes. Counts every request.
  */
-async function setup(failCreate: (index: number) => { reply: Reply; created: boolean } | undefined, extra: Partial<ScalekitClientOptions> = {}) {
+async function setup(
+  failCreate: (index: number) => { reply: Reply; created: boolean } | undefined,
+  extra: Partial<ScalekitClientOptions> = {},
+) {
   const orgs = new Map<string, ReturnType<typeof org>>();
   let nextId = 1;
   const server = await startScriptedServer((req: SeenRequest, index) => {
@@ -45,9 +48,17 @@ async function setup(failCreate: (index: number) => { reply: Reply; created: boo
     return notFound;
   });
   cleanups.push(() => server.close());
-  const client = createScalekitClient({ environmentUrl: server.url, clientId: 'id', clientSecret: 'secret', rateBudget: unlimitedBudget, sleep: async () => {}, ...extra });
+  const client = createScalekitClient({
+    environmentUrl: server.url,
+    clientId: 'id',
+    clientSecret: 'secret',
+    rateBudget: unlimitedBudget,
+    sleep: async () => {},
+    ...extra,
+  });
   cleanups.push(() => client.close());
-  const count = (method: string) => server.requests.filter((r) => r.method === method && r.url.startsWith('/api/')).length;
+  const count = (method: string) =>
+    server.requests.filter((r) => r.method === method && r.url.startsWith('/api/')).length;
   return { client, orgs, count };
 }
 
@@ -71,21 +82,29 @@ describe('create with an unknown outcome', () => {
   });
 
   it('timeout after the create happened: the lookup finds it', async () => {
-    const { client, orgs, count } = await setup((i) => (i === 0 ? { reply: 'hang', created: true } : undefined), { timeoutMs: 150 });
-    await expect(client.createOrganization({ display_name: 'Acme', external_id: 'us-east-1' })).resolves.toMatchObject({ id: 'org_1' });
+    const { client, orgs, count } = await setup((i) => (i === 0 ? { reply: 'hang', created: true } : undefined), {
+      timeoutMs: 150,
+    });
+    await expect(client.createOrganization({ display_name: 'Acme', external_id: 'us-east-1' })).resolves.toMatchObject({
+      id: 'org_1',
+    });
     expect(count('POST')).toBe(1);
     expect(orgs.size).toBe(1);
   });
 
   it('503 then success: looked up (not found) before the second POST', async () => {
-    const { client, count } = await setup((i) => (i === 0 ? { reply: { status: 503, json: {} }, created: false } : undefined));
+    const { client, count } = await setup((i) =>
+      i === 0 ? { reply: { status: 503, json: {} }, created: false } : undefined,
+    );
     await client.createOrganization({ display_name: 'Acme', external_id: 'us-east-1' });
     expect(count('POST')).toBe(2);
     expect(count('GET')).toBe(1);
   });
 
   it('429 means nothing happened: POSTs again without a lookup', async () => {
-    const { client, count } = await setup((i) => (i === 0 ? { reply: { status: 429, json: {} }, created: false } : undefined));
+    const { client, count } = await setup((i) =>
+      i === 0 ? { reply: { status: 429, json: {} }, created: false } : undefined,
+    );
     await client.createOrganization({ display_name: 'Acme', external_id: 'us-east-1' });
     expect(count('POST')).toBe(2);
     expect(count('GET')).toBe(0);
@@ -111,7 +130,13 @@ describe('idempotent writes with an unknown outcome', () => {
       return 'drop';
     });
     cleanups.push(() => server.close());
-    const client = createScalekitClient({ environmentUrl: server.url, clientId: 'id', clientSecret: 'secret', rateBudget: unlimitedBudget, sleep: async () => {} });
+    const client = createScalekitClient({
+      environmentUrl: server.url,
+      clientId: 'id',
+      clientSecret: 'secret',
+      rateBudget: unlimitedBudget,
+      sleep: async () => {},
+    });
     cleanups.push(() => client.close());
     await expect(client.deleteOrganization('org_1')).resolves.toBeUndefined();
     expect(server.requests.filter((r) => r.method === 'DELETE').length).toBe(2);
@@ -119,13 +144,23 @@ describe('idempotent writes with an unknown outcome', () => {
 
   it('an update dropped once is re-sent with the same body, and retries are logged without secrets', async () => {
     const lines: string[] = [];
-    const logger = pino({ level: 'debug' }, new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
+    const logger = pino(
+      { level: 'debug' },
+      new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }),
+    );
     const server = await startScriptedServer((req, i) => {
       if (req.url === '/oauth/token') return tokenReply(i + 1);
       return i === 0 ? 'drop' : { status: 200, json: { organization: org('org_1') } };
     });
     cleanups.push(() => server.close());
-    const client = createScalekitClient({ environmentUrl: server.url, clientId: 'id', clientSecret: 'secret-xyz', rateBudget: unlimitedBudget, sleep: async () => {}, logger });
+    const client = createScalekitClient({
+      environmentUrl: server.url,
+      clientId: 'id',
+      clientSecret: 'secret-xyz',
+      rateBudget: unlimitedBudget,
+      sleep: async () => {},
+      logger,
+    });
     cleanups.push(() => client.close());
     await client.updateOrganization('org_1', { display_name: 'Acme' });
     const patches = server.requests.filter((r) => r.method === 'PATCH');

@@ -17,14 +17,33 @@ const errorInfo = 'type.googleapis.com/scalekit.v1.errdetails.ErrorInfo';
 
 function parse(status: number, body: unknown, retryAfter: string | null = null) {
   const bodyText = typeof body === 'string' ? body : JSON.stringify(body);
-  return parseErrorResponse({ method: 'POST', routeTemplate: '/api/v1/organizations', status, bodyText, retryAfter, nowMs, secrets: ['s3cret'] });
+  return parseErrorResponse({
+    method: 'POST',
+    routeTemplate: '/api/v1/organizations',
+    status,
+    bodyText,
+    retryAfter,
+    nowMs,
+    secrets: ['s3cret'],
+  });
 }
 
 describe('parseErrorResponse', () => {
   it('reads the grpc-gateway body of a 401 (the SPEC example)', () => {
-    const error = parse(401, { code: 16, message: 'Token empty', details: [{ '@type': errorInfo, error_code: 'UNAUTHENTICATED' }] });
+    const error = parse(401, {
+      code: 16,
+      message: 'Token empty',
+      details: [{ '@type': errorInfo, error_code: 'UNAUTHENTICATED' }],
+    });
     expect(error).toBeInstanceOf(UnauthenticatedError);
-    expect(error).toMatchObject({ code: 'ERR_SCALEKIT_UNAUTHENTICATED', status: 401, grpcCode: 16, errorCode: 'UNAUTHENTICATED', method: 'POST', routeTemplate: '/api/v1/organizations' });
+    expect(error).toMatchObject({
+      code: 'ERR_SCALEKIT_UNAUTHENTICATED',
+      status: 401,
+      grpcCode: 16,
+      errorCode: 'UNAUTHENTICATED',
+      method: 'POST',
+      routeTemplate: '/api/v1/organizations',
+    });
     expect(error.message).toContain('POST /api/v1/organizations');
     expect(error.message).toContain('Token empty');
     expect(error.message).toMatch(/check SCALEKIT_CLIENT_ID/);
@@ -35,7 +54,16 @@ describe('parseErrorResponse', () => {
       code: 3,
       message: 'invalid request',
       details: [
-        { '@type': errorInfo, error_code: 'INVALID_ARGUMENT', validation_error_info: { field_violations: [{ field: 'display_name', description: 'too long', constraint: 'max_len' }, { field: 'metadata' }] } },
+        {
+          '@type': errorInfo,
+          error_code: 'INVALID_ARGUMENT',
+          validation_error_info: {
+            field_violations: [
+              { field: 'display_name', description: 'too long', constraint: 'max_len' },
+              { field: 'metadata' },
+            ],
+          },
+        },
       ],
     });
     expect(error).toBeInstanceOf(ValidationError);
@@ -62,7 +90,11 @@ describe('parseErrorResponse', () => {
   });
 
   it('takes the first error_code among the details', () => {
-    const error = parse(429, { code: 8, message: 'slow down', details: [{ '@type': 'other' }, { '@type': errorInfo, error_code: 'RATE_LIMITED' }] });
+    const error = parse(429, {
+      code: 8,
+      message: 'slow down',
+      details: [{ '@type': 'other' }, { '@type': errorInfo, error_code: 'RATE_LIMITED' }],
+    });
     expect(error.errorCode).toBe('RATE_LIMITED');
     expect(error.grpcCode).toBe(8);
   });

@@ -15,7 +15,12 @@ import {
 } from '../../../src/scalekit/errors.js';
 import { decideRetry, isOutcomeUnknown } from '../../../src/scalekit/retry-policy.js';
 
-const at = (method: HttpMethod, status?: number, retryAfterMs?: number) => ({ method, routeTemplate: '/api/v1/organizations', status, retryAfterMs });
+const at = (method: HttpMethod, status?: number, retryAfterMs?: number) => ({
+  method,
+  routeTemplate: '/api/v1/organizations',
+  status,
+  retryAfterMs,
+});
 const base = { attempt: 1, maxAttempts: 6, baseDelayMs: 100, maxDelayMs: 10_000, random: () => 0.5 };
 
 describe('decideRetry', () => {
@@ -60,7 +65,14 @@ describe('decideRetry', () => {
 
   it('caps the backoff ceiling at maxDelayMs', () => {
     const error = new TimeoutError('x', { ...at('GET'), timeoutMs: 1 });
-    const decision = decideRetry({ ...base, error, attempt: 20, maxAttempts: 50, maxDelayMs: 3_000, random: () => 0.999999 });
+    const decision = decideRetry({
+      ...base,
+      error,
+      attempt: 20,
+      maxAttempts: 50,
+      maxDelayMs: 3_000,
+      random: () => 0.999999,
+    });
     expect(decision.delayMs).toBeLessThan(3_000);
     expect(decision.delayMs).toBeGreaterThanOrEqual(2_999);
   });
@@ -99,7 +111,9 @@ describe('decideRetry', () => {
   });
 
   it('never retries when maxAttempts is 1', () => {
-    expect(decideRetry({ ...base, error: new UnavailableError('x', at('GET', 503)), maxAttempts: 1 }).retry).toBe(false);
+    expect(decideRetry({ ...base, error: new UnavailableError('x', at('GET', 503)), maxAttempts: 1 }).retry).toBe(
+      false,
+    );
   });
 });
 

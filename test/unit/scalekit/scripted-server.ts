@@ -10,7 +10,8 @@ export interface SeenRequest {
 }
 
 /** What to answer: a response, a dropped connection, or silence until the client gives up. */
-export type Reply = { status: number; json?: unknown; text?: string; headers?: Record<string, string> } | 'drop' | 'hang';
+export type Reply =
+  { status: number; json?: unknown; text?: string; headers?: Record<string, string> } | 'drop' | 'hang';
 
 /** Handles one request; `index` counts requests to the same method + path (0-based). */
 export type Script = (request: SeenRequest, index: number) => Reply;
@@ -35,7 +36,12 @@ export async function startScriptedServer(script: Script): Promise<ScriptedServe
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const seen: SeenRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const seen: SeenRequest = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       requests.push(seen);
       const key = `${seen.method} ${seen.url.split('?')[0] ?? ''}`;
       const index = counts.get(key) ?? 0;

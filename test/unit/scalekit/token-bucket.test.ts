@@ -3,9 +3,15 @@ import { createTokenBucket, unlimitedBudget } from '../../../src/scalekit/token-
 import { createVirtualClock } from './virtual-clock.js';
 
 /** Starts `count` acquires at once and records the virtual time at which each one is granted. */
-function acquireAll(bucket: ReturnType<typeof createTokenBucket>, clock: ReturnType<typeof createVirtualClock>, count: number) {
+function acquireAll(
+  bucket: ReturnType<typeof createTokenBucket>,
+  clock: ReturnType<typeof createVirtualClock>,
+  count: number,
+) {
   const grantedAt: number[] = [];
-  const done = Promise.all(Array.from({ length: count }, (_, i) => bucket.acquire().then(() => (grantedAt[i] = clock.now()))));
+  const done = Promise.all(
+    Array.from({ length: count }, (_, i) => bucket.acquire().then(() => (grantedAt[i] = clock.now()))),
+  );
   return { grantedAt, done };
 }
 

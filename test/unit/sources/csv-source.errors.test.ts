@@ -46,7 +46,9 @@ describe('createCsvSource: files that cannot be read', () => {
   it('a missing file: "cannot read ...: no such file", on the first next()', async () => {
     const source = createCsvSource({ path: 'no-such-dir/accounts.csv' }); // constructing does not touch the file
     const iterator = source.records()[Symbol.asyncIterator]();
-    await expect(iterator.next()).rejects.toThrow(/^cannot read no-such-dir\/accounts\.csv: no such file \(looked for \/.*no-such-dir\/accounts\.csv\)$/);
+    await expect(iterator.next()).rejects.toThrow(
+      /^cannot read no-such-dir\/accounts\.csv: no such file \(looked for \/.*no-such-dir\/accounts\.csv\)$/,
+    );
   });
 
   it('a directory', async () => {
@@ -55,11 +57,15 @@ describe('createCsvSource: files that cannot be read', () => {
 
   it('a file without read permission (the errno is simulated: the tests run as root, whom no mode stops)', () => {
     const denied = Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
-    expect(cannotRead('locked.csv', denied).message).toBe('cannot read locked.csv: permission denied (give the user running orgsync read access to it)');
+    expect(cannotRead('locked.csv', denied).message).toBe(
+      'cannot read locked.csv: permission denied (give the user running orgsync read access to it)',
+    );
   });
 
   it('an empty file: "has no header row"', async () => {
-    expect(await sourceErrorOf({ path: fixture('empty.csv') })).toMatch(/empty\.csv has no header row: the file is empty or holds only blank lines\. Its first line must name the columns, e\.g\. account_id,region,display_name$/);
+    expect(await sourceErrorOf({ path: fixture('empty.csv') })).toMatch(
+      /empty\.csv has no header row: the file is empty or holds only blank lines\. Its first line must name the columns, e\.g\. account_id,region,display_name$/,
+    );
   });
 
   it('a file of blank lines, or only a BOM: "has no header row"', async () => {
@@ -80,18 +86,23 @@ describe('createCsvSource: header problems', () => {
   it('takes the required columns from the options (no region when a fixed region is configured)', async () => {
     const path = await tempCsv('no-region.csv', 'account_id,display_name\nA,a\n');
     const records: SourceRecord[] = [];
-    for await (const r of createCsvSource({ path, requiredColumns: ['account_id', 'display_name'] }).records()) records.push(r);
+    for await (const r of createCsvSource({ path, requiredColumns: ['account_id', 'display_name'] }).records())
+      records.push(r);
     expect(records).toEqual([{ line: 2, values: { account_id: 'A', display_name: 'a' } }]);
     expect(await sourceErrorOf({ path })).toMatch(/missing the required column region\./);
   });
 
   it('a wrong --delimiter shows up as missing columns, saying where the delimiter came from', async () => {
-    expect(await sourceErrorOf({ path: fixture('semicolon.csv'), delimiter: ',' })).toMatch(/Columns found: account_id;region;display_name;billing_plan\. .*the delimiter was "," \(from --delimiter\)/);
+    expect(await sourceErrorOf({ path: fixture('semicolon.csv'), delimiter: ',' })).toMatch(
+      /Columns found: account_id;region;display_name;billing_plan\. .*the delimiter was "," \(from --delimiter\)/,
+    );
   });
 
   it('refuses a column named twice', async () => {
     const path = await tempCsv('twice.csv', 'account_id,region,display_name, Region \nA,us-east,a,eu-west\n');
-    expect(await sourceErrorOf({ path })).toMatch(/the column "region" appears twice in the header \(columns 2 and 4\); remove or rename one of them/);
+    expect(await sourceErrorOf({ path })).toMatch(
+      /the column "region" appears twice in the header \(columns 2 and 4\); remove or rename one of them/,
+    );
   });
 });
 
@@ -106,7 +117,14 @@ describe('createCsvSource: encodings', () => {
 
   it('finds the bad byte line far into the file, after the records before it', async () => {
     const good = Array.from({ length: 5000 }, (_, i) => `C${i},us-east,Name ${i}`).join('\n');
-    const path = await tempCsv('late-bad.csv', Buffer.concat([Buffer.from(`account_id,region,display_name\n${good}\nX,us-east,`), Buffer.from([0xe9]), Buffer.from('\n')]));
+    const path = await tempCsv(
+      'late-bad.csv',
+      Buffer.concat([
+        Buffer.from(`account_id,region,display_name\n${good}\nX,us-east,`),
+        Buffer.from([0xe9]),
+        Buffer.from('\n'),
+      ]),
+    );
     const { records, error } = await readUntilError({ path });
     expect(error).toBeInstanceOf(SourceError);
     expect(error instanceof Error && error.message).toMatch(/first bad byte at line 5002\)/);
@@ -114,23 +132,32 @@ describe('createCsvSource: encodings', () => {
   });
 
   it('refuses a file that ends in the middle of a character', async () => {
-    const path = await tempCsv('cut.csv', Buffer.concat([Buffer.from('account_id,region,display_name\nA,us-east,'), Buffer.from([0xc3])]));
+    const path = await tempCsv(
+      'cut.csv',
+      Buffer.concat([Buffer.from('account_id,region,display_name\nA,us-east,'), Buffer.from([0xc3])]),
+    );
     expect(await sourceErrorOf({ path })).toMatch(/not valid UTF-8 \(first bad byte at line 2\)/);
   });
 
   it('refuses a UTF-16 file without --encoding, saying which encoding to pass', async () => {
-    expect(await sourceErrorOf({ path: fixture('utf16le-bom.csv') })).toMatch(/is UTF-16 text .* Pass --encoding utf-16le/);
+    expect(await sourceErrorOf({ path: fixture('utf16le-bom.csv') })).toMatch(
+      /is UTF-16 text .* Pass --encoding utf-16le/,
+    );
     const be = await tempCsv('be.csv', Buffer.from([0xfe, 0xff, 0x00, 0x61]));
     expect(await sourceErrorOf({ path: be })).toMatch(/Pass --encoding utf-16be/);
   });
 
   it('rejects an unknown encoding name when the source is created', () => {
     expect(() => createCsvSource({ path: 'a.csv', encoding: 'klingon-8' })).toThrow(ConfigError);
-    expect(() => createCsvSource({ path: 'a.csv', encoding: 'klingon-8' })).toThrow(/encoding: "klingon-8" is not an encoding orgsync knows; use e\.g\. windows-1252/);
+    expect(() => createCsvSource({ path: 'a.csv', encoding: 'klingon-8' })).toThrow(
+      /encoding: "klingon-8" is not an encoding orgsync knows; use e\.g\. windows-1252/,
+    );
   });
 
   it('rejects an unknown delimiter when the source is created', () => {
-    expect(() => createCsvSource({ path: 'a.csv', delimiter: '::' })).toThrow(/delimiter: "::" is not a delimiter orgsync reads; use one of , ; \| tab/);
+    expect(() => createCsvSource({ path: 'a.csv', delimiter: '::' })).toThrow(
+      /delimiter: "::" is not a delimiter orgsync reads; use one of , ; \| tab/,
+    );
   });
 });
 
@@ -139,7 +166,9 @@ describe('createCsvSource: broken quoting', () => {
     const { records, error } = await readUntilError({ path: fixture('unclosed-quote.csv') });
     expect(records.map((r) => r.line)).toEqual([2]);
     expect(error).toBeInstanceOf(SourceError);
-    expect(error instanceof Error && error.message).toMatch(/the quoted field opened on line 3 is never closed.*Fix the quotes on line 3: a quote inside a quoted field is written twice \(""\)/);
+    expect(error instanceof Error && error.message).toMatch(
+      /the quoted field opened on line 3 is never closed.*Fix the quotes on line 3: a quote inside a quoted field is written twice \(""\)/,
+    );
   });
 
   it('stops an unbalanced quote before it swallows a big file (1 MiB per record)', async () => {
@@ -155,7 +184,9 @@ describe('createCsvSource: lifecycle', () => {
     const controller = new AbortController();
     const lines: number[] = [];
     const iterate = async () => {
-      for await (const record of createCsvSource({ path: fixture('hostile-but-valid.csv') }).records({ signal: controller.signal })) {
+      for await (const record of createCsvSource({ path: fixture('hostile-but-valid.csv') }).records({
+        signal: controller.signal,
+      })) {
         lines.push(record.line);
         controller.abort();
       }

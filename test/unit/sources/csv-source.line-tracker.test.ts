@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { csvParseOptions } from '../../../src/sources/csv/parse-options.js';
 import { createRecordLineTracker, type RecordPosition } from '../../../src/sources/csv/record-line-tracker.js';
 
-function track(chunks: readonly string[], delimiter = ','): { positions: RecordPosition[]; openQuoteLine: number | undefined } {
+function track(
+  chunks: readonly string[],
+  delimiter = ',',
+): { positions: RecordPosition[]; openQuoteLine: number | undefined } {
   const tracker = createRecordLineTracker(delimiter);
   for (const chunk of chunks) tracker.push(chunk);
   tracker.end();
@@ -14,7 +17,10 @@ function track(chunks: readonly string[], delimiter = ','): { positions: RecordP
 }
 
 /** What csv-parse, configured as the source configures it, makes of the same chunks. */
-async function parseChunks(chunks: readonly string[], delimiter = ','): Promise<{ records: string[][]; errorCode?: string }> {
+async function parseChunks(
+  chunks: readonly string[],
+  delimiter = ',',
+): Promise<{ records: string[][]; errorCode?: string }> {
   const parser = parse(csvParseOptions(delimiter));
   const records: string[][] = [];
   const done = new Promise<{ errorCode?: string }>((resolve) => {
@@ -78,18 +84,23 @@ describe('createRecordLineTracker', () => {
   it('agrees with csv-parse on every record and field count, for any text cut anywhere (property)', async () => {
     const textArb = fc.string({ unit: fc.constantFrom('a', ' ', ',', ';', '"', '\n', '\r'), maxLength: 60 });
     await fc.assert(
-      fc.asyncProperty(textArb, fc.array(fc.nat(), { maxLength: 4 }), fc.constantFrom(',', ';'), async (text, offsets, delimiter) => {
-        const chunks = cut(text, offsets);
-        const parsed = await parseChunks(chunks, delimiter);
-        const tracked = track(chunks, delimiter);
-        if (parsed.errorCode !== undefined) {
-          expect(parsed.errorCode).toBe('CSV_QUOTE_NOT_CLOSED');
-          expect(tracked.openQuoteLine).toBeDefined();
-          return;
-        }
-        expect(tracked.openQuoteLine).toBeUndefined();
-        expect(tracked.positions.map((p) => p.fields)).toEqual(parsed.records.map((r) => r.length));
-      }),
+      fc.asyncProperty(
+        textArb,
+        fc.array(fc.nat(), { maxLength: 4 }),
+        fc.constantFrom(',', ';'),
+        async (text, offsets, delimiter) => {
+          const chunks = cut(text, offsets);
+          const parsed = await parseChunks(chunks, delimiter);
+          const tracked = track(chunks, delimiter);
+          if (parsed.errorCode !== undefined) {
+            expect(parsed.errorCode).toBe('CSV_QUOTE_NOT_CLOSED');
+            expect(tracked.openQuoteLine).toBeDefined();
+            return;
+          }
+          expect(tracked.openQuoteLine).toBeUndefined();
+          expect(tracked.positions.map((p) => p.fields)).toEqual(parsed.records.map((r) => r.length));
+        },
+      ),
       { numRuns: 3000 },
     );
   });
@@ -102,20 +113,26 @@ describe('createRecordLineTracker', () => {
       blankLinesAfter: fc.nat({ max: 2 }),
     });
     fc.assert(
-      fc.property(fc.array(rowArb, { minLength: 1, maxLength: 12 }), fc.array(fc.nat(), { maxLength: 3 }), (rows, offsets) => {
-        let text = '';
-        const expected: RecordPosition[] = [];
-        const lineAt = () => 1 + (text.match(/\r\n|\n|\r/g)?.length ?? 0);
-        for (const row of rows) {
-          expected.push({ line: lineAt(), fields: row.fields.length });
-          text += row.fields.map((f) => (/[",\r\n]/.test(f) || f === '' ? `"${f.replaceAll('"', '""')}"` : f)).join(',') + row.end;
-          for (let i = 0; i < row.blankLinesAfter; i += 1) {
-            expected.push({ line: lineAt(), fields: 1 });
-            text += row.end;
+      fc.property(
+        fc.array(rowArb, { minLength: 1, maxLength: 12 }),
+        fc.array(fc.nat(), { maxLength: 3 }),
+        (rows, offsets) => {
+          let text = '';
+          const expected: RecordPosition[] = [];
+          const lineAt = () => 1 + (text.match(/\r\n|\n|\r/g)?.length ?? 0);
+          for (const row of rows) {
+            expected.push({ line: lineAt(), fields: row.fields.length });
+            text +=
+              row.fields.map((f) => (/[",\r\n]/.test(f) || f === '' ? `"${f.replaceAll('"', '""')}"` : f)).join(',') +
+              row.end;
+            for (let i = 0; i < row.blankLinesAfter; i += 1) {
+              expected.push({ line: lineAt(), fields: 1 });
+              text += row.end;
+            }
           }
-        }
-        expect(track(cut(text, offsets)).positions).toEqual(expected);
-      }),
+          expect(track(cut(text, offsets)).positions).toEqual(expected);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -42,10 +42,21 @@ describe('createCsvSource: hostile but valid formatting', () => {
       billing_plan: 'pro',
       notes: 'plain',
     });
-    expect(records[1]?.values).toMatchObject({ region: 'EU-West ', display_name: 'The "Quoted" Co', invoice_email: '' });
+    expect(records[1]?.values).toMatchObject({
+      region: 'EU-West ',
+      display_name: 'The "Quoted" Co',
+      invoice_email: '',
+    });
     expect(records[2]?.values).toMatchObject({ display_name: 'Multi\r\nLine\r\nName', notes: 'note with\r\nnewline' });
     // A short row: the missing cells are null; a long row: the extra cells are ignored.
-    expect(records[3]?.values).toEqual({ account_id: 'CUST-4', region: 'ap-south', display_name: 'Short row', invoice_email: null, billing_plan: null, notes: null });
+    expect(records[3]?.values).toEqual({
+      account_id: 'CUST-4',
+      region: 'ap-south',
+      display_name: 'Short row',
+      invoice_email: null,
+      billing_plan: null,
+      notes: null,
+    });
     expect(Object.keys(records[4]?.values ?? {})).toHaveLength(6);
     expect(records[5]?.values).toMatchObject({ account_id: '  CUST-6  ', display_name: '  Padded  ', notes: '' });
   });
@@ -66,17 +77,27 @@ describe('createCsvSource: hostile but valid formatting', () => {
     expect(crlf[0]?.values['display_name']).toBe('x\r\ny');
     const cr = await readAll({ path: await tempCsv('cr.csv', rows.join('\r')) });
     expect(cr.map((r) => r.line)).toEqual([2, 5]);
-    const mixed = await readAll({ path: await tempCsv('mixed.csv', 'account_id,region,display_name\r\nA,us-east,a\nB,us-east,b\r\n\nC,us-east,c') });
-    expect(mixed.map((r) => [r.line, r.values['account_id']])).toEqual([[2, 'A'], [3, 'B'], [5, 'C']]);
+    const mixed = await readAll({
+      path: await tempCsv('mixed.csv', 'account_id,region,display_name\r\nA,us-east,a\nB,us-east,b\r\n\nC,us-east,c'),
+    });
+    expect(mixed.map((r) => [r.line, r.values['account_id']])).toEqual([
+      [2, 'A'],
+      [3, 'B'],
+      [5, 'C'],
+    ]);
   });
 
   it('keeps a quote inside an unquoted field as a character', async () => {
-    const records = await readAll({ path: await tempCsv('quote.csv', 'account_id,region,display_name\nA,us-east,O"Brien & Sons\n') });
+    const records = await readAll({
+      path: await tempCsv('quote.csv', 'account_id,region,display_name\nA,us-east,O"Brien & Sons\n'),
+    });
     expect(records[0]?.values['display_name']).toBe('O"Brien & Sons');
   });
 
   it('skips leading blank lines before the header', async () => {
-    const records = await readAll({ path: await tempCsv('lead.csv', '\n\naccount_id,region,display_name\nA,us-east,a\n') });
+    const records = await readAll({
+      path: await tempCsv('lead.csv', '\n\naccount_id,region,display_name\nA,us-east,a\n'),
+    });
     expect(records).toEqual([{ line: 4, values: { account_id: 'A', region: 'us-east', display_name: 'a' } }]);
   });
 
@@ -85,12 +106,16 @@ describe('createCsvSource: hostile but valid formatting', () => {
   });
 
   it('ignores columns with an empty header name', async () => {
-    const records = await readAll({ path: await tempCsv('empty-name.csv', 'account_id,,region,display_name,\nA,junk,us-east,a,junk\n') });
+    const records = await readAll({
+      path: await tempCsv('empty-name.csv', 'account_id,,region,display_name,\nA,junk,us-east,a,junk\n'),
+    });
     expect(records[0]?.values).toEqual({ account_id: 'A', region: 'us-east', display_name: 'a' });
   });
 
   it('keeps a column named __proto__ as an ordinary value', async () => {
-    const records = await readAll({ path: await tempCsv('proto.csv', 'account_id,region,display_name,__proto__\nA,us-east,a,x\n') });
+    const records = await readAll({
+      path: await tempCsv('proto.csv', 'account_id,region,display_name,__proto__\nA,us-east,a,x\n'),
+    });
     expect(Object.hasOwn(records[0]?.values ?? {}, '__proto__')).toBe(true);
     expect(Object.getPrototypeOf(records[0]?.values)).toBe(Object.prototype);
   });
@@ -126,7 +151,9 @@ describe('createCsvSource: encodings', () => {
   });
 
   it('reads windows-1252 and a UTF-16LE file with a BOM when told', async () => {
-    expect((await readAll({ path: fixture('latin1.csv'), encoding: 'windows-1252' }))[1]?.values['display_name']).toBe('Société Générale');
+    expect((await readAll({ path: fixture('latin1.csv'), encoding: 'windows-1252' }))[1]?.values['display_name']).toBe(
+      'Société Générale',
+    );
     const utf16 = await readAll({ path: fixture('utf16le-bom.csv'), encoding: 'utf-16le' });
     expect(utf16).toEqual([{ line: 2, values: { account_id: 'CUST-1', region: 'us-east', display_name: 'Café Ltd' } }]);
   });
@@ -166,7 +193,10 @@ describe('createCsvSource with the domain', () => {
       [10, 'METADATA_VALUE_TOO_LONG'],
     ]);
     const { unique, conflicts } = partitionDuplicates(accounts);
-    expect(conflicts.map((c) => [c.line, c.code])).toEqual([[11, 'DUPLICATE_EXTERNAL_ID'], [12, 'DUPLICATE_EXTERNAL_ID']]);
+    expect(conflicts.map((c) => [c.line, c.code])).toEqual([
+      [11, 'DUPLICATE_EXTERNAL_ID'],
+      [12, 'DUPLICATE_EXTERNAL_ID'],
+    ]);
     expect(unique.map((a) => a.externalId)).toEqual(['us-east-CUST-15']);
   });
 });
