@@ -7,7 +7,7 @@ import type { RunJobResult } from '../../src/queue/job-processor.js';
 import { ValidationError } from '../../src/scalekit/errors.js';
 import { createCsvSource } from '../../src/sources/csv-source.js';
 import { createQueueTestEnv, type QueueTestEnv } from './queue-env.js';
-import { accountsCsv, pollUntil } from './queue-helpers.js';
+import { accountsCsv, completedJob } from './queue-helpers.js';
 
 let t: QueueTestEnv;
 
@@ -20,16 +20,7 @@ afterEach(async () => {
 });
 
 async function finishedRun(jobId: string): Promise<RunJobResult> {
-  const job = await pollUntil(
-    'the import to finish',
-    async () => {
-      const found = await t.queue.getJob(jobId);
-      const state = await found?.getState();
-      if (state === 'failed') throw new Error(`import failed: ${found?.failedReason}`);
-      return state === 'completed' ? found : undefined;
-    },
-    60_000,
-  );
+  const job = await completedJob(t.queue, jobId, 'the import to finish', 60_000);
   const result: RunJobResult = job.returnvalue;
   return result;
 }

@@ -6,7 +6,7 @@ import { enqueueBulkImport } from '../../src/queue/bulk-import-producer.js';
 import type { RunJobResult } from '../../src/queue/job-processor.js';
 import { createCsvSource } from '../../src/sources/csv-source.js';
 import { createQueueTestEnv, type QueueTestEnv } from './queue-env.js';
-import { accountsCsv, pollUntil } from './queue-helpers.js';
+import { accountsCsv, completedJob, pollUntil } from './queue-helpers.js';
 
 let t: QueueTestEnv;
 
@@ -45,14 +45,7 @@ describe('a worker killed in the middle of an import', () => {
     const startedBeforeKill = linesOf('job started', 'bulk-import-chunk').length;
 
     await t.startWorker({ concurrency: 2 });
-    const job = await pollUntil(
-      'the import to finish',
-      async () => {
-        const found = await t.queue.getJob(jobId);
-        return (await found?.getState()) === 'completed' ? found : undefined;
-      },
-      60_000,
-    );
+    const job = await completedJob(t.queue, jobId, 'the import to finish', 60_000);
     const result: RunJobResult = job.returnvalue;
 
     const starts = new Map<unknown, number>();

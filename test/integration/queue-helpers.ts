@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
+import type { Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 
@@ -28,6 +29,25 @@ export async function pollUntil<T>(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/**
+ * Polls until job `jobId` of `queue` has completed and returns it, read after completion (a job
+ * object read before it completes keeps `returnvalue` null). Throws when the job fails.
+ */
+export async function completedJob(queue: Queue, jobId: string, what: string, timeoutMs = 30_000): Promise<Job> {
+  await pollUntil(
+    what,
+    async () => {
+      const state = await queue.getJobState(jobId);
+      if (state === 'failed') throw new Error(`${what}: the job failed: ${(await queue.getJob(jobId))?.failedReason}`);
+      return state === 'completed';
+    },
+    timeoutMs,
+  );
+  const job = await queue.getJob(jobId);
+  if (!job) throw new Error(`${what}: job ${jobId} completed but is gone (removed too early?)`);
+  return job;
 }
 
 /** Deletes every key that starts with `prefix` (SCAN, not KEYS). */

@@ -6,7 +6,7 @@ import { enqueueBulkImport } from '../../src/queue/bulk-import-producer.js';
 import type { RunJobResult } from '../../src/queue/job-processor.js';
 import { createCsvSource } from '../../src/sources/csv-source.js';
 import { createQueueTestEnv, type QueueTestEnv } from './queue-env.js';
-import { accountsCsv, pollUntil } from './queue-helpers.js';
+import { accountsCsv, completedJob } from './queue-helpers.js';
 
 let t: QueueTestEnv | undefined;
 
@@ -40,15 +40,7 @@ describe("a bulk import's snapshot of Scalekit", () => {
       chunkSize: 200,
     });
 
-    const env = t;
-    const job = await pollUntil(
-      'the import to finish',
-      async () => {
-        const found = await env.queue.getJob(jobId);
-        return (await found?.getState()) === 'completed' ? found : undefined;
-      },
-      60_000,
-    );
+    const job = await completedJob(t.queue, jobId, 'the import to finish', 60_000);
     const result: RunJobResult = job.returnvalue;
     expect(result.summary).toMatchObject({ accounts: 1_000, create: 800, update: 100, unchanged: 100, failed: 0 });
 

@@ -7,7 +7,7 @@ import type { RunJobResult } from '../../src/queue/job-processor.js';
 import { rateBudgetKeys } from '../../src/queue/redis-rate-budget.js';
 import { createCsvSource } from '../../src/sources/csv-source.js';
 import { createQueueTestEnv, type QueueTestEnv } from './queue-env.js';
-import { accountsCsv, pollUntil } from './queue-helpers.js';
+import { accountsCsv, completedJob } from './queue-helpers.js';
 
 let t: QueueTestEnv | undefined;
 
@@ -26,14 +26,7 @@ async function importAcrossTwoWorkers(q: QueueTestEnv, rows: number, chunkSize: 
     rules: domainRules(q.config),
     chunkSize,
   });
-  const job = await pollUntil(
-    'the import to finish',
-    async () => {
-      const found = await q.queue.getJob(jobId);
-      return (await found?.getState()) === 'completed' ? found : undefined;
-    },
-    60_000,
-  );
+  const job = await completedJob(q.queue, jobId, 'the import to finish', 60_000);
   const result: RunJobResult = job.returnvalue;
   return result;
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunJobResult } from '../../src/queue/job-processor.js';
 import { createQueueTestEnv, type QueueTestEnv } from './queue-env.js';
-import { pollUntil } from './queue-helpers.js';
+import { completedJob } from './queue-helpers.js';
 
 let t: QueueTestEnv;
 
@@ -23,12 +23,7 @@ afterEach(async () => {
 });
 
 async function completed(jobId: string): Promise<RunJobResult> {
-  const job = await pollUntil('the reconcile to complete', async () => {
-    const found = await t.queue.getJob(jobId);
-    const state = await found?.getState();
-    if (state === 'failed') throw new Error(`reconcile failed: ${found?.failedReason}`);
-    return state === 'completed' ? found : undefined;
-  });
+  const job = await completedJob(t.queue, jobId, 'the reconcile to complete');
   const result: RunJobResult = job.returnvalue;
   return result;
 }
@@ -45,12 +40,10 @@ function seed(externalId: string, displayName: string): string {
 
 describe('reconcile jobs', () => {
   it('applies a whole account from the payload', async () => {
-    const { jobId } = await t
-      .producer()
-      .enqueue('reconcile', {
-        account: { account_id: 'C1', region: 'us-east', display_name: 'Acme', billing_plan: 'pro' },
-        trigger: 'webhook',
-      });
+    const { jobId } = await t.producer().enqueue('reconcile', {
+      account: { account_id: 'C1', region: 'us-east', display_name: 'Acme', billing_plan: 'pro' },
+      trigger: 'webhook',
+    });
     const result = await completed(jobId);
     expect(result.summary).toMatchObject({ accounts: 1, create: 1 });
     expect(t.emulator.store.getByExternalId('us-east-C1')).toMatchObject({
