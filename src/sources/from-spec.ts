@@ -13,8 +13,8 @@ export interface SourceSettings {
   databaseUrl?: string | undefined;
   pgQuery?: string | undefined;
   sourceToken?: string | undefined;
-  /** Incremental runs: only accounts updated after this instant. */
-  since?: Date | undefined;
+  /** Incremental runs: only accounts updated after this instant (an `Instant`, `instant.ts`). */
+  since?: string | undefined;
 }
 
 /**

@@ -4,6 +4,7 @@ import { ConfigError, SourceError } from '../errors.js';
 import { fetchJson, type FetchJsonOptions } from './http/fetch-json.js';
 import { parsePage, type AccountPage } from './http/parse-page.js';
 import { redactUrl } from './http/redact-url.js';
+import { formatInstant, parseInstantLoosely, sinceOption } from './instant.js';
 import type { LookupSource } from './postgres-source.js';
 import type { SourceRecord } from './source.js';
 
@@ -13,8 +14,11 @@ export interface HttpSourceOptions {
   url: string;
   /** Bearer token (`ORGSYNC_SOURCE_TOKEN`). Sent only to the origin of `url`; never logged. */
   token?: string | undefined;
-  /** Incremental run: adds `updated_since=<ISO 8601>` to the first page's URL. */
-  since?: Date | undefined;
+  /**
+   * Incremental run: adds `updated_since=<RFC 3339>` to the first page's URL, with every digit of
+   * the instant (an `Instant`, RFC 3339 text or a `Date`).
+   */
+  since?: string | Date | undefined;
   /** Fields the accounts must have: at least one account of the first non-empty page must carry each. */
   requiredColumns?: readonly string[];
   /** Per attempt, headers and body included. Default 30 000. */
@@ -57,8 +61,9 @@ function parseSourceUrl(text: string): URL {
 function toRecord(values: Record<string, string | null>, required: readonly string[], line: number): SourceRecord {
   for (const key of required) values[key] ??= null;
   const raw = values['updated_at'];
-  const updatedAt = raw === null || raw === undefined ? undefined : new Date(raw);
-  return updatedAt === undefined || Number.isNaN(updatedAt.getTime()) ? { line, values } : { line, values, updatedAt };
+  // Every digit the API sent is kept (nanoseconds too), so the watermark never falls behind it.
+  const updatedAt = raw === null || raw === undefined ? undefined : parseInstantLoosely(raw);
+  return updatedAt === undefined ? { line, values } : { line, values, updatedAt };
 }
 
 /** Throws when some required field appears in no account of the page: the API's shape differs from ours. */
@@ -78,8 +83,7 @@ function assertFields(page: AccountPage, required: readonly string[], label: str
  */
 export function createHttpSource(options: HttpSourceOptions): LookupSource {
   const baseUrl = parseSourceUrl(options.url);
-  if (options.since !== undefined && Number.isNaN(options.since.getTime()))
-    throw new ConfigError(['since is not a valid date']);
+  const since = options.since === undefined ? undefined : sinceOption(options.since);
   const description = redactUrl(baseUrl);
   const required = (options.requiredColumns ?? []).map((key) => key.trim().toLowerCase());
   const fetchOptions: FetchJsonOptions = {
@@ -99,7 +103,7 @@ export function createHttpSource(options: HttpSourceOptions): LookupSource {
 
   async function* records(signal: AbortSignal | undefined): AsyncGenerator<SourceRecord> {
     let url: URL | null = new URL(baseUrl.href);
-    if (options.since !== undefined) url.searchParams.set('updated_since', options.since.toISOString());
+    if (since !== undefined) url.searchParams.set('updated_since', formatInstant(since));
     const seen = new Map<string, number>();
     let line = 0;
     let checked = required.length === 0;
