@@ -120,6 +120,16 @@ export const SETTINGS = {
       .transform((ms) => ms ?? 0),
     help: '--since last re-reads from the watermark minus this, for transactions that commit late',
   },
+  sourceMaxPageBytes: {
+    env: 'ORGSYNC_SOURCE_MAX_PAGE_BYTES',
+    schema: positiveInt('a whole number of bytes, e.g. 16777216 (16 MiB)').default(16 * 1024 * 1024),
+    help: 'largest page an http(s) source may send',
+  },
+  sourceMaxPages: {
+    env: 'ORGSYNC_SOURCE_MAX_PAGES',
+    schema: positiveInt('a whole number of pages, e.g. 10000').default(10_000),
+    help: 'most pages an http(s) source may send in one run (a `next` that never ends fails the run)',
+  },
   regions: {
     env: 'ORGSYNC_REGIONS',
     schema: list('regions', DEFAULT_REGIONS).transform((r) => r.map((x) => x.toLowerCase())),

@@ -71,6 +71,8 @@ export async function runSyncCommand(
         databaseUrl: config.databaseUrl,
         pgQuery: config.pgQuery,
         sourceToken: config.sourceToken,
+        sourceMaxPageBytes: config.sourceMaxPageBytes,
+        sourceMaxPages: config.sourceMaxPages,
       };
       const described = createSourceFromSpec(config.source ?? '', sourceSettings).description;
       const incremental = await openIncremental(
