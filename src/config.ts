@@ -28,6 +28,18 @@ const positiveInt = (what: string) =>
     .int(`expected ${what}`)
     .positive(`expected ${what}`);
 
+const DURATION_UNIT_MS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+
+/** `5m`, `30s`, `0s`, `1h30m`, `500ms` in milliseconds; undefined for anything else. */
+function durationMs(text: string): number | undefined {
+  const trimmed = text.trim().toLowerCase();
+  if (!/^(\d+(ms|h|m|s))+$/.test(trimmed)) return undefined;
+  let total = 0;
+  for (const [, amount, unit] of trimmed.matchAll(/(\d+)(ms|h|m|s)/g))
+    total += Number(amount) * (DURATION_UNIT_MS[unit ?? ''] ?? 0);
+  return total;
+}
+
 const httpUrl = z
   .string()
   .trim()
@@ -97,6 +109,26 @@ export const SETTINGS = {
     schema: z.string().min(1).optional(),
     secret: true,
     help: 'bearer token of an http(s) source',
+  },
+  sinceOverlapMs: {
+    env: 'ORGSYNC_SINCE_OVERLAP',
+    schema: z
+      .string()
+      .default('5m')
+      .transform((s) => durationMs(s))
+      .refine((ms) => ms !== undefined, 'expected a duration such as 5m, 30s or 0s (units h, m, s, ms)')
+      .transform((ms) => ms ?? 0),
+    help: '--since last re-reads from the watermark minus this, for transactions that commit late',
+  },
+  sourceMaxPageBytes: {
+    env: 'ORGSYNC_SOURCE_MAX_PAGE_BYTES',
+    schema: positiveInt('a whole number of bytes, e.g. 16777216 (16 MiB)').default(16 * 1024 * 1024),
+    help: 'largest page an http(s) source may send',
+  },
+  sourceMaxPages: {
+    env: 'ORGSYNC_SOURCE_MAX_PAGES',
+    schema: positiveInt('a whole number of pages, e.g. 10000').default(10_000),
+    help: 'most pages an http(s) source may send in one run (a `next` that never ends fails the run)',
   },
   regions: {
     env: 'ORGSYNC_REGIONS',

@@ -1,18 +1,25 @@
 import { Redis } from 'ioredis';
 import { OrgsyncError } from '../errors.js';
-import { failureCount } from '../engine/report.js';
-import type { Report } from '../engine/types.js';
+import type { Report, ReportSummary } from '../engine/types.js';
+import { formatInstant, parseInstantLoosely, shiftInstant, type Instant } from '../sources/instant.js';
 import { createWatermarkStore } from '../sources/watermark-store.js';
 
 /** `--since`: nothing (a full read), `last` (the source's watermark in Redis), or an RFC 3339 instant. */
 export interface Incremental {
-  /** Read only accounts updated after this instant; undefined = read everything. */
-  since: Date | undefined;
   /**
-   * After an apply: moves the watermark to the latest `updated_at` read — only when every row
-   * succeeded, so that a failed row is read again next time. Returns whether it moved.
+   * Read only accounts updated after this instant; undefined = read everything. For `--since
+   * last`, the watermark minus the overlap (`ORGSYNC_SINCE_OVERLAP`).
    */
-  commit(report: Report, maxUpdatedAt: Date | null): Promise<boolean>;
+  since: Instant | undefined;
+  /** For log lines: what `since` came from. */
+  describe(): Record<string, string | number | undefined>;
+  /**
+   * After an apply: moves the watermark to the latest `updated_at` read (never backwards), unless
+   * an item failed at the API (`failed`) or went `stale`: those must be read again next time.
+   * Invalid and conflicting rows do not hold it back: they are reported, and read again when they
+   * change (and by every full run). Returns the new watermark, or null when it did not move.
+   */
+  commit(report: Report, maxUpdatedAt: Instant | null): Promise<string | null>;
   close(): Promise<void>;
 }
 
@@ -20,7 +27,7 @@ export interface Incremental {
 export function checkSinceFlag(since: string | undefined, scope: string, sourceSpec: string | undefined): string[] {
   if (since === undefined) return [];
   const problems: string[] = [];
-  if (since !== 'last' && Number.isNaN(Date.parse(since)))
+  if (since !== 'last' && parseInstantLoosely(since) === undefined)
     problems.push(
       `--since: expected "last" or an RFC 3339 instant such as 2026-11-01T00:00:00Z (got ${JSON.stringify(since)})`,
     );
@@ -33,14 +40,31 @@ export function checkSinceFlag(since: string | undefined, scope: string, sourceS
   return problems;
 }
 
-/** Opens the watermark for `--since last` (Redis at `redisUrl`), or returns a fixed instant. */
+/** Items that must be read again by the next incremental run: the watermark stays before them. */
+export function heldBack(summary: ReportSummary): number {
+  return summary.failed + summary.stale;
+}
+
+const fixed = (since: Instant | undefined): Incremental => ({
+  since,
+  describe: () => (since === undefined ? {} : { since: formatInstant(since) }),
+  commit: async () => null,
+  close: async () => {},
+});
+
+/**
+ * Opens the watermark for `--since last` (Redis at `redisUrl`), or returns a fixed instant.
+ * `overlapMs` (`ORGSYNC_SINCE_OVERLAP`) is subtracted from the watermark: a transaction that
+ * committed after the last run with an older `updated_at` is still read (applying twice is harmless).
+ */
 export async function openIncremental(
   since: string | undefined,
   redisUrl: string,
   sourceDescription: string,
+  overlapMs: number,
 ): Promise<Incremental> {
-  if (since === undefined) return { since: undefined, commit: async () => false, close: async () => {} };
-  if (since !== 'last') return { since: new Date(since), commit: async () => false, close: async () => {} };
+  if (since === undefined) return fixed(undefined);
+  if (since !== 'last') return fixed(parseInstantLoosely(since));
   const redis = new Redis(redisUrl, {
     lazyConnect: true,
     enableOfflineQueue: false,
@@ -58,13 +82,20 @@ export async function openIncremental(
     );
   }
   const store = createWatermarkStore(redis);
-  const watermark = await store.get(sourceDescription);
+  const watermark = (await store.get(sourceDescription)) ?? undefined;
+  // Before year 0000 there is nothing to skip: read everything.
+  const from = watermark === undefined ? undefined : shiftInstant(watermark, -overlapMs);
   return {
-    since: watermark ?? undefined,
+    since: from,
+    describe: () =>
+      watermark === undefined || from === undefined
+        ? {}
+        : { watermark: formatInstant(watermark), overlapMs, since: formatInstant(from) },
     async commit(report, maxUpdatedAt) {
-      if (report.mode !== 'apply' || failureCount(report.summary) > 0 || !maxUpdatedAt) return false;
+      if (report.mode !== 'apply' || heldBack(report.summary) > 0 || maxUpdatedAt === null) return null;
+      if (watermark !== undefined && maxUpdatedAt <= watermark) return null;
       await store.set(sourceDescription, maxUpdatedAt);
-      return true;
+      return formatInstant(maxUpdatedAt);
     },
     async close() {
       await redis.quit().catch(() => redis.disconnect());

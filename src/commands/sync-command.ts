@@ -71,21 +71,25 @@ export async function runSyncCommand(
         databaseUrl: config.databaseUrl,
         pgQuery: config.pgQuery,
         sourceToken: config.sourceToken,
+        sourceMaxPageBytes: config.sourceMaxPageBytes,
+        sourceMaxPages: config.sourceMaxPages,
       };
       const described = createSourceFromSpec(config.source ?? '', sourceSettings).description;
-      const incremental = await openIncremental(flags.since, config.redisUrl, watermarkId(described, config));
+      const incremental = await openIncremental(
+        flags.since,
+        config.redisUrl,
+        watermarkId(described, config),
+        config.sinceOverlapMs,
+      );
       try {
         const source = createSourceFromSpec(config.source ?? '', { ...sourceSettings, since: incremental.since });
         if (incremental.since)
-          logger.info(
-            { since: incremental.since.toISOString() },
-            'incremental run: reading accounts updated since the watermark',
-          );
+          logger.info(incremental.describe(), 'incremental run: reading accounts updated since the watermark');
         const result = await runSync({ api: scalekit.api, logger, rules }, { ...settings, mode, scope, source });
         report = result.report;
         if (flags.out) await writeSavedPlan(flags.out, result.plan);
-        if (await incremental.commit(report, result.maxUpdatedAt))
-          logger.info({ watermark: result.maxUpdatedAt?.toISOString() }, 'watermark moved');
+        const moved = await incremental.commit(report, result.maxUpdatedAt);
+        if (moved !== null) logger.info({ watermark: moved }, 'watermark moved');
       } finally {
         await incremental.close();
       }

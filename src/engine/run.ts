@@ -57,8 +57,11 @@ export interface RunResult {
   report: Report;
   /** The plan as computed (what `plan --out` saves). */
   plan: SavedPlan;
-  /** The latest `updated_at` among the records read (incremental runs move their watermark to it). */
-  maxUpdatedAt: Date | null;
+  /**
+   * The latest `updated_at` among the records read, as an `Instant` (full precision, see
+   * `src/sources/instant.ts`); incremental runs move their watermark to it.
+   */
+  maxUpdatedAt: string | null;
 }
 
 const PAGE_SIZE = 100;
@@ -74,7 +77,7 @@ export async function runSync(deps: EngineDeps, options: RunOptions): Promise<Ru
   const log = deps.logger.child({ run_id: runId, mode: options.mode, scope: options.scope });
   log.info({ source: options.source.description }, 'run started');
 
-  const seen = { maxUpdatedAt: null as Date | null };
+  const seen = { maxUpdatedAt: null as string | null };
   const { snapshot, records } = await takeSnapshot(deps, options, seen);
   log.info({ strategy: snapshot.strategy, organizations: snapshot.totalSize }, 'snapshot taken');
 
@@ -181,7 +184,7 @@ async function applyItems(
 async function takeSnapshot(
   deps: EngineDeps,
   options: RunOptions,
-  seen: { maxUpdatedAt: Date | null },
+  seen: { maxUpdatedAt: string | null },
 ): Promise<{ snapshot: Snapshot; records: AsyncIterable<ParsedRecord> }> {
   // Open the source first: a missing file or column fails the run before any call to Scalekit.
   const source = parseRecords(options.source, deps.rules, seen, options.signal)[Symbol.asyncIterator]();
@@ -254,7 +257,7 @@ async function* replay(
 async function* parseRecords(
   source: AccountSource,
   rules: DomainRules,
-  seen: { maxUpdatedAt: Date | null },
+  seen: { maxUpdatedAt: string | null },
   signal?: AbortSignal,
 ): AsyncGenerator<ParsedRecord> {
   for await (const record of source.records({ signal })) {

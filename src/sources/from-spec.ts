@@ -13,8 +13,12 @@ export interface SourceSettings {
   databaseUrl?: string | undefined;
   pgQuery?: string | undefined;
   sourceToken?: string | undefined;
-  /** Incremental runs: only accounts updated after this instant. */
-  since?: Date | undefined;
+  /** Incremental runs: only accounts updated after this instant (an `Instant`, `instant.ts`). */
+  since?: string | undefined;
+  /** http(s) sources: the largest page, in bytes (`ORGSYNC_SOURCE_MAX_PAGE_BYTES`). */
+  sourceMaxPageBytes?: number | undefined;
+  /** http(s) sources: the most pages in one read (`ORGSYNC_SOURCE_MAX_PAGES`). */
+  sourceMaxPages?: number | undefined;
 }
 
 /**
@@ -45,7 +49,14 @@ export function createSourceFromSpec(spec: string, settings: SourceSettings): Ac
     });
   }
   if (/^https?:\/\//i.test(spec)) {
-    return createHttpSource({ url: spec, token: settings.sourceToken, since: settings.since, requiredColumns });
+    return createHttpSource({
+      url: spec,
+      token: settings.sourceToken,
+      since: settings.since,
+      requiredColumns,
+      maxPageBytes: settings.sourceMaxPageBytes,
+      maxPages: settings.sourceMaxPages,
+    });
   }
   throw new ConfigError([
     `--source ${JSON.stringify(spec)} is not a source orgsync knows — use csv:PATH (or a path ending in .csv), postgres: (with ORGSYNC_PG_QUERY), postgres:TABLE, or an http(s):// URL`,

@@ -4,6 +4,7 @@ import { ConfigError, SourceError } from '../errors.js';
 import { fetchJson, type FetchJsonOptions } from './http/fetch-json.js';
 import { parsePage, type AccountPage } from './http/parse-page.js';
 import { redactUrl } from './http/redact-url.js';
+import { formatInstant, parseInstantLoosely, sinceOption } from './instant.js';
 import type { LookupSource } from './postgres-source.js';
 import type { SourceRecord } from './source.js';
 
@@ -11,10 +12,20 @@ import type { SourceRecord } from './source.js';
 export interface HttpSourceOptions {
   /** The first page: an `http(s)://` URL answering `{"accounts": [...], "next": URL-or-null}`. */
   url: string;
-  /** Bearer token (`ORGSYNC_SOURCE_TOKEN`). Sent only to the origin of `url`; never logged. */
+  /**
+   * Bearer token (`ORGSYNC_SOURCE_TOKEN`). Sent only to the origin of `url` (no `next` and no
+   * redirect leads elsewhere); never logged. With a token, `url` must be https unless its host is loopback.
+   */
   token?: string | undefined;
-  /** Incremental run: adds `updated_since=<ISO 8601>` to the first page's URL. */
-  since?: Date | undefined;
+  /**
+   * Incremental run: adds `updated_since=<RFC 3339>` to the first page's URL, with every digit of
+   * the instant (an `Instant`, RFC 3339 text or a `Date`).
+   */
+  since?: string | Date | undefined;
+  /** A page whose body is larger fails the run (`ORGSYNC_SOURCE_MAX_PAGE_BYTES`). Default 16 MiB. */
+  maxPageBytes?: number | undefined;
+  /** A run reads at most this many pages; a `next` beyond fails it (`ORGSYNC_SOURCE_MAX_PAGES`). Default 10 000. */
+  maxPages?: number | undefined;
   /** Fields the accounts must have: at least one account of the first non-empty page must carry each. */
   requiredColumns?: readonly string[];
   /** Per attempt, headers and body included. Default 30 000. */
@@ -36,7 +47,15 @@ export interface HttpSourceOptions {
   logger?: Pick<Logger, 'debug' | 'warn'>;
 }
 
-function parseSourceUrl(text: string): URL {
+export const DEFAULT_MAX_PAGE_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_MAX_PAGES = 10_000;
+
+/** `localhost`, 127.0.0.0/8 and `[::1]`: traffic that never leaves the machine. */
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+function parseSourceUrl(text: string, token: string | undefined): URL {
   let url: URL;
   try {
     url = new URL(text);
@@ -51,14 +70,20 @@ function parseSourceUrl(text: string): URL {
       `--source ${redactUrl(url)}: the URL must not hold credentials; pass a bearer token in ORGSYNC_SOURCE_TOKEN`,
     ]);
   }
+  if (token !== undefined && url.protocol === 'http:' && !isLoopback(url.hostname)) {
+    throw new ConfigError([
+      `ORGSYNC_SOURCE_TOKEN is set, but the source ${redactUrl(url)} is plain http: the token would cross the network unencrypted; use https:// (plain http is accepted only on loopback: localhost, 127.0.0.1, [::1])`,
+    ]);
+  }
   return url;
 }
 
 function toRecord(values: Record<string, string | null>, required: readonly string[], line: number): SourceRecord {
   for (const key of required) values[key] ??= null;
   const raw = values['updated_at'];
-  const updatedAt = raw === null || raw === undefined ? undefined : new Date(raw);
-  return updatedAt === undefined || Number.isNaN(updatedAt.getTime()) ? { line, values } : { line, values, updatedAt };
+  // Every digit the API sent is kept (nanoseconds too), so the watermark never falls behind it.
+  const updatedAt = raw === null || raw === undefined ? undefined : parseInstantLoosely(raw);
+  return updatedAt === undefined ? { line, values } : { line, values, updatedAt };
 }
 
 /** Throws when some required field appears in no account of the page: the API's shape differs from ours. */
@@ -73,13 +98,19 @@ function assertFields(page: AccountPage, required: readonly string[], label: str
 
 /**
  * Reads accounts from a JSON API, page after page, following `next` (relative URLs resolve against
- * the page's URL). Retries transient failures; refuses a `next` that leaves the first page's
- * origin (the token would follow it) or that points back to a page already read.
+ * the page's URL). Retries transient failures; refuses a `next` or a redirect that leaves the
+ * first page's origin (the token would follow it), a `next` that points back to a page already
+ * read or beyond `maxPages`, and a page larger than `maxPageBytes`.
  */
 export function createHttpSource(options: HttpSourceOptions): LookupSource {
-  const baseUrl = parseSourceUrl(options.url);
-  if (options.since !== undefined && Number.isNaN(options.since.getTime()))
-    throw new ConfigError(['since is not a valid date']);
+  const baseUrl = parseSourceUrl(options.url, options.token);
+  const since = options.since === undefined ? undefined : sinceOption(options.since);
+  const maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
+  const maxPageBytes = options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES;
+  if (!Number.isInteger(maxPages) || maxPages < 1)
+    throw new ConfigError([`maxPages must be a positive integer, got ${maxPages}`]);
+  if (!Number.isInteger(maxPageBytes) || maxPageBytes < 1)
+    throw new ConfigError([`maxPageBytes must be a positive integer, got ${maxPageBytes}`]);
   const description = redactUrl(baseUrl);
   const required = (options.requiredColumns ?? []).map((key) => key.trim().toLowerCase());
   const fetchOptions: FetchJsonOptions = {
@@ -89,6 +120,7 @@ export function createHttpSource(options: HttpSourceOptions): LookupSource {
     baseDelayMs: options.baseDelayMs ?? 500,
     maxDelayMs: options.maxDelayMs ?? 30_000,
     maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
+    maxPageBytes,
     fetch: options.fetch ?? fetch,
     sleep: options.sleep ?? ((ms, signal) => sleepMs(ms, undefined, { signal })),
     random: options.random ?? Math.random,
@@ -99,7 +131,7 @@ export function createHttpSource(options: HttpSourceOptions): LookupSource {
 
   async function* records(signal: AbortSignal | undefined): AsyncGenerator<SourceRecord> {
     let url: URL | null = new URL(baseUrl.href);
-    if (options.since !== undefined) url.searchParams.set('updated_since', options.since.toISOString());
+    if (since !== undefined) url.searchParams.set('updated_since', formatInstant(since));
     const seen = new Map<string, number>();
     let line = 0;
     let checked = required.length === 0;
@@ -126,6 +158,11 @@ export function createHttpSource(options: HttpSourceOptions): LookupSource {
         if (earlier !== undefined) {
           throw new SourceError(
             `${where}: \`next\` points back to page ${earlier} (${redactUrl(page.next)}); the API's pagination loops`,
+          );
+        }
+        if (pageNumber >= maxPages) {
+          throw new SourceError(
+            `${where}: \`next\` asks for page ${pageNumber + 1}, but a run reads at most ${maxPages} pages (ORGSYNC_SOURCE_MAX_PAGES); the API's pagination does not seem to end`,
           );
         }
       }

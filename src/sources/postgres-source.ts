@@ -10,6 +10,7 @@ import { createPgRowReader, type PgRowReader } from './pg/pg-row-reader.js';
 import { querySql, quoteIdent, tableSql, wrapSql } from './pg/pg-sql.js';
 import { parsePgTarget } from './pg/pg-target.js';
 import { rowToRecord } from './pg/pg-values.js';
+import { formatInstantMicros, sinceOption, type Instant } from './instant.js';
 import type { AccountSource, SourceRecord } from './source.js';
 
 /**
@@ -34,8 +35,12 @@ export interface PostgresSourceOptions {
   query?: string;
   /** A table (or `schema.table`) to read whole, quoted exactly as written (`postgres:TABLE`). */
   table?: string;
-  /** Incremental run: only rows with `updated_at > since`. The result must have an `updated_at` column. */
-  since?: Date;
+  /**
+   * Incremental run: only rows with `updated_at > since`, compared in SQL to the microsecond. An
+   * `Instant` or any RFC 3339 text (a `Date` has only milliseconds). The result must have an
+   * `updated_at` column.
+   */
+  since?: string | Date | undefined;
   /** Rows fetched per cursor round trip; bounds memory. Default 1000. */
   batchSize?: number;
   /** Columns the result must have (matched lower-cased and trimmed). Default none. */
@@ -54,10 +59,13 @@ function isRow(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
 
-/** `updated_at > $1`, with `$1` cast to the column's own type so no time zone shifts the comparison. */
+/**
+ * `updated_at > $1`, with `$1` a literal of full precision (microseconds) cast to the column's own
+ * type, so that neither rounding nor a time zone shifts the comparison.
+ */
 function sinceFilter(
   columns: readonly PgColumn[],
-  since: Date,
+  since: Instant,
   description: string,
 ): { suffix: string; param: string } {
   const column = findColumn(columns, 'updated_at');
@@ -67,7 +75,8 @@ function sinceFilter(
       `${description}: incremental runs (--since) need an \`updated_at\` column in the query's result; the query returned: ${returned}`,
     );
   }
-  const iso = since.toISOString();
+  // Cut (not rounded) to PostgreSQL's microseconds: the filter can only widen.
+  const iso = formatInstantMicros(since);
   // A `timestamp without time zone` is read as UTC (see pg-values.ts), so compare it in UTC too.
   const naive = column.dataTypeId === types.builtins.TIMESTAMP;
   return {
@@ -90,8 +99,7 @@ export function createPostgresSource(options: PostgresSourceOptions): LookupSour
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new ConfigError([`batchSize must be a positive integer, got ${batchSize}`]);
-  if (options.since !== undefined && Number.isNaN(options.since.getTime()))
-    throw new ConfigError(['since is not a valid date']);
+  const since = options.since === undefined ? undefined : sinceOption(options.since);
   const target = parsePgTarget(options.databaseUrl);
   const baseSql = options.table === undefined ? querySql(options.query ?? '') : tableSql(options.table);
   const description = options.table === undefined ? 'postgres:query' : `postgres:${options.table.trim()}`;
@@ -127,7 +135,7 @@ export function createPostgresSource(options: PostgresSourceOptions): LookupSour
     let reader: PgRowReader | undefined;
     try {
       const columns = await describe(session.client, signal);
-      const filter = options.since === undefined ? undefined : sinceFilter(columns, options.since, description);
+      const filter = since === undefined ? undefined : sinceFilter(columns, since, description);
       const sql = filter === undefined ? baseSql : wrapSql(baseSql, filter.suffix);
       stream = session.client.query(new QueryStream(sql, filter === undefined ? [] : [filter.param], { batchSize }));
       reader = createPgRowReader(stream, session.client, signal);

@@ -6,8 +6,11 @@ export interface SourceRecord {
   /** Where the record starts: the physical line in a CSV (header = 1), the row number (1-based) elsewhere. */
   line: number;
   values: Record<string, string | null>;
-  /** From an `updated_at` column, for incremental runs. */
-  updatedAt?: Date;
+  /**
+   * From an `updated_at` column or field, for incremental runs: an `Instant` (`instant.ts`), to the
+   * source's full precision (`2024-05-06T07:08:09.123456000Z`), so that two compare as strings.
+   */
+  updatedAt?: string;
 }
 
 /** The port every host-system source implements (CSV, PostgreSQL, HTTP). */

@@ -82,7 +82,7 @@ describe('createHttpSource: pages', () => {
       {
         line: 4,
         values: { account_id: 'A-4', updated_at: '2024-05-06T07:08:09Z' },
-        updatedAt: new Date('2024-05-06T07:08:09Z'),
+        updatedAt: '2024-05-06T07:08:09.000000000Z',
       },
     ]);
     expect(server.requests.map((r) => r.path)).toEqual(['/accounts', '/accounts?cursor=p2', '/accounts?cursor=p3']);
@@ -100,6 +100,27 @@ describe('createHttpSource: pages', () => {
     const since = new Date('2024-01-02T03:04:05.678Z');
     await collect(createHttpSource({ url: `${server.origin}/accounts?tenant=7`, since }).records());
     expect(server.requests[0]?.path).toBe('/accounts?tenant=7&updated_since=2024-01-02T03%3A04%3A05.678Z');
+  });
+
+  it('keeps every digit of `updated_at` and sends the watermark back with all of them', async () => {
+    const server = await serve((_req, res) =>
+      json(res, 200, {
+        accounts: [
+          { account_id: 'A-1', updated_at: '2024-05-06T07:08:09.123456789Z' },
+          { account_id: 'A-2', updated_at: '2024-05-06T09:08:09.000001+02:00' },
+          { account_id: 'A-3', updated_at: 'not a date' },
+        ],
+        next: null,
+      }),
+    );
+    const since = '2024-01-02T03:04:05.678901234Z';
+    const records = await collect(createHttpSource({ url: `${server.origin}/accounts`, since }).records());
+    expect(records.map((r) => r.updatedAt)).toEqual([
+      '2024-05-06T07:08:09.123456789Z',
+      '2024-05-06T07:08:09.000001000Z',
+      undefined,
+    ]);
+    expect(server.requests[0]?.path).toBe('/accounts?updated_since=2024-01-02T03%3A04%3A05.678901234Z');
   });
 
   it('is described by its URL without credentials or secret query parameters', () => {

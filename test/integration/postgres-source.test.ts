@@ -57,7 +57,7 @@ describe('createPostgresSource: reading rows', () => {
       updated_at: '2024-01-01T00:00:00.000Z',
       invoice_email: 'billing@acme.test',
     });
-    expect(byId.get('CUST-1')?.updatedAt?.toISOString()).toBe('2024-01-01T00:00:00.000Z');
+    expect(byId.get('CUST-1')?.updatedAt).toBe('2024-01-01T00:00:00.000000000Z');
     expect(byId.get('CUST-2')?.values).toMatchObject({
       seats: null,
       revenue: null,
@@ -210,6 +210,48 @@ describe('createPostgresSource: incremental runs', () => {
     const since = new Date('2024-01-01T11:00:00Z');
     const records = await collect(createPostgresSource({ databaseUrl: DATABASE_URL, query, since }).records());
     expect(records.map((r) => r.values['account_id'])).toEqual(['b']);
+  });
+
+  it('keeps updated_at to the microsecond and compares `since` to the microsecond, in any session time zone', async () => {
+    const query = `SELECT * FROM (VALUES
+        ('a', '2024-05-06 07:08:09.123456+00'::timestamptz),
+        ('b', '2024-05-06 07:08:09.123457+00'::timestamptz),
+        ('c', '2024-05-06 07:08:09.123999+00'::timestamptz)) AS t(account_id, updated_at)`;
+    const all = await collect(createPostgresSource({ databaseUrl: DATABASE_URL, query }).records());
+    expect(all.map((r) => r.updatedAt)).toEqual([
+      '2024-05-06T07:08:09.123456000Z',
+      '2024-05-06T07:08:09.123457000Z',
+      '2024-05-06T07:08:09.123999000Z',
+    ]);
+    // The values keep their usual form (to the millisecond), as before.
+    expect(all[0]?.values['updated_at']).toBe('2024-05-06T07:08:09.123Z');
+
+    const since = '2024-05-06T07:08:09.123456000Z';
+    const later = await collect(createPostgresSource({ databaseUrl: DATABASE_URL, query, since }).records());
+    expect(later.map((r) => r.values['account_id'])).toEqual(['b', 'c']);
+
+    // A session in another time zone writes offsets; the instant is the same.
+    const kolkata = `${DATABASE_URL}?options=-c%20TimeZone%3DAsia%2FKolkata`;
+    const shifted = await collect(createPostgresSource({ databaseUrl: kolkata, query, since }).records());
+    expect(shifted.map((r) => [r.values['account_id'], r.updatedAt])).toEqual([
+      ['b', '2024-05-06T07:08:09.123457000Z'],
+      ['c', '2024-05-06T07:08:09.123999000Z'],
+    ]);
+  });
+
+  it('keeps microseconds of a timestamp without time zone too, read as UTC', async () => {
+    const query = `SELECT * FROM (VALUES ('a', '2024-01-01 10:00:00.000001'::timestamp), ('b', '2024-01-01 10:00:00.000002'::timestamp)) AS t(account_id, updated_at)`;
+    const since = '2024-01-01T10:00:00.000001Z';
+    const records = await collect(createPostgresSource({ databaseUrl: DATABASE_URL, query, since }).records());
+    expect(records.map((r) => [r.values['account_id'], r.updatedAt])).toEqual([
+      ['b', '2024-01-01T10:00:00.000002000Z'],
+    ]);
+  });
+
+  it('refuses a `since` that is not an instant', () => {
+    expect(() => createPostgresSource({ databaseUrl: DATABASE_URL, query: 'SELECT 1', since: 'yesterday' })).toThrow(
+      /since: expected an RFC 3339 instant/,
+    );
   });
 
   it('explains that incremental runs need an updated_at column', async () => {

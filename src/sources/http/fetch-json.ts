@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Logger } from 'pino';
 import { SourceError, coerceError } from '../../errors.js';
+import { fetchWithinOrigin, readBodyUpTo } from './bounded-fetch.js';
 import { redactUrl } from './redact-url.js';
 import { backoffDelayMs, isRetryableStatus, parseRetryAfterMs, type BackoffOptions } from './retry-delay.js';
 
@@ -14,6 +15,8 @@ export interface FetchJsonOptions extends BackoffOptions {
   maxAttempts: number;
   /** A `Retry-After` longer than this ends the retries instead of stalling the run, in milliseconds. */
   maxRetryAfterMs: number;
+  /** A response body larger than this fails the request (`ORGSYNC_SOURCE_MAX_PAGE_BYTES`), in bytes. */
+  maxPageBytes: number;
   fetch: typeof fetch;
   /** Waits `ms` milliseconds; rejects with the signal's reason when it fires. */
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -23,10 +26,21 @@ export interface FetchJsonOptions extends BackoffOptions {
   description: string;
 }
 
-/** What one attempt came to. `retryAfterMs` only for responses that carried `Retry-After`. */
+/**
+ * What one attempt came to. `retryAfterMs` only for responses that carried `Retry-After`;
+ * `tooLarge` when the body passed `maxPageBytes`.
+ */
 type Attempt =
   | { ok: true; body: string; contentType: string }
-  | { ok: false; retryable: boolean; reason: string; hint?: string; retryAfterMs?: number | undefined };
+  | { ok: false; tooLarge: true }
+  | {
+      ok: false;
+      tooLarge?: false;
+      retryable: boolean;
+      reason: string;
+      hint?: string | undefined;
+      retryAfterMs?: number | undefined;
+    };
 
 const NETWORK_REASONS: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
@@ -57,10 +71,12 @@ async function attemptOnce(url: URL, options: FetchJsonOptions, signal: AbortSig
   const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'orgsync' };
   if (options.token !== undefined) headers['authorization'] = `Bearer ${options.token}`;
   try {
-    const response = await options.fetch(url, {
+    const sent = await fetchWithinOrigin(options.fetch, url, {
       headers,
       signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
     });
+    if ('refused' in sent) return { ok: false, retryable: false, reason: sent.refused, hint: sent.hint };
+    const { response } = sent;
     if (!response.ok) {
       // Release the connection; the body of an error response is not needed.
       await response.body?.cancel().catch(() => undefined);
@@ -72,7 +88,9 @@ async function attemptOnce(url: URL, options: FetchJsonOptions, signal: AbortSig
         retryAfterMs: parseRetryAfterMs(response.headers.get('retry-after'), options.now()),
       };
     }
-    return { ok: true, body: await response.text(), contentType: response.headers.get('content-type') ?? 'none' };
+    const body = await readBodyUpTo(response, options.maxPageBytes);
+    if (body === undefined) return { ok: false, tooLarge: true };
+    return { ok: true, body, contentType: response.headers.get('content-type') ?? 'none' };
   } catch (caught) {
     signal?.throwIfAborted();
     if (timeout.aborted)
@@ -103,6 +121,12 @@ export async function fetchJson(
         const reason = coerceError(error).message;
         throw new SourceError(`${where}: the response is not JSON (content-type ${outcome.contentType}): ${reason}`);
       }
+    }
+    if (outcome.tooLarge === true) {
+      // Not retried: the same page would be as large again.
+      throw new SourceError(
+        `${where}: the response is larger than ${options.maxPageBytes} bytes; raise ORGSYNC_SOURCE_MAX_PAGE_BYTES if pages this large are expected`,
+      );
     }
     const hint = outcome.hint === undefined ? '' : ` — ${outcome.hint}`;
     if (!outcome.retryable) throw new SourceError(`${where} failed: ${outcome.reason}${hint}`);
