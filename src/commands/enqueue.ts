@@ -103,6 +103,7 @@ export async function runEnqueueCommand(request: EnqueueRequest, io: CommandIo):
     redisUrl: config.redisUrl,
     queueName: request.flags.queue ?? DEFAULT_QUEUE_NAME,
     logger,
+    reconcileDelayMs: config.reconcileDelayMs,
   });
   try {
     const jobId = await enqueueRequest(request, config, producer, io);
@@ -196,6 +197,11 @@ async function follow(
   if (end.state === 'failed') {
     io.stderr.write(`orgsync: job ${jobId} failed: ${end.reason}\n`);
     return 1;
+  }
+  // A reconcile that found the organization already as the host system says records no run.
+  if (typeof end.result === 'object' && end.result !== null && 'skipped' in end.result && 'reason' in end.result) {
+    io.stdout.write(`Nothing to do: ${String(end.result.reason)} (no run recorded).\n`);
+    return 0;
   }
   const runId =
     typeof end.result === 'object' &&
