@@ -39,6 +39,8 @@ export interface EnqueueResult {
    * same target will apply this request, so none was added.
    */
   deduplicated: boolean;
+  /** Set when `jobId` is a follow-up of this running job: it is added to the queue when that one ends. */
+  runsAfter?: string | undefined;
 }
 
 /** The BullMQ objects behind a producer, for the queue layer's own use (bulk imports, `--wait`). @internal */

@@ -102,7 +102,7 @@ export async function enqueueReconcile(
   resources: { queue: Queue; redis: Redis },
   parsed: ReconcilePayload,
   delayMs: number,
-): Promise<{ jobId: string; deduplicated: boolean }> {
+): Promise<{ jobId: string; deduplicated: boolean; runsAfter?: string | undefined }> {
   const { queue, redis } = resources;
   const nowMs = Date.now();
   const payload = stamped(parsed, nowMs);
@@ -121,7 +121,8 @@ export async function enqueueReconcile(
   });
   const returned = job.id ?? jobId;
   // The active job was returned: this delivery waits in its follow-up, `jobId`.
-  if (returned === jobId || (holder?.active && returned === holder.jobId))
-    return { jobId, deduplicated: holder?.active === true && holder.followUpStored };
+  if (holder?.active && returned === holder.jobId)
+    return { jobId, deduplicated: holder.followUpStored, runsAfter: holder.jobId };
+  if (returned === jobId) return { jobId, deduplicated: holder?.active === true && holder.followUpStored };
   return { jobId: returned, deduplicated: true };
 }

@@ -1,8 +1,9 @@
 import { setTimeout as pace } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectScalekit } from '../../src/app.js';
+import { runEnqueueCommand } from '../../src/commands/enqueue.js';
 import { createQueueTestEnv, type QueueTestEnv } from './queue-env.js';
-import { completedJob, pollUntil } from './queue-helpers.js';
+import { captureIo, completedJob, pollUntil } from './queue-helpers.js';
 
 // Item 4 of issue 10: reconciles are debounced per external ID (ORGSYNC_RECONCILE_DELAY_MS), and a
 // delivery that arrives while its reconcile runs is applied by a follow-up job, named in the answer.
@@ -70,14 +71,26 @@ describe('reconcile debounce', () => {
 
     const during = await producer.enqueue('reconcile', whole('D2', 'Second'));
     const again = await producer.enqueue('reconcile', whole('D2', 'Third'));
+    expect(during).toEqual({ jobId: expect.any(String), deduplicated: false, runsAfter: running.jobId });
     expect(during.jobId).not.toBe(running.jobId);
-    expect(during.deduplicated).toBe(false);
-    expect(again).toEqual({ jobId: during.jobId, deduplicated: true });
+    expect(again).toEqual({ jobId: during.jobId, deduplicated: true, runsAfter: running.jobId });
+    // `enqueue --wait` follows the follow-up, which exists only once the running job ends.
+    const cli = captureIo(q.env);
+    const waited = runEnqueueCommand(
+      {
+        kind: 'reconcile',
+        flags: { accountId: 'D2', region: 'us-east', displayName: 'Fourth', wait: true, queue: q.queueName },
+      },
+      cli.io,
+    );
+    await pollUntil('the CLI to be answered', () => cli.out().includes('runs after it'));
 
     release();
     await completedJob(q.queue, running.jobId, 'the first reconcile');
     await completedJob(q.queue, during.jobId, 'the follow-up reconcile');
-    expect(q.emulator.store.getByExternalId('us-east-D2')?.display_name).toBe('Third');
+    expect(await waited).toBe(0);
+    expect(cli.out()).toContain(`job ${during.jobId} runs after it`);
+    expect(q.emulator.store.getByExternalId('us-east-D2')?.display_name).toBe('Fourth');
   });
 
   it('does not let a steady stream of deliveries postpone the reconcile forever', async () => {
