@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { ApplySettings, EngineDeps, SnapshotProvider } from '../src/engine/run.js';
 import type { Report, ReportItem } from '../src/engine/types.js';
 import type { AccountSource } from '../src/sources/source.js';
+import type { KnownState } from './reconcile-state.js';
 
 /** A bulk import's valid rows of one chunk, compact: `columns` names the cells after the line number. */
 export interface ChunkRows {
@@ -58,8 +59,8 @@ export interface JobHelpers {
   applySettings: ApplySettings;
   /** The snapshot of Scalekit shared by the chunks of one bulk import (listed once, by the first). */
   importSnapshot(importId: string): SnapshotProvider;
-  /** The newest whole account a webhook delivered for this external ID (null when none is kept). */
-  latestAccount(externalId: string): Promise<{ account: Record<string, string | null>; atMs: number } | null>;
+  /** The newest state the host system pushed for this external ID, and the newest organization Scalekit showed. */
+  knownState(externalId: string): Promise<KnownState>;
   /** The host source (ORGSYNC_SOURCE), or `undefined` when this worker has none configured. */
   hostSource(): AccountSource | undefined;
   imports: ImportStore;
@@ -71,6 +72,15 @@ export interface JobHelpers {
 export interface RunOutcome {
   report: Report;
   afterRecorded?: (() => Promise<void>) | undefined;
+}
+
+/**
+ * What a job returns when it found nothing to do and records no run: a Scalekit event that carries
+ * exactly what the host system says (the echo of orgsync's own write).
+ */
+export interface SkippedOutcome {
+  skipped: 'echo';
+  reason: string;
 }
 
 /** One job kind: its payload schema (checked at enqueue and again before processing) and its processor. */

@@ -2,12 +2,13 @@ import { z } from 'zod';
 import { buildReport } from '../src/engine/report.js';
 import { runSync } from '../src/engine/run.js';
 import type { ReportItem } from '../src/engine/types.js';
-import { NotFoundError } from '../src/scalekit/errors.js';
 import type { SourceRecord } from '../src/sources/source.js';
 import { createInMemorySource } from './in-memory-source.js';
 import { PermanentJobError } from './job-errors.js';
-import type { JobDefinition, JobHelpers, RunOutcome } from './job-helpers.js';
-import { findAccountRecord, splitExternalId } from './reconcile-target.js';
+import type { JobDefinition, JobHelpers, RunOutcome, SkippedOutcome } from './job-helpers.js';
+import { observedMatches } from './reconcile-echo.js';
+import { clampOccurredAtMs, newer, type ObservedOrganization, type PushedState } from './reconcile-state.js';
+import { describeTarget, findAccountRecord, newerHostRecord, targetOf } from './reconcile-target.js';
 import { triggerSchema } from './triggers.js';
 
 const MAX_ACCOUNT_FIELDS = 32;
@@ -18,11 +19,22 @@ const accountSchema = z
   .catchall(z.string().max(1_000).nullable())
   .refine((a) => Object.keys(a).length <= MAX_ACCOUNT_FIELDS, `an account has at most ${MAX_ACCOUNT_FIELDS} fields`);
 
+/** The organization as the Scalekit event that asked for this reconcile showed it (for the echo check). */
+export const observedOrganizationSchema = z.strictObject({
+  id: z.string().trim().min(1).max(255),
+  display_name: z.string().max(1_000),
+  metadata: z
+    .record(z.string().max(255), z.string().max(1_000))
+    .refine((m) => Object.keys(m).length <= MAX_ACCOUNT_FIELDS, `at most ${MAX_ACCOUNT_FIELDS} metadata keys`),
+  occurred_at: z.iso.datetime({ offset: true }),
+});
+
 /**
  * `reconcile`: exactly one of
  * - `account`: one account, whole or only `account_id` + `region` (the rest is read from the host
  *   source); `deleted: true` says the host system deleted it;
- * - `org_id` or `external_id`: one organization, brought back to what the host source says.
+ * - `org_id` or `external_id`: one organization, brought back to what the host system says;
+ *   `observed` (with `external_id` only) is the organization as a Scalekit event showed it.
  */
 export const reconcilePayloadSchema = z
   .strictObject({
@@ -30,8 +42,9 @@ export const reconcilePayloadSchema = z
     deleted: z.boolean().optional(),
     org_id: z.string().trim().min(1).max(255).optional(),
     external_id: z.string().trim().min(1).max(255).optional(),
-    /** When the account changed (the webhook's `occurred_at`); set at enqueue when absent. */
+    /** When the account changed (the webhook's `occurred_at`, clamped); set at enqueue when absent. */
     occurred_at: z.iso.datetime({ offset: true }).optional(),
+    observed: observedOrganizationSchema.optional(),
     trigger: triggerSchema.default('api'),
   })
   .superRefine((p, ctx) => {
@@ -39,6 +52,8 @@ export const reconcilePayloadSchema = z
     if (given !== 1) ctx.addIssue({ code: 'custom', message: 'give exactly one of account, org_id and external_id' });
     if (p.deleted !== undefined && p.account === undefined)
       ctx.addIssue({ code: 'custom', path: ['deleted'], message: 'deleted applies to an account only' });
+    if (p.observed !== undefined && p.external_id === undefined)
+      ctx.addIssue({ code: 'custom', path: ['observed'], message: 'observed applies to an external_id only' });
   });
 export type ReconcilePayload = z.output<typeof reconcilePayloadSchema>;
 
@@ -49,52 +64,62 @@ export function reconcileDeduplicationId(payload: ReconcilePayload): string {
   return `org:${payload.org_id ?? ''}`;
 }
 
+/** The state of the account a payload itself carries (the store may hold a newer one). */
+export function pushedStateOf(payload: ReconcilePayload, nowMs?: number): PushedState | null {
+  if (!payload.account) return null;
+  const atMs = payload.occurred_at ? clampOccurredAtMs(payload.occurred_at, nowMs) : 0;
+  if (payload.deleted) return { kind: 'deleted', atMs };
+  if (payload.account.display_name !== undefined) return { kind: 'account', account: payload.account, atMs };
+  return { kind: 'source', atMs };
+}
+
+/** The organization a payload's Scalekit event showed. */
+export function observedOf(payload: ReconcilePayload, nowMs?: number): ObservedOrganization | null {
+  if (!payload.observed || !payload.external_id) return null;
+  const { occurred_at: occurredAt, ...organization } = payload.observed;
+  return { ...organization, external_id: payload.external_id, atMs: clampOccurredAtMs(occurredAt, nowMs) };
+}
+
 /**
- * One account or organization, through the same engine as `orgsync apply` (partial scope). When the
- * host source no longer has the account, its organization is reported as an orphan: a reconcile
- * never deletes.
+ * One account or organization, through the same engine as `orgsync apply` (partial scope). Whatever
+ * path queued it, the job applies the newest known state of the account: the newest state the host
+ * system pushed (kept by the queue, by `occurred_at`) unless none was pushed or the newest push only
+ * named the account, in which case the host source is read. A deleted account's organization is
+ * reported as an orphan: a reconcile never deletes. A Scalekit event whose organization already
+ * holds that state (the echo of orgsync's own write) is skipped: no write, no run.
  */
-export const reconcileJob: JobDefinition<typeof reconcilePayloadSchema, RunOutcome> = {
+export const reconcileJob: JobDefinition<typeof reconcilePayloadSchema, RunOutcome | SkippedOutcome> = {
   schema: reconcilePayloadSchema,
   async process(payload, helpers) {
-    const { regions } = helpers.engine.rules;
-    let target: { region: string; accountId: string } | null;
-    if (payload.account) {
-      const { account_id: accountId, region } = payload.account;
-      if (payload.deleted)
-        return orphanOrNothing(helpers, `${region}-${accountId}`, accountId, 'webhook: account deleted');
-      if (payload.account.display_name !== undefined) {
-        // A reconcile waiting in the queue keeps its first payload; a newer delivery of the same
-        // account may have come since: apply whichever is newer.
-        const latest = await helpers.latestAccount(`${region}-${accountId}`);
-        const payloadAtMs = payload.occurred_at ? Date.parse(payload.occurred_at) : 0;
-        const account =
-          latest && latest.atMs >= payloadAtMs ? { ...latest.account, account_id: accountId, region } : payload.account;
-        return syncRecord(helpers, 'webhook', { line: 1, values: normalise(account) });
-      }
-      target = { region, accountId };
-    } else {
-      const externalId = payload.external_id ?? (await externalIdOfOrganization(helpers, payload.org_id ?? ''));
-      if (externalId === null) return { report: emptyReport(helpers, `organization ${payload.org_id}`) };
-      target = splitExternalId(externalId, regions);
-      if (!target) {
-        helpers.logger.info(
-          { external_id: externalId },
-          'not a managed external ID (no configured region prefix); nothing to reconcile',
+    const target = await targetOf(payload, helpers);
+    if (target === null) return { report: emptyReport(helpers, describeTarget(payload)) };
+    const { externalId, accountId, region } = target;
+    const known = await helpers.knownState(externalId);
+    // A reconcile waiting in the queue keeps its first payload; newer deliveries may have come since.
+    const pushed = newer(known.pushed, pushedStateOf(payload));
+    const host = pushed && pushed.kind !== 'source' ? await newerHostRecord(helpers, target, pushed.atMs) : null;
+    if (!host && pushed?.kind === 'deleted')
+      return orphanOrNothing(helpers, externalId, accountId, 'webhook: account deleted');
+    let description = host?.description ?? 'webhook';
+    let record: SourceRecord | null = host?.record ?? null;
+    if (!record && pushed?.kind === 'account') {
+      record = { line: 1, values: normalise({ ...pushed.account, account_id: accountId, region }) };
+    } else if (!record) {
+      const source = helpers.hostSource();
+      if (!source) {
+        throw new PermanentJobError(
+          `reconciling account ${accountId} (${region}) needs its record from the host source, and ORGSYNC_SOURCE is not set on this worker`,
         );
-        return { report: emptyReport(helpers, `external ID ${externalId}`) };
       }
+      description = source.description;
+      record = await findAccountRecord(source, accountId, region, helpers.signal);
+      if (!record) return orphanOrNothing(helpers, externalId, accountId, description);
     }
-    const source = helpers.hostSource();
-    if (!source) {
-      throw new PermanentJobError(
-        `reconciling account ${target.accountId} (${target.region}) needs its record from the host source, and ORGSYNC_SOURCE is not set on this worker`,
-      );
+    const observed = payload.observed ? newer(known.observed, observedOf(payload)) : null;
+    if (observed && (await observedMatches(helpers, externalId, record, observed))) {
+      return { skipped: 'echo', reason: `the organization of ${externalId} already holds what the host system says` };
     }
-    const record = await findAccountRecord(source, target.accountId, target.region, helpers.signal);
-    if (!record)
-      return orphanOrNothing(helpers, `${target.region}-${target.accountId}`, target.accountId, source.description);
-    return syncRecord(helpers, source.description, record);
+    return syncRecord(helpers, description, record);
   },
 };
 
@@ -145,19 +170,6 @@ async function orphanOrNothing(
     apiCalls: helpers.engine.api.stats().apiCalls - callsBefore,
   });
   return { report };
-}
-
-async function externalIdOfOrganization(helpers: JobHelpers, orgId: string): Promise<string | null> {
-  try {
-    const org = await helpers.engine.api.getOrganization(orgId, { signal: helpers.signal });
-    if (!org.external_id)
-      helpers.logger.info({ org_id: orgId }, 'the organization has no external ID; nothing to reconcile');
-    return org.external_id || null;
-  } catch (error) {
-    if (!(error instanceof NotFoundError)) throw error;
-    helpers.logger.info({ org_id: orgId }, 'the organization no longer exists; nothing to reconcile');
-    return null;
-  }
 }
 
 function emptyReport(helpers: JobHelpers, description: string) {

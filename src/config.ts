@@ -221,6 +221,16 @@ export const SETTINGS = {
     schema: z.string().trim().min(1).default('UTC'),
     help: 'time zone of the nightly cron',
   },
+  reconcileDelayMs: {
+    env: 'ORGSYNC_RECONCILE_DELAY_MS',
+    schema: z.coerce
+      .number({ error: 'expected milliseconds, e.g. 1000' })
+      .int('expected a whole number of milliseconds')
+      .min(0, 'expected 0 or more milliseconds')
+      .max(60_000, 'expected at most 60000 milliseconds')
+      .default(1_000),
+    help: 'a reconcile waits this long for more deliveries about the same account (each one restarts the wait; 0 = none)',
+  },
   runHistory: {
     env: 'ORGSYNC_RUN_HISTORY',
     schema: positiveInt('a number of runs').default(100),

@@ -103,10 +103,11 @@ export async function runEnqueueCommand(request: EnqueueRequest, io: CommandIo):
     redisUrl: config.redisUrl,
     queueName: request.flags.queue ?? DEFAULT_QUEUE_NAME,
     logger,
+    reconcileDelayMs: config.reconcileDelayMs,
   });
   try {
-    const jobId = await enqueueRequest(request, config, producer, io);
-    return request.flags.wait ? await follow(jobId, request.flags, config, producer, io) : 0;
+    const { jobId, runsAfter } = await enqueueRequest(request, config, producer, io);
+    return request.flags.wait ? await follow(jobId, runsAfter, request.flags, config, producer, io) : 0;
   } finally {
     await producer.close();
   }
@@ -117,7 +118,7 @@ async function enqueueRequest(
   config: Config,
   producer: Producer,
   io: CommandIo,
-): Promise<string> {
+): Promise<{ jobId: string; runsAfter?: string | undefined }> {
   if (request.kind === 'bulk-import') {
     const { flags } = request;
     const chunkSize = Number(flags.chunkSize ?? DEFAULT_CHUNK_SIZE);
@@ -144,18 +145,20 @@ async function enqueueRequest(
       for (const item of done.problems.slice(0, 20)) io.stdout.write(`  ${describeItem(item)}\n`);
       if (done.problems.length > 20) io.stdout.write(`  … and ${done.problems.length - 20} more\n`);
     }
-    return done.jobId;
+    return { jobId: done.jobId };
   }
-  const { jobId, deduplicated } =
+  const { jobId, deduplicated, runsAfter } =
     request.kind === 'nightly-sync'
       ? await producer.enqueue('nightly-sync', { trigger: 'cli' })
       : await producer.enqueue('reconcile', reconcilePayload(request.flags));
   io.stdout.write(
-    deduplicated
-      ? `An equal ${request.kind} job is already waiting: job ${jobId} (not enqueued again).\n`
-      : `Enqueued ${request.kind} job ${jobId}.\n`,
+    runsAfter
+      ? `A ${request.kind} job for the same target is running (job ${runsAfter}): job ${jobId} runs after it.\n`
+      : deduplicated
+        ? `An equal ${request.kind} job is already waiting: job ${jobId} (not enqueued again).\n`
+        : `Enqueued ${request.kind} job ${jobId}.\n`,
   );
-  return jobId;
+  return { jobId, runsAfter };
 }
 
 function reconcilePayload(flags: ReconcileFlags): PayloadInput<'reconcile'> {
@@ -186,16 +189,24 @@ function reconcilePayload(flags: ReconcileFlags): PayloadInput<'reconcile'> {
 /** `--wait`: follows the job, prints the same summary as `orgsync apply`, returns the same exit code. */
 async function follow(
   jobId: string,
+  runsAfter: string | undefined,
   flags: EnqueueFlags,
   config: Config,
   producer: Producer,
   io: CommandIo,
 ): Promise<number> {
   const { queue, redis } = await producer.resources();
+  // A follow-up is added to the queue only when the running job ends: wait for that first.
+  if (runsAfter) await waitForJob(queue, runsAfter).catch(() => undefined);
   const end = await waitForJob(queue, jobId, { onState: (state) => io.stderr.write(`job ${jobId}: ${state}\n`) });
   if (end.state === 'failed') {
     io.stderr.write(`orgsync: job ${jobId} failed: ${end.reason}\n`);
     return 1;
+  }
+  // A reconcile that found the organization already as the host system says records no run.
+  if (typeof end.result === 'object' && end.result !== null && 'skipped' in end.result && 'reason' in end.result) {
+    io.stdout.write(`Nothing to do: ${String(end.result.reason)} (no run recorded).\n`);
+    return 0;
   }
   const runId =
     typeof end.result === 'object' &&

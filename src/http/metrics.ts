@@ -34,6 +34,8 @@ export interface MetricsSources {
   /** Milliseconds spent waiting for the Scalekit rate budget so far (`RateBudget.waitedMs`). */
   rateBudgetWaitedMs?: () => number;
   runStats?: () => Promise<RunStats>;
+  /** Reconciles every worker skipped as echoes of orgsync's own writes, as counted in Redis. */
+  reconcileEchoes?: () => Promise<number>;
   /** Scalekit calls of every worker, as they flush them to Redis. */
   jobScalekitCalls?: () => Promise<
     readonly { method: string; route: string; status: string; count: number; seconds: number }[]
@@ -153,6 +155,16 @@ export function createHttpMetrics(sources: MetricsSources = {}): HttpMetrics {
       const calls = await readJobCalls();
       this.reset();
       for (const c of calls) this.inc({ method: c.method, route: c.route }, c.seconds);
+    },
+  });
+  new Counter({
+    name: 'orgsync_reconcile_echoes_total',
+    help: "Scalekit events that echoed orgsync's own write: skipped by every worker, with no write and no run",
+    registers: [registry],
+    async collect() {
+      const echoes = await sources.reconcileEchoes?.().catch(() => undefined);
+      this.reset();
+      if (echoes !== undefined) this.inc(echoes);
     },
   });
   const webhookDeliveries = new Counter({

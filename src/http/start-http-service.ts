@@ -14,6 +14,7 @@ import { createReleasers } from '../queue/releasers.js';
 import { createRunHistory } from '../queue/run-history.js';
 import { connectScalekit } from '../app.js';
 import { readCallCounts } from '../queue/call-counter.js';
+import { readEchoCount } from '../queue/reconcile-echoes.js';
 import { createHttpMetrics } from './metrics.js';
 import { createReadiness, type ReadinessOptions } from './readiness.js';
 import { readRunStats } from './run-history-reader.js';
@@ -87,13 +88,19 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
       rateBudgetWaitedMs: () => rateBudget.waitedMs,
       runStats: () => readRunStats(runHistory),
       jobScalekitCalls: () => readCallCounts(redis, keyPrefix),
+      reconcileEchoes: () => readEchoCount(redis, keyPrefix),
     });
     const { api: scalekit, close: closeScalekit } = connectScalekit(config, logger, {
       rateBudget,
       onRequest: (info) => metrics.observeScalekitRequest(info),
     });
     releasers.add('scalekit', closeScalekit);
-    const producer = createProducer({ redisUrl: config.redisUrl, queueName, logger });
+    const producer = createProducer({
+      redisUrl: config.redisUrl,
+      queueName,
+      logger,
+      reconcileDelayMs: config.reconcileDelayMs,
+    });
     releasers.add('producer', () => producer.close());
 
     const readiness = createReadiness(

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { InvalidPayloadError } from '../../jobs/job-errors.js';
-import type { JobHelpers, RunOutcome } from '../../jobs/job-helpers.js';
+import type { JobHelpers, RunOutcome, SkippedOutcome } from '../../jobs/job-helpers.js';
 import type { LatestAccounts } from './latest-accounts.js';
 import type { createImportSnapshots } from './import-snapshot.js';
 import type { CallCounter } from './call-counter.js';
+import type { EchoCounter } from './reconcile-echoes.js';
 import type { RequestInfo } from '../scalekit/request-loop.js';
 import { domainRules, requiredColumns, type ScalekitConnection } from '../app.js';
 import type { Config } from '../config.js';
@@ -34,7 +35,7 @@ export interface JobProcessorDeps {
   lock: RedisLock;
   runHistory: RunHistory;
   imports: RedisImportStore;
-  /** Newest whole accounts delivered by webhooks (read by reconciles). */
+  /** Newest account states pushed by webhooks and organizations shown by Scalekit events (read by reconciles). */
   latestAccounts: LatestAccounts;
   /** One Scalekit snapshot per bulk import, shared by its chunks. */
   importSnapshots: ReturnType<typeof createImportSnapshots>;
@@ -46,6 +47,8 @@ export interface JobProcessorDeps {
   ) => ScalekitConnection;
   /** Counts every job's Scalekit calls (flushed to Redis for `/metrics`); optional. */
   callCounter?: CallCounter;
+  /** Counts reconciles skipped as echoes of orgsync's own writes (in Redis for `/metrics`); optional. */
+  echoCounter?: EchoCounter;
 }
 
 /** Runs one job; `isFinal(error)` says whether a failure will not be retried (then it is recorded). */
@@ -82,6 +85,12 @@ export function createJobProcessor(deps: JobProcessorDeps): JobProcessor {
         onRequest: callCounter ? (info) => callCounter.observe(info) : undefined,
       });
       const outcome = await run(buildHelpers(deps, job, { log, signal, runId, scalekit, rules }));
+      if (isSkippedOutcome(outcome)) {
+        // Nothing to do and nothing to record: not a run (see jobs/reconcile.ts).
+        await deps.echoCounter?.count().catch((error: unknown) => log.warn({ err: error }, 'could not count the echo'));
+        log.info({ duration_ms: Date.now() - startedAt.getTime(), skipped: outcome.skipped }, outcome.reason);
+        return outcome;
+      }
       if (!isRunOutcome(outcome)) {
         log.info({ duration_ms: Date.now() - startedAt.getTime() }, 'job finished');
         return outcome;
@@ -175,7 +184,7 @@ function buildHelpers(
           })
         : undefined,
     imports: deps.imports,
-    latestAccount: (externalId) => deps.latestAccounts.get(externalId),
+    knownState: (externalId) => deps.latestAccounts.get(externalId),
     importSnapshot: (importId) => deps.importSnapshots.provider(importId, ctx.scalekit.api, ctx.signal),
     childResults: async () => {
       const values = Object.values(await job.getChildrenValues());
@@ -208,6 +217,10 @@ function prepare(kind: JobKind, data: unknown): (helpers: JobHelpers) => Promise
       return (helpers) => CATALOG[kind].job.process(payload, helpers);
     }
   }
+}
+
+function isSkippedOutcome(value: unknown): value is SkippedOutcome {
+  return typeof value === 'object' && value !== null && 'skipped' in value && 'reason' in value;
 }
 
 function isRunOutcome(value: unknown): value is RunOutcome {

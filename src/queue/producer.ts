@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { FlowProducer, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { reconcileDeduplicationId, type ReconcilePayload } from '../../jobs/reconcile.js';
-import { createLatestAccounts } from './latest-accounts.js';
 import { jobOptionsFor, parsePayload, type EnqueueKind, type PayloadInput } from './catalog.js';
-import { closeConnection, connectProducerConnection, DEFAULT_QUEUE_NAME, queueKeyPrefix } from './connections.js';
+import { closeConnection, connectProducerConnection, DEFAULT_QUEUE_NAME } from './connections.js';
+import { enqueueReconcile } from './reconcile-enqueue.js';
 import { createReleasers } from './releasers.js';
+
+/** ORGSYNC_RECONCILE_DELAY_MS's default. */
+export const DEFAULT_RECONCILE_DELAY_MS = 1_000;
 
 /** Options of `createProducer`. */
 export interface ProducerOptions {
@@ -15,11 +17,16 @@ export interface ProducerOptions {
   /** Default `orgsync`; every worker of the same queue name takes the jobs. */
   queueName?: string;
   logger: Logger;
+  /**
+   * ORGSYNC_RECONCILE_DELAY_MS: a reconcile waits this long for more deliveries about the same
+   * target, each of which restarts the wait. Default 1,000; 0 runs it at once.
+   */
+  reconcileDelayMs?: number;
 }
 
 /** Options of one `enqueue`. */
 export interface EnqueueOptions {
-  /** Wait this long before the job may run, in milliseconds. Default 0. */
+  /** Wait this long before the job may run, in milliseconds. Default 0 (a reconcile: the producer's `reconcileDelayMs`). */
   delayMs?: number;
 }
 
@@ -27,8 +34,13 @@ export interface EnqueueOptions {
 export interface EnqueueResult {
   /** The job that will do the work: the new job, or the one already waiting for the same target. */
   jobId: string;
-  /** `true` when an equivalent job was already waiting (a reconcile of the same external ID), so none was added. */
+  /**
+   * `true` when a job already waiting (or already requested to run after the one running) for the
+   * same target will apply this request, so none was added.
+   */
   deduplicated: boolean;
+  /** Set when `jobId` is a follow-up of this running job: it is added to the queue when that one ends. */
+  runsAfter?: string | undefined;
 }
 
 /** The BullMQ objects behind a producer, for the queue layer's own use (bulk imports, `--wait`). @internal */
@@ -43,38 +55,15 @@ export interface Producer {
   readonly queueName: string;
   /**
    * Checks `payload` against the kind's schema (throws `InvalidPayloadError`, nothing enqueued) and
-   * adds the job with the catalog's retries and retention. Reconciles are deduplicated per external
-   * ID (or organization ID) while one waits; a reconcile arriving while one runs is kept and runs
-   * once that one ends.
+   * adds the job with the catalog's retries and retention. Reconciles are debounced per external
+   * ID (or organization ID), see `enqueueReconcile`; a reconcile arriving while one runs is kept and
+   * runs once that one ends.
    */
   enqueue<K extends EnqueueKind>(kind: K, payload: PayloadInput<K>, options?: EnqueueOptions): Promise<EnqueueResult>;
   /** @internal */
   resources(): Promise<ProducerResources>;
   /** Closes the queue handles, then the connection. Idempotent. */
   close(): Promise<void>;
-}
-
-/**
- * A whole account (a webhook's `account.upserted`) is also kept as the newest version of that
- * account, stamped with its `occurred_at` (set now when absent): the reconcile it joins may already
- * be waiting with an older payload, and reads this one when it runs.
- */
-async function rememberLatestAccount(redis: Redis, queueName: string, payload: ReconcilePayload): Promise<void> {
-  if (!payload.account || payload.deleted || payload.account.display_name === undefined || !payload.occurred_at) return;
-  const latest = createLatestAccounts(redis, { keyPrefix: queueKeyPrefix(queueName) });
-  await latest.put(
-    `${payload.account.region}-${payload.account.account_id}`,
-    payload.account,
-    Date.parse(payload.occurred_at),
-  );
-}
-
-/** A payload with a whole account (one with `display_name`) gets `occurred_at` = now when it has none. */
-function stampOccurredAt<T>(payload: T): T {
-  if (typeof payload !== 'object' || payload === null || !('account' in payload)) return payload;
-  const whole = typeof payload.account === 'object' && payload.account !== null && 'display_name' in payload.account;
-  if (!whole || ('occurred_at' in payload && payload.occurred_at)) return payload;
-  return { ...payload, occurred_at: new Date().toISOString() };
 }
 
 /** Creates a producer; nothing connects until the first `enqueue`. */
@@ -112,21 +101,21 @@ export function createProducer(options: ProducerOptions): Producer {
     queueName,
     resources,
     async enqueue(kind, payload, enqueueOptions = {}) {
-      const parsed = parsePayload(kind, kind === 'reconcile' ? stampOccurredAt(payload) : payload);
-      const { queue, redis } = await resources();
-      if (kind === 'reconcile') await rememberLatestAccount(redis, queueName, parsePayload('reconcile', parsed));
-      const jobId = randomUUID();
-      const deduplication =
-        kind === 'reconcile'
-          ? { id: `reconcile:${reconcileDeduplicationId(parsePayload('reconcile', parsed))}`, keepLastIfActive: true }
-          : undefined;
-      const job = await queue.add(kind, parsed, {
-        ...jobOptionsFor(kind),
-        jobId,
-        ...(enqueueOptions.delayMs ? { delay: enqueueOptions.delayMs } : {}),
-        ...(deduplication ? { deduplication } : {}),
-      });
-      const result = { jobId: job.id ?? jobId, deduplicated: job.id !== jobId };
+      const parsed = parsePayload(kind, payload);
+      const opened = await resources();
+      let result: EnqueueResult;
+      if (kind === 'reconcile') {
+        const delayMs = enqueueOptions.delayMs ?? options.reconcileDelayMs ?? DEFAULT_RECONCILE_DELAY_MS;
+        result = await enqueueReconcile(opened, parsePayload('reconcile', parsed), delayMs);
+      } else {
+        const jobId = randomUUID();
+        const job = await opened.queue.add(kind, parsed, {
+          ...jobOptionsFor(kind),
+          jobId,
+          ...(enqueueOptions.delayMs ? { delay: enqueueOptions.delayMs } : {}),
+        });
+        result = { jobId: job.id ?? jobId, deduplicated: job.id !== jobId };
+      }
       log.info(
         { kind, job_id: result.jobId, deduplicated: result.deduplicated },
         result.deduplicated ? 'job already waiting; not enqueued again' : 'job enqueued',

@@ -7,6 +7,7 @@ import { ConfigError } from '../errors.js';
 import { closeConnection, createWorkerConnection, queueKeyPrefix } from './connections.js';
 import { createCallCounter } from './call-counter.js';
 import { createLatestAccounts } from './latest-accounts.js';
+import { createEchoCounter } from './reconcile-echoes.js';
 import { createImportSnapshots } from './import-snapshot.js';
 import { createImportStore, DEFAULT_IMPORT_TTL_S } from './import-store.js';
 import type { JobProcessorDeps } from './job-processor.js';
@@ -65,6 +66,7 @@ export function openWorkerResources(options: {
       ttlSeconds: DEFAULT_IMPORT_TTL_S,
     }),
     callCounter,
+    echoCounter: createEchoCounter(redis, { keyPrefix: queueKeyPrefix(queueName) }),
     connectScalekit: options.connectScalekit ?? connectScalekit,
   };
   return { redis, queue, deps, releasers };

@@ -11,6 +11,8 @@ export interface ShutdownOptions {
   /** How long aborted jobs get to hand themselves back to the queue, in milliseconds. Default 5,000. */
   abortGraceMs?: number;
   logger: Logger;
+  /** Called once the deadline has passed, just before the running jobs are aborted. */
+  onAbort?: () => void;
 }
 
 /**
@@ -28,6 +30,7 @@ export async function shutDownWorker(worker: Worker, inFlight: InFlightJobs, opt
       { jobs: inFlight.size, deadline_ms: options.deadlineMs },
       'jobs still running at the shutdown deadline: aborting them and handing them back to the queue',
     );
+    options.onAbort?.();
     worker.cancelAllJobs('worker shutting down');
     drained = await settleWithin(inFlight, options.abortGraceMs ?? 5_000);
     if (!drained)

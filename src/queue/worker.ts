@@ -77,6 +77,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   });
   const inFlight: InFlightJobs = new Set();
   let stopping = false;
+  let aborting = false;
   let worker: Worker | undefined;
   let schedule: NightlySchedule = { scheduled: false, reason: 'not asked to schedule it (--no-schedule)' };
   const process = createJobProcessor(deps);
@@ -126,6 +127,9 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   }
 
   const processor = async (job: Job, token?: string, signal?: AbortSignal): Promise<unknown> => {
+    // A job BullMQ hands over once the shutdown aborts jobs (e.g. one just released to the queue and
+    // fetched again by a fetch already under way) goes back at once, for another worker.
+    if (aborting) return release(job, token);
     const running = runJob(job, token, signal ?? new AbortController().signal);
     inFlight.add(running);
     try {
@@ -161,7 +165,11 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     close(closeOptions = {}) {
       closing ??= (async () => {
         stopping = true;
-        await shutDownWorker(started, inFlight, { deadlineMs: closeOptions.deadlineMs ?? 30_000, logger: log });
+        await shutDownWorker(started, inFlight, {
+          deadlineMs: closeOptions.deadlineMs ?? 30_000,
+          logger: log,
+          onAbort: () => (aborting = true),
+        });
         await releasers.releaseAll((name, error) =>
           log.warn({ err: error, resource: name }, 'could not close cleanly'),
         );

@@ -103,7 +103,11 @@ describe('orgsync serve over real Redis and the emulator', () => {
     expect(first.status).toBe(202);
     const job = await queue.getJob(String(first.json.job_id));
     expect(job?.name).toBe('reconcile');
-    expect(job?.data).toEqual({ account: { account_id: 'CUST-1', region: 'us-east' }, trigger: 'webhook' });
+    expect(job?.data).toEqual({
+      account: { account_id: 'CUST-1', region: 'us-east' },
+      occurred_at: expect.any(String),
+      trigger: 'webhook',
+    });
 
     expect(await post('/webhooks/accounts', body, headers)).toEqual({ status: 200, json: { replayed: true } });
     const ttlSeconds = await redis.ttl(`${keyPrefix}webhook-id:accounts:msg_int_1`);
@@ -112,7 +116,7 @@ describe('orgsync serve over real Redis and the emulator', () => {
 
     const again = await post('/webhooks/accounts', body, signedHeaders(ACCOUNTS_SECRET, body, { id: 'msg_int_2' }));
     expect(again).toEqual({ status: 202, json: { job_id: first.json.job_id, deduplicated: true } });
-    expect(await queue.getWaitingCount()).toBe(1);
+    expect(await queue.getJobCountByTypes('waiting', 'delayed')).toBe(1);
   });
 
   it('queues a reconcile by external ID for an out-of-band edit in Scalekit', async () => {
@@ -130,6 +134,7 @@ describe('orgsync serve over real Redis and the emulator', () => {
     expect(status).toBe(202);
     expect((await queue.getJob(String(json.job_id)))?.data).toEqual({
       external_id: 'eu-west-CUST-9',
+      observed: { id: 'org_1', display_name: 'Edited by hand', metadata: {}, occurred_at: expect.any(String) },
       trigger: 'webhook',
     });
   });
@@ -148,7 +153,7 @@ describe('orgsync serve over real Redis and the emulator', () => {
     const body = accountEvent('CUST-3');
     await post('/webhooks/accounts', body, signedHeaders(ACCOUNTS_SECRET, body));
     const text = await (await fetch(`${service.url}/metrics`)).text();
-    expect(text).toContain('orgsync_queue_jobs{state="waiting"} 1');
+    expect(text).toContain('orgsync_queue_jobs{state="delayed"} 1'); // ORGSYNC_RECONCILE_DELAY_MS
     expect(text).toContain('orgsync_webhook_deliveries_total{route="accounts",outcome="accepted"} 1');
     expect(text).toMatch(
       /orgsync_scalekit_requests_total\{method="GET",route="\/api\/v1\/organizations",status="200"\} \d+/,

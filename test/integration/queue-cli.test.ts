@@ -83,7 +83,7 @@ describe('orgsync enqueue --wait', () => {
       ),
     ).toBe(0);
     expect(second.out()).toBe(`An equal reconcile job is already waiting: job ${jobId} (not enqueued again).\n`);
-    expect(await t.queue.getWaitingCount()).toBe(1);
+    expect(await t.queue.getJobCountByTypes('waiting', 'delayed')).toBe(1);
   });
 });
 

@@ -64,7 +64,12 @@ export async function createQueueTestEnv(
     logger,
     lines,
     producer() {
-      const producer = createProducer({ redisUrl: REDIS_URL, queueName, logger });
+      const producer = createProducer({
+        redisUrl: REDIS_URL,
+        queueName,
+        logger,
+        reconcileDelayMs: config.reconcileDelayMs,
+      });
       producers.push(producer);
       return producer;
     },

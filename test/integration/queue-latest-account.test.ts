@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queueKeyPrefix } from '../../src/queue/connections.js';
-import { createLatestAccounts } from '../../src/queue/latest-accounts.js';
 import { readCallCounts } from '../../src/queue/call-counter.js';
 import { createQueueTestEnv, type QueueTestEnv } from './queue-env.js';
 import { pollUntil } from './queue-helpers.js';
@@ -54,13 +53,5 @@ describe('a burst of whole-account webhooks for one account', () => {
     expect(calls).toContainEqual(
       expect.objectContaining({ method: 'POST', route: '/api/v1/organizations', status: '201', count: 1 }),
     );
-  });
-
-  it('keeps only the newest version in the store, whatever the order of arrival', async () => {
-    const store = createLatestAccounts(t.redis, { keyPrefix: queueKeyPrefix(t.queueName) });
-    expect(await store.put('us-east-L2', { display_name: 'new' }, 2_000)).toBe(true);
-    expect(await store.put('us-east-L2', { display_name: 'old' }, 1_000)).toBe(false);
-    expect(await store.get('us-east-L2')).toEqual({ account: { display_name: 'new' }, atMs: 2_000 });
-    expect(await store.get('us-east-L3')).toBeNull();
   });
 });

@@ -39,9 +39,13 @@ describe('the producer', () => {
     expect(first.deduplicated).toBe(false);
     expect(second).toEqual({ jobId: first.jobId, deduplicated: true });
     expect(other.deduplicated).toBe(false);
-    expect(await queue.getWaitingCount()).toBe(2);
+    expect(await queue.getDelayedCount()).toBe(2); // ORGSYNC_RECONCILE_DELAY_MS, 1 s by default
     const job = await queue.getJob(first.jobId);
-    expect(job?.data).toEqual({ account: { account_id: 'C-1', region: 'us-east' }, trigger: 'webhook' });
+    expect(job?.data).toEqual({
+      account: { account_id: 'C-1', region: 'us-east' },
+      occurred_at: expect.any(String),
+      trigger: 'webhook',
+    });
     expect(job?.opts.attempts).toBe(5);
     expect(job?.opts.removeOnComplete).toEqual({ age: 86_400, count: 1_000 });
   });

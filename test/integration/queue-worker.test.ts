@@ -130,7 +130,8 @@ describe('orgsync worker', () => {
     const { jobId } = await q
       .producer()
       .enqueue('reconcile', { account: { account_id: 'C1', region: 'us-east', display_name: 'Acme' } });
-    await pollUntil('the reconcile to start', async () => (await stateOf(q, jobId)) === 'active');
+    // Running in the processor, not only moved to `active` by BullMQ (the processor starts just after).
+    await pollUntil('the reconcile to start', () => q.lines.some((l) => l.msg === 'job started' && l.job_id === jobId));
     const startedAt = Date.now();
     await worker.close({ deadlineMs: 200 });
     expect(Date.now() - startedAt).toBeLessThan(4_000);

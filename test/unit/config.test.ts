@@ -44,6 +44,13 @@ describe('loadConfig', () => {
     expect(problems.find((p) => p.startsWith('SCALEKIT_CLIENT_ID'))).toContain('required for orgsync plan');
   });
 
+  it('debounces reconciles by ORGSYNC_RECONCILE_DELAY_MS, 1000 ms unless set, 0 to run them at once', () => {
+    expect(loadConfig({ env: {} }).reconcileDelayMs).toBe(1_000);
+    expect(loadConfig({ env: { ORGSYNC_RECONCILE_DELAY_MS: '0' } }).reconcileDelayMs).toBe(0);
+    const [problem] = problemsOf(() => loadConfig({ env: { ORGSYNC_RECONCILE_DELAY_MS: '1s' } }));
+    expect(problem).toMatch(/^ORGSYNC_RECONCILE_DELAY_MS: expected milliseconds, e\.g\. 1000 \(got "1s"\)/);
+  });
+
   it('lets flags override the environment', () => {
     const config = loadConfig({
       env: { ORGSYNC_RATE_LIMIT: '5', ORGSYNC_SOURCE: 'csv:a.csv' },

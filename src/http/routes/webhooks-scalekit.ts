@@ -1,5 +1,6 @@
 import type { RouteOptions } from 'fastify';
 import { z } from 'zod';
+import { observedOrganizationSchema } from '../../../jobs/reconcile.js';
 import type { DomainRules } from '../../domain/types.js';
 import { isManagedExternalId } from '../../engine/plan-item.js';
 import type { ReconcileRequest } from '../webhooks/reconcile-request.js';
@@ -41,6 +42,11 @@ function isOrganizationEvent(type: string): type is keyof typeof ORGANIZATION_EV
   return Object.hasOwn(ORGANIZATION_EVENTS, type);
 }
 
+/** An RFC 3339 date-time as the job's schema takes it, or `undefined`. */
+function validDate(value: string | undefined): string | undefined {
+  return value !== undefined && z.iso.datetime({ offset: true }).safeParse(value).success ? value : undefined;
+}
+
 function invalid(error: z.ZodError, prefix: string): WebhookDecision<ReconcileRequest> {
   const issue = error.issues[0];
   const field = [prefix, ...(issue?.path.map(String) ?? [])].filter((p) => p !== '').join('.') || 'body';
@@ -66,10 +72,26 @@ export function decideScalekitEvent(body: unknown, rules: DomainRules): WebhookD
       reason: 'organization not managed by orgsync (no external ID under a managed region prefix)',
     };
   }
+  const event = ORGANIZATION_EVENTS[type];
+  // What the echo check reads; data that does not fit the job's schema is reconciled without it.
+  const shown =
+    event === 'deleted'
+      ? undefined
+      : observedOrganizationSchema.safeParse({
+          id: organization.data.id,
+          display_name: organization.data.display_name,
+          metadata: organization.data.metadata ?? {},
+          occurred_at: validDate(envelope.data.occurred_at) ?? new Date().toISOString(),
+        }).data;
+  const observed = shown && {
+    displayName: shown.display_name,
+    metadata: shown.metadata,
+    occurredAt: shown.occurred_at,
+  };
   return {
     kind: 'enqueue',
     externalId,
-    payload: { target: 'organization', event: ORGANIZATION_EVENTS[type], externalId, orgId: organization.data.id },
+    payload: { target: 'organization', event, externalId, orgId: organization.data.id, observed },
   };
 }
 

@@ -25,20 +25,53 @@ export type ReconcileRequest =
       event: 'created' | 'updated' | 'deleted';
       externalId: string;
       orgId: string;
+      /**
+       * The organization as the event showed it (`created` and `updated`), with the event's
+       * `occurred_at`: the job skips the reconcile when it already holds what the host system says.
+       */
+      observed?: ObservedRequest | undefined;
     };
+
+/** What a Scalekit event showed of an organization, and when. */
+export interface ObservedRequest {
+  displayName: string;
+  metadata: Record<string, string>;
+  occurredAt: string;
+}
 
 /** Puts a `reconcile` job on the queue (deduplicated per external ID). */
 export type EnqueueReconcile = (request: ReconcileRequest) => Promise<{ jobId: string; deduplicated: boolean }>;
 
 /** The `reconcile` job's payload for a webhook's request (jobs/reconcile.ts), marked as triggered by a webhook. */
 export function toReconcilePayload(request: ReconcileRequest): PayloadInput<'reconcile'> {
-  if (request.target === 'organization') return { external_id: request.externalId, trigger: 'webhook' };
-  const account = { ...request.cells, account_id: request.accountId, region: request.region };
+  if (request.target === 'organization') {
+    const { observed } = request;
+    return {
+      external_id: request.externalId,
+      ...(observed
+        ? {
+            observed: {
+              id: request.orgId,
+              display_name: observed.displayName,
+              metadata: observed.metadata,
+              occurred_at: observed.occurredAt,
+            },
+          }
+        : {}),
+      trigger: 'webhook',
+    };
+  }
+  const occurredAt = request.occurredAt ? { occurred_at: request.occurredAt } : {};
   return request.event === 'deleted'
-    ? { account: { account_id: request.accountId, region: request.region }, deleted: true, trigger: 'webhook' }
-    : {
-        account,
+    ? {
+        account: { account_id: request.accountId, region: request.region },
+        deleted: true,
+        ...occurredAt,
         trigger: 'webhook',
-        ...(request.cells && request.occurredAt ? { occurred_at: request.occurredAt } : {}),
+      }
+    : {
+        account: { ...request.cells, account_id: request.accountId, region: request.region },
+        ...occurredAt,
+        trigger: 'webhook',
       };
 }

@@ -87,6 +87,20 @@ describe('createHttpMetrics', () => {
     redis.disconnect();
   });
 
+  it("counts the reconciles every worker skipped as echoes of orgsync's own writes", async () => {
+    const RedisMock = (await import('ioredis-mock')).default;
+    const { createEchoCounter, readEchoCount } = await import('../../../src/queue/reconcile-echoes.js');
+    const redis = new RedisMock();
+    const metrics = createHttpMetrics({ reconcileEchoes: () => readEchoCount(redis, 'e:') });
+    expect(await metrics.registry.metrics()).toContain('orgsync_reconcile_echoes_total 0');
+    await createEchoCounter(redis, { keyPrefix: 'e:' }).count();
+    await createEchoCounter(redis, { keyPrefix: 'e:' }).count();
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('# TYPE orgsync_reconcile_echoes_total counter');
+    expect(text).toContain('orgsync_reconcile_echoes_total 2');
+    redis.disconnect();
+  });
+
   it('still answers when a source fails during a scrape', async () => {
     const metrics = createHttpMetrics({
       queueJobCounts: () => Promise.reject(new Error('redis down')),

@@ -44,8 +44,13 @@ describe('POST /webhooks/scalekit', () => {
       const { status, json } = await deliver(server, envelope(type, org('us-east-CUST-1')));
       expect(status).toBe(202);
       expect(json.job_id).toBe('job-1');
+      // What the event showed, for the job's echo check; a deleted organization shows nothing.
+      const observed =
+        type === 'organization.deleted'
+          ? undefined
+          : { displayName: 'Edited', metadata: {}, occurredAt: '2026-05-01T12:00:00.123456789Z' };
       expect(server.enqueued).toEqual([
-        { target: 'organization', event: type.split('.')[1], externalId: 'us-east-CUST-1', orgId: 'org_1' },
+        { target: 'organization', event: type.split('.')[1], externalId: 'us-east-CUST-1', orgId: 'org_1', observed },
       ]);
     },
   );

@@ -1,0 +1,38 @@
+import { runSync } from '../src/engine/run.js';
+import { createEmptySnapshot } from '../src/engine/snapshot.js';
+import type { SourceRecord } from '../src/sources/source.js';
+import { createInMemorySource } from './in-memory-source.js';
+import type { JobHelpers } from './job-helpers.js';
+import type { ObservedOrganization } from './reconcile-state.js';
+
+/**
+ * Whether the organization as a Scalekit event showed it already holds what the account says: the
+ * engine plans the account against that organization alone (a dry run, no call to Scalekit), and
+ * the plan is `unchanged`. Same rules as a real run, so "nothing to write" means exactly that.
+ */
+export async function observedMatches(
+  helpers: JobHelpers,
+  externalId: string,
+  record: SourceRecord,
+  observed: ObservedOrganization,
+): Promise<boolean> {
+  const snapshot = createEmptySnapshot('lookup', 1);
+  snapshot.byExternalId.set(externalId, {
+    id: observed.id,
+    display_name: observed.display_name,
+    external_id: externalId,
+    metadata: { ...observed.metadata },
+  });
+  const { report } = await runSync(
+    { ...helpers.engine, logger: helpers.logger.child({ check: 'echo' }, { level: 'warn' }) },
+    {
+      ...helpers.applySettings,
+      mode: 'plan',
+      scope: 'partial',
+      source: createInMemorySource('echo check', [record]),
+      snapshot: async () => snapshot,
+      signal: helpers.signal,
+    },
+  );
+  return report.items.length === 0 && report.summary.unchanged === 1;
+}

@@ -1,0 +1,25 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * Scalekit events that echoed orgsync's own write (a reconcile that found nothing to do and
+ * recorded no run), counted by every worker in one Redis counter so that `orgsync serve` can show
+ * the total at `/metrics`: `<keyPrefix>reconcile-echoes`.
+ */
+export interface EchoCounter {
+  count(): Promise<void>;
+}
+
+const keyOf = (keyPrefix: string) => `${keyPrefix}reconcile-echoes`;
+
+export function createEchoCounter(redis: Redis, options: { keyPrefix: string }): EchoCounter {
+  return {
+    async count() {
+      await redis.incr(keyOf(options.keyPrefix));
+    },
+  };
+}
+
+/** The echoes every worker has counted so far. */
+export async function readEchoCount(redis: Redis, keyPrefix: string): Promise<number> {
+  return Number((await redis.get(keyOf(keyPrefix))) ?? 0);
+}
