@@ -106,9 +106,10 @@ describe('orgsync serve over real Redis and the emulator', () => {
     expect(job?.data).toEqual({ account: { account_id: 'CUST-1', region: 'us-east' }, trigger: 'webhook' });
 
     expect(await post('/webhooks/accounts', body, headers)).toEqual({ status: 200, json: { replayed: true } });
+    // Remembered until the timestamp (now) can no longer verify (+300 s), plus a 60 s margin.
     const ttlSeconds = await redis.ttl(`${keyPrefix}webhook-id:accounts:msg_int_1`);
-    expect(ttlSeconds).toBeGreaterThan(590);
-    expect(ttlSeconds).toBeLessThanOrEqual(600);
+    expect(ttlSeconds).toBeGreaterThan(350);
+    expect(ttlSeconds).toBeLessThanOrEqual(361);
 
     const again = await post('/webhooks/accounts', body, signedHeaders(ACCOUNTS_SECRET, body, { id: 'msg_int_2' }));
     expect(again).toEqual({ status: 202, json: { job_id: first.json.job_id, deduplicated: true } });
@@ -132,6 +133,21 @@ describe('orgsync serve over real Redis and the emulator', () => {
       external_id: 'eu-west-CUST-9',
       trigger: 'webhook',
     });
+  });
+
+  it('answers 422, not 503, when the job schema refuses a verified payload, and queues nothing', async () => {
+    const body = JSON.stringify({
+      type: 'organization.updated',
+      data: { id: 'org_1', external_id: `us-east-${'X'.repeat(300)}` },
+    });
+    const headers = signedHeaders(SCALEKIT_SECRET, body, { id: 'msg_schema' });
+    const first = await post('/webhooks/scalekit', body, headers);
+    expect(first.status).toBe(422);
+    expect(first.json.error).toMatchObject({ code: 'validation_failed', field: 'data.external_id' });
+    // Not taken for a replay either: the same delivery is refused the same way.
+    expect((await post('/webhooks/scalekit', body, headers)).status).toBe(422);
+    expect(await redis.exists(`${keyPrefix}webhook-id:scalekit:msg_schema`)).toBe(0);
+    expect(await queue.getJobCountByTypes('waiting', 'delayed', 'prioritized')).toBe(0);
   });
 
   it('enqueues nothing for refused deliveries', async () => {

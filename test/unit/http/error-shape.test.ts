@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildTestServer, type TestServer } from './server-fixture.js';
+import { ACCOUNTS_SECRET, buildTestServer, signedHeaders, type TestServer } from './server-fixture.js';
 
 let server: TestServer | undefined;
 
@@ -23,9 +23,15 @@ describe('error bodies', () => {
     expect(response.json().error.code).toBe('not_found');
   });
 
-  it('answer a body without Content-Type with 415', async () => {
+  it('answer a signed body without Content-Type with 415', async () => {
     server = await buildTestServer();
-    const response = await server.app.inject({ method: 'POST', url: '/webhooks/accounts', payload: Buffer.from('{}') });
+    const { 'content-type': _type, ...headers } = signedHeaders(ACCOUNTS_SECRET, '{}');
+    const response = await server.app.inject({
+      method: 'POST',
+      url: '/webhooks/accounts',
+      headers,
+      payload: Buffer.from('{}'),
+    });
     expect(response.statusCode).toBe(415);
     expect(response.json().error.code).toBe('unsupported_media_type');
   });
