@@ -10,6 +10,7 @@ import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { AdminCredentials } from './basic-auth.js';
 import { createBasicAuthHook } from './basic-auth.js';
+import type { FailureLimit } from './failure-limiter.js';
 import { createErrorHandler, notFoundHandler, sendError } from './http-error.js';
 import type { HttpMetrics } from './metrics.js';
 import type { Readiness } from './readiness.js';
@@ -51,6 +52,8 @@ export interface AdminPagesOptions {
   runHistory: RunHistoryReader;
   /** bull-board read-only. Default `true`. */
   dashboardReadOnly?: boolean;
+  /** Failed admin logins allowed per client address. Default 10, then one a minute. */
+  loginFailureLimit?: FailureLimit | undefined;
 }
 
 /** Options of `createHttpServer`: every collaborator, already built (style §5). */
@@ -137,12 +140,12 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   if (admin === undefined) {
     registerAdminOff(app);
   } else {
-    await registerAdminQueues(app, {
-      queues: admin.queues,
+    const requireAdmin = createBasicAuthHook({
       credentials: admin.credentials,
-      readOnly: admin.dashboardReadOnly ?? true,
+      logger,
+      failureLimit: admin.loginFailureLimit,
     });
-    const requireAdmin = createBasicAuthHook(admin.credentials);
+    await registerAdminQueues(app, { queues: admin.queues, requireAdmin, readOnly: admin.dashboardReadOnly ?? true });
     await app.register(async (scope) => {
       scope.addHook('onRequest', requireAdmin);
       scope.route(runsListRoute(admin.runHistory));

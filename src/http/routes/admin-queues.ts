@@ -2,8 +2,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { Queue } from 'bullmq';
-import type { FastifyInstance } from 'fastify';
-import { createBasicAuthHook, type AdminCredentials } from '../basic-auth.js';
+import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 
 export const ADMIN_QUEUES_PATH = '/admin/queues';
 
@@ -11,7 +10,8 @@ export const ADMIN_QUEUES_PATH = '/admin/queues';
 export interface AdminQueuesOptions {
   /** The BullMQ queues to show. */
   queues: readonly Queue[];
-  credentials: AdminCredentials;
+  /** The admin login's `onRequest` hook (`createBasicAuthHook`), shared with the run pages. */
+  requireAdmin: onRequestAsyncHookHandler;
   /** Default `true`: jobs can be looked at, not retried, removed or added. */
   readOnly?: boolean;
 }
@@ -30,9 +30,8 @@ export async function registerAdminQueues(app: FastifyInstance, options: AdminQu
     serverAdapter,
     options: { uiConfig: { boardTitle: 'orgsync queues' } },
   });
-  const requireAdmin = createBasicAuthHook(options.credentials);
   await app.register(async (scope) => {
-    scope.addHook('onRequest', requireAdmin);
+    scope.addHook('onRequest', options.requireAdmin);
     await scope.register(serverAdapter.registerPlugin(), { prefix: ADMIN_QUEUES_PATH });
   });
 }

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { createHttpMetrics, type HttpMetrics } from '../../../src/http/metrics.js';
 import type { Readiness } from '../../../src/http/readiness.js';
@@ -71,14 +71,15 @@ export async function buildTestServer(
     beforeEnqueue?: (request: ReconcileRequest) => Promise<void>;
     replayGuard?: ReplayGuard;
     signatureFailureLimit?: FailureLimit;
-    adminLoginFailureLimit?: FailureLimit;
+    /** Default: silent. */
+    logger?: Logger;
   } = {},
 ): Promise<TestServer> {
   const enqueued: ReconcileRequest[] = [];
   const seen = new Map<string, string>();
   const metrics = createHttpMetrics();
   const app = await createHttpServer({
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
     metrics,
     readiness: options.readiness ?? (async () => ({ ready: true, checks: { redis: 'ok', scalekit: 'ok' } })),
     webhooks: {
