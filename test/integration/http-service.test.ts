@@ -208,6 +208,21 @@ describe('orgsync serve over real Redis and the emulator', () => {
     });
     const json = (await api.json()) as { queues: { name: string; readOnlyMode: boolean }[] };
     expect(json.queues).toEqual([expect.objectContaining({ name: queueName, readOnlyMode: true })]);
+    expect(api.headers.get('cache-control')).toBe('no-store');
+    // bull-board's own refusal, in the one error shape (its key kept for its page).
+    const pause = await fetch(`${service.url}/admin/queues/api/queues/${queueName}/pause`, {
+      method: 'PUT',
+      headers: { authorization: basic },
+    });
+    expect(pause.status).toBe(405);
+    expect(await pause.json()).toEqual({
+      error: {
+        code: 'method_not_allowed',
+        message: expect.stringContaining('read-only'),
+        key: 'ERRORS.QUEUE_READ_ONLY',
+      },
+    });
+    expect(await queue.isPaused()).toBe(false);
   });
 
   it('stops accepting connections on close, and closing twice is harmless', async () => {

@@ -4,7 +4,7 @@ import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { createHttpMetrics, type HttpMetrics } from '../../../src/http/metrics.js';
 import type { Readiness } from '../../../src/http/readiness.js';
-import { createHttpServer, type AdminPagesOptions } from '../../../src/http/server.js';
+import { createHttpServer, type AdminPagesOptions, type HttpTimeouts } from '../../../src/http/server.js';
 import type { FailureLimit } from '../../../src/http/failure-limiter.js';
 import { toReconcilePayload, type ReconcileRequest } from '../../../src/http/webhooks/reconcile-request.js';
 import { createMemoryReplayGuard, type ReplayGuard } from '../../../src/http/webhooks/replay-guard.js';
@@ -73,6 +73,8 @@ export async function buildTestServer(
     signatureFailureLimit?: FailureLimit;
     /** Default: silent. */
     logger?: Logger;
+    timeouts?: Partial<HttpTimeouts>;
+    maxConnections?: number;
   } = {},
 ): Promise<TestServer> {
   const enqueued: ReconcileRequest[] = [];
@@ -102,6 +104,8 @@ export async function buildTestServer(
       },
     },
     admin: options.admin,
+    timeouts: options.timeouts,
+    maxConnections: options.maxConnections,
   });
   return { app, metrics, enqueued };
 }
