@@ -81,6 +81,13 @@ export interface HttpServerOptions {
   maxConnections?: number | undefined;
 }
 
+/** Whether the request announced a body that has not all arrived yet. */
+function bodyUnread(request: FastifyRequest): boolean {
+  const { headers } = request;
+  const announced = headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
+  return announced && !request.raw.complete;
+}
+
 /** Probes are scraped every few seconds: their log lines go at debug level. */
 const QUIET_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
 
@@ -154,13 +161,14 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   app.addHook('onSend', setSecurityHeaders);
   app.addHook('onResponse', async (request, reply) => logRequest(logger, request, reply.statusCode, reply.elapsedTime));
   // A keep-alive connection busy when close() began would otherwise stay open, idle, until its
-  // keep-alive timeout: answers sent while closing end their connection.
+  // keep-alive timeout: answers sent while closing end their connection. So does an error answered
+  // before its body arrived (a refused 1 MiB post): the rest is not read and discarded.
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (_request, reply) => {
-    if (closing) reply.header('connection', 'close');
+  app.addHook('onSend', async (request, reply) => {
+    if (closing || (reply.statusCode >= 400 && bodyUnread(request))) reply.header('connection', 'close');
   });
 
   app.route(healthzRoute());

@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildTestServer, type TestServer } from './server-fixture.js';
+import { ACCOUNTS_SECRET, buildTestServer, signedHeaders, type TestServer } from './server-fixture.js';
 
 let server: TestServer | undefined;
 const sockets: Socket[] = [];
@@ -69,13 +69,19 @@ describe('slow and malformed clients on a real socket', () => {
   it('cuts a client that trickles its body past the request limit', async () => {
     server = await buildTestServer({ timeouts: { headersTimeoutMs: 300, requestTimeoutMs: 800 } });
     const url = await server.app.listen({ host: '127.0.0.1', port: 0 });
+    // A signed delivery whose headers pass: its body is read, and it never comes whole.
+    const body = JSON.stringify({ pad: 'x'.repeat(1_000) });
+    const headers = Object.entries(signedHeaders(ACCOUNTS_SECRET, body))
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
     const client = await open(url);
     const started = Date.now();
     client.socket.write(
-      'POST /webhooks/accounts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"a":',
+      `POST /webhooks/accounts HTTP/1.1\r\nHost: x\r\n${headers}Content-Length: ${body.length}\r\n\r\n${body.slice(0, 5)}`,
     );
     const closedAt = await closedWithin(client.closed, 4_000);
     expect(closedAt - started).toBeGreaterThanOrEqual(700);
+    expect(client.received()).toMatch(/^HTTP\/1\.1 408 /);
   });
 
   it('uses the documented limits and checks them every second by default', async () => {
