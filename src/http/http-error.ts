@@ -157,13 +157,14 @@ export function createErrorHandler(logger: Logger) {
 
 /**
  * fastify's 404 handler, in the one error shape: 405 with `Allow` when the path exists under other
- * methods (`allowedMethods`, see `createRouteIndex`), else 404. The query string is never echoed.
+ * methods only (`allowedMethods`, see `createRouteIndex`), else 404. The query string is never echoed.
  */
 export function createNotFoundHandler(allowedMethods: (path: string) => readonly string[]) {
   return function notFoundHandler(request: FastifyRequest, reply: FastifyReply): FastifyReply {
     const path = request.url.split('?')[0] ?? '';
     const allowed = allowedMethods(path);
-    if (allowed.length > 0) {
+    // A route of this method that found nothing (a missing static file) is a 404, not a 405.
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
       reply.header('allow', allowed.join(', '));
       return sendError(
         reply,

@@ -34,6 +34,13 @@ describe('error bodies', () => {
     expect(response.json()).toEqual({ error: { code: 'method_not_allowed', message: expect.any(String) } });
   });
 
+  it('answer 404, not 405, when a route of the same method finds nothing (a missing dashboard file)', async () => {
+    server = await buildTestServer({ admin });
+    const response = await server.app.inject({ url: '/admin/queues/static/nope.js', headers: basic });
+    expect(response.statusCode).toBe(404);
+    expect(response.json().error.code).toBe('not_found');
+  });
+
   it('answer a malformed percent-encoding in the path with 400 in the one shape', async () => {
     server = await buildTestServer({ admin });
     const response = await server.app.inject({ url: '/runs/%ff' });
