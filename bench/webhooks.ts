@@ -5,8 +5,9 @@
  * in-process emulator. Reports requests/s, latency percentiles and how many reconciles and writes
  * the N deliveries cost: deduplication at work. Not a timed test; run by hand or by `npm run bench`:
  *   node dist/bench/webhooks.js [--deliveries N] [--accounts K] [--connections C]
+ * With `--flood`, runs the hostile flood of bench/webhook-flood.ts instead (`/healthz` timed during
+ * 2,000 unsigned 1 MiB posts over 50 connections).
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +21,7 @@ import { queueKeyPrefix } from '../src/queue/connections.js';
 import { rateBudgetKeys } from '../src/queue/redis-rate-budget.js';
 import { createRunHistory } from '../src/queue/run-history.js';
 import { startQueueWorker } from '../src/queue/worker.js';
+import { startServe } from './serve-process.js';
 
 /** Options of `runWebhookBench`; every one has a default. */
 export interface WebhookBenchOptions {
@@ -73,7 +75,6 @@ function isAutocannon(value: unknown): value is Autocannon {
 
 const SECRET = `whsec_${Buffer.from(`bench-${randomUUID()}`).toString('base64')}`;
 const CLIENT = { id: 'bench-webhooks', secret: `bench-${randomUUID()}` };
-const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
 
 const accountId = (k: number): string => `BENCH-${String(k).padStart(5, '0')}`;
 const revisionName = (k: number, revision: number): string => `Account ${k} rev ${revision}`;
@@ -101,32 +102,6 @@ function signedDeliveries(n: number, k: number): { body: string; headers: Record
       'webhook-signature': webhook.sign(id, at, body),
     };
     return { body, headers };
-  });
-}
-
-/** Starts `orgsync serve` from the build; resolves with its URL (the first line on stdout). */
-function startServe(env: Record<string, string>, queueName: string): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--queue', queueName], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
-  };
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      const line = out.split('\n');
-      if (line.length > 1 && line[0]) resolve({ url: line[0].trim(), stop });
-    });
-    child.once('exit', (code) =>
-      reject(
-        new Error(`orgsync serve exited with code ${code} before listening (is the build current? npm run build)`),
-      ),
-    );
   });
 }
 
@@ -254,10 +229,18 @@ function flag(name: string, fallback: number): number {
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const result = await runWebhookBench({
-    deliveries: flag('deliveries', 2000),
-    accounts: flag('accounts', 20),
-    connections: flag('connections', 16),
-  });
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  if (process.argv.includes('--flood')) {
+    const { runWebhookFlood } = await import('./webhook-flood.js');
+    const kind = process.argv.includes('--kind') ? process.argv[process.argv.indexOf('--kind') + 1] : 'unsigned';
+    if (kind !== 'unsigned' && kind !== 'bad-signature') throw new Error('--kind: expected unsigned or bad-signature');
+    const result = await runWebhookFlood({ posts: flag('posts', 2000), connections: flag('connections', 50), kind });
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } else {
+    const result = await runWebhookBench({
+      deliveries: flag('deliveries', 2000),
+      accounts: flag('accounts', 20),
+      connections: flag('connections', 16),
+    });
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  }
 }

@@ -42,8 +42,15 @@ export function resultsCsvRow(item: ReportItem): string {
     .join(',');
 }
 
-/** RFC 4180 quoting, plus a leading quote for cells a spreadsheet would run as a formula. */
+/**
+ * RFC 4180 quoting, formula-safe. A spreadsheet runs a cell (or, in a semicolon locale, any part
+ * after a `;` or tab) that starts with `= + - @` as a formula: each such start gets a leading `'`,
+ * as does a cell that starts with a tab or CR, and every cell with `;`, a tab or a neutralised
+ * start is quoted, so it stays one cell whatever separator the spreadsheet assumes.
+ */
 export function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  const leading = /^[\t\r]/.test(value) ? `'${value}` : value;
+  const safe = leading.replace(/(^|[;\t])(?=\s*[=+\-@])/g, "$1'");
+  const quote = safe !== value || /[",\n\r;\t]/.test(safe);
+  return quote ? `"${safe.replace(/"/g, '""')}"` : safe;
 }

@@ -12,6 +12,9 @@ export type HttpErrorCode =
   | 'method_not_allowed'
   | 'request_timeout'
   | 'payload_too_large'
+  | 'uri_too_long'
+  | 'headers_too_large'
+  | 'too_many_requests'
   | 'unsupported_media_type'
   | 'validation_failed'
   | 'webhook_not_configured'
@@ -71,7 +74,17 @@ const FASTIFY_CODES: Record<string, { status: number; code: HttpErrorCode; messa
     code: 'bad_request',
     message: 'the Content-Type header is not a valid media type',
   },
-  FST_ERR_BAD_URL: { status: 400, code: 'bad_request', message: 'the request URL is malformed' },
+  FST_ERR_BAD_URL: {
+    status: 400,
+    code: 'bad_request',
+    message:
+      'the request URL is malformed (a percent sign not followed by two hex digits, or bytes that are not UTF-8)',
+  },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    status: 414,
+    code: 'uri_too_long',
+    message: 'a path segment is longer than 100 characters; run IDs and other path parameters are shorter',
+  },
   FST_ERR_ASYNC_CONSTRAINT: {
     status: 400,
     code: 'bad_request',
@@ -84,7 +97,8 @@ function statusCodeOf(error: FastifyError): number | undefined {
   return typeof status === 'number' && Number.isInteger(status) && status >= 400 && status <= 599 ? status : undefined;
 }
 
-function codeForStatus(status: number): HttpErrorCode {
+/** The error code of a status, for errors that carry only a status. */
+export function codeForStatus(status: number): HttpErrorCode {
   switch (status) {
     case 401:
       return 'unauthorized';
@@ -96,10 +110,16 @@ function codeForStatus(status: number): HttpErrorCode {
       return 'request_timeout';
     case 413:
       return 'payload_too_large';
+    case 414:
+      return 'uri_too_long';
     case 415:
       return 'unsupported_media_type';
     case 422:
       return 'validation_failed';
+    case 429:
+      return 'too_many_requests';
+    case 431:
+      return 'headers_too_large';
     case 503:
       return 'service_unavailable';
     default:
@@ -135,8 +155,24 @@ export function createErrorHandler(logger: Logger) {
   };
 }
 
-/** fastify's 404 handler, in the one error shape. */
-export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const path = (request.url.split('?')[0] ?? '').slice(0, 200);
-  return sendError(reply, 404, 'not_found', `no route for ${request.method} ${path}`);
+/**
+ * fastify's 404 handler, in the one error shape: 405 with `Allow` when the path exists under other
+ * methods only (`allowedMethods`, see `createRouteIndex`), else 404. The query string is never echoed.
+ */
+export function createNotFoundHandler(allowedMethods: (path: string) => readonly string[]) {
+  return function notFoundHandler(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+    const path = request.url.split('?')[0] ?? '';
+    const allowed = allowedMethods(path);
+    // A route of this method that found nothing (a missing static file) is a 404, not a 405.
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
+      reply.header('allow', allowed.join(', '));
+      return sendError(
+        reply,
+        405,
+        'method_not_allowed',
+        `${request.method} is not allowed here; use ${allowed.filter((m) => m !== 'HEAD').join(' or ')}`,
+      );
+    }
+    return sendError(reply, 404, 'not_found', `no route for ${request.method} ${path.slice(0, 200)}`);
+  };
 }

@@ -16,6 +16,7 @@ export type WebhookOutcome =
   | 'invalid_payload'
   | 'too_large'
   | 'unsupported_media_type'
+  | 'rate_limited'
   | 'not_configured'
   | 'rejected'
   | 'error';

@@ -10,7 +10,11 @@ import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { AdminCredentials } from './basic-auth.js';
 import { createBasicAuthHook } from './basic-auth.js';
-import { createErrorHandler, notFoundHandler, sendError } from './http-error.js';
+import type { FailureLimit } from './failure-limiter.js';
+import { createRouteIndex } from './allowed-methods.js';
+import { createClientErrorHandler } from './client-errors.js';
+import { createErrorHandler, createNotFoundHandler, sendError } from './http-error.js';
+import { applySecurityHeaders, setSecurityHeaders } from './security-headers.js';
 import type { HttpMetrics } from './metrics.js';
 import type { Readiness } from './readiness.js';
 import type { RunHistoryReader } from './run-history-reader.js';
@@ -32,6 +36,11 @@ export interface HttpTimeouts {
   headersTimeoutMs: number;
   /** A whole request, body included, must arrive within this many ms. Default 30000. */
   requestTimeoutMs: number;
+  /**
+   * How often Node checks the two limits above. Default 1000: a slow client is cut within about a
+   * second of its limit (Node's own default, 30 s, let one hold a connection for up to 30 s more).
+   */
+  connectionsCheckingIntervalMs: number;
 }
 
 /** Default limits (see `HttpTimeouts`). */
@@ -39,7 +48,11 @@ export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = {
   keepAliveTimeoutMs: 72_000,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
+  connectionsCheckingIntervalMs: 1_000,
 };
+
+/** Open connections allowed at once; further ones are closed as they arrive. */
+export const DEFAULT_MAX_CONNECTIONS = 1_000;
 
 /** Request bodies above this many bytes get 413. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -51,6 +64,8 @@ export interface AdminPagesOptions {
   runHistory: RunHistoryReader;
   /** bull-board read-only. Default `true`. */
   dashboardReadOnly?: boolean;
+  /** Failed admin logins allowed per client address. Default 10, then one a minute. */
+  loginFailureLimit?: FailureLimit | undefined;
 }
 
 /** Options of `createHttpServer`: every collaborator, already built (style §5). */
@@ -62,6 +77,15 @@ export interface HttpServerOptions {
   /** `undefined`: the admin login is not configured, and the admin pages are off. */
   admin?: AdminPagesOptions | undefined;
   timeouts?: Partial<HttpTimeouts>;
+  /** Default `DEFAULT_MAX_CONNECTIONS` (1000). */
+  maxConnections?: number | undefined;
+}
+
+/** Whether the request announced a body that has not all arrived yet. */
+function bodyUnread(request: FastifyRequest): boolean {
+  const { headers } = request;
+  const announced = headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
+  return announced && !request.raw.complete;
 }
 
 /** Probes are scraped every few seconds: their log lines go at debug level. */
@@ -103,6 +127,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   const logger = options.logger.child({ component: 'http' });
   // Widened on purpose: typed as pino's Logger, the instance would not fit the plain FastifyInstance type.
   const loggerInstance: FastifyBaseLogger = logger;
+  const handleError = createErrorHandler(logger);
   const app = fastify({
     loggerInstance,
     // One line per request from our onResponse hook instead of fastify's two.
@@ -110,22 +135,40 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     bodyLimit: BODY_LIMIT_BYTES,
     keepAliveTimeout: timeouts.keepAliveTimeoutMs,
     requestTimeout: timeouts.requestTimeoutMs,
-    http: { headersTimeout: timeouts.headersTimeoutMs },
+    http: {
+      headersTimeout: timeouts.headersTimeoutMs,
+      connectionsCheckingInterval: timeouts.connectionsCheckingIntervalMs,
+    },
+    // Node's own refusals (malformed request, headers over 16 KiB, too slow) and fastify's routing
+    // errors (a bad percent-encoding, an over-long path parameter) in the one error shape.
+    clientErrorHandler: createClientErrorHandler(logger, timeouts),
+    frameworkErrors: (error, request, reply) => {
+      applySecurityHeaders(reply);
+      return handleError(error, request, reply);
+    },
     // While closing, new requests get 503 and idle keep-alive connections are closed.
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
-  app.setErrorHandler(createErrorHandler(logger));
-  app.setNotFoundHandler(notFoundHandler);
+  app.server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  app.setErrorHandler(handleError);
+  const routes = createRouteIndex();
+  app.addHook('onRoute', (route) => routes.onRoute(route));
+  const notFound = createNotFoundHandler((path) => routes.allowedMethods(path));
+  // Answered in onRequest, before a body is read: a wrong method gets 405 whatever it sends.
+  app.addHook('onRequest', async (request, reply) => (request.is404 ? notFound(request, reply) : undefined));
+  app.setNotFoundHandler(notFound);
+  app.addHook('onSend', setSecurityHeaders);
   app.addHook('onResponse', async (request, reply) => logRequest(logger, request, reply.statusCode, reply.elapsedTime));
   // A keep-alive connection busy when close() began would otherwise stay open, idle, until its
-  // keep-alive timeout: answers sent while closing end their connection.
+  // keep-alive timeout: answers sent while closing end their connection. So does an error answered
+  // before its body arrived (a refused 1 MiB post): the rest is not read and discarded.
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (_request, reply) => {
-    if (closing) reply.header('connection', 'close');
+  app.addHook('onSend', async (request, reply) => {
+    if (closing || (reply.statusCode >= 400 && bodyUnread(request))) reply.header('connection', 'close');
   });
 
   app.route(healthzRoute());
@@ -137,12 +180,17 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   if (admin === undefined) {
     registerAdminOff(app);
   } else {
+    const requireAdmin = createBasicAuthHook({
+      credentials: admin.credentials,
+      logger,
+      failureLimit: admin.loginFailureLimit,
+    });
     await registerAdminQueues(app, {
       queues: admin.queues,
-      credentials: admin.credentials,
+      requireAdmin,
       readOnly: admin.dashboardReadOnly ?? true,
+      logger,
     });
-    const requireAdmin = createBasicAuthHook(admin.credentials);
     await app.register(async (scope) => {
       scope.addHook('onRequest', requireAdmin);
       scope.route(runsListRoute(admin.runHistory));

@@ -110,9 +110,10 @@ describe('orgsync serve over real Redis and the emulator', () => {
     });
 
     expect(await post('/webhooks/accounts', body, headers)).toEqual({ status: 200, json: { replayed: true } });
+    // Remembered until the timestamp (now) can no longer verify (+300 s), plus a 60 s margin.
     const ttlSeconds = await redis.ttl(`${keyPrefix}webhook-id:accounts:msg_int_1`);
-    expect(ttlSeconds).toBeGreaterThan(590);
-    expect(ttlSeconds).toBeLessThanOrEqual(600);
+    expect(ttlSeconds).toBeGreaterThan(350);
+    expect(ttlSeconds).toBeLessThanOrEqual(361);
 
     const again = await post('/webhooks/accounts', body, signedHeaders(ACCOUNTS_SECRET, body, { id: 'msg_int_2' }));
     expect(again).toEqual({ status: 202, json: { job_id: first.json.job_id, deduplicated: true } });
@@ -137,6 +138,21 @@ describe('orgsync serve over real Redis and the emulator', () => {
       observed: { id: 'org_1', display_name: 'Edited by hand', metadata: {}, occurred_at: expect.any(String) },
       trigger: 'webhook',
     });
+  });
+
+  it('answers 422, not 503, when the job schema refuses a verified payload, and queues nothing', async () => {
+    const body = JSON.stringify({
+      type: 'organization.updated',
+      data: { id: 'org_1', external_id: `us-east-${'X'.repeat(300)}` },
+    });
+    const headers = signedHeaders(SCALEKIT_SECRET, body, { id: 'msg_schema' });
+    const first = await post('/webhooks/scalekit', body, headers);
+    expect(first.status).toBe(422);
+    expect(first.json.error).toMatchObject({ code: 'validation_failed', field: 'data.external_id' });
+    // Not taken for a replay either: the same delivery is refused the same way.
+    expect((await post('/webhooks/scalekit', body, headers)).status).toBe(422);
+    expect(await redis.exists(`${keyPrefix}webhook-id:scalekit:msg_schema`)).toBe(0);
+    expect(await queue.getJobCountByTypes('waiting', 'delayed', 'prioritized')).toBe(0);
   });
 
   it('enqueues nothing for refused deliveries', async () => {
@@ -197,6 +213,21 @@ describe('orgsync serve over real Redis and the emulator', () => {
     });
     const json = (await api.json()) as { queues: { name: string; readOnlyMode: boolean }[] };
     expect(json.queues).toEqual([expect.objectContaining({ name: queueName, readOnlyMode: true })]);
+    expect(api.headers.get('cache-control')).toBe('no-store');
+    // bull-board's own refusal, in the one error shape (its key kept for its page).
+    const pause = await fetch(`${service.url}/admin/queues/api/queues/${queueName}/pause`, {
+      method: 'PUT',
+      headers: { authorization: basic },
+    });
+    expect(pause.status).toBe(405);
+    expect(await pause.json()).toEqual({
+      error: {
+        code: 'method_not_allowed',
+        message: expect.stringContaining('read-only'),
+        key: 'ERRORS.QUEUE_READ_ONLY',
+      },
+    });
+    expect(await queue.isPaused()).toBe(false);
   });
 
   it('stops accepting connections on close, and closing twice is harmless', async () => {

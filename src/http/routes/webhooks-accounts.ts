@@ -87,7 +87,7 @@ export function decideAccountEvent(body: unknown, rules: DomainRules): WebhookDe
 /** Options of `webhooksAccountsRoute`. */
 export type WebhooksAccountsOptions = Omit<
   WebhookPipelineOptions<ReconcileRequest>,
-  'route' | 'decide' | 'secretSetting'
+  'route' | 'decide' | 'secretSetting' | 'bodyFieldOf'
 > & { rules: DomainRules };
 
 /**
@@ -96,14 +96,11 @@ export type WebhooksAccountsOptions = Omit<
  */
 export function webhooksAccountsRoute(options: WebhooksAccountsOptions): RouteOptions {
   const { rules, ...pipeline } = options;
-  return {
-    method: WEBHOOKS_ACCOUNTS_METHOD,
-    url: WEBHOOKS_ACCOUNTS_PATH,
-    handler: createWebhookHandler({
-      ...pipeline,
-      route: 'accounts',
-      secretSetting: 'ORGSYNC_WEBHOOK_SECRET',
-      decide: (body) => decideAccountEvent(body, rules),
-    }),
-  };
+  const { onRequest, handler } = createWebhookHandler({
+    ...pipeline,
+    route: 'accounts',
+    secretSetting: 'ORGSYNC_WEBHOOK_SECRET',
+    decide: (body) => decideAccountEvent(body, rules),
+  });
+  return { method: WEBHOOKS_ACCOUNTS_METHOD, url: WEBHOOKS_ACCOUNTS_PATH, onRequest, handler };
 }

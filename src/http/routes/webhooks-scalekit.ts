@@ -95,10 +95,13 @@ export function decideScalekitEvent(body: unknown, rules: DomainRules): WebhookD
   };
 }
 
+/** Where the reconcile payload's fields come from in Scalekit's envelope (to name them in a 422). */
+const SCALEKIT_BODY_FIELDS: Readonly<Record<string, string>> = { external_id: 'data.external_id', org_id: 'data.id' };
+
 /** Options of `webhooksScalekitRoute`. */
 export type WebhooksScalekitOptions = Omit<
   WebhookPipelineOptions<ReconcileRequest>,
-  'route' | 'decide' | 'secretSetting'
+  'route' | 'decide' | 'secretSetting' | 'bodyFieldOf'
 > & { rules: DomainRules };
 
 /**
@@ -108,14 +111,12 @@ export type WebhooksScalekitOptions = Omit<
  */
 export function webhooksScalekitRoute(options: WebhooksScalekitOptions): RouteOptions {
   const { rules, ...pipeline } = options;
-  return {
-    method: WEBHOOKS_SCALEKIT_METHOD,
-    url: WEBHOOKS_SCALEKIT_PATH,
-    handler: createWebhookHandler({
-      ...pipeline,
-      route: 'scalekit',
-      secretSetting: 'SCALEKIT_WEBHOOK_SECRET',
-      decide: (body) => decideScalekitEvent(body, rules),
-    }),
-  };
+  const { onRequest, handler } = createWebhookHandler({
+    ...pipeline,
+    route: 'scalekit',
+    secretSetting: 'SCALEKIT_WEBHOOK_SECRET',
+    decide: (body) => decideScalekitEvent(body, rules),
+    bodyFieldOf: (field) => SCALEKIT_BODY_FIELDS[field] ?? 'data',
+  });
+  return { method: WEBHOOKS_SCALEKIT_METHOD, url: WEBHOOKS_SCALEKIT_PATH, onRequest, handler };
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { DomainRules } from '../../domain/types.js';
+import { createFailureLimiter, type FailureLimit } from '../failure-limiter.js';
 import type { HttpMetrics, WebhookRouteLabel } from '../metrics.js';
 import { WEBHOOKS_ACCOUNTS_PATH, webhooksAccountsRoute } from '../routes/webhooks-accounts.js';
 import { WEBHOOKS_SCALEKIT_PATH, webhooksScalekitRoute } from '../routes/webhooks-scalekit.js';
@@ -20,7 +21,12 @@ export interface WebhookRoutesOptions {
   rules: DomainRules;
   metrics: HttpMetrics;
   logger: Logger;
+  /** Failed signature checks allowed per client address. Default 30 per minute. */
+  signatureFailureLimit?: FailureLimit | undefined;
 }
+
+/** Default `signatureFailureLimit`: 30 failed checks in a row, one forgiven every 2 s. */
+export const DEFAULT_SIGNATURE_FAILURE_LIMIT: FailureLimit = { maxFailures: 30, perMs: 60_000 };
 
 const ROUTE_LABELS: ReadonlyMap<string, WebhookRouteLabel> = new Map([
   [WEBHOOKS_ACCOUNTS_PATH, 'accounts'],
@@ -30,7 +36,8 @@ const ROUTE_LABELS: ReadonlyMap<string, WebhookRouteLabel> = new Map([
 /**
  * Registers both webhook routes in a scope of their own, whose only body parser keeps
  * `application/json` bodies as the raw bytes: the signature is computed over exactly those bytes,
- * and JSON is parsed only after it verifies. Other media types get 415.
+ * and JSON is parsed only after it verifies. Other media types get 415. The headers are checked
+ * before the body is read (see `createWebhookHandler`).
  */
 export async function registerWebhookRoutes(app: FastifyInstance, options: WebhookRoutesOptions): Promise<void> {
   const { accountsSecret, scalekitSecret, rules, ...shared } = options;
@@ -38,6 +45,7 @@ export async function registerWebhookRoutes(app: FastifyInstance, options: Webho
   const scalekitVerifier = scalekitSecret === undefined ? undefined : createWebhookVerifier(scalekitSecret);
   const pipeline = {
     replayGuard: shared.replayGuard,
+    signatureFailures: createFailureLimiter(shared.signatureFailureLimit ?? DEFAULT_SIGNATURE_FAILURE_LIMIT),
     enqueue: shared.enqueueReconcile,
     metrics: shared.metrics,
     logger: shared.logger,

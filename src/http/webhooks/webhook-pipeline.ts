@@ -1,10 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { InvalidPayloadError } from '../../../jobs/job-errors.js';
 import { coerceError } from '../../errors.js';
+import { retryAfterSeconds, type FailureLimiter } from '../failure-limiter.js';
 import { sendError } from '../http-error.js';
 import type { HttpMetrics, WebhookOutcome, WebhookRouteLabel } from '../metrics.js';
 import type { ReplayGuard } from './replay-guard.js';
-import type { WebhookVerifier } from './webhook-verifier.js';
+import type { SignedDelivery, WebhookVerifier } from './webhook-verifier.js';
 
 /** What a verified, parsed delivery asks for. */
 export type WebhookDecision<P> =
@@ -23,30 +25,60 @@ export interface WebhookPipelineOptions<P> {
   /** The environment variable that holds the secret, for the 503 message. */
   secretSetting: string;
   replayGuard: ReplayGuard;
+  /** Failed signature checks per client address (shared by both routes): 429 once spent. */
+  signatureFailures: FailureLimiter;
   /** Checks the parsed JSON against the route's schema and says what to do. Never throws. */
   decide(body: unknown): WebhookDecision<P>;
   enqueue: WebhookEnqueue<P>;
+  /** The body field behind a job payload field, to name it in a 422 (e.g. `external_id` → `data.external_id`). */
+  bodyFieldOf?: (payloadField: string) => string;
   metrics: HttpMetrics;
   logger: Logger;
 }
 
-/** Requests whose outcome the handler counted (the rest are counted from their status, see `countUnhandledDelivery`). */
+/** Requests whose outcome the route counted (the rest are counted from their status, see `countUnhandledDelivery`). */
 const counted = new WeakSet<FastifyRequest>();
+/** The checked headers of each request that passed the pre-body gate. */
+const deliveries = new WeakMap<FastifyRequest, SignedDelivery>();
+/** Strict UTF-8: bytes that are not UTF-8 are not JSON. A leading BOM is dropped. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The first problem of an `InvalidPayloadError` as a field and a message (`account.x: too big`). */
+function describePayloadError(error: InvalidPayloadError, bodyFieldOf: (field: string) => string) {
+  const problem = error.problems[0] ?? 'payload: invalid';
+  const colon = problem.indexOf(': ');
+  const payloadField = colon > 0 ? problem.slice(0, colon) : '(payload)';
+  const field = payloadField === '(payload)' ? 'body' : bodyFieldOf(payloadField);
+  return { field, message: `${field}: ${colon > 0 ? problem.slice(colon + 2) : problem}` };
+}
 
 /**
- * The one path of every webhook (style §8): verify the signature on the raw body (401), parse JSON
- * (400), check the schema (422), drop replays of a `webhook-id` (200), enqueue (202 with the job
- * ID). No sync work happens in the request. The body is never logged.
+ * The one path of every webhook (style §8), in two parts:
+ * - `onRequest`, before a byte of the body is read: the route is configured (503), the address has
+ *   not spent its failed signature checks (429 with Retry-After), the headers are there and the
+ *   timestamp is in the window (401). An unsigned 1 MiB post costs no more than its headers.
+ * - `handler`: the signature over the raw bytes (401), strict UTF-8 JSON (400), the route's schema
+ *   (422), replays of a `webhook-id` (200), enqueue (202 with the job ID; 422 when the job's own
+ *   schema refuses the payload, 503 when the queue is down). The `webhook-id` is recorded only
+ *   once the job is queued, so a delivery that failed or was cut short is retried, not "replayed".
+ * No sync work happens in the request. The body is never logged.
  */
 export function createWebhookHandler<P>(options: WebhookPipelineOptions<P>) {
-  const { route, metrics, logger } = options;
-  return async function handleWebhook(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    const done = (outcome: WebhookOutcome): void => {
-      counted.add(request);
-      metrics.countWebhookDelivery(route, outcome);
-    };
+  const { route, metrics, logger, signatureFailures } = options;
+  const bodyFieldOf = options.bodyFieldOf ?? ((field: string) => field);
+  const done = (request: FastifyRequest, outcome: WebhookOutcome): void => {
+    counted.add(request);
+    metrics.countWebhookDelivery(route, outcome);
+  };
+  const refuseSignature = (request: FastifyRequest, reply: FastifyReply, message: string): FastifyReply => {
+    signatureFailures.recordFailure(request.ip);
+    done(request, 'invalid_signature');
+    return sendError(reply, 401, 'invalid_signature', message);
+  };
+
+  async function onRequest(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
     if (options.verifier === undefined) {
-      done('not_configured');
+      done(request, 'not_configured');
       return sendError(
         reply,
         503,
@@ -54,63 +86,97 @@ export function createWebhookHandler<P>(options: WebhookPipelineOptions<P>) {
         `${request.url.split('?')[0] ?? ''} is off: set ${options.secretSetting} (whsec_...) to receive these webhooks`,
       );
     }
-    const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    const verification = options.verifier(raw, request.headers);
-    if (!verification.ok) {
-      done('invalid_signature');
-      return sendError(reply, 401, 'invalid_signature', verification.message);
+    const waitMs = signatureFailures.blockedForMs(request.ip);
+    if (waitMs > 0) {
+      done(request, 'rate_limited');
+      reply.header('retry-after', retryAfterSeconds(waitMs));
+      return sendError(
+        reply,
+        429,
+        'too_many_requests',
+        'too many failed signature checks from this address; retry after the number of seconds in Retry-After',
+      );
     }
+    const checked = options.verifier.checkHeaders(request.headers);
+    if (!checked.ok) return refuseSignature(request, reply, checked.message);
+    deliveries.set(request, checked.delivery);
+    return undefined;
+  }
+
+  async function handler(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const delivery = deliveries.get(request);
+    if (options.verifier === undefined || delivery === undefined)
+      throw new Error('webhook handler reached without its onRequest check');
+    const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    if (!options.verifier.verifyBody(raw, delivery))
+      return refuseSignature(
+        request,
+        reply,
+        'webhook-signature does not match: check the secret and that the body is sent unchanged',
+      );
     let body: unknown;
     try {
-      body = JSON.parse(raw.toString('utf8'));
+      body = JSON.parse(utf8.decode(raw));
     } catch {
       // The message of JSON.parse may quote the body: say only what is wrong.
-      done('invalid_json');
-      return sendError(reply, 400, 'invalid_json', 'the body is not valid JSON');
+      done(request, 'invalid_json');
+      return sendError(reply, 400, 'invalid_json', 'the body is not valid JSON (UTF-8)');
     }
     const decision = options.decide(body);
-    const webhookId = verification.webhookId;
+    const { webhookId } = delivery;
     if (decision.kind === 'invalid') {
-      done('invalid_payload');
+      done(request, 'invalid_payload');
       return sendError(reply, 422, 'validation_failed', decision.message, decision.field);
     }
     if (decision.kind === 'ignore') {
-      done('ignored');
+      done(request, 'ignored');
       logger.debug({ route, webhook_id: webhookId, reason: decision.reason }, 'webhook ignored');
       return reply.code(200).send({ ignored: true, reason: decision.reason });
     }
-    let firstDelivery: boolean;
     try {
-      firstDelivery = await options.replayGuard.claim(route, webhookId);
+      if (await options.replayGuard.seen(route, webhookId)) {
+        done(request, 'replayed');
+        logger.info({ route, webhook_id: webhookId }, 'webhook replayed; ignored');
+        return reply.code(200).send({ replayed: true });
+      }
     } catch (error) {
-      done('error');
-      logger.error(
-        { route, webhook_id: webhookId, err: coerceError(error) },
-        'webhook id could not be checked for replay',
-      );
+      done(request, 'error');
+      logger.error({ route, webhook_id: webhookId, err: coerceError(error) }, 'webhook id could not be checked');
       return sendError(reply, 503, 'service_unavailable', 'Redis is unavailable; retry the delivery later');
     }
-    if (!firstDelivery) {
-      done('replayed');
-      logger.info({ route, webhook_id: webhookId }, 'webhook replayed; ignored');
-      return reply.code(200).send({ replayed: true });
-    }
+    let queued: { jobId: string; deduplicated: boolean };
     try {
-      const { jobId, deduplicated } = await options.enqueue(decision.payload);
-      done(deduplicated ? 'deduplicated' : 'accepted');
-      logger.info(
-        { route, webhook_id: webhookId, job_id: jobId, external_id: decision.externalId, deduplicated },
-        'webhook accepted',
-      );
-      return reply.code(202).send({ job_id: jobId, deduplicated });
+      queued = await options.enqueue(decision.payload);
     } catch (error) {
-      // Forget the id, so that the sender's retry of this delivery is not taken for a replay.
-      await options.replayGuard.release(route, webhookId).catch(() => undefined);
-      done('error');
+      if (error instanceof InvalidPayloadError) {
+        // Retrying cannot help: a 4xx, so the sender stops.
+        done(request, 'invalid_payload');
+        const { field, message } = describePayloadError(error, bodyFieldOf);
+        return sendError(reply, 422, 'validation_failed', message, field);
+      }
+      done(request, 'error');
       logger.error({ route, webhook_id: webhookId, err: coerceError(error) }, 'webhook could not be enqueued');
       return sendError(reply, 503, 'service_unavailable', 'the job queue is unavailable; retry the delivery later');
     }
-  };
+    // Recorded only now: a crash before this line leaves the id free, and the sender's retry is queued.
+    await options.replayGuard.claim(route, webhookId, delivery.timestampSeconds).catch((error: unknown) => {
+      logger.warn({ route, webhook_id: webhookId, err: coerceError(error) }, 'webhook id could not be recorded');
+    });
+    done(request, queued.deduplicated ? 'deduplicated' : 'accepted');
+    logger.info(
+      {
+        route,
+        webhook_id: webhookId,
+        job_id: queued.jobId,
+        external_id: decision.externalId,
+        deduplicated: queued.deduplicated,
+      },
+      'webhook accepted',
+    );
+    return reply.code(202).send({ job_id: queued.jobId, deduplicated: queued.deduplicated });
+  }
+
+  return { onRequest, handler };
 }
 
 /**

@@ -5,7 +5,8 @@ import { ACCOUNTS_SECRET, SCALEKIT_SECRET, buildTestServer, signedHeaders, type 
 let server: TestServer;
 
 beforeAll(async () => {
-  server = await buildTestServer();
+  // No failure limit to speak of: the runs should reach verification, not stop at 429.
+  server = await buildTestServer({ signatureFailureLimit: { maxFailures: 1_000_000, perMs: 1_000 } });
 });
 
 afterAll(async () => {

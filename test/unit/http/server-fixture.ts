@@ -1,11 +1,14 @@
+import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { createHttpMetrics, type HttpMetrics } from '../../../src/http/metrics.js';
 import type { Readiness } from '../../../src/http/readiness.js';
-import { createHttpServer, type AdminPagesOptions } from '../../../src/http/server.js';
-import type { ReconcileRequest } from '../../../src/http/webhooks/reconcile-request.js';
-import { createMemoryReplayGuard } from '../../../src/http/webhooks/replay-guard.js';
+import { createHttpServer, type AdminPagesOptions, type HttpTimeouts } from '../../../src/http/server.js';
+import type { FailureLimit } from '../../../src/http/failure-limiter.js';
+import { toReconcilePayload, type ReconcileRequest } from '../../../src/http/webhooks/reconcile-request.js';
+import { createMemoryReplayGuard, type ReplayGuard } from '../../../src/http/webhooks/replay-guard.js';
+import { parsePayload } from '../../../src/queue/catalog.js';
 
 /** Test secrets in the Standard Webhooks format (not real ones). */
 export const ACCOUNTS_SECRET = `whsec_${Buffer.from('accounts-test-secret-0123456789').toString('base64')}`;
@@ -32,6 +35,24 @@ export function signedHeaders(
   };
 }
 
+/** Headers of raw `bytes` (any bytes, UTF-8 or not) signed with `secret` by `node:crypto`. */
+export function signedRawHeaders(
+  secret: string,
+  bytes: Buffer,
+  options: { id?: string; at?: Date } = {},
+): Record<string, string> {
+  const id = options.id ?? `msg_${Math.random().toString(36).slice(2)}`;
+  const seconds = Math.floor((options.at ?? new Date()).getTime() / 1000);
+  const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
+  const mac = createHmac('sha256', key).update(`${id}.${seconds}.`).update(bytes).digest('base64');
+  return {
+    'content-type': 'application/json',
+    'webhook-id': id,
+    'webhook-timestamp': String(seconds),
+    'webhook-signature': `v1,${mac}`,
+  };
+}
+
 export interface TestServer {
   app: FastifyInstance;
   metrics: HttpMetrics;
@@ -46,22 +67,34 @@ export async function buildTestServer(
     admin?: AdminPagesOptions;
     readiness?: () => Promise<Readiness>;
     enqueueFails?: boolean;
+    /** Runs before the recording enqueue (e.g. to hold it); its rejection fails the enqueue. */
+    beforeEnqueue?: (request: ReconcileRequest) => Promise<void>;
+    replayGuard?: ReplayGuard;
+    signatureFailureLimit?: FailureLimit;
+    /** Default: silent. */
+    logger?: Logger;
+    timeouts?: Partial<HttpTimeouts>;
+    maxConnections?: number;
   } = {},
 ): Promise<TestServer> {
   const enqueued: ReconcileRequest[] = [];
   const seen = new Map<string, string>();
   const metrics = createHttpMetrics();
   const app = await createHttpServer({
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
     metrics,
     readiness: options.readiness ?? (async () => ({ ready: true, checks: { redis: 'ok', scalekit: 'ok' } })),
     webhooks: {
       accountsSecret: 'accountsSecret' in options ? options.accountsSecret : ACCOUNTS_SECRET,
       scalekitSecret: 'scalekitSecret' in options ? options.scalekitSecret : SCALEKIT_SECRET,
-      replayGuard: createMemoryReplayGuard(),
+      replayGuard: options.replayGuard ?? createMemoryReplayGuard(),
       rules: RULES,
+      signatureFailureLimit: options.signatureFailureLimit,
       enqueueReconcile: async (request) => {
         if (options.enqueueFails) throw new Error('queue down');
+        await options.beforeEnqueue?.(request);
+        // The producer's own check of the job's payload (InvalidPayloadError), as in production.
+        parsePayload('reconcile', toReconcilePayload(request));
         enqueued.push(request);
         const existing = seen.get(request.externalId);
         if (existing !== undefined) return { jobId: existing, deduplicated: true };
@@ -71,6 +104,8 @@ export async function buildTestServer(
       },
     },
     admin: options.admin,
+    timeouts: options.timeouts,
+    maxConnections: options.maxConnections,
   });
   return { app, metrics, enqueued };
 }
