@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
+import { DATABASE_URL } from '../helpers/database.js';
 import { runCli } from '../helpers/run-cli.js';
+import { REDIS_URL, testRedis } from './queue-helpers.js';
 
-const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const schema = `orgsync_inc_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
 let emulator: RunningEmulator;
 let db: pg.Client;
@@ -23,14 +24,14 @@ beforeAll(async () => {
   await db.query(
     `INSERT INTO ${schema}.accounts VALUES ('P-1','us-east','One','pro','2026-01-01T00:00:00Z'), ('P-2','eu-west','Two',NULL,'2026-01-02T00:00:00Z')`,
   );
-  redis = new Redis('redis://127.0.0.1:6379');
+  redis = testRedis();
   env = {
     SCALEKIT_ENVIRONMENT_URL: emulator.url,
     SCALEKIT_CLIENT_ID: 'id',
     SCALEKIT_CLIENT_SECRET: 'secret',
     ORGSYNC_RATE_LIMIT: '500',
     DATABASE_URL,
-    REDIS_URL: 'redis://127.0.0.1:6379',
+    REDIS_URL,
     ORGSYNC_SOURCE: `postgres:${schema}.accounts`,
   };
 });
