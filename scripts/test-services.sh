@@ -102,8 +102,9 @@ if [ "$pg_state" != ok ] && [ "$pg_state" != created ] && pg_local && can_instal
     fi
     if ! listening "$pg_host" "$pg_port"; then
       log "starting PostgreSQL $version"
-      pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
-      wait_for PostgreSQL "$pg_host" "$pg_port" 60 || true
+      if pg_ctlcluster --skip-systemctl-redirect "$version" main start; then
+        wait_for PostgreSQL "$pg_host" "$pg_port" 60 || true
+      fi
     elif [ -n "$installed_now" ]; then
       pg_ctlcluster --skip-systemctl-redirect "$version" main reload || true
     fi
