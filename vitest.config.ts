@@ -12,6 +12,8 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
+          // A private redis-server unless REDIS_URL is set (test/setup/redis.ts).
+          globalSetup: ['test/setup/redis.ts'],
           include: ['test/integration/**/*.test.ts', 'test/contract/**/*.test.ts', 'test/e2e/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,

@@ -31,7 +31,7 @@ export interface WebhookBenchOptions {
   accounts?: number;
   /** Concurrent HTTP connections. Default 16. */
   connections?: number;
-  /** Default `redis://127.0.0.1:6379`. */
+  /** Default `REDIS_URL`, else `redis://127.0.0.1:6379` (as orgsync itself). */
   redisUrl?: string;
   /** Jobs the worker runs at once. Default 4. */
   workerConcurrency?: number;
@@ -129,7 +129,7 @@ export async function runWebhookBench(options: WebhookBenchOptions = {}): Promis
   const n = options.deliveries ?? 2000;
   const k = options.accounts ?? 20;
   const connections = options.connections ?? 16;
-  const redisUrl = options.redisUrl ?? 'redis://127.0.0.1:6379';
+  const redisUrl = options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const queueName = `bench-webhooks-${randomUUID()}`;
   const autocannon: unknown = createRequire(import.meta.url)('autocannon');
   if (!isAutocannon(autocannon)) throw new Error('autocannon did not load as a function');

@@ -4,6 +4,7 @@ import { SCALEKIT_SETTINGS, loadConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { DEFAULT_QUEUE_NAME } from '../queue/connections.js';
+import { startWorkerHealthServer, WORKER_HEALTH_PATH, type WorkerHealthServer } from '../queue/worker-health.js';
 import type { CommandIo } from './sync-command.js';
 
 /** Flags of `orgsync worker`, as commander gives them. */
@@ -13,6 +14,7 @@ export interface WorkerFlags {
   shutdownTimeoutMs?: string;
   rateLimit?: string;
   schedule?: boolean;
+  healthPort?: string;
 }
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
@@ -40,6 +42,10 @@ export function registerWorkerCommand(program: Command, io: CommandIo): void {
       'Scalekit requests per second shared by every worker [env ORGSYNC_RATE_LIMIT, default 10]',
     )
     .option('--no-schedule', 'do not register the nightly sync scheduler')
+    .option(
+      '--health-port <port>',
+      'serve GET /healthz on this port (host ORGSYNC_HTTP_HOST): 200 while Redis and the worker run, 503 otherwise [default: off]',
+    )
     .action(async (flags: WorkerFlags) => {
       process.exitCode = await runWorkerCommand(flags, io);
     });
@@ -55,6 +61,7 @@ export async function runWorkerCommand(
   signals: EventEmitter = process,
 ): Promise<number> {
   const concurrency = wholeNumber('--concurrency', flags.concurrency ?? '2');
+  const healthPort = flags.healthPort === undefined ? undefined : portNumber('--health-port', flags.healthPort);
   const deadlineMs = wholeNumber('--shutdown-timeout-ms', flags.shutdownTimeoutMs ?? '30000');
   const config = loadConfig({
     env: io.env,
@@ -74,6 +81,16 @@ export async function runWorkerCommand(
   });
   if (!worker.schedule.scheduled)
     io.stderr.write(`orgsync worker: the nightly sync is not scheduled: ${worker.schedule.reason}\n`);
+  let health: WorkerHealthServer | undefined;
+  if (healthPort !== undefined) {
+    try {
+      health = await startWorkerHealthServer({ port: healthPort, host: config.httpHost, check: () => worker.health() });
+    } catch (error) {
+      await worker.close({ deadlineMs });
+      throw error;
+    }
+    logger.info({ url: `${health.url}${WORKER_HEALTH_PATH}` }, 'health endpoint listening');
+  }
 
   let signalsSeen = 0;
   const stopped = new Promise<void>((resolve) => {
@@ -84,10 +101,13 @@ export async function runWorkerCommand(
           { signal, deadline_ms: deadlineMs },
           'shutting down: no new jobs; running ones may finish until the deadline',
         );
-        void worker.close({ deadlineMs }).finally(() => {
-          for (const s of SIGNALS) signals.removeListener(s, onSignal);
-          resolve();
-        });
+        void worker
+          .close({ deadlineMs })
+          .finally(() => health?.close())
+          .finally(() => {
+            for (const s of SIGNALS) signals.removeListener(s, onSignal);
+            resolve();
+          });
       } else {
         logger.warn({ signal }, 'second signal: stopping now; running jobs will be taken over by another worker');
         void worker.kill();
@@ -97,6 +117,13 @@ export async function runWorkerCommand(
   });
   await stopped;
   return 0;
+}
+
+function portNumber(flag: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0 || n > 65535)
+    throw new ConfigError([`${flag}: expected a port 0-65535 (got ${JSON.stringify(value)})`]);
+  return n;
 }
 
 function wholeNumber(flag: string, value: string): number {

@@ -8,6 +8,7 @@ import { DEFAULT_QUEUE_NAME, describeRedisUrl } from './connections.js';
 import { createJobProcessor, type JobProcessorDeps } from './job-processor.js';
 import { scheduleNightlySync, type NightlySchedule } from './nightly-schedule.js';
 import { openWorkerResources } from './worker-resources.js';
+import type { WorkerHealth } from './worker-health.js';
 import { shutDownWorker, type InFlightJobs } from './worker-shutdown.js';
 
 /** A job rate limited (or stalled) this many times without finishing fails instead of looping. */
@@ -44,6 +45,8 @@ export interface QueueWorker {
   close(options?: { deadlineMs?: number }): Promise<void>;
   /** Like a crash: drop the connections and abort running jobs at once (their locks expire and another worker takes them). */
   kill(): Promise<void>;
+  /** Alive while its Redis connection is ready and its BullMQ worker runs, and it is not shutting down. */
+  health(): WorkerHealth;
 }
 
 /** What to do about an error a processor threw. */
@@ -162,6 +165,12 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   let killing: Promise<void> | undefined;
   return {
     schedule,
+    health() {
+      if (closing || killing) return { alive: false, reason: 'shutting down' };
+      if (redis.status !== 'ready') return { alive: false, reason: `Redis connection ${redis.status}` };
+      if (!started.isRunning()) return { alive: false, reason: 'the BullMQ worker is not running' };
+      return { alive: true };
+    },
     close(closeOptions = {}) {
       closing ??= (async () => {
         stopping = true;

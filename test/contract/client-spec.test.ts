@@ -1,6 +1,6 @@
 /**
  * Every client call, success and error, through Prism validating against the official spec
- * (`prism proxy ../shared/reference/scalekit.yaml <emulator> --errors`). Prism reports what it
+ * (`prism proxy spec/scalekit.yaml <emulator> --errors`; spec/scalekit.yaml is the official spec's part that orgsync uses). Prism reports what it
  * finds wrong in an `sl-violations` header; a wrapped `fetch` collects them per request.
  *
  * Where the spec is silent, the test says so next to the case:

@@ -4,7 +4,7 @@ import { startPrism, type RunningPrism } from '../helpers/prism.js';
 
 /**
  * Every operation the emulator serves, success and error cases, through
- * `prism proxy shared/reference/scalekit.yaml <emulator> --errors`. Prism checks each request and
+ * `prism proxy spec/scalekit.yaml <emulator> --errors` (the official spec's part that orgsync uses). Prism checks each request and
  * each response against the official spec: an Error-severity violation becomes a 500/422 of its
  * own, and every violation is listed in the `sl-violations` header.
  */

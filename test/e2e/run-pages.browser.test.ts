@@ -6,12 +6,12 @@ import { loadConfig } from '../../src/config.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
 import { startHttpService, type HttpService } from '../../src/http/start-http-service.js';
 import { createRunHistory } from '../../src/queue/run-history.js';
+import { chromiumPath } from '../helpers/chromium.js';
 import { deleteKeys, REDIS_URL, testName, testRedis } from '../integration/queue-helpers.js';
 import { HOSTILE_NAME, sampleReport } from '../unit/http/run-fixtures.js';
 
-/** Chromium from Debian (never a browser download), headless, with nothing phoning home. */
-const CHROMIUM = {
-  executablePath: '/usr/bin/chromium',
+/** Headless, with nothing phoning home. */
+const CHROMIUM_OPTIONS = {
   args: [
     '--headless',
     '--no-sandbox',
@@ -32,11 +32,16 @@ let keyPrefix: string;
 let queueName: string;
 let browser: Browser;
 let context: BrowserContext;
+/** Closers of what beforeEach opened so far (it may stop half-way), run last-in first-out. */
+let closers: (() => Promise<unknown>)[] = [];
 
 beforeEach(async () => {
+  // First, so that a machine without a browser gets one clear line and nothing to clean up.
+  const executablePath = chromiumPath();
   queueName = testName();
   keyPrefix = `orgsync-test:${queueName}:`;
   emulator = await startEmulator();
+  closers.push(() => emulator.close());
   const config = loadConfig({
     env: {
       SCALEKIT_ENVIRONMENT_URL: emulator.url,
@@ -55,7 +60,14 @@ beforeEach(async () => {
     keyPrefix,
     rateBudgetKeyPrefix: keyPrefix,
   });
+  closers.push(() => service.close());
   redis = testRedis();
+  closers.push(async () => {
+    await deleteKeys(redis, keyPrefix);
+    // The service's queue handle registers the queue (its meta key) even with no job ever added.
+    await deleteKeys(redis, `bull:${queueName}:`);
+    await redis.quit();
+  });
   const history = createRunHistory(redis, { keyPrefix, limit: 10 });
   const report = sampleReport('run-e2e-1');
   await history.record({
@@ -67,19 +79,15 @@ beforeEach(async () => {
     report,
     exitCode: 1,
   });
-  browser = await chromium.launch(CHROMIUM);
+  browser = await chromium.launch({ ...CHROMIUM_OPTIONS, executablePath });
+  closers.push(() => browser.close()); // closes its contexts too
   context = await browser.newContext({ httpCredentials: ADMIN, viewport: { width: 1366, height: 900 } });
 });
 
 afterEach(async () => {
-  await context.close();
-  await browser.close();
-  await service.close();
-  await emulator.close();
-  await deleteKeys(redis, keyPrefix);
-  // The service's queue handle registers the queue (its meta key) even with no job ever added.
-  await deleteKeys(redis, `bull:${queueName}:`);
-  await redis.quit();
+  const opened = closers.reverse();
+  closers = [];
+  for (const close of opened) await close();
 });
 
 describe('run pages in headless Chromium', () => {

@@ -8,8 +8,17 @@ import { fileURLToPath } from 'node:url';
 /** The repository root (this file is test/helpers/prism.ts). */
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** Scalekit's official OpenAPI spec; CI checks `shared/` out beside the clone. */
-export const SCALEKIT_SPEC_PATH = resolve(REPO_ROOT, '../shared/reference/scalekit.yaml');
+/**
+ * The contract the tests check against: the operations orgsync uses, cut out of Scalekit's official
+ * OpenAPI document (`scripts/scalekit-spec-subset.mjs`). It travels with the repository.
+ */
+export const SCALEKIT_SPEC_PATH = resolve(REPO_ROOT, 'spec/scalekit.yaml');
+
+/**
+ * Scalekit's official document, when `shared/` is checked out beside the clone. Only
+ * test/contract/spec-subset.test.ts reads it, to check that `SCALEKIT_SPEC_PATH` has not drifted.
+ */
+export const OFFICIAL_SCALEKIT_SPEC_PATH = resolve(REPO_ROOT, '../shared/reference/scalekit.yaml');
 
 const PRISM_BIN = resolve(REPO_ROOT, 'node_modules/.bin/prism');
 
@@ -34,7 +43,7 @@ export interface StartPrismOptions {
   specPath?: string;
   /** Pass `--errors`, so that a violation becomes an error response. Default true. */
   errors?: boolean;
-  /** How long to wait for Prism to answer, in milliseconds. Default 90,000 (it parses a 15,000-line spec). */
+  /** How long to wait for Prism to answer, in milliseconds. Default 90,000 (a slow, shared machine). */
   startTimeoutMs?: number;
   /**
    * Paths sent straight to the target instead of through Prism. Default `['/oauth/token']`: the
@@ -120,7 +129,7 @@ export async function startPrism(targetUrl: string, options: StartPrismOptions =
   const specPath = options.specPath ?? SCALEKIT_SPEC_PATH;
   if (!existsSync(specPath)) {
     throw new Error(
-      `The Scalekit OpenAPI spec is missing at ${specPath}. Contract tests need shared/reference/scalekit.yaml checked out beside the repository (../shared/).`,
+      `The Scalekit OpenAPI spec is missing at ${specPath} (the repository's copy is spec/scalekit.yaml).`,
     );
   }
   if (!existsSync(PRISM_BIN))

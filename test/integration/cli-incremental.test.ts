@@ -2,14 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
+import { DATABASE_URL } from '../helpers/database.js';
 import { loopbackServers, sendJson } from '../helpers/loopback-http.js';
 import { runCli } from '../helpers/run-cli.js';
+import { REDIS_URL, testRedis } from './queue-helpers.js';
 
-const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 let emulator: RunningEmulator;
 let db: pg.Client;
 let redis: Redis;
@@ -19,7 +20,7 @@ beforeAll(async () => {
   emulator = await startEmulator({ port: 0, clientId: 'id', clientSecret: 'secret' });
   db = new pg.Client({ connectionString: DATABASE_URL });
   await db.connect();
-  redis = new Redis('redis://127.0.0.1:6379');
+  redis = testRedis();
 });
 
 afterEach(async () => {
@@ -60,7 +61,7 @@ async function accountsTable(rows: [string, string, string, string][]): Promise<
     SCALEKIT_CLIENT_SECRET: 'secret',
     ORGSYNC_RATE_LIMIT: '500',
     DATABASE_URL,
-    REDIS_URL: 'redis://127.0.0.1:6379',
+    REDIS_URL,
     ORGSYNC_SOURCE: `postgres:${table}`,
     ORGSYNC_METADATA_KEYS: 'billing_plan',
   };
@@ -242,7 +243,7 @@ describe('orgsync apply --since last with an http(s) source', () => {
       SCALEKIT_ENVIRONMENT_URL: emulator.url,
       SCALEKIT_CLIENT_ID: 'id',
       SCALEKIT_CLIENT_SECRET: 'secret',
-      REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_URL,
       ORGSYNC_SOURCE: `${server.origin}/accounts`,
       ORGSYNC_SINCE_OVERLAP: '0s',
     };

@@ -207,7 +207,15 @@ describe('orgsync serve over real Redis and the emulator', () => {
     expect((await fetch(`${service.url}/admin/queues`)).status).toBe(401);
     const page = await fetch(`${service.url}/admin/queues`, { headers: { authorization: basic } });
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('<title>orgsync queues</title>');
+    const html = await page.text();
+    expect(html).toContain('<title>orgsync queues</title>');
+    // Its scripts and style sheet come through @fastify/static (whose content-disposition is pinned for Node 20).
+    const assets = [...html.matchAll(/(?:src|href)="(static\/[^"]+)"/g)].map((m) => m[1]);
+    expect(assets.length).toBeGreaterThan(0);
+    for (const asset of assets) {
+      const answer = await fetch(`${service.url}/admin/queues/${asset}`, { headers: { authorization: basic } });
+      expect(answer.status, asset).toBe(200);
+    }
     const api = await fetch(`${service.url}/admin/queues/api/queues?activeQueue=${queueName}`, {
       headers: { authorization: basic },
     });

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresSource } from '../../src/sources/postgres-source.js';
+import { DATABASE_URL, databaseLabel, databaseUrlWith } from '../helpers/database.js';
 
-const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const schema = `orgsync_test_${randomBytes(6).toString('hex')}`;
 const admin = new pg.Client({ connectionString: DATABASE_URL });
 const ROWS = 200_000;
@@ -12,7 +12,7 @@ const NAME_CHARS = 1_000;
 /** A URL whose connections can be counted in pg_stat_activity. */
 function taggedUrl(): { url: string; tag: string } {
   const tag = `orgsync_test_${randomBytes(6).toString('hex')}`;
-  return { url: `${DATABASE_URL}?application_name=${tag}`, tag };
+  return { url: databaseUrlWith({ search: `?application_name=${tag}` }), tag };
 }
 
 async function connectionsTagged(tag: string): Promise<number> {
@@ -117,9 +117,7 @@ describe('createPostgresSource: memory and connections', () => {
           ]);
       }
     })();
-    await expect(reading).rejects.toThrow(
-      /^query failed: lost the connection to PostgreSQL at 127\.0\.0\.1:5432 \(database test\)/,
-    );
+    await expect(reading).rejects.toThrow(`query failed: lost the connection to PostgreSQL at ${databaseLabel()}`);
     expect(lines).toBeLessThan(ROWS);
     expect(
       await waitFor(

@@ -5,11 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, SourceError } from '../../src/errors.js';
 import { createPostgresSource } from '../../src/sources/postgres-source.js';
 import { caught, collect } from '../helpers/async.js';
+import { DATABASE_URL, databaseLabel, databaseUrlWith } from '../helpers/database.js';
 
-const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const PASSWORD = 'n0t-a-real-Passw0rd';
 /** Trust auth ignores the password, so it can be used to prove that none leaks. */
-const URL_WITH_PASSWORD = `postgres://postgres:${PASSWORD}@127.0.0.1:5432/test`;
+const URL_WITH_PASSWORD = databaseUrlWith({ password: PASSWORD });
 const schema = `orgsync_test_${randomBytes(6).toString('hex')}`;
 const admin = new pg.Client({ connectionString: DATABASE_URL });
 
@@ -132,7 +132,7 @@ describe('createPostgresSource: errors', () => {
     const error = await caught(collect(source.records()));
     expect(error).toBeInstanceOf(SourceError);
     expect(error.message).toMatch(/^query failed: column "x" does not exist/);
-    expect(error.message).toContain('127.0.0.1:5432 (database test)');
+    expect(error.message).toContain(databaseLabel());
     expect(error.message).not.toContain(PASSWORD);
   });
 
@@ -158,7 +158,7 @@ describe('createPostgresSource: errors', () => {
 
   it('reports a missing database', async () => {
     const source = createPostgresSource({
-      databaseUrl: `postgres://postgres@127.0.0.1:5432/${schema}_missing`,
+      databaseUrl: databaseUrlWith({ database: `${schema}_missing` }),
       query: 'SELECT 1',
     });
     expect((await caught(collect(source.records()))).message).toContain(`database "${schema}_missing" does not exist`);

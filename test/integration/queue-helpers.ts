@@ -3,9 +3,13 @@ import { Writable } from 'node:stream';
 import type { Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
+import { inject } from 'vitest';
 
-/** The Redis the integration tests use (`.ci/run` starts one). */
-export const REDIS_URL = 'redis://127.0.0.1:6379';
+/**
+ * The Redis the integration tests use: `REDIS_URL` when set, otherwise a private `redis-server`
+ * the run started (test/setup/redis.ts). Every test keeps to keys and queues of its own name.
+ */
+export const REDIS_URL = inject('redisUrl');
 
 /** A unique name for one test's queue and keys. */
 export function testName(): string {

@@ -9,6 +9,7 @@ import { MAX_FUTURE_SKEW_MS } from '../../jobs/reconcile-state.js';
 import { createLatestAccounts } from '../../src/queue/latest-accounts.js';
 import { createQueueTestEnv, type QueueTestEnv } from './queue-env.js';
 import { completedJob } from './queue-helpers.js';
+import { DATABASE_URL } from '../helpers/database.js';
 
 // Item 3 of issue 10: whatever path queued a reconcile, it applies the newest known state of the
 // account. Every test queues its deliveries before any worker runs, so that they meet in one waiting
@@ -133,7 +134,7 @@ describe('a reconcile applies the newest known state of its account', () => {
 
 describe('a host source that keeps updated_at (PostgreSQL)', () => {
   it('wins over a pushed state when its updated_at is later, and loses when it is earlier', async () => {
-    const databaseUrl = 'postgres://postgres@127.0.0.1:5432/test';
+    const databaseUrl = DATABASE_URL;
     const schema = `orgsync_test_${randomBytes(6).toString('hex')}`;
     const admin = new pg.Client({ connectionString: databaseUrl });
     await admin.connect();
