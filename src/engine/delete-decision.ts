@@ -39,12 +39,12 @@ export function decideDeletes(input: DeleteDecisionInput): Map<PlanItem, DeleteD
   const decisions = new Map<PlanItem, DeleteDecision>();
   for (const orphan of orphans) {
     const matched = accountIdsOf(orphan.externalId ?? '', input.regions)
-      .map((accountId) => ({ accountId, line: rows.lineByAccountId.get(looseKey(accountId)) }))
-      .find((m) => m.line !== undefined);
-    if (matched?.line !== undefined) {
-      decisions.set(orphan, withheld('DELETE_WITHHELD_ROW', rowReason(matched.line, matched.accountId)));
+      .map((accountId) => ({ accountId, row: rows.byAccountId.get(looseKey(accountId)) }))
+      .find((m) => m.row !== undefined);
+    if (matched?.row !== undefined) {
+      decisions.set(orphan, withheld('DELETE_WITHHELD_ROW', rowReason(matched.row, matched.accountId)));
     } else if (rows.unknownLine !== undefined) {
-      decisions.set(orphan, withheld('DELETE_WITHHELD_ROW', rowReason(rows.unknownLine, null)));
+      decisions.set(orphan, withheld('DELETE_WITHHELD_ROW', unreadableRowReason(rows.unknownLine)));
     } else if (input.blockOnInvalid && rows.count > 0) {
       decisions.set(orphan, withheld('DELETE_WITHHELD_INVALID_ROWS', blockReason(rows.count, rows.firstLine)));
     } else if (overThresholds) {
@@ -62,17 +62,22 @@ export function decideDeletes(input: DeleteDecisionInput): Map<PlanItem, DeleteD
   return decisions;
 }
 
+interface RejectedRow {
+  line: number;
+  action: 'invalid' | 'conflict';
+}
+
 interface RejectedRows {
   count: number;
   firstLine: number | undefined;
-  /** Loose account ID -> first line of a rejected row with that account ID. */
-  lineByAccountId: Map<string, number>;
+  /** Loose account ID -> the first rejected row with that account ID. */
+  byAccountId: Map<string, RejectedRow>;
   /** First line of a rejected row whose account ID could not be read (it could be anyone's). */
   unknownLine: number | undefined;
 }
 
 function rejectedRows(items: readonly PlanItem[]): RejectedRows {
-  const rows: RejectedRows = { count: 0, firstLine: undefined, lineByAccountId: new Map(), unknownLine: undefined };
+  const rows: RejectedRows = { count: 0, firstLine: undefined, byAccountId: new Map(), unknownLine: undefined };
   for (const item of items) {
     if ((item.action !== 'invalid' && item.action !== 'conflict') || item.line === null) continue;
     rows.count += 1;
@@ -82,8 +87,9 @@ function rejectedRows(items: readonly PlanItem[]): RejectedRows {
       continue;
     }
     const key = looseKey(item.accountId);
-    const seen = rows.lineByAccountId.get(key);
-    if (seen === undefined || item.line < seen) rows.lineByAccountId.set(key, item.line);
+    const seen = rows.byAccountId.get(key);
+    if (seen === undefined || item.line < seen.line)
+      rows.byAccountId.set(key, { line: item.line, action: item.action });
   }
   return rows;
 }
@@ -107,12 +113,19 @@ function withheld(code: string, message: string): DeleteDecision {
   return { delete: false, error: { code, message } };
 }
 
-function rowReason(line: number, accountId: string | null): string {
-  const who =
-    accountId === null
-      ? `the row on line ${line} is invalid and its account_id could not be read, so it could be this organization's account`
-      : `the invalid or conflicting row on line ${line} has account_id ${quoteValue(accountId)}, so it may be this organization's account`;
-  return `not deleted: ${who}. Fix that row and run again; the organization is kept until then.`;
+function rowReason(row: RejectedRow, accountId: string): string {
+  const kind = row.action === 'conflict' ? 'conflicting' : 'invalid';
+  return (
+    `not deleted: the ${kind} row on line ${row.line} has account_id ${quoteValue(accountId)}, so it may be this ` +
+    "organization's account. Fix that row and run again; the organization is kept until then."
+  );
+}
+
+function unreadableRowReason(line: number): string {
+  return (
+    `not deleted: the row on line ${line} is invalid and its account_id could not be read, so it could be this ` +
+    "organization's account. Fix that row and run again; the organization is kept until then."
+  );
 }
 
 function blockReason(count: number, firstLine: number | undefined): string {

@@ -71,7 +71,7 @@ describe('orgsync plan / apply with ordinary but incomplete input', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/invalid +account CUST-2 \(line 3\) +REGION_UNKNOWN: region "us--east"/);
     expect(result.stdout).toMatch(
-      /orphan +us-east-CUST-2 +DELETE_WITHHELD_ROW: not deleted: the invalid or conflicting row on line 3/,
+      /orphan +us-east-CUST-2 +DELETE_WITHHELD_ROW: not deleted: the invalid row on line 3 has account_id "CUST-2"/,
     );
     expect(emulator.store.getByExternalId('us-east-CUST-2')).toBeDefined();
   });
