@@ -20,17 +20,18 @@ export interface FieldIssue {
 
 /**
  * The issue of a value holding a control character (NUL, ESC, BEL, tab, line breaks, DEL, C1
- * controls, U+2028/2029), naming the field, the character and its position; or null. `shown` is how
- * the value appears in the message (empty for e-mail addresses, which are never echoed).
+ * controls, U+2028/2029), naming the field, the character and its position; or null. The value is
+ * quoted in the message unless `echo` is false (e-mail addresses are never echoed).
  */
 export function controlCharacterIssue(
   code: RowErrorCodeType,
   field: string,
   value: string,
-  shown: string,
+  echo: boolean,
 ): FieldIssue | null {
   const at = controlCharacterPosition(value);
   if (at < 0) return null;
+  const shown = echo ? ` ${quoteValue(value)}` : '';
   return {
     code,
     field,
@@ -50,12 +51,7 @@ export function checkDisplayName(raw: string | null | undefined, issues: FieldIs
     });
     return undefined;
   }
-  const control = controlCharacterIssue(
-    RowErrorCode.DISPLAY_NAME_INVALID,
-    'display_name',
-    value,
-    ` ${quoteValue(value)}`,
-  );
+  const control = controlCharacterIssue(RowErrorCode.DISPLAY_NAME_INVALID, 'display_name', value, true);
   if (control) {
     issues.push(control);
     return undefined;
@@ -88,8 +84,7 @@ export function checkMetadataValue(key: string, raw: string | null, issues: Fiel
   const value = raw?.trim() ?? '';
   if (value === '') return null;
   const isEmail = key.trim().toLowerCase() === 'invoice_email';
-  const shown = isEmail ? '' : ` ${quoteValue(value)}`;
-  const control = controlCharacterIssue(RowErrorCode.METADATA_VALUE_INVALID, key, value, shown);
+  const control = controlCharacterIssue(RowErrorCode.METADATA_VALUE_INVALID, key, value, !isEmail);
   if (control) {
     issues.push(control);
     return null;
@@ -97,6 +92,7 @@ export function checkMetadataValue(key: string, raw: string | null, issues: Fiel
   const length = codePointLength(value);
   const { valueMaxLength } = METADATA_LIMITS;
   if (length > valueMaxLength) {
+    const shown = isEmail ? '' : ` ${quoteValue(value)}`;
     issues.push({
       code: RowErrorCode.METADATA_VALUE_TOO_LONG,
       field: key,

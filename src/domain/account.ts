@@ -10,6 +10,9 @@ export type ParseAccountResult = { ok: true; account: Account } | { ok: false; p
 
 type Issue = FieldIssue;
 
+/** ASCII text is already NFC: only the rest is normalised (a million IDs, most of them ASCII). */
+const NON_ASCII = /[^\p{ASCII}]/u;
+
 /**
  * Turns one source record into an account, applying the rules of design section 2. Never throws:
  * a bad record becomes an `invalid` problem whose `code` is the first issue in column order
@@ -79,7 +82,8 @@ function cell(record: SourceRecord, column: string): string | null | undefined {
 
 /** account_id: trimmed, normalised to Unicode NFC (so `CAFÉ-1` typed either way is one ID), no control characters. */
 function checkAccountId(raw: string | null | undefined, issues: Issue[]): string | undefined {
-  const value = raw?.trim().normalize('NFC') ?? '';
+  const trimmed = raw?.trim() ?? '';
+  const value = NON_ASCII.test(trimmed) ? trimmed.normalize('NFC') : trimmed;
   if (value === '') {
     issues.push({
       code: RowErrorCode.ACCOUNT_ID_MISSING,

@@ -118,7 +118,7 @@ export function duplicateConflict(group: Omit<DuplicateGroup, 'error'>): { code:
     };
   const spellings = [group.externalId, ...group.spellings].map((s) => quoteValue(s, 80)).join(', ');
   return {
-    code: RowErrorCode.DUPLICATE_EXTERNAL_ID_NFKC,
+    code: RowErrorCode.EXTERNAL_ID_LOOKALIKE,
     message:
       `the external IDs ${spellings} on lines ${list} differ only in Unicode compatibility forms ` +
       `(fullwidth letters, ligatures, the Kelvin sign...) and would look the same in Scalekit; ${fix}`,
@@ -135,7 +135,7 @@ export function twinOrganizationConflict(
   org: { id: string; externalId: string },
 ): { code: string; message: string } {
   return {
-    code: RowErrorCode.DUPLICATE_EXTERNAL_ID_NFKC,
+    code: RowErrorCode.EXTERNAL_ID_LOOKALIKE,
     message:
       `the external ID ${quoteValue(row.externalId, 80)} of line ${row.line} and the external ID ${quoteValue(org.externalId, 80)} ` +
       `of organization ${org.id} differ only in Unicode forms (composed or decomposed accents, fullwidth letters...) and would ` +

@@ -34,10 +34,10 @@ export const RowErrorCode = {
   /** The row's region column disagrees with the region given by `--region`. */
   REGION_MISMATCH: 'REGION_MISMATCH',
   /**
-   * Two or more rows whose external IDs differ but become the same under Unicode NFKC (fullwidth
-   * `Ａ1` and `A1`): action `conflict`, like `DUPLICATE_EXTERNAL_ID`.
+   * External IDs that differ but become the same under Unicode NFKC (fullwidth `Ａ1` and `A1`), on
+   * two or more rows, or on a row and an existing organization: action `conflict`, none applied.
    */
-  DUPLICATE_EXTERNAL_ID_NFKC: 'DUPLICATE_EXTERNAL_ID_NFKC',
+  EXTERNAL_ID_LOOKALIKE: 'EXTERNAL_ID_LOOKALIKE',
 } as const;
 
 /** One of the stable row error codes. */
