@@ -105,8 +105,8 @@ describe('partitionDuplicates', () => {
     const { unique, conflicts } = partitionDuplicates([account(2, 'A1'), account(3, 'B'), account(4, '\uff211')]);
     expect(unique.map((a) => a.line)).toEqual([3]);
     expect(conflicts.map((c) => [c.line, c.code])).toEqual([
-      [2, RowErrorCode.DUPLICATE_EXTERNAL_ID_NFKC],
-      [4, RowErrorCode.DUPLICATE_EXTERNAL_ID_NFKC],
+      [2, RowErrorCode.EXTERNAL_ID_LOOKALIKE],
+      [4, RowErrorCode.EXTERNAL_ID_LOOKALIKE],
     ]);
     expect(conflicts[0]?.message).toMatch(
       /^the external IDs "us-east-A1", "us-east-\uff211" on lines 2 and 4 differ only/,

@@ -172,7 +172,7 @@ describe('createPlanner', () => {
       [2, 'us-east-A1', 'A1'],
       [5, 'us-east-\uff211', '\uff211'],
     ]);
-    expect(conflicts[0]?.error).toMatchObject({ code: 'DUPLICATE_EXTERNAL_ID_NFKC' });
+    expect(conflicts[0]?.error).toMatchObject({ code: 'EXTERNAL_ID_LOOKALIKE' });
     expect(conflicts[0]?.error?.message).toMatch(/"us-east-A1", "us-east-\uff211" on lines 2 and 5 differ only/);
     expect(result.items.map((i) => i.action)).toEqual(['conflict', 'create', 'conflict']);
   });
@@ -190,7 +190,7 @@ describe('createPlanner', () => {
     expect(result.items[0]).toMatchObject({
       action: 'conflict',
       orgId: 'org_7',
-      error: { code: 'DUPLICATE_EXTERNAL_ID_NFKC' },
+      error: { code: 'EXTERNAL_ID_LOOKALIKE' },
     });
     expect(result.items[0]?.error?.message).toContain('of organization org_7 differ only in Unicode forms');
   });
