@@ -76,8 +76,11 @@ describe('orgsync plan / apply (the CLI contract)', () => {
       'started_at',
       'finished_at',
       'summary',
+      'unmanaged_keys',
+      'unknown_columns',
       'items',
     ]);
+    expect(report).toMatchObject({ unmanaged_keys: [], unknown_columns: [] });
     expect(report).toMatchObject({ mode: 'plan', scope: 'partial', source: `csv:${path}` });
     expect(Object.keys(report.summary as object)).toEqual([
       'accounts',
