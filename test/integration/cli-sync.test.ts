@@ -144,6 +144,10 @@ describe('orgsync demo (npm start)', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Plan again');
     expect(result.stdout).toContain('In step.');
+    // Two fixture rows are invalid, so the orphan's delete is withheld, and the demo says why.
+    expect(result.stdout).toMatch(
+      /orphan +us-east-CUST-0999 +DELETE_WITHHELD_INVALID_ROWS: not deleted: 2 rows are invalid/,
+    );
     expect(existsSync(join(dir, 'demo-reports', '2-apply', 'report.json'))).toBe(true);
   });
 });
