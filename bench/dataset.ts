@@ -131,12 +131,13 @@ export interface CallFloor {
 /**
  * The fewest calls any correct run can make: the cheaper of a listing (⌈organizations/100⌉ pages)
  * and one lookup per account (partial runs only, after the first page), plus one write per drifted
- * account and one re-read before each metadata merge.
+ * account and one re-read before each update (metadata or not: an update is stale, and nothing is
+ * written, when a field it changes was changed since the snapshot).
  */
 export function callFloor(counts: DriftCounts, accounts: number, scope: 'partial' | 'full'): CallFloor {
   const pages = Math.max(1, Math.ceil(counts.organizations / 100));
   const listPages = scope === 'full' ? pages : Math.min(pages, 1 + accounts);
   const writes = counts.creates + counts.renames + counts.metadataUpdates;
-  const reReads = counts.metadataUpdates;
+  const reReads = counts.renames + counts.metadataUpdates;
   return { listPages, writes, reReads, total: listPages + writes + reReads };
 }

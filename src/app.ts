@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { ConfigError } from './errors.js';
 import type { DomainRules } from './domain/types.js';
 import { createScalekitClient } from './scalekit/client.js';
 import type { ScalekitClientOptions } from './scalekit/client-options.js';
@@ -43,13 +44,36 @@ export function connectScalekit(
   return { api: client, rateBudget, close: () => client.close() };
 }
 
-/** The domain rules from configuration (and `--region`). */
+/**
+ * The domain rules from configuration (and `--region`). Throws a `ConfigError` naming `--region`
+ * when the flag is given but empty or not a configured region (see `checkRegionFlag`).
+ */
 export function domainRules(config: Config, fixedRegion?: string): DomainRules {
+  const problem = checkRegionFlag(fixedRegion, config.regions);
+  if (problem) throw new ConfigError([problem]);
   return {
     regions: config.regions,
     metadataKeys: config.metadataKeys,
-    fixedRegion: fixedRegion?.trim().toLowerCase() || undefined,
+    fixedRegion: fixedRegion === undefined ? undefined : fixedRegion.trim().toLowerCase(),
   };
+}
+
+/**
+ * What is wrong with a `--region` value, or null: it must name one of the configured regions (one
+ * configuration error, rather than the same row error on every row); `--region ''` is an error too.
+ */
+export function checkRegionFlag(value: string | undefined, regions: readonly string[]): string | null {
+  if (value === undefined) return null;
+  const region = value.trim().toLowerCase();
+  const allowed = regions.join(', ');
+  if (region === '')
+    return `--region is empty: give one of ${allowed}, or leave the flag out to read each row's region column`;
+  if (!regions.includes(region))
+    return (
+      `--region ${JSON.stringify(value.slice(0, 60))} is not a configured region: use one of ${allowed}, ` +
+      'or add it to ORGSYNC_REGIONS (a comma-separated list, e.g. ORGSYNC_REGIONS=us-east,eu-west)'
+    );
+  return null;
 }
 
 /** The columns a source must have. */

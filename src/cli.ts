@@ -58,7 +58,10 @@ export function buildProgram(io = { env: processEnv(), stdout: process.stdout, s
       '--allow-delete',
       'full scope: delete orphans (withheld above the thresholds, never with an enabled SCIM directory)',
     )
-    .option('--adopt', 'link adoptable organizations (no external ID, same display name) instead of withholding them')
+    .option(
+      '--adopt [external-ids]',
+      'link adoptable organizations (no external ID, same display name) instead of withholding them: all of them, or only these external IDs (comma-separated)',
+    )
     .action(async (planFile: string | undefined, flags: SyncFlags) => {
       process.exitCode = await runSyncCommand('apply', planFile, flags, io);
     });

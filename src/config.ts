@@ -173,6 +173,11 @@ export const SETTINGS = {
     schema: z.coerce.number().min(0).max(100).default(10),
     help: 'percent of managed organizations',
   },
+  deleteBlockOnInvalid: {
+    env: 'ORGSYNC_DELETE_BLOCK_ON_INVALID',
+    schema: z.stringbool({ error: 'expected true or false' }).default(true),
+    help: 'true: while any row of a run is invalid or in conflict, --allow-delete deletes nothing',
+  },
   webhookSecret: {
     env: 'ORGSYNC_WEBHOOK_SECRET',
     schema: whsec.optional(),

@@ -5,7 +5,7 @@ import { connectScalekit, domainRules, requiredColumns } from '../app.js';
 import { loadConfig } from '../config.js';
 import { writeReportFiles } from '../engine/report-writer.js';
 import { runSync, type RunOptions } from '../engine/run.js';
-import { renderSummaryTable } from '../engine/summary-text.js';
+import { describeItem, renderSummaryTable } from '../engine/summary-text.js';
 import { loadSeedFile, startEmulator } from '../emulator/server.js';
 import { createLogger } from '../logger.js';
 import { createCsvSource } from '../sources/csv-source.js';
@@ -79,23 +79,35 @@ async function runDemo(flags: { accounts: string; seed: string; reportDir: strin
       '1-plan',
       30,
     );
-    await step(
-      '2. Apply: create, update, adopt the twin, delete the orphan',
+    const applied = await step(
+      '2. Apply: create, update, adopt the twin; the orphan is kept while two rows are invalid',
       `orgsync apply --source csv:${accountsPath} --scope full --adopt --allow-delete`,
-      { mode: 'apply', allowDelete: true, adopt: true },
+      { mode: 'apply', allowDelete: true, adopt: true, deleteBlockOnInvalid: config.deleteBlockOnInvalid },
       '2-apply',
       0,
     );
+    // Deleting cannot be undone: while a row is invalid it might be the orphan's account, so the
+    // delete is withheld (ORGSYNC_DELETE_BLOCK_ON_INVALID). Show it, with its reason.
+    const withheld = applied.items.filter((item) => item.action === 'orphan' && item.error);
+    for (const item of withheld) out(`  ${describeItem(item)}\n`);
     const again = await step(
-      '3. Plan again: nothing left but the bad rows',
+      '3. Plan again: nothing left but the bad rows, and the orphan they protect',
       `orgsync plan --source csv:${accountsPath} --scope full`,
       { mode: 'plan', allowDelete: false, adopt: false },
       '3-replan',
       10,
     );
-    const left = again.summary.create + again.summary.update + again.summary.orphan + again.summary.adoptable;
+    const left =
+      again.summary.create +
+      again.summary.update +
+      again.summary.adoptable +
+      Math.max(0, again.summary.orphan - withheld.length);
+    const kept =
+      withheld.length > 0
+        ? ` The orphan is deleted by the first --allow-delete run after the bad rows are fixed (or with ORGSYNC_DELETE_BLOCK_ON_INVALID=false).`
+        : '';
     out(
-      `\n${left === 0 ? 'In step.' : `${left} items still differ.`} The bad rows stay in the report until the CSV is fixed; foreign metadata keys were kept.\nReports (report.json, results.csv, summary.md) are in ${resolve(flags.reportDir)}/{1-plan,2-apply,3-replan}.\nNext: orgsync plan --source csv:YOUR.csv with SCALEKIT_ENVIRONMENT_URL, SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET set (see README).\n`,
+      `\n${left === 0 ? 'In step.' : `${left} items still differ.`} The bad rows stay in the report until the CSV is fixed; foreign metadata keys were kept.${kept}\nReports (report.json, results.csv, summary.md) are in ${resolve(flags.reportDir)}/{1-plan,2-apply,3-replan}.\nNext: orgsync plan --source csv:YOUR.csv with SCALEKIT_ENVIRONMENT_URL, SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET set (see README).\n`,
     );
     return left === 0 ? 0 : 1;
   } finally {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { connectScalekit, domainRules, requiredColumns } from '../app.js';
+import { checkRegionFlag, connectScalekit, domainRules, requiredColumns } from '../app.js';
 import { SCALEKIT_SETTINGS, loadConfig, type Config } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { exitCodeFor } from '../engine/report.js';
@@ -26,7 +26,8 @@ export interface SyncFlags {
   concurrency?: string;
   rateLimit?: string;
   allowDelete?: boolean;
-  adopt?: boolean;
+  /** `--adopt` alone: every adoptable item; `--adopt ID,ID`: only those external IDs. */
+  adopt?: boolean | string;
   since?: string;
 }
 
@@ -39,11 +40,12 @@ export interface CommandIo {
 /** Runs `orgsync plan` or `orgsync apply` and returns the contract's exit code. */
 export async function runSyncCommand(
   mode: 'plan' | 'apply',
-  planFile: string | undefined,
+  planFileArgument: string | undefined,
   flags: SyncFlags,
   io: CommandIo,
 ): Promise<number> {
-  const { config, scope } = parseSettings(mode, planFile, flags, io.env);
+  const { planFile, adopt } = readAdoptFlag(planFileArgument, flags);
+  const { config, scope } = parseSettings(mode, planFile, flags, io.env, adopt);
   // On a terminal the progress bar and the summary tell the story: only warnings are logged
   // unless ORGSYNC_LOG_LEVEL asks for more. Elsewhere (CI, cron) JSON lines at info.
   const logger = createLogger({ level: io.stderr.isTTY && !io.env.ORGSYNC_LOG_LEVEL ? 'warn' : config.logLevel });
@@ -52,10 +54,11 @@ export async function runSyncCommand(
   const progress = createProgressReporter({ stream: io.stderr, logger });
   const settings: ApplySettings = {
     allowDelete: flags.allowDelete === true,
-    adopt: flags.adopt === true,
+    adopt,
     concurrency: config.concurrency,
     deleteMaxCount: config.deleteMaxCount,
     deleteMaxPercent: config.deleteMaxPercent,
+    deleteBlockOnInvalid: config.deleteBlockOnInvalid,
     onProgress: (p) => progress.update(p),
   };
   try {
@@ -96,6 +99,10 @@ export async function runSyncCommand(
     }
     progress.done();
     io.stdout.write(renderSummaryTable(report));
+    for (const id of notAdopted(adopt, report))
+      io.stdout.write(
+        `--adopt ${id}: not adoptable in this run (no unlinked organization with its account's name, or it has one already); nothing was linked for it\n`,
+      );
     if (flags.reportDir) {
       const files = await writeReportFiles(flags.reportDir, report);
       io.stdout.write(`Reports: ${files.join(', ')}\n`);
@@ -130,6 +137,7 @@ function parseSettings(
   planFile: string | undefined,
   flags: SyncFlags,
   env: CommandIo['env'],
+  adopt: boolean | string[],
 ): { config: Config; scope: 'partial' | 'full' } {
   const problems: string[] = [];
   const scope = flags.scope ?? 'partial';
@@ -157,6 +165,43 @@ function parseSettings(
       ),
     );
   }
+  if (config) {
+    const region = checkRegionFlag(flags.region, config.regions);
+    if (region) problems.push(region);
+  }
+  if (Array.isArray(adopt) && adopt.length === 0)
+    problems.push(
+      '--adopt: give external IDs separated by commas (--adopt us-east-CUST-1,us-east-CUST-2), or no value to adopt every adoptable organization',
+    );
   if (problems.length > 0 || !config) throw new ConfigError(problems);
   return { config, scope: scope === 'full' ? 'full' : 'partial' };
+}
+
+/** The external IDs given to `--adopt` that no adoptable item of the run had. */
+function notAdopted(adopt: boolean | readonly string[], report: Report): string[] {
+  if (typeof adopt === 'boolean') return [];
+  const linked = new Set<string>();
+  for (const item of report.items)
+    if (item.action !== 'create' && item.external_id && item.changes.some((c) => c.field === 'external_id'))
+      linked.add(item.external_id);
+  return adopt.filter((id) => !linked.has(id));
+}
+
+/**
+ * `--adopt` takes an optional list, so commander reads `apply --adopt plan.json` as the list: a
+ * value ending in `.json`, with no plan file and no --source, is taken for the plan file it is.
+ */
+function readAdoptFlag(
+  planFile: string | undefined,
+  flags: SyncFlags,
+): { planFile: string | undefined; adopt: boolean | string[] } {
+  const value = flags.adopt;
+  if (typeof value !== 'string') return { planFile, adopt: value === true };
+  if (planFile === undefined && flags.source === undefined && value.trim().toLowerCase().endsWith('.json'))
+    return { planFile: value, adopt: true };
+  const ids = value
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id.length > 0);
+  return { planFile, adopt: ids };
 }

@@ -1,31 +1,32 @@
 import type { SourceRecord } from '../sources/source.js';
 import type { Account, DomainRules, RowProblem } from './types.js';
+import { checkDisplayName, checkMetadataValue, type FieldIssue } from './account-fields.js';
 import { codePointLength, controlCharacterPosition, quoteValue } from './characters.js';
-import { DISPLAY_NAME_LIMITS } from './display-name.js';
-import { isValidEmailAddress } from './email-address.js';
 import { MAX_EXTERNAL_ID_LENGTH, externalIdOf } from './external-id.js';
-import { METADATA_LIMITS } from './metadata.js';
 import { RowErrorCode } from './row-error-codes.js';
 
 /** The outcome of `parseAccount`: a valid account, or the reason the row is `invalid`. */
 export type ParseAccountResult = { ok: true; account: Account } | { ok: false; problem: RowProblem };
 
-interface Issue {
-  code: RowErrorCode;
-  field: string;
-  message: string;
-}
+type Issue = FieldIssue;
+
+/** ASCII text is already NFC: only the rest is normalised (a million IDs, most of them ASCII). */
+const NON_ASCII = /[^\p{ASCII}]/u;
 
 /**
  * Turns one source record into an account, applying the rules of design section 2. Never throws:
  * a bad record becomes an `invalid` problem whose `code` is the first issue in column order
  * (account_id, region, external ID, display_name, then the owned metadata keys in configured
  * order) and whose `message` lists every issue, joined by "; ". E-mail addresses are never echoed.
+ *
+ * An owned metadata key the record does not carry at all (no such column, a field absent from a
+ * webhook's account) is left out of `metadata`: it is not managed in this run. A key it carries
+ * with an empty value (empty cell, SQL NULL, JSON null, "") is `null`: "remove this key".
  */
 export function parseAccount(record: SourceRecord, rules: DomainRules): ParseAccountResult {
   const issues: Issue[] = [];
   const accountId = checkAccountId(cell(record, 'account_id'), issues);
-  const region = checkRegion(rules.fixedRegion ?? cell(record, 'region'), rules, issues);
+  const region = checkRegion(cell(record, 'region'), rules, issues);
   let externalId: string | undefined;
   if (accountId !== undefined && region !== undefined) {
     externalId = externalIdOf(region, accountId);
@@ -42,9 +43,12 @@ export function parseAccount(record: SourceRecord, rules: DomainRules): ParseAcc
   }
   const displayName = checkDisplayName(cell(record, 'display_name'), issues);
   // fromEntries, not assignment: a configured key named `__proto__` must stay an own property.
-  const metadata = Object.fromEntries(
-    rules.metadataKeys.map((key) => [key, checkMetadataValue(key, cell(record, key.trim().toLowerCase()), issues)]),
-  );
+  const entries: [string, string | null][] = [];
+  for (const key of rules.metadataKeys) {
+    const raw = cell(record, key.trim().toLowerCase());
+    if (raw !== undefined) entries.push([key, checkMetadataValue(key, raw, issues)]);
+  }
+  const metadata = Object.fromEntries(entries);
 
   const first = issues[0];
   if (first !== undefined) {
@@ -68,13 +72,18 @@ export function parseAccount(record: SourceRecord, rules: DomainRules): ParseAcc
   return { ok: true, account: { line: record.line, accountId, region, externalId, displayName, metadata } };
 }
 
-/** The raw value of a column, reading own properties only (a column may be named `constructor`). */
-function cell(record: SourceRecord, column: string): string | null {
-  return Object.hasOwn(record.values, column) ? (record.values[column] ?? null) : null;
+/**
+ * The raw value of a column, reading own properties only (a column may be named `constructor`):
+ * `undefined` when the record has no such column, `null` for an empty (NULL) value.
+ */
+function cell(record: SourceRecord, column: string): string | null | undefined {
+  return Object.hasOwn(record.values, column) ? (record.values[column] ?? null) : undefined;
 }
 
-function checkAccountId(raw: string | null, issues: Issue[]): string | undefined {
-  const value = raw?.trim() ?? '';
+/** account_id: trimmed, normalised to Unicode NFC (so `CAFÉ-1` typed either way is one ID), no control characters. */
+function checkAccountId(raw: string | null | undefined, issues: Issue[]): string | undefined {
+  const trimmed = raw?.trim() ?? '';
+  const value = NON_ASCII.test(trimmed) ? trimmed.normalize('NFC') : trimmed;
   if (value === '') {
     issues.push({
       code: RowErrorCode.ACCOUNT_ID_MISSING,
@@ -95,8 +104,25 @@ function checkAccountId(raw: string | null, issues: Issue[]): string | undefined
   return value;
 }
 
-function checkRegion(raw: string | null, rules: DomainRules, issues: Issue[]): string | undefined {
-  const value = raw?.trim().toLowerCase() ?? '';
+/**
+ * region: lower-cased and trimmed, one of the configured regions. A fixed region (`--region`) fills
+ * in rows without one; a row whose own region disagrees with it is invalid: the flag never
+ * overrides data.
+ */
+function checkRegion(raw: string | null | undefined, rules: DomainRules, issues: Issue[]): string | undefined {
+  const given = raw?.trim().toLowerCase() ?? '';
+  const fixed = rules.fixedRegion;
+  if (fixed !== undefined && given !== '' && given !== fixed) {
+    issues.push({
+      code: RowErrorCode.REGION_MISMATCH,
+      field: 'region',
+      message:
+        `region ${quoteValue(given)} disagrees with --region ${quoteValue(fixed)}: --region only fills in rows without a region, ` +
+        "it never overrides one. Correct the row's region, or run without --region",
+    });
+    return undefined;
+  }
+  const value = given === '' ? (fixed ?? '') : given;
   const allowed = rules.regions.join(', ');
   if (value === '') {
     issues.push({
@@ -115,56 +141,6 @@ function checkRegion(raw: string | null, rules: DomainRules, issues: Issue[]): s
         'or add it to ORGSYNC_REGIONS (a comma-separated list, e.g. ORGSYNC_REGIONS=us-east,eu-west)',
     });
     return undefined;
-  }
-  return value;
-}
-
-function checkDisplayName(raw: string | null, issues: Issue[]): string | undefined {
-  const value = raw?.trim() ?? '';
-  const { maxLength } = DISPLAY_NAME_LIMITS;
-  if (value === '') {
-    issues.push({
-      code: RowErrorCode.DISPLAY_NAME_MISSING,
-      field: 'display_name',
-      message: `display_name is empty: every organization needs a name of 1–${maxLength} characters`,
-    });
-    return undefined;
-  }
-  const length = codePointLength(value);
-  if (length > maxLength) {
-    issues.push({
-      code: RowErrorCode.DISPLAY_NAME_TOO_LONG,
-      field: 'display_name',
-      message: `display_name ${quoteValue(value)} is ${length} characters long, but Scalekit allows at most ${maxLength}: shorten it`,
-    });
-    return undefined;
-  }
-  return value;
-}
-
-/** An owned metadata cell: empty or missing means "absent" (null); otherwise 1–256 characters. */
-function checkMetadataValue(key: string, raw: string | null, issues: Issue[]): string | null {
-  const value = raw?.trim() ?? '';
-  if (value === '') return null;
-  const isEmail = key.trim().toLowerCase() === 'invoice_email';
-  const length = codePointLength(value);
-  const { valueMaxLength } = METADATA_LIMITS;
-  if (length > valueMaxLength) {
-    const shown = isEmail ? '' : ` ${quoteValue(value)}`;
-    issues.push({
-      code: RowErrorCode.METADATA_VALUE_TOO_LONG,
-      field: key,
-      message: `${key}${shown} is ${length} characters long, but Scalekit allows metadata values of at most ${valueMaxLength}: shorten it`,
-    });
-    return null;
-  }
-  if (isEmail && !isValidEmailAddress(value)) {
-    issues.push({
-      code: RowErrorCode.INVOICE_EMAIL_INVALID,
-      field: key,
-      message: `${key} is not a valid e-mail address (expected one address like billing@example.com, without spaces): correct it, or leave the cell empty to remove the key`,
-    });
-    return null;
   }
   return value;
 }

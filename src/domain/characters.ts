@@ -7,6 +7,12 @@
 /** C0 and C1 control characters, DEL, and the Unicode line and paragraph separators. */
 const CONTROL_CHARACTER = /[\p{Cc}\p{Zl}\p{Zp}]/u;
 
+/** What shows on screen by itself: letters, digits, punctuation, symbols (not marks, formats or spaces). */
+const VISIBLE_CHARACTER = /[\p{L}\p{N}\p{P}\p{S}]/u;
+
+/** Characters a quoted value shows as `\uXXXX`: controls, format characters (bidi, zero-width), separators. */
+const ESCAPED_IN_QUOTES = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+
 /** The number of Unicode code points in `s`. */
 export function codePointLength(s: string): number {
   // Fast path: without surrogates, UTF-16 units and code points are the same.
@@ -36,12 +42,30 @@ export function hasControlCharacter(s: string): boolean {
 }
 
 /**
+ * Whether `s` has at least one character that shows by itself: a name made only of zero-width
+ * spaces, bidi marks or a lone combining accent has none.
+ */
+export function hasVisibleCharacter(s: string): boolean {
+  return VISIBLE_CHARACTER.test(s);
+}
+
+/** How a control character is named in a message: `U+001B`. */
+export function codePointName(s: string, position: number): string {
+  const ch = Array.from(s)[position] ?? '';
+  return `U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/**
  * A value made safe to quote in a message: at most `max` code points (an ellipsis marks the cut)
- * and JSON-quoted, so control characters show as `\n`, `\t`, `\u0000`. Never use it for e-mail
+ * and JSON-quoted, with control, format (bidi, zero-width) and separator characters shown as
+ * `\uXXXX` (or `\n`, `\t`), so nothing in it can steer a terminal. Never use it for e-mail
  * addresses: those are never echoed.
  */
 export function quoteValue(value: string, max = 40): string {
   const points = Array.from(value);
   const shown = points.length > max ? `${points.slice(0, max).join('')}…` : value;
-  return JSON.stringify(shown);
+  return JSON.stringify(shown).replace(
+    ESCAPED_IN_QUOTES,
+    (ch) => `\\u${(ch.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`,
+  );
 }

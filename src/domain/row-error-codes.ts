@@ -25,6 +25,19 @@ export const RowErrorCode = {
   DUPLICATE_EXTERNAL_ID: 'DUPLICATE_EXTERNAL_ID',
   /** The organization would hold more than 10 metadata pairs after the merge (plan time). */
   METADATA_TOO_MANY_PAIRS: 'METADATA_TOO_MANY_PAIRS',
+  /** display_name contains a control character (tab, line break, NUL, ESC, DEL, C1...). */
+  DISPLAY_NAME_INVALID: 'DISPLAY_NAME_INVALID',
+  /** display_name has no visible character (only zero-width spaces, bidi marks, lone accents...). */
+  DISPLAY_NAME_INVISIBLE: 'DISPLAY_NAME_INVISIBLE',
+  /** An owned metadata value contains a control character. */
+  METADATA_VALUE_INVALID: 'METADATA_VALUE_INVALID',
+  /** The row's region column disagrees with the region given by `--region`. */
+  REGION_MISMATCH: 'REGION_MISMATCH',
+  /**
+   * External IDs that differ but become the same under Unicode NFKC (fullwidth `Ａ1` and `A1`), on
+   * two or more rows, or on a row and an existing organization: action `conflict`, none applied.
+   */
+  EXTERNAL_ID_LOOKALIKE: 'EXTERNAL_ID_LOOKALIKE',
 } as const;
 
 /** One of the stable row error codes. */

@@ -4,7 +4,10 @@ export interface DomainRules {
   regions: readonly string[];
   /** Metadata keys orgsync owns (default invoice_email,billing_plan,billing_currency,tax_id). */
   metadataKeys: readonly string[];
-  /** When set, every record gets this region (`--region`), whatever its own column says. */
+  /**
+   * `--region`: the region of every record without one of its own. A record whose region column
+   * says another region is invalid (`REGION_MISMATCH`): the flag never overrides data.
+   */
   fixedRegion?: string | undefined;
 }
 
@@ -17,7 +20,10 @@ export interface Account {
   /** `${region}-${accountId}`. */
   externalId: string;
   displayName: string;
-  /** Every owned key: its desired value, or `null` when it should be absent. */
+  /**
+   * The owned keys the source carried: the desired value, or `null` when the key should be absent.
+   * A key the source did not carry (no such column) is missing here: not managed in this run.
+   */
   metadata: Record<string, string | null>;
 }
 

@@ -1,6 +1,7 @@
 import { OrgsyncError, coerceError } from '../errors.js';
 import type { ScalekitApi, UpdateOrganizationInput } from '../scalekit/api.js';
 import { mergedMetadataProblem, mergeOwnedMetadata } from './metadata-check.js';
+import { decideDeletes, type DeleteDecision } from './delete-decision.js';
 import { CreateReportView, PackedCreate } from './packed-create.js';
 import { diffOrganization, type PlanItem } from './plan-item.js';
 import { toOrgState, type OrgState } from './snapshot.js';
@@ -11,8 +12,8 @@ export interface ApplyOptions {
   concurrency: number;
   /** Delete orphans (full scope only), subject to the thresholds and the SCIM check. */
   allowDelete: boolean;
-  /** Link adoptable organizations instead of withholding them. */
-  adopt: boolean;
+  /** Link adoptable organizations instead of withholding them: all (`true`), or those of these external IDs. */
+  adopt: boolean | readonly string[];
   /** The plan comes from a file: every organization is re-read and compared with what was planned. */
   savedPlan: boolean;
   /** Deletes are withheld when more than this many AND more than `deleteMaxPercent` of `managedCount` would go. */
@@ -20,6 +21,10 @@ export interface ApplyOptions {
   deleteMaxPercent: number;
   /** Organizations with a managed external ID, for the percentage threshold. */
   managedCount: number;
+  /** The configured regions (to tell an orphan's account ID); default: none, so only unreadable rows match. */
+  regions?: readonly string[] | undefined;
+  /** ORGSYNC_DELETE_BLOCK_ON_INVALID: no delete at all while any row is invalid or in conflict. Default true. */
+  deleteBlockOnInvalid?: boolean | undefined;
   signal?: AbortSignal | undefined;
   /** Called as each item finishes (for progress). */
   onItemDone?: (() => void) | undefined;
@@ -45,28 +50,43 @@ export async function applyPlan(
   items: readonly PlanItem[],
   options: ApplyOptions,
 ): Promise<ApplyOutcome[]> {
-  let orphans = 0;
-  for (const item of items) if (item.action === 'orphan') orphans += 1;
-  const withholdDeletes =
-    orphans > options.deleteMaxCount && orphans > (options.managedCount * options.deleteMaxPercent) / 100;
+  const context: ApplyContext = {
+    options,
+    deletes: options.allowDelete
+      ? decideDeletes({
+          items,
+          regions: options.regions ?? [],
+          maxCount: options.deleteMaxCount,
+          maxPercent: options.deleteMaxPercent,
+          managedCount: options.managedCount,
+          blockOnInvalid: options.deleteBlockOnInvalid ?? true,
+        })
+      : new Map(),
+    adoptIds: typeof options.adopt === 'boolean' ? null : new Set(options.adopt),
+  };
   const outcomes = new Array<ApplyOutcome>(items.length);
   let next = 0;
   const runner = async (): Promise<void> => {
     for (let i = next++; i < items.length; i = next++) {
       const item = items[i];
-      if (item) outcomes[i] = await applyOne(api, item, options, withholdDeletes);
+      if (item) outcomes[i] = await applyOne(api, item, context);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, items.length)) }, runner));
   return outcomes;
 }
 
-async function applyOne(
-  api: ScalekitApi,
-  item: PlanItem,
-  options: ApplyOptions,
-  withholdDeletes: boolean,
-): Promise<ApplyOutcome> {
+/** What every item of one apply shares: the options and the decisions taken for the whole plan. */
+interface ApplyContext {
+  options: ApplyOptions;
+  /** Per orphan, when deletes are allowed: delete, or withhold and why (`decideDeletes`). */
+  deletes: ReadonlyMap<PlanItem, DeleteDecision>;
+  /** `--adopt ID,...`: the external IDs to adopt; null when `adopt` is a plain yes or no. */
+  adoptIds: ReadonlySet<string> | null;
+}
+
+async function applyOne(api: ScalekitApi, item: PlanItem, context: ApplyContext): Promise<ApplyOutcome> {
+  const { options } = context;
   try {
     if (options.signal?.aborted)
       return outcome(item, 'failed', item.changes, {
@@ -74,7 +94,7 @@ async function applyOne(
         message: 'the run was stopped before this item was applied; run again',
       });
     const key = item.externalId ?? item.orgId;
-    const run = () => applyItem(api, item, options, withholdDeletes);
+    const run = () => applyItem(api, item, context);
     return await (options.exclusive && key && item.action !== 'invalid' && item.action !== 'conflict'
       ? options.exclusive(key, run)
       : run());
@@ -85,13 +105,8 @@ async function applyOne(
   }
 }
 
-async function applyItem(
-  api: ScalekitApi,
-  item: PlanItem,
-  options: ApplyOptions,
-  withholdDeletes: boolean,
-): Promise<ApplyOutcome> {
-  const call = { signal: options.signal };
+async function applyItem(api: ScalekitApi, item: PlanItem, context: ApplyContext): Promise<ApplyOutcome> {
+  const { options } = context;
   switch (item.action) {
     case 'invalid':
     case 'conflict':
@@ -101,15 +116,18 @@ async function applyItem(
     case 'update':
       return updateItem(api, item, options);
     case 'adoptable': {
-      if (!options.adopt) return outcome(item, 'adoptable', item.changes, null);
-      const fresh = await readOrganization(api, item, call);
+      const adopt = context.adoptIds
+        ? item.externalId !== null && context.adoptIds.has(item.externalId)
+        : options.adopt;
+      if (!adopt) return outcome(item, 'adoptable', item.changes, null);
+      const fresh = await readOrganization(api, item, options);
       if (!fresh) return stale(item, 'the organization was deleted since it was planned');
       if (fresh.external_id)
         return stale(item, `the organization was linked to external ID ${fresh.external_id} since it was planned`);
-      return writeUpdate(api, item, fresh, options, true);
+      return writeUpdate(api, item, fresh, options, 'check');
     }
     case 'orphan':
-      return orphanItem(api, item, options, withholdDeletes);
+      return orphanItem(api, item, options, context.deletes.get(item));
   }
 }
 
@@ -142,46 +160,49 @@ async function createItem(api: ScalekitApi, item: PlanItem, options: ApplyOption
       changes: item.changes,
       desired,
     };
-    return writeUpdate(api, asUpdate, toOrgState(existing), options, false);
+    // The organization was just read, and nothing was planned against it: bring it to the desired state.
+    return writeUpdate(api, asUpdate, toOrgState(existing), options, 'recompute');
   }
-}
-
-async function updateItem(api: ScalekitApi, item: PlanItem, options: ApplyOptions): Promise<ApplyOutcome> {
-  const touchesMetadata = item.changes.some((c) => c.field.startsWith('metadata.'));
-  if (!options.savedPlan && !touchesMetadata) {
-    // Only the display name: no merge, so no re-read is needed.
-    return writeUpdate(api, item, null, options, false);
-  }
-  // Re-read just before a metadata merge so that keys someone else wrote a moment ago survive.
-  const fresh = await readOrganization(api, item, { signal: options.signal });
-  if (!fresh) return stale(item, 'the organization was deleted since it was planned');
-  return writeUpdate(api, item, fresh, options, false);
 }
 
 /**
- * Sends one PATCH. With `fresh` (a re-read organization) the changes are recomputed against it
- * (live plan) or checked against it (saved plan: any planned `from` that no longer holds is stale).
+ * An update re-reads the organization under the per-organization lock, metadata or not: the PATCH
+ * must not overwrite a value someone changed since the snapshot (last writer would win over newer
+ * data), and it must send the whole merged metadata map.
+ */
+async function updateItem(api: ScalekitApi, item: PlanItem, options: ApplyOptions): Promise<ApplyOutcome> {
+  const fresh = await readOrganization(api, item, options);
+  if (!fresh) return stale(item, 'the organization was deleted since it was planned');
+  return writeUpdate(api, item, fresh, options, 'check');
+}
+
+/**
+ * Sends one PATCH against `fresh`, the organization as just re-read. `check`: the planned changes,
+ * but the item is `stale` (nothing written) when a field they change no longer holds its planned
+ * `from`. `recompute`: the changes that bring `fresh` to the desired state (a create that met an
+ * existing external ID).
  */
 async function writeUpdate(
   api: ScalekitApi,
   item: PlanItem,
-  fresh: OrgState | null,
+  fresh: OrgState,
   options: ApplyOptions,
-  linking: boolean,
+  how: 'check' | 'recompute',
 ): Promise<ApplyOutcome> {
   let changes = item.changes;
-  if (fresh && options.savedPlan) {
+  if (how === 'check') {
     const drifted = changes.filter((c) => currentValue(fresh, c.field) !== c.from);
     if (drifted.length > 0) {
+      const fields = drifted.map((c) => c.field).join(', ');
       return stale(
         item,
-        `changed in Scalekit since the plan was made: ${drifted.map((c) => c.field).join(', ')}. Make a new plan.`,
+        options.savedPlan
+          ? `changed in Scalekit since the plan was made: ${fields}. Make a new plan.`
+          : `changed in Scalekit since this run read it: ${fields}. The next run plans against the new values`,
       );
     }
-  } else if (fresh) {
-    const desired = requireDesired(item);
-    changes = diffOrganization(fresh, desired);
-    if (linking) changes = [{ field: 'external_id', from: null, to: item.externalId }, ...changes];
+  } else {
+    changes = diffOrganization(fresh, requireDesired(item));
     if (changes.length === 0) return null;
   }
   const body: UpdateOrganizationInput = {};
@@ -192,7 +213,7 @@ async function writeUpdate(
     else if (change.field.startsWith('metadata.')) metadataChanges[change.field.slice('metadata.'.length)] = change.to;
   }
   if (Object.keys(metadataChanges).length > 0) {
-    const current = fresh?.metadata ?? {};
+    const current = fresh.metadata;
     const problem = mergedMetadataProblem(
       current,
       metadataChanges,
@@ -210,18 +231,13 @@ async function orphanItem(
   api: ScalekitApi,
   item: PlanItem,
   options: ApplyOptions,
-  withholdDeletes: boolean,
+  decision: DeleteDecision | undefined,
 ): Promise<ApplyOutcome> {
-  if (!options.allowDelete) return outcome(item, 'orphan', [], null);
-  if (withholdDeletes) {
-    return outcome(item, 'orphan', [], {
-      code: 'DELETE_WITHHELD',
-      message: `deletes withheld: more than ${options.deleteMaxCount} organizations and more than ${options.deleteMaxPercent}% of the ${options.managedCount} managed ones would go. Check the source is complete, or raise ORGSYNC_DELETE_MAX_COUNT / ORGSYNC_DELETE_MAX_PERCENT.`,
-    });
-  }
+  if (!options.allowDelete || !decision) return outcome(item, 'orphan', [], null);
+  if (!decision.delete) return outcome(item, 'orphan', [], decision.error);
   const orgId = requireOrgId(item);
   if (options.savedPlan) {
-    const fresh = await readOrganization(api, item, { signal: options.signal });
+    const fresh = await readOrganization(api, item, options);
     if (!fresh) return stale(item, 'the organization was deleted since it was planned');
     if (fresh.external_id !== item.externalId)
       return stale(item, "the organization's external ID changed since it was planned");

@@ -2,25 +2,33 @@ import type { Account } from '../domain/types.js';
 import { creationChanges, type PlanItem } from './plan-item.js';
 import type { FieldChange, ReportItem } from './types.js';
 
-/** Separates packed fields; a value holding it (or the null mark) is packed as JSON instead. */
+/** Separates packed fields; a value holding it (or one of the marks) is packed as JSON instead. */
 const SEP = '\u001f';
+/** An owned key whose value is null: "remove this key". */
 const NULL_MARK = '\u001e';
+/** An owned key the source did not carry: not managed in this run (in JSON: the number 0). */
+const ABSENT_MARK = '\u001d';
 const JSON_MARK = '\u0000';
+
+type Field = string | null | undefined;
 
 /**
  * `line, accountId, region, displayName, ...values` as one string. Joined strings are compact;
  * `JSON.stringify` output is kept by V8 with spare capacity (twice the size), so JSON is only the
- * fallback for values that contain the separator.
+ * fallback for values that contain the separator or a mark.
  */
-function pack(fields: readonly (string | null)[]): string {
-  const plain = fields.every((f) => f === null || (!f.includes(SEP) && f !== NULL_MARK && !f.startsWith(JSON_MARK)));
-  if (plain) return fields.map((f) => f ?? NULL_MARK).join(SEP);
-  return `${JSON_MARK}${JSON.stringify(fields)}`;
+function pack(fields: readonly Field[]): string {
+  const plain = fields.every(
+    (f) => f == null || (!f.includes(SEP) && f !== NULL_MARK && f !== ABSENT_MARK && !f.startsWith(JSON_MARK)),
+  );
+  if (plain) return fields.map((f) => (f === undefined ? ABSENT_MARK : (f ?? NULL_MARK))).join(SEP);
+  return `${JSON_MARK}${JSON.stringify(fields.map((f) => (f === undefined ? 0 : f)))}`;
 }
 
-function unpack(packed: string): (string | null)[] {
-  if (packed.startsWith(JSON_MARK)) return JSON.parse(packed.slice(1)) as (string | null)[];
-  return packed.split(SEP).map((f) => (f === NULL_MARK ? null : f));
+function unpack(packed: string): Field[] {
+  if (packed.startsWith(JSON_MARK))
+    return (JSON.parse(packed.slice(1)) as (string | null | 0)[]).map((f) => (f === 0 ? undefined : f));
+  return packed.split(SEP).map((f) => (f === NULL_MARK ? null : f === ABSENT_MARK ? undefined : f));
 }
 
 /**
@@ -43,7 +51,7 @@ export class PackedCreate implements PlanItem, ReportItem {
       account.accountId,
       account.region,
       account.displayName,
-      ...keys.map((k) => account.metadata[k] ?? null),
+      ...keys.map((k) => (Object.hasOwn(account.metadata, k) ? account.metadata[k] : undefined)),
     ]);
   }
 
@@ -82,8 +90,12 @@ export class PackedCreate implements PlanItem, ReportItem {
   /** The account this create was planned from. */
   account(): Account {
     const [line, accountId, region, displayName, ...values] = unpack(this.packed);
-    const metadata: Record<string, string | null> = {};
-    this.keys.forEach((key, i) => (metadata[key] = values[i] ?? null));
+    const entries: [string, string | null][] = [];
+    this.keys.forEach((key, i) => {
+      const value = values[i];
+      if (value !== undefined) entries.push([key, value]);
+    });
+    const metadata = Object.fromEntries(entries);
     return {
       line: Number(line),
       accountId: accountId ?? '',

@@ -1,3 +1,4 @@
+import { createDuplicateGroups, duplicateKey, twinOrganizationConflict } from '../domain/duplicates.js';
 import type { Account, RowProblem } from '../domain/types.js';
 import { mergedMetadataProblem } from './metadata-check.js';
 import { PackedCreate } from './packed-create.js';
@@ -30,10 +31,15 @@ export interface PlannerOptions {
 export function createPlanner(options: PlannerOptions) {
   const { snapshot } = options;
   const items: PlanItem[] = [];
-  /** External ID -> line of its first record; negative when that record was unchanged. */
+  /** Duplicate key (the external ID, NFKC-folded when that differs) -> line of its first record; negative when unchanged. */
   const seen = new Map<string, number>();
-  /** External IDs seen more than once -> every line and account ID. */
-  const duplicates = new Map<string, { line: number; accountId: string }[]>();
+  /** The first record of a key that is not its own external ID (NFKC twins): how it was written. */
+  const spellings = new Map<string, { externalId: string; accountId: string }>();
+  const duplicates = createDuplicateGroups();
+  /** One per row of a duplicated external ID; they share their group's error. */
+  const conflicts: PlanItem[] = [];
+  /** Organizations whose external ID is not its own duplicate key, by that key (rare). */
+  const foldedOrgs = foldedIndex(snapshot);
   /** External IDs of rejected records: their organizations are not orphans. */
   const rejectedIds = new Set<string>();
   let accounts = 0;
@@ -41,10 +47,26 @@ export function createPlanner(options: PlannerOptions) {
 
   // Items are written as whole literals in one field order: spreads gave every item its own V8
   // hidden class (seen in heap snapshots of a million-row plan).
-  function planAccount(account: Account): PlanItem | null {
+  function planAccount(account: Account, key: string): PlanItem | null {
     const org = snapshot.byExternalId.get(account.externalId);
-    if (!org) return new PackedCreate(account, options.metadataKeys);
     const { externalId, accountId, line } = account;
+    if (!org) {
+      const twin = foldedOrgs.get(key) ?? (key === externalId ? undefined : snapshot.byExternalId.get(key));
+      if (twin && twin.external_id !== null) {
+        const error = twinOrganizationConflict({ externalId, line }, { id: twin.id, externalId: twin.external_id });
+        return {
+          action: 'conflict',
+          externalId,
+          accountId,
+          line,
+          orgId: twin.id,
+          changes: [],
+          desired: undefined,
+          error,
+        };
+      }
+      return new PackedCreate(account, options.metadataKeys);
+    }
     const tooMany = mergedMetadataProblem(org.metadata, account.metadata);
     if (tooMany)
       return {
@@ -61,6 +83,11 @@ export function createPlanner(options: PlannerOptions) {
     if (changes.length === 0) return null;
     const desired = { displayName: account.displayName, metadata: account.metadata };
     return { action: 'update', externalId, accountId, line, orgId: org.id, changes, desired, error: undefined };
+  }
+
+  function conflictItem(externalId: string, accountId: string, line: number, error: PlanItem['error']): PlanItem {
+    const orgId = snapshot.byExternalId.get(externalId)?.id ?? null;
+    return { action: 'conflict', externalId, accountId, line, orgId, changes: [], desired: undefined, error };
   }
 
   function add(record: ParsedRecord): void {
@@ -80,52 +107,51 @@ export function createPlanner(options: PlannerOptions) {
       return;
     }
     const { account } = record;
-    const first = seen.get(account.externalId);
+    const key = duplicateKey(account.externalId);
+    const first = seen.get(key);
     if (first !== undefined) {
-      const lines = duplicates.get(account.externalId) ?? [{ line: Math.abs(first), accountId: account.accountId }];
-      lines.push({ line: account.line, accountId: account.accountId });
-      duplicates.set(account.externalId, lines);
-      if (first < 0 && lines.length === 2) unchanged -= 1;
+      // A first row not in `spellings` was written as the key itself: its account ID follows the region prefix.
+      const prefix = `${account.region}-`;
+      const firstRow = spellings.get(key) ?? {
+        externalId: key,
+        accountId: key.startsWith(prefix) ? key.slice(prefix.length) : account.accountId,
+      };
+      const firstRepeat = duplicates.get(key) === undefined;
+      const group = duplicates.addRepeat(key, { externalId: firstRow.externalId, line: Math.abs(first) }, account);
+      if (firstRepeat) {
+        if (first < 0) unchanged -= 1;
+        conflicts.push(conflictItem(firstRow.externalId, firstRow.accountId, Math.abs(first), group.error));
+      }
+      conflicts.push(conflictItem(account.externalId, account.accountId, account.line, group.error));
       return;
     }
-    const item = planAccount(account);
+    if (key !== account.externalId)
+      spellings.set(key, { externalId: account.externalId, accountId: account.accountId });
+    const item = planAccount(account, key);
     if (item) {
       items.push(item);
-      seen.set(account.externalId, account.line);
+      seen.set(key, account.line);
     } else {
       unchanged += 1;
-      seen.set(account.externalId, -account.line);
+      seen.set(key, -account.line);
     }
   }
 
   function finish(): Plan {
+    const groups = duplicates.finish();
     // The first record of a duplicated external ID was planned before its twin showed up: drop it.
     const kept =
-      duplicates.size === 0
+      groups.size === 0
         ? items
-        : items.filter(
-            (i) => !(i.externalId && duplicates.has(i.externalId) && i.line === Math.abs(seen.get(i.externalId) ?? 0)),
-          );
-    for (const [externalId, lines] of duplicates) {
-      const where = lines.map((l) => l.line).join(', ');
-      for (const { line, accountId } of lines) {
-        kept.push({
-          action: 'conflict',
-          externalId,
-          accountId,
-          line,
-          orgId: snapshot.byExternalId.get(externalId)?.id ?? null,
-          changes: [],
-          error: {
-            code: 'DUPLICATE_EXTERNAL_ID',
-            message: `external ID ${externalId} appears on lines ${where}; neither row was applied. Keep one row per account (fix the account_id or region of the others).`,
-          },
-        });
-      }
-    }
+        : items.filter((i) => {
+            if (!i.externalId || i.action === 'invalid' || i.action === 'conflict') return true;
+            const key = duplicateKey(i.externalId);
+            return !(groups.has(key) && i.line === Math.abs(seen.get(key) ?? 0));
+          });
+    kept.push(...conflicts);
     markAdoptable(kept, snapshot.unlinked);
     // Records arrive in line order, so the items already are, but for the conflicts appended above.
-    const ordered = conflictsCount(kept) === 0 ? kept : mergeByLine(kept);
+    const ordered = conflicts.length === 0 ? kept : mergeByLine(kept);
     if (options.scope === 'full')
       ordered.push(...findOrphans().sort((a, b) => (a.externalId ?? '').localeCompare(b.externalId ?? '')));
     return { items: ordered, accounts, unchanged };
@@ -135,13 +161,24 @@ export function createPlanner(options: PlannerOptions) {
     const orphans: PlanItem[] = [];
     for (const org of snapshot.byExternalId.values()) {
       const id = org.external_id;
-      if (!id || seen.has(id) || rejectedIds.has(id) || !isManagedExternalId(id, options.regions)) continue;
+      if (!id || seen.has(duplicateKey(id)) || rejectedIds.has(id) || !isManagedExternalId(id, options.regions))
+        continue;
       orphans.push({ action: 'orphan', externalId: id, accountId: null, line: null, orgId: org.id, changes: [] });
     }
     return orphans;
   }
 
   return { add, finish };
+}
+
+/** Organizations whose external ID differs from its duplicate key (not NFKC-stable), by that key. */
+function foldedIndex(snapshot: Snapshot): Map<string, OrgState> {
+  const index = new Map<string, OrgState>();
+  for (const [id, org] of snapshot.byExternalId) {
+    const key = duplicateKey(id);
+    if (key !== id) index.set(key, org);
+  }
+  return index;
 }
 
 /**
@@ -183,12 +220,6 @@ function markAdoptable(items: PlanItem[], unlinked: readonly OrgState[]): void {
       desired,
     };
   }
-}
-
-function conflictsCount(items: readonly PlanItem[]): number {
-  let count = 0;
-  for (const item of items) if (item.action === 'conflict' && item.error?.code === 'DUPLICATE_EXTERNAL_ID') count += 1;
-  return count;
 }
 
 /** Items in line order: every item's line is read once (a packed create decodes to give it). */

@@ -39,6 +39,10 @@ export interface BuildReportInput {
   unchanged: number;
   items: ReportItem[];
   apiCalls: number;
+  /** See `Report.unmanaged_keys`; default none. */
+  unmanagedKeys?: readonly string[] | undefined;
+  /** See `Report.unknown_columns`; default none. */
+  unknownColumns?: readonly string[] | undefined;
 }
 
 /** Assembles `report.json`: the summary is counted from the items, never kept separately. */
@@ -66,6 +70,8 @@ export function buildReport(input: BuildReportInput): Report {
     started_at: input.startedAt.toISOString(),
     finished_at: (input.finishedAt ?? new Date()).toISOString(),
     summary,
+    unmanaged_keys: [...(input.unmanagedKeys ?? [])],
+    unknown_columns: [...(input.unknownColumns ?? [])],
     items: input.items,
   };
 }

@@ -5,6 +5,7 @@ import type { DomainRules } from '../domain/types.js';
 import type { ScalekitApi } from '../scalekit/api.js';
 import type { AccountSource } from '../sources/source.js';
 import { applyPlan } from './apply.js';
+import { createColumnCensus, type ColumnCensus } from './column-census.js';
 import { isManagedExternalId, type PlanItem } from './plan-item.js';
 import { createPlanner, type ParsedRecord } from './planner.js';
 import { buildReport, planItemToReportItem } from './report.js';
@@ -28,10 +29,13 @@ export interface Progress {
 
 export interface ApplySettings {
   allowDelete: boolean;
-  adopt: boolean;
+  /** Link adoptable organizations: every one (`true`), or only those of these external IDs (`--adopt ID,...`). */
+  adopt: boolean | readonly string[];
   concurrency: number;
   deleteMaxCount: number;
   deleteMaxPercent: number;
+  /** ORGSYNC_DELETE_BLOCK_ON_INVALID: no delete while any row is invalid or in conflict. Default true. */
+  deleteBlockOnInvalid?: boolean | undefined;
   signal?: AbortSignal | undefined;
   onProgress?: ((progress: Progress) => void) | undefined;
   runId?: string | undefined;
@@ -66,6 +70,14 @@ export interface RunResult {
 
 const PAGE_SIZE = 100;
 
+/** What the engine learns from the records as they stream past, besides the accounts. */
+interface SourceSeen {
+  /** The latest `updated_at` among the records read, at the source's full precision. */
+  maxUpdatedAt: string | null;
+  /** Which columns the records carried (unmanaged keys, unknown columns). */
+  columns: ColumnCensus;
+}
+
 /**
  * One reconcile: read the source, look at Scalekit, diff, and (in apply mode) write. A dry run and
  * a real run share this path, so what `plan` predicts is what `apply` does.
@@ -77,7 +89,7 @@ export async function runSync(deps: EngineDeps, options: RunOptions): Promise<Ru
   const log = deps.logger.child({ run_id: runId, mode: options.mode, scope: options.scope });
   log.info({ source: options.source.description }, 'run started');
 
-  const seen = { maxUpdatedAt: null as string | null };
+  const seen: SourceSeen = { maxUpdatedAt: null, columns: createColumnCensus(deps.rules.metadataKeys) };
   const { snapshot, records } = await takeSnapshot(deps, options, seen);
   log.info({ strategy: snapshot.strategy, organizations: snapshot.totalSize }, 'snapshot taken');
 
@@ -104,9 +116,14 @@ export async function runSync(deps: EngineDeps, options: RunOptions): Promise<Ru
     accounts: plan.accounts,
     unchanged: plan.unchanged,
     managed_count: managedCount,
+    unmanaged_keys: seen.columns.unmanagedKeys(),
+    unknown_columns: seen.columns.unknownColumns(),
     items: plan.items,
   };
-  log.info({ accounts: plan.accounts, items: plan.items.length }, 'plan computed');
+  log.info(
+    { accounts: plan.accounts, items: plan.items.length, unmanaged_keys: saved.unmanaged_keys },
+    'plan computed',
+  );
 
   if (options.mode === 'plan') {
     const report = buildReport({
@@ -119,6 +136,8 @@ export async function runSync(deps: EngineDeps, options: RunOptions): Promise<Ru
       unchanged: plan.unchanged,
       items: plan.items.map(planItemToReportItem),
       apiCalls: deps.api.stats().apiCalls - callsBefore,
+      unmanagedKeys: saved.unmanaged_keys,
+      unknownColumns: saved.unknown_columns,
     });
     return { report, plan: saved, maxUpdatedAt: seen.maxUpdatedAt };
   }
@@ -153,6 +172,8 @@ async function applyItems(
     deleteMaxCount: options.deleteMaxCount,
     deleteMaxPercent: options.deleteMaxPercent,
     managedCount: saved.managed_count,
+    regions: deps.rules.regions,
+    deleteBlockOnInvalid: options.deleteBlockOnInvalid,
     signal: options.signal,
     exclusive: options.exclusive,
     onItemDone: () => {
@@ -171,6 +192,8 @@ async function applyItems(
     unchanged: saved.unchanged + (outcomes.length - reportItems.length),
     items: reportItems,
     apiCalls: deps.api.stats().apiCalls - run.callsBefore,
+    unmanagedKeys: saved.unmanaged_keys,
+    unknownColumns: saved.unknown_columns,
   });
   deps.logger.info({ run_id: runId, summary: report.summary }, 'run finished');
   return report;
@@ -184,7 +207,7 @@ async function applyItems(
 async function takeSnapshot(
   deps: EngineDeps,
   options: RunOptions,
-  seen: { maxUpdatedAt: string | null },
+  seen: SourceSeen,
 ): Promise<{ snapshot: Snapshot; records: AsyncIterable<ParsedRecord> }> {
   // Open the source first: a missing file or column fails the run before any call to Scalekit.
   const source = parseRecords(options.source, deps.rules, seen, options.signal)[Symbol.asyncIterator]();
@@ -257,10 +280,11 @@ async function* replay(
 async function* parseRecords(
   source: AccountSource,
   rules: DomainRules,
-  seen: { maxUpdatedAt: string | null },
+  seen: SourceSeen,
   signal?: AbortSignal,
 ): AsyncGenerator<ParsedRecord> {
   for await (const record of source.records({ signal })) {
+    seen.columns.note(record.values);
     if (record.updatedAt && (!seen.maxUpdatedAt || record.updatedAt > seen.maxUpdatedAt))
       seen.maxUpdatedAt = record.updatedAt;
     const parsed = parseAccount(record, rules);

@@ -26,6 +26,9 @@ const savedPlanSchema = z.object({
   accounts: z.number().int().nonnegative(),
   unchanged: z.number().int().nonnegative(),
   managed_count: z.number().int().nonnegative(),
+  /** Owned keys no record carried (not managed); optional: plans saved before it existed lack it. */
+  unmanaged_keys: z.array(z.string()).optional(),
+  unknown_columns: z.array(z.string()).optional(),
   items: z.array(itemSchema),
 });
 

@@ -1,4 +1,8 @@
+import { quoteValue } from '../domain/characters.js';
 import type { FieldChange, Report, ReportItem } from './types.js';
+
+/** How many `adoptable` warnings the printed summary shows before it says how many more there are. */
+const MAX_ADOPTABLE_WARNINGS = 50;
 
 /** `display_name: "Acme" → "Acme Inc"; metadata.billing_plan: (none) → "pro"` */
 export function formatChanges(changes: readonly FieldChange[]): string {
@@ -34,6 +38,11 @@ export function renderSummaryTable(report: Report, options: { maxItems?: number 
   for (const [label, keys] of ROWS) {
     lines.push(`  ${label.padEnd(10)}${keys.map((k) => `${k.padEnd(10)}${String(s[k]).padStart(7)}`).join('    ')}`);
   }
+  for (const note of runNotes(report)) lines.push(`  ${note}`);
+  const adoptable = report.items.filter((item) => item.action === 'adoptable');
+  for (const item of adoptable.slice(0, MAX_ADOPTABLE_WARNINGS)) lines.push(`  ${adoptableWarning(item)}`);
+  if (adoptable.length > MAX_ADOPTABLE_WARNINGS)
+    lines.push(`  warning: ${adoptable.length - MAX_ADOPTABLE_WARNINGS} more adoptable items: see report.json`);
   const maxItems = options.maxItems ?? 20;
   if (report.items.length > 0) {
     lines.push('');
@@ -48,6 +57,38 @@ export function renderSummaryTable(report: Report, options: { maxItems?: number 
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The run's notes: owned keys not managed in this run (no record carried them) and the columns
+ * orgsync does not read, each on one line.
+ */
+export function runNotes(report: Report): string[] {
+  const notes: string[] = [];
+  const unmanaged = report.unmanaged_keys ?? [];
+  if (unmanaged.length > 0)
+    notes.push(
+      `not managed in this run: ${unmanaged.join(', ')} (no such column in the source: these keys are left as they are; an empty cell would remove them)`,
+    );
+  const unknown = report.unknown_columns ?? [];
+  if (unknown.length > 0)
+    notes.push(
+      `columns orgsync does not read (ignored): ${unknown.map((c) => (c === '…' ? c : quoteValue(c))).join(', ')}`,
+    );
+  return notes;
+}
+
+/**
+ * An adoptable item is a warning: an unlinked organization with this account's name blocks the
+ * account's create until someone decides whether it is that customer's.
+ */
+export function adoptableWarning(item: ReportItem): string {
+  const id = item.external_id ?? '';
+  const where = item.line === null ? '' : ` (line ${item.line})`;
+  return maskEmails(
+    `warning: ${id}${where} was not created: organization ${item.org_id ?? ''} has no external ID and the same name. ` +
+      `If it is this customer's, link it with: orgsync apply --adopt ${id}; if not, rename it in Scalekit`,
+  );
 }
 
 /** `update    us-east-CUST-1 (line 4)  display_name: "A" → "B"`, e-mail addresses masked. */
@@ -80,11 +121,19 @@ export function renderSummaryMarkdown(report: Report): string {
     const detail = item.error ? `**${item.error.code}**: ${item.error.message}` : formatChanges(item.changes);
     return `| ${item.action} | ${md(item.external_id ?? '')} | ${item.line ?? ''} | ${md(item.org_id ?? '')} | ${md(detail)} |`;
   });
+  const notes = [
+    ...runNotes(report),
+    ...report.items
+      .filter((item) => item.action === 'adoptable')
+      .slice(0, 500)
+      .map(adoptableWarning),
+  ].map((note) => `- ${md(note)}`);
   return [
     `# orgsync ${report.mode}: ${report.source}`,
     '',
     `Run \`${report.run_id}\`, ${report.scope} scope, ${report.started_at} → ${report.finished_at}.`,
     '',
+    ...(notes.length > 0 ? [...notes, ''] : []),
     '| count | |',
     '|---|---|',
     ...counts,

@@ -43,6 +43,14 @@ export interface Report {
   started_at: string;
   finished_at: string;
   summary: ReportSummary;
+  /**
+   * Owned metadata keys that no record of the run carried (no such column in the CSV header or the
+   * PostgreSQL result, a field no page object or webhook had): not managed in this run, left as
+   * they are. Absent in reports written before it existed.
+   */
+  unmanaged_keys?: string[];
+  /** Columns of the source that orgsync does not read (at most 20, then "…"): a misspelled header shows here. */
+  unknown_columns?: string[];
   items: ReportItem[];
 }
 

@@ -76,8 +76,11 @@ describe('orgsync plan / apply (the CLI contract)', () => {
       'started_at',
       'finished_at',
       'summary',
+      'unmanaged_keys',
+      'unknown_columns',
       'items',
     ]);
+    expect(report).toMatchObject({ unmanaged_keys: [], unknown_columns: [] });
     expect(report).toMatchObject({ mode: 'plan', scope: 'partial', source: `csv:${path}` });
     expect(Object.keys(report.summary as object)).toEqual([
       'accounts',
@@ -141,6 +144,10 @@ describe('orgsync demo (npm start)', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Plan again');
     expect(result.stdout).toContain('In step.');
+    // Two fixture rows are invalid, so the orphan's delete is withheld, and the demo says why.
+    expect(result.stdout).toMatch(
+      /orphan +us-east-CUST-0999 +DELETE_WITHHELD_INVALID_ROWS: not deleted: 2 rows are invalid/,
+    );
     expect(existsSync(join(dir, 'demo-reports', '2-apply', 'report.json'))).toBe(true);
   });
 });

@@ -63,6 +63,7 @@ describe('plan and apply against the emulator', () => {
       scope: 'full',
       adopt: true,
       allowDelete: true,
+      deleteBlockOnInvalid: false, // the fixture's two bad rows would otherwise hold every delete back
     });
     expect(apply.report.summary).toMatchObject({ delete: 1, adoptable: 0, orphan: 0, failed: 0 });
     const adopted = apply.report.items.find((i) => i.account_id === 'CUST-1019');
@@ -75,6 +76,20 @@ describe('plan and apply against the emulator', () => {
     expect(state.has('us-east-CUST-0999')).toBe(false);
     const again = await harness.run('fixtures/accounts.csv', { mode: 'plan', scope: 'full' });
     expect(again.report.items.map((i) => i.action)).toEqual(['invalid', 'invalid']);
+  });
+
+  it('deletes nothing while any row is invalid (ORGSYNC_DELETE_BLOCK_ON_INVALID, default true), and says why', async () => {
+    harness = await startHarness({ seed: await loadSeedFile('fixtures/scalekit-seed.json') });
+    const apply = await harness.run('fixtures/accounts.csv', { mode: 'apply', scope: 'full', allowDelete: true });
+    expect(apply.report.summary).toMatchObject({ delete: 0, orphan: 1, invalid: 2 });
+    const orphan = apply.report.items.find((i) => i.action === 'orphan');
+    expect(orphan).toMatchObject({
+      external_id: 'us-east-CUST-0999',
+      error: { code: 'DELETE_WITHHELD_INVALID_ROWS' },
+    });
+    expect(orphan?.error?.message).toMatch(/2 rows are invalid or in conflict in this run \(the first on line 28\)/);
+    expect(orphan?.error?.message).toContain('ORGSYNC_DELETE_BLOCK_ON_INVALID=false');
+    expect((await harness.state()).has('us-east-CUST-0999')).toBe(true);
   });
 
   it('withholds deletes above the thresholds and never deletes an organization with an enabled SCIM directory', async () => {

@@ -66,7 +66,8 @@ export function decideAccountEvent(body: unknown, rules: DomainRules): WebhookDe
         ['account_id', account.accountId],
         ['region', account.region],
         ['display_name', account.displayName],
-        ...rules.metadataKeys.map((key) => [key, account.metadata[key] ?? null]),
+        // Only the owned keys the delivery carried: an absent field leaves its key alone (null removes it).
+        ...Object.entries(account.metadata),
       ])
     : null;
   return {

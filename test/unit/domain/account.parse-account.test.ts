@@ -20,8 +20,11 @@ function problemOf(values: Record<string, string | null>, r: DomainRules = rules
 }
 
 describe('parseAccount: valid rows', () => {
-  it('builds the account with external ID `<region>-<account_id>` and every owned key', () => {
-    const result = parseAccount(record({ invoice_email: 'billing@acme.example', billing_plan: 'pro' }), rules);
+  it('builds the account with external ID `<region>-<account_id>` and every owned key the record carries', () => {
+    const result = parseAccount(
+      record({ invoice_email: 'billing@acme.example', billing_plan: 'pro', billing_currency: null, tax_id: '' }),
+      rules,
+    );
     expect(result).toEqual({
       ok: true,
       account: {
@@ -42,7 +45,13 @@ describe('parseAccount: valid rows', () => {
 
   it('trims the display name and metadata values; empty or whitespace cells mean "absent"', () => {
     const result = parseAccount(
-      record({ display_name: '  Acme  ', billing_plan: '  pro ', tax_id: '   ', billing_currency: '' }),
+      record({
+        display_name: '  Acme  ',
+        billing_plan: '  pro ',
+        tax_id: '   ',
+        billing_currency: '',
+        invoice_email: null,
+      }),
       rules,
     );
     expect(result.ok && result.account.displayName).toBe('Acme');
@@ -54,14 +63,41 @@ describe('parseAccount: valid rows', () => {
     });
   });
 
-  it('uses the fixed region over the column, which then need not exist', () => {
-    const result = parseAccount(
-      { line: 2, values: { account_id: 'C1', display_name: 'A' } },
-      { ...rules, fixedRegion: 'eu-west' },
-    );
+  it('uses the fixed region for rows without one; the column then need not exist', () => {
+    const fixed = { ...rules, fixedRegion: 'eu-west' };
+    const result = parseAccount({ line: 2, values: { account_id: 'C1', display_name: 'A' } }, fixed);
     expect(result.ok && result.account.externalId).toBe('eu-west-C1');
-    const overridden = parseAccount(record({ region: 'mars' }), { ...rules, fixedRegion: 'us-west' });
-    expect(overridden.ok && overridden.account.region).toBe('us-west');
+    const empty = parseAccount(record({ region: '  ' }), fixed);
+    expect(empty.ok && empty.account.externalId).toBe('eu-west-CUST-1');
+    const same = parseAccount(record({ region: ' EU-West ' }), fixed);
+    expect(same.ok && same.account.externalId).toBe('eu-west-CUST-1');
+  });
+
+  it('never lets the fixed region override a region column that says otherwise (REGION_MISMATCH)', () => {
+    const problem = problemOf({ region: 'us-west' }, { ...rules, fixedRegion: 'us-east' });
+    expect(problem).toMatchObject({ code: RowErrorCode.REGION_MISMATCH, field: 'region', accountId: 'CUST-1' });
+    expect(problem.externalId).toBeUndefined();
+    expect(problem.message).toMatch(/region "us-west" disagrees with --region "us-east"/);
+  });
+
+  it('leaves an owned key the record does not carry out of metadata (not managed); null or "" means remove', () => {
+    const result = parseAccount(
+      {
+        line: 3,
+        values: { account_id: 'C1', region: 'us-east', display_name: 'A', billing_plan: 'pro', tax_id: null },
+      },
+      rules,
+    );
+    expect(result.ok && result.account.metadata).toEqual({ billing_plan: 'pro', tax_id: null });
+    expect(result.ok && Object.hasOwn(result.account.metadata, 'invoice_email')).toBe(false);
+  });
+
+  it('normalises the account ID to NFC, so a decomposed accent makes the same external ID', () => {
+    const composed = parseAccount(record({ account_id: 'CAF\u00c9-1' }), rules);
+    const decomposed = parseAccount(record({ account_id: 'CAFE\u0301-1' }), rules);
+    expect(composed.ok && composed.account.externalId).toBe('us-east-CAF\u00c9-1');
+    expect(decomposed.ok && decomposed.account.externalId).toBe('us-east-CAF\u00c9-1');
+    expect(decomposed.ok && decomposed.account.accountId).toBe('CAF\u00c9-1');
   });
 
   it('accepts limits exactly: a 200-character name, a 256-character value, a 255-character external ID', () => {
@@ -84,8 +120,8 @@ describe('parseAccount: valid rows', () => {
   });
 
   it('does not read inherited properties as cells (a column named like an Object method)', () => {
-    const result = parseAccount(record({}), { ...rules, metadataKeys: ['constructor', 'toString'] });
-    expect(result.ok && result.account.metadata).toEqual({ constructor: null, toString: null });
+    const result = parseAccount(record({ tostring: '' }), { ...rules, metadataKeys: ['constructor', 'toString'] });
+    expect(result.ok && result.account.metadata).toEqual({ toString: null });
   });
 });
 
@@ -120,6 +156,29 @@ describe('parseAccount: one code per rule', () => {
     ],
     ['DISPLAY_NAME_MISSING', { display_name: ' \t ' }, 'display_name', /display_name is empty/],
     [
+      'DISPLAY_NAME_INVALID',
+      { display_name: 'Acme\u001b[2J' },
+      'display_name',
+      /display_name "Acme\\u001b\[2J" contains a control character \(U\+001B: .*\) at character 5: remove it/,
+    ],
+    ['DISPLAY_NAME_INVALID', { display_name: 'A\u0000B' }, 'display_name', /U\+0000.* at character 2/],
+    ['DISPLAY_NAME_INVALID', { display_name: 'A\u0007B' }, 'display_name', /U\+0007/],
+    ['DISPLAY_NAME_INVALID', { display_name: 'Smith\tJohn' }, 'display_name', /U\+0009/],
+    ['DISPLAY_NAME_INVALID', { display_name: 'Acme\r\nInc' }, 'display_name', /U\+000D.* at character 5/],
+    ['DISPLAY_NAME_INVALID', { display_name: 'A\u009bB' }, 'display_name', /"A\\u009bB".*U\+009B/],
+    ['DISPLAY_NAME_INVALID', { display_name: 'A\u007fB' }, 'display_name', /U\+007F/],
+    ['DISPLAY_NAME_INVISIBLE', { display_name: '\u200b\u200b' }, 'display_name', /no visible character/],
+    ['DISPLAY_NAME_INVISIBLE', { display_name: '\u200e\u202e' }, 'display_name', /no visible character/],
+    ['DISPLAY_NAME_INVISIBLE', { display_name: '\u0301' }, 'display_name', /"\\u0301"|"\u0301"/],
+    [
+      'METADATA_VALUE_INVALID',
+      { billing_plan: 'pro\u001b]0;owned\u0007' },
+      'billing_plan',
+      /billing_plan ".*" contains a control character \(U\+001B: .*\) at character 4: remove it/,
+    ],
+    ['METADATA_VALUE_INVALID', { tax_id: 'T\n1' }, 'tax_id', /tax_id "T\\n1" .*U\+000A.* at character 2/],
+    ['METADATA_VALUE_INVALID', { invoice_email: 'a@b.example\u0000x' }, 'invoice_email', /^invoice_email contains/],
+    [
       'DISPLAY_NAME_TOO_LONG',
       { display_name: 'n'.repeat(201) },
       'display_name',
@@ -141,6 +200,19 @@ describe('parseAccount: one code per rule', () => {
     const problem = problemOf(values);
     expect(problem).toMatchObject({ line: 7, action: 'invalid', code, field });
     expect(problem.message).toMatch(message);
+  });
+
+  it('accepts names with a visible character beside invisible ones, and accented names', () => {
+    expect(parseAccount(record({ display_name: '\u200bAcme' }), rules).ok).toBe(true);
+    expect(parseAccount(record({ display_name: 'Cafe\u0301' }), rules).ok).toBe(true);
+    expect(parseAccount(record({ display_name: '株式会社' }), rules).ok).toBe(true);
+    expect(parseAccount(record({ display_name: '🚀' }), rules).ok).toBe(true);
+  });
+
+  it('shows C1 controls, DEL and bidi overrides escaped in messages, never raw', () => {
+    const problem = problemOf({ display_name: '\u202eevil\u009b\u007f' });
+    expect(problem.message).not.toMatch(/[\u0080-\u009f\u007f\u202e]/);
+    expect(problem.message).toContain('\\u202e');
   });
 
   it('truncates quoted values to 40 characters', () => {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createDuplicateDetector, partitionDuplicates } from '../../../src/domain/duplicates.js';
+import {
+  createDuplicateDetector,
+  createDuplicateGroups,
+  duplicateKey,
+  partitionDuplicates,
+} from '../../../src/domain/duplicates.js';
 import { RowErrorCode } from '../../../src/domain/row-error-codes.js';
 import type { Account } from '../../../src/domain/types.js';
 
@@ -27,6 +32,39 @@ describe('createDuplicateDetector', () => {
     detector.add(account(2, 'cust-1'));
     detector.add(account(3, 'CUST-1'));
     expect(detector.finish().duplicates.size).toBe(0);
+  });
+});
+
+describe('duplicateKey', () => {
+  it('is the ID itself for ASCII and NFKC-stable IDs (the same string), the NFKC form otherwise', () => {
+    const ascii = 'us-east-CUST-1';
+    expect(duplicateKey(ascii)).toBe(ascii);
+    expect(duplicateKey('us-east-CAF\u00c9')).toBe('us-east-CAF\u00c9');
+    expect(duplicateKey('us-east-\uff211')).toBe('us-east-A1');
+    expect(duplicateKey('us-east-\u212a1')).toBe('us-east-K1'); // Kelvin sign
+    expect(duplicateKey('us-east-CAFE\u0301')).toBe('us-east-CAF\u00c9');
+  });
+
+  it('lets the detector find NFKC twins, returning every spelling', () => {
+    const detector = createDuplicateDetector();
+    detector.add(account(2, 'A1'));
+    detector.add(account(3, '\uff211'));
+    detector.add(account(4, 'B'));
+    expect(detector.finish().duplicates).toEqual(new Set(['us-east-A1', 'us-east-\uff211']));
+  });
+});
+
+describe('createDuplicateGroups', () => {
+  it('keeps the ten smallest lines and a count, whatever the number and order of rows', () => {
+    const groups = createDuplicateGroups();
+    const first = { externalId: 'us-east-X', line: 50_000 };
+    for (let line = 49_999; line >= 2; line -= 1)
+      groups.addRepeat('us-east-X', first, { externalId: 'us-east-X', line });
+    const group = groups.finish().get('us-east-X');
+    expect(group?.count).toBe(49_999);
+    expect(group?.lines).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(group?.error.message).toMatch(/lines 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 49989 more; none of these rows/);
+    expect(group?.error.message.length).toBeLessThan(300);
   });
 });
 
@@ -61,6 +99,18 @@ describe('partitionDuplicates', () => {
     const accounts = [account(2, 'A'), account(3, 'A')];
     expect(partitionDuplicates(accounts, new Set()).conflicts).toHaveLength(0);
     expect(partitionDuplicates(accounts, new Set(['us-east-A'])).unique).toHaveLength(0);
+  });
+
+  it('reports NFKC twins with their own code, naming both spellings and lines', () => {
+    const { unique, conflicts } = partitionDuplicates([account(2, 'A1'), account(3, 'B'), account(4, '\uff211')]);
+    expect(unique.map((a) => a.line)).toEqual([3]);
+    expect(conflicts.map((c) => [c.line, c.code])).toEqual([
+      [2, RowErrorCode.EXTERNAL_ID_LOOKALIKE],
+      [4, RowErrorCode.EXTERNAL_ID_LOOKALIKE],
+    ]);
+    expect(conflicts[0]?.message).toMatch(
+      /^the external IDs "us-east-A1", "us-east-\uff211" on lines 2 and 4 differ only/,
+    );
   });
 
   it('returns every account when nothing is duplicated', () => {

@@ -71,7 +71,9 @@ describe('createPlanner', () => {
     const conflicts = result.items.filter((i) => i.action === 'conflict');
     expect(conflicts.map((c) => c.line)).toEqual([2, 7]);
     expect(conflicts[0]?.error?.code).toBe('DUPLICATE_EXTERNAL_ID');
-    expect(conflicts[0]?.error?.message).toContain('lines 2, 7');
+    expect(conflicts[0]?.error?.message).toMatch(
+      /^external ID us-east-C-1 appears on lines 2 and 7; none of these rows is applied/,
+    );
     expect(result.items.filter((i) => i.externalId === 'us-east-C-1' && i.action !== 'conflict')).toEqual([]);
     expect(result.unchanged).toBe(0);
     expect(result.items.map((i) => i.action)).toEqual(['conflict', 'create', 'conflict']);
@@ -129,5 +131,67 @@ describe('createPlanner', () => {
     ).items;
     expect(item).toMatchObject({ action: 'invalid', error: { code: 'METADATA_TOO_MANY_PAIRS' } });
     expect(item?.error?.message).toContain('9 key(s) that orgsync does not own');
+  });
+
+  it('leaves an owned key the account does not carry alone: no change planned, the create omits it', () => {
+    const a = account('C-1', { metadata: { billing_plan: 'pro' } });
+    const org = {
+      id: 'org_1',
+      display_name: a.displayName,
+      external_id: a.externalId,
+      metadata: { billing_plan: 'pro', tax_id: 'T1', invoice_email: 'x@y.example' },
+    };
+    const result = plan([a, account('C-2', { line: 3, metadata: { tax_id: null } })], [org]);
+    expect(result.unchanged).toBe(1);
+    const [create] = result.items;
+    expect(create?.changes.map((c) => c.field)).toEqual(['display_name', 'external_id']);
+    expect(create?.desired?.metadata).toEqual({ tax_id: null });
+  });
+
+  it('reports 20,000 rows of one external ID as conflicts sharing one bounded message', () => {
+    const rows = Array.from({ length: 20_000 }, (_, i) => account('SAME-X', { line: i + 2, displayName: `N${i}` }));
+    const result = plan(rows, [orgFor(account('SAME-X'), 'org_1')]);
+    expect(result.items).toHaveLength(20_000);
+    expect(result.unchanged).toBe(0);
+    expect(result.items.every((i) => i.action === 'conflict')).toBe(true);
+    expect(result.items.map((i) => i.line)).toEqual(rows.map((r) => r.line));
+    const message = result.items[0]?.error?.message ?? '';
+    expect(message).toBe(
+      'external ID us-east-SAME-X appears on lines 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 19990 more; none of these rows is applied. ' +
+        'Keep exactly one row per account: delete the extra rows or correct their account_id or region',
+    );
+    expect(new Set(result.items.map((i) => i.error)).size).toBe(1); // one shared error object, not 20,000 strings
+  });
+
+  it('reports account IDs that collide only under NFKC (fullwidth Ａ1 and A1) as conflicts naming both lines', () => {
+    const ascii = account('A1', { line: 2 });
+    const fullwidth = account('\uff211', { line: 5 });
+    const result = plan([ascii, account('B', { line: 3 }), fullwidth], []);
+    const conflicts = result.items.filter((i) => i.action === 'conflict');
+    expect(conflicts.map((c) => [c.line, c.externalId, c.accountId])).toEqual([
+      [2, 'us-east-A1', 'A1'],
+      [5, 'us-east-\uff211', '\uff211'],
+    ]);
+    expect(conflicts[0]?.error).toMatchObject({ code: 'EXTERNAL_ID_LOOKALIKE' });
+    expect(conflicts[0]?.error?.message).toMatch(/"us-east-A1", "us-east-\uff211" on lines 2 and 5 differ only/);
+    expect(result.items.map((i) => i.action)).toEqual(['conflict', 'create', 'conflict']);
+  });
+
+  it('never creates a look-alike twin of an organization whose external ID differs only in Unicode form', () => {
+    const decomposed: OrgState = {
+      id: 'org_7',
+      display_name: 'Cafe',
+      external_id: 'us-east-CAFE\u0301-1',
+      metadata: {},
+    };
+    const a = account('CAF\u00c9-1', { displayName: 'Cafe' });
+    const result = plan([a], [decomposed], 'full');
+    expect(result.items).toHaveLength(1); // a conflict, and the decomposed organization is no orphan
+    expect(result.items[0]).toMatchObject({
+      action: 'conflict',
+      orgId: 'org_7',
+      error: { code: 'EXTERNAL_ID_LOOKALIKE' },
+    });
+    expect(result.items[0]?.error?.message).toContain('of organization org_7 differ only in Unicode forms');
   });
 });

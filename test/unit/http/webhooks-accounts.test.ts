@@ -60,10 +60,34 @@ describe('POST /webhooks/accounts', () => {
         display_name: 'Acme GmbH',
         billing_plan: 'pro',
         tax_id: '12345',
-        invoice_email: null,
-        billing_currency: null,
       },
     });
+    // Fields the delivery did not carry are not managed by it: they stay out of the job's account.
+    const [request] = server.enqueued;
+    expect(request?.target === 'account' && Object.keys(request.cells ?? {})).not.toContain('invoice_email');
+  });
+
+  it('keeps a null or "" field as "remove this key", distinct from an absent one', async () => {
+    server = await buildTestServer();
+    const body = event({
+      account_id: 'CUST-4',
+      region: 'us-east',
+      display_name: 'Acme',
+      tax_id: null,
+      billing_plan: '',
+    });
+    expect((await deliver(server, body)).status).toBe(202);
+    expect(server.enqueued[0]).toMatchObject({
+      cells: {
+        account_id: 'CUST-4',
+        region: 'us-east',
+        display_name: 'Acme',
+        billing_plan: null,
+        tax_id: null,
+      },
+    });
+    const [request] = server.enqueued;
+    expect(request?.target === 'account' && Object.keys(request.cells ?? {})).toHaveLength(5);
   });
 
   it('answers 422 naming the field when a whole account breaks a row rule, and queues nothing', async () => {
