@@ -26,7 +26,10 @@ export type ChunkResult = z.output<typeof chunkResultSchema>;
 export function chunkRecords(chunk: ChunkRows): SourceRecord[] {
   return chunk.rows.map(([line, ...cells]) => ({
     line,
-    values: Object.fromEntries(chunk.columns.map((column, i) => [column, cells[i] ?? null])),
+    // A `false` cell is a column the row did not carry: it stays out, so its key is not managed.
+    values: Object.fromEntries(
+      chunk.columns.flatMap((column, i) => (cells[i] === false ? [] : [[column, cells[i] ?? null]])),
+    ),
   }));
 }
 

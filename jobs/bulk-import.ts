@@ -61,6 +61,8 @@ export const bulkImportJob: JobDefinition<typeof bulkImportPayloadSchema, RunOut
       unchanged,
       items,
       apiCalls,
+      unmanagedKeys: manifest.unmanaged_keys,
+      unknownColumns: manifest.unknown_columns,
     });
     return { report, afterRecorded: () => helpers.imports.deleteImport(payload.import_id) };
   },

@@ -9,8 +9,12 @@ import type { KnownState } from './reconcile-state.js';
 export interface ChunkRows {
   /** `account_id`, `region`, `display_name`, then the owned metadata keys. */
   columns: string[];
-  /** One array per row: the CSV line the record started on, then one cell per column (`null` = empty). */
-  rows: [number, ...(string | null)[]][];
+  /**
+   * One array per row: the CSV line the record started on, then one cell per column: the text,
+   * `null` for an empty cell ("remove the key"), `false` for a column the record did not carry
+   * ("not managed in this run": the key is left as it is).
+   */
+  rows: [number, ...(string | null | false)[]][];
 }
 
 /** What `orgsync enqueue bulk-import` learned while reading the file, kept beside the chunks. */
@@ -25,6 +29,10 @@ export interface ImportManifest {
   problems: ReportItem[];
   /** When the file was read (RFC 3339): the report's `started_at`. */
   created_at: string;
+  /** Owned keys no row of the file carried (the report's `unmanaged_keys`). */
+  unmanaged_keys?: string[] | undefined;
+  /** Columns of the file orgsync does not read (the report's `unknown_columns`). */
+  unknown_columns?: string[] | undefined;
 }
 
 /** Where a bulk import's rows wait for the workers (the queue layer keeps them in Redis with a TTL). */

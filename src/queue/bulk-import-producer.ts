@@ -4,6 +4,7 @@ import type { ChunkRows, ImportManifest } from '../../jobs/job-helpers.js';
 import { parseAccount } from '../domain/account.js';
 import { createDuplicateDetector, partitionDuplicates } from '../domain/duplicates.js';
 import type { Account, DomainRules, RowProblem } from '../domain/types.js';
+import { createColumnCensus } from '../engine/column-census.js';
 import type { ReportItem } from '../engine/types.js';
 import type { AccountSource } from '../sources/source.js';
 import { jobOptionsFor, parsePayload } from './catalog.js';
@@ -60,6 +61,7 @@ export async function enqueueBulkImport(producer: Producer, input: BulkImportInp
   const columns = ['account_id', 'region', 'display_name', ...input.rules.metadataKeys];
 
   const duplicates = await findDuplicates(input);
+  const census = createColumnCensus(input.rules.metadataKeys);
   const problems: RowProblem[] = [];
   const twins: Account[] = [];
   let accounts = 0;
@@ -74,6 +76,7 @@ export async function enqueueBulkImport(producer: Producer, input: BulkImportInp
   try {
     for await (const record of input.source.records({ signal: input.signal })) {
       accounts += 1;
+      census.note(record.values);
       const parsed = parseAccount(record, input.rules);
       if (!parsed.ok) problems.push(parsed.problem);
       else if (duplicates.has(parsed.account.externalId)) twins.push(parsed.account);
@@ -89,6 +92,8 @@ export async function enqueueBulkImport(producer: Producer, input: BulkImportInp
       chunks,
       problems: problems.sort((a, b) => a.line - b.line).map(problemItem),
       created_at: new Date().toISOString(),
+      unmanaged_keys: census.unmanagedKeys(),
+      unknown_columns: census.unknownColumns(),
     };
     await store.writeManifest(manifest);
     const payload = parsePayload('bulk-import', { import_id: importId, chunks, trigger: input.trigger ?? 'cli' });
@@ -127,13 +132,16 @@ async function findDuplicates(input: BulkImportInput): Promise<ReadonlySet<strin
   return detector.finish().duplicates;
 }
 
+/** A row for its chunk; an owned key the record did not carry is `false` (not managed), not `null` (remove it). */
 function compactRow(account: Account, rules: DomainRules): ChunkRows['rows'][number] {
   return [
     account.line,
     account.accountId,
     account.region,
     account.displayName,
-    ...rules.metadataKeys.map((key) => account.metadata[key] ?? null),
+    ...rules.metadataKeys.map((key) =>
+      Object.hasOwn(account.metadata, key) ? (account.metadata[key] ?? null) : false,
+    ),
   ];
 }
 

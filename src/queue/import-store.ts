@@ -9,7 +9,7 @@ export const DEFAULT_IMPORT_TTL_S = 7 * 24 * 3_600;
 
 const chunkSchema = z.object({
   columns: z.array(z.string()),
-  rows: z.array(z.tuple([z.number().int()], z.string().nullable())),
+  rows: z.array(z.tuple([z.number().int()], z.union([z.string(), z.null(), z.literal(false)]))),
 }) satisfies z.ZodType<ChunkRows>;
 
 const manifestSchema = z.object({
@@ -19,6 +19,8 @@ const manifestSchema = z.object({
   chunks: z.number().int().nonnegative(),
   problems: z.array(reportItemSchema),
   created_at: z.string(),
+  unmanaged_keys: z.array(z.string()).optional(),
+  unknown_columns: z.array(z.string()).optional(),
 }) satisfies z.ZodType<ImportManifest>;
 
 /** The Redis side of bulk imports: what `enqueue` writes and the workers read. */

@@ -42,5 +42,7 @@ export const reportSchema = z.object({
   started_at: z.string(),
   finished_at: z.string(),
   summary: reportSummarySchema,
+  unmanaged_keys: z.array(z.string()).optional(),
+  unknown_columns: z.array(z.string()).optional(),
   items: z.array(reportItemSchema),
 }) satisfies z.ZodType<Report>;

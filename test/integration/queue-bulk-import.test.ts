@@ -110,4 +110,32 @@ describe('bulk imports on the queue', () => {
     expect(failed[0]?.error?.message).toContain('refused');
     expect(failed[0]?.external_id).toMatch(/^us-east-C000\d\d$/);
   });
+
+  it('leaves alone the owned keys of columns the file does not have, and says so in the report', async () => {
+    const { api, close } = connectScalekit(t.config, t.logger);
+    const metadata = { billing_plan: 'pro', invoice_email: 'ap@one.example', tax_id: 'TAX-1', crm: 'x' };
+    await api.createOrganization({ display_name: 'One', external_id: 'us-east-C1', metadata });
+    await close();
+    const path = join(t.dir, 'partial-columns.csv');
+    // No invoice_email, billing_currency or tax_id column: those keys are not managed by this import.
+    await writeFile(
+      path,
+      'account_id,region,display_name,billing_plan,notes\nC1,us-east,One,gold,x\nC2,us-east,Two,pro,y\n',
+    );
+    await t.startWorker();
+    const { jobId } = await enqueueBulkImport(t.producer(), {
+      source: createCsvSource({ path }),
+      rules: domainRules(t.config),
+      chunkSize: 1,
+    });
+    const result = await finishedRun(jobId);
+    expect(result.summary).toMatchObject({ accounts: 2, create: 1, update: 1, failed: 0 });
+    expect(t.emulator.store.getByExternalId('us-east-C1')?.metadata).toEqual({ ...metadata, billing_plan: 'gold' });
+    expect(t.emulator.store.getByExternalId('us-east-C2')?.metadata).toEqual({ billing_plan: 'pro' });
+    const report = (await t.history.get(result.run_id))?.report;
+    expect(report?.unmanaged_keys).toEqual(['invoice_email', 'billing_currency', 'tax_id']);
+    expect(report?.unknown_columns).toEqual(['notes']);
+    const update = report?.items.find((i) => i.action === 'update');
+    expect(update?.changes).toEqual([{ field: 'metadata.billing_plan', from: 'pro', to: 'gold' }]);
+  });
 });
