@@ -172,6 +172,7 @@ function buildHelpers(
       concurrency: config.concurrency,
       deleteMaxCount: config.deleteMaxCount,
       deleteMaxPercent: config.deleteMaxPercent,
+      deleteBlockOnInvalid: config.deleteBlockOnInvalid,
       exclusive: (key, fn) => deps.lock.exclusive(key, fn),
     },
     hostSource: () =>
@@ -181,6 +182,8 @@ function buildHelpers(
             databaseUrl: config.databaseUrl,
             pgQuery: config.pgQuery,
             sourceToken: config.sourceToken,
+            sourceMaxPageBytes: config.sourceMaxPageBytes,
+            sourceMaxPages: config.sourceMaxPages,
           })
         : undefined,
     imports: deps.imports,
