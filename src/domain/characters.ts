@@ -1,3 +1,5 @@
+import { escapeText } from './safe-text.js';
+
 /**
  * Character-level checks shared by the domain rules. Lengths are counted in Unicode code points
  * (what a person calls characters, and what Scalekit's validators count), not UTF-16 units, so an
@@ -37,11 +39,12 @@ export function hasControlCharacter(s: string): boolean {
 
 /**
  * A value made safe to quote in a message: at most `max` code points (an ellipsis marks the cut)
- * and JSON-quoted, so control characters show as `\n`, `\t`, `\u0000`. Never use it for e-mail
- * addresses: those are never echoed.
+ * and JSON-quoted, so control characters show as `\n`, `\t`, `\u0000`, and C1 controls, bidi
+ * overrides and invisible characters as `\u009b`, `\u202e`... (`escapeText`). Never use it for
+ * e-mail addresses: those are never echoed.
  */
 export function quoteValue(value: string, max = 40): string {
   const points = Array.from(value);
   const shown = points.length > max ? `${points.slice(0, max).join('')}…` : value;
-  return JSON.stringify(shown);
+  return escapeText(JSON.stringify(shown));
 }

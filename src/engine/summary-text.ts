@@ -1,3 +1,4 @@
+import { escapeText } from '../domain/safe-text.js';
 import type { FieldChange, Report, ReportItem } from './types.js';
 
 /** `display_name: "Acme" → "Acme Inc"; metadata.billing_plan: (none) → "pro"` */
@@ -29,7 +30,7 @@ export function renderSummaryTable(report: Report, options: { maxItems?: number 
   const s = report.summary;
   const seconds = (Date.parse(report.finished_at) - Date.parse(report.started_at)) / 1000;
   const lines = [
-    `orgsync ${report.mode} — ${report.source} (${report.scope} scope) — ${plural(s.accounts, 'record')} read, ${plural(s.api_calls, 'Scalekit call')}, ${seconds.toFixed(1)} s`,
+    `orgsync ${report.mode} — ${escapeText(report.source)} (${report.scope} scope) — ${plural(s.accounts, 'record')} read, ${plural(s.api_calls, 'Scalekit call')}, ${seconds.toFixed(1)} s`,
   ];
   for (const [label, keys] of ROWS) {
     lines.push(`  ${label.padEnd(10)}${keys.map((k) => `${k.padEnd(10)}${String(s[k]).padStart(7)}`).join('    ')}`);
@@ -61,7 +62,7 @@ export function describeItem(item: ReportItem): string {
   else if (item.action === 'delete') detail = `organization ${item.org_id ?? ''} deleted`;
   else if (item.action === 'orphan') detail = `organization ${item.org_id ?? ''} has no account`;
   else detail = formatChanges(item.changes);
-  return maskEmails(`${item.action.padEnd(9)} ${who}${where}  ${detail}`);
+  return escapeText(maskEmails(`${item.action.padEnd(9)} ${who}${where}  ${detail}`));
 }
 
 function describeCreate(item: ReportItem): string {
@@ -81,9 +82,9 @@ export function renderSummaryMarkdown(report: Report): string {
     return `| ${item.action} | ${md(item.external_id ?? '')} | ${item.line ?? ''} | ${md(item.org_id ?? '')} | ${md(detail)} |`;
   });
   return [
-    `# orgsync ${report.mode}: ${report.source}`,
+    `# orgsync ${report.mode}: ${escapeText(report.source)}`,
     '',
-    `Run \`${report.run_id}\`, ${report.scope} scope, ${report.started_at} → ${report.finished_at}.`,
+    `Run \`${escapeText(report.run_id)}\`, ${report.scope} scope, ${report.started_at} → ${report.finished_at}.`,
     '',
     '| count | |',
     '|---|---|',
@@ -101,6 +102,7 @@ export function renderSummaryMarkdown(report: Report): string {
   ].join('\n');
 }
 
+/** A table cell: escaped (line breaks show as `\n`), pipes escaped. */
 function md(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
+  return escapeText(text).replace(/\|/g, '\\|');
 }
