@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { connectScalekit, domainRules, requiredColumns } from '../app.js';
+import { connectScalekit, domainRules, readColumns, requiredColumns } from '../app.js';
 import { loadConfig } from '../config.js';
 import { writeReportFiles } from '../engine/report-writer.js';
 import { runSync, type RunOptions } from '../engine/run.js';
@@ -59,7 +59,8 @@ async function runDemo(flags: { accounts: string; seed: string; reportDir: strin
     deleteMaxPercent: config.deleteMaxPercent,
   };
   const accountsPath = relative(process.cwd(), flags.accounts) || flags.accounts;
-  const source = () => createCsvSource({ path: accountsPath, requiredColumns: requiredColumns(rules) });
+  const source = () =>
+    createCsvSource({ path: accountsPath, requiredColumns: requiredColumns(rules), readColumns: readColumns(rules) });
   type StepOptions = Omit<RunOptions, 'source' | 'scope' | 'concurrency' | 'deleteMaxCount' | 'deleteMaxPercent'>;
   const step = async (title: string, command: string, options: StepOptions, dir: string, maxItems: number) => {
     out(`\n== ${title}\n$ ${command}\n\n`);

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { domainRules, requiredColumns } from '../app.js';
+import { domainRules, readColumns, requiredColumns } from '../app.js';
 import { loadConfig, type Config } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { exitCodeFor } from '../engine/report.js';
@@ -132,6 +132,7 @@ async function enqueueRequest(
       delimiter: flags.delimiter,
       encoding: flags.encoding,
       requiredColumns: requiredColumns(rules),
+      readColumns: readColumns(rules),
     });
     const done = await enqueueBulkImport(producer, { source, rules, chunkSize, trigger: 'cli' });
     io.stdout.write(

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { connectScalekit, domainRules, requiredColumns } from '../app.js';
+import { connectScalekit, domainRules, readColumns, requiredColumns } from '../app.js';
 import { SCALEKIT_SETTINGS, loadConfig, type Config } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { exitCodeFor } from '../engine/report.js';
@@ -66,6 +66,7 @@ export async function runSyncCommand(
     } else {
       const sourceSettings = {
         requiredColumns: requiredColumns(rules),
+        readColumns: readColumns(rules),
         delimiter: flags.delimiter,
         encoding: flags.encoding,
         databaseUrl: config.databaseUrl,
