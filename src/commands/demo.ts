@@ -9,6 +9,7 @@ import { renderSummaryTable } from '../engine/summary-text.js';
 import { loadSeedFile, startEmulator } from '../emulator/server.js';
 import { createLogger } from '../logger.js';
 import { createCsvSource } from '../sources/csv-source.js';
+import { prepareOutputDirectory } from './output-location.js';
 import type { CommandIo } from './sync-command.js';
 
 const FIXTURES = resolve(fileURLToPath(import.meta.url), '../../../../fixtures');
@@ -33,6 +34,7 @@ export function registerDemoCommand(program: Command, io: CommandIo): void {
 }
 
 async function runDemo(flags: { accounts: string; seed: string; reportDir: string }, io: CommandIo): Promise<number> {
+  await prepareOutputDirectory('--report-dir', flags.reportDir, []);
   const emulator = await startEmulator({
     port: 0,
     seed: await loadSeedFile(flags.seed),
