@@ -159,7 +159,7 @@ function listenError(flags: EmulatorFlags, error: unknown): unknown {
           ? 'no such address on this machine; pass --host 127.0.0.1 or the address of one of its interfaces'
           : undefined;
   if (reason === undefined) return error;
-  return new OrgsyncError('ERR_EMULATOR_LISTEN', `orgsync emulator cannot listen on ${at}: ${reason}`, {
+  return new OrgsyncError('ERR_EMULATOR_LISTEN', `the emulator cannot listen on ${at}: ${reason}`, {
     cause: error,
   });
 }

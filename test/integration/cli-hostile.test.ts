@@ -214,7 +214,7 @@ describe('hostile CSVs through the CLI', () => {
     const fifo = join(dir, 'pipe.csv');
     execFileSync('mkfifo', [fifo]);
     const result = await withoutScalekit(() => runCli(['plan', '--source', `csv:${fifo}`], env, { timeoutMs: 20_000 }));
-    expectPlainFailure(result, /it is a named pipe \(FIFO\), not a file/);
+    expectPlainFailure(result, /it is a named pipe \(FIFO\), not a regular file/);
   });
 
   it('a symbolic link loop gives a plain reason and the path once', async () => {
@@ -242,7 +242,7 @@ describe('plain messages for the wrong thing in the wrong place', () => {
     const result = await runCli(['emulator', '--port', port, '--log-level', 'silent'], {}, { timeoutMs: 20_000 });
     expectPlainFailure(
       result,
-      new RegExp(`^orgsync: orgsync emulator cannot listen on 127\\.0\\.0\\.1:${port}: the port is already in use`),
+      new RegExp(`^orgsync: the emulator cannot listen on 127\\.0\\.0\\.1:${port}: the port is already in use`),
     );
   });
 });

@@ -41,15 +41,15 @@ export async function* readFileChunks(path: string): AsyncGenerator<Buffer> {
   }
 }
 
-const NOT_A_FILE = 'orgsync reads a CSV from a regular file (save the data to a file first)';
+const NOT_A_FILE = 'orgsync reads a CSV only from a regular file, so save the data to a file first';
 
 /** What a non-regular file is, in words, or undefined for a regular file. */
 function notRegular(stats: Stats): string | undefined {
   if (stats.isFile()) return undefined;
   if (stats.isDirectory()) return 'it is a directory, not a CSV file';
-  if (stats.isFIFO()) return `it is a named pipe (FIFO), not a file: ${NOT_A_FILE}`;
-  if (stats.isCharacterDevice() || stats.isBlockDevice()) return `it is a device, not a file: ${NOT_A_FILE}`;
-  return `it is not a regular file: ${NOT_A_FILE}`;
+  if (stats.isFIFO()) return `it is a named pipe (FIFO), not a regular file; ${NOT_A_FILE}`;
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return `it is a device, not a regular file; ${NOT_A_FILE}`;
+  return `it is not a regular file; ${NOT_A_FILE}`;
 }
 
 /** The reasons a file cannot be read, in words an operator can act on. */
@@ -62,7 +62,7 @@ const REASONS: Readonly<Record<string, string>> = {
   EMFILE: 'too many open files',
   ELOOP: 'the path runs into a loop of symbolic links (a link that points, directly or not, to itself)',
   ENAMETOOLONG: 'the path is too long (over 4,096 bytes, or a name in it over 255)',
-  ENXIO: `it is a socket or a device with nothing behind it: ${NOT_A_FILE}`,
+  ENXIO: `it is a socket or a device with nothing behind it; ${NOT_A_FILE}`,
 };
 
 /** The path as messages show it: escaped, and a very long one shortened in the middle. */

@@ -46,13 +46,15 @@ describe('createCsvSource: things that are not a regular file', () => {
     execFileSync('mkfifo', [fifo]);
     const message = await sourceErrorOf({ path: fifo });
     expect(message).toBe(
-      `cannot read ${fifo}: it is a named pipe (FIFO), not a file: orgsync reads a CSV from a regular file (save the data to a file first)`,
+      `cannot read ${fifo}: it is a named pipe (FIFO), not a regular file; orgsync reads a CSV only from a regular file, so save the data to a file first`,
     );
     await rm(fifo);
   });
 
   it.runIf(existsSync('/dev/zero'))('refuses a device', async () => {
-    expect(await sourceErrorOf({ path: '/dev/zero' })).toMatch(/^cannot read \/dev\/zero: it is a device, not a file/);
+    expect(await sourceErrorOf({ path: '/dev/zero' })).toMatch(
+      /^cannot read \/dev\/zero: it is a device, not a regular file/,
+    );
   });
 
   it('refuses "-" (standard input) when the source is created, saying what to do instead', () => {
