@@ -121,7 +121,9 @@ export function createRecordLineTracker(delimiter: string, options: RecordLineTr
   const resume = (i: number): void => {
     if (!tooLong) output.pass(i);
   };
-  const insert = (i: number, s: string): void => output.insert(i, s);
+  const insert = (i: number, s: string): void => {
+    if (!tooLong) output.insert(i, s);
+  };
   const noteContent = (c: number): void => {
     if (!hasContent && !isTrimmedSpace(c)) hasContent = true;
   };
@@ -225,7 +227,7 @@ export function createRecordLineTracker(delimiter: string, options: RecordLineTr
    */
   const endHeld = (c: number, i: number): boolean => {
     if ((c === SPACE || c === TAB || c === FF) && c !== delim) {
-      held += String.fromCharCode(c);
+      if (!tooLong) held += String.fromCharCode(c); // past the limit nothing is handed on: keep nothing
       return true;
     }
     const spaces = held ?? '';

@@ -191,6 +191,15 @@ describe('createRecordLineTracker: failures', () => {
     expect(tracked.failure).toEqual({ kind: 'unclosed-quote', quoteLine: 2 });
   });
 
+  it('keeps nothing of a long run of spaces after a closing quote once past the limit', () => {
+    const tracker = createRecordLineTracker(',', { maxRecordChars: 40 });
+    let text = tracker.push('h\n"a"');
+    for (let i = 0; i < 100; i += 1) text += tracker.push(' '.repeat(1000));
+    text += tracker.push(',b\n');
+    expect(tracker.failure).toEqual({ kind: 'record-too-long', recordLine: 2, maxRecordChars: 40 });
+    expect(text.length).toBeLessThan(50);
+  });
+
   it('counts a line of spaces or delimiters against the limit too', () => {
     expect(track(['h\n', ' '.repeat(100), '\n'], ',', { maxRecordChars: 40 }).failure).toMatchObject({
       kind: 'record-too-long',
