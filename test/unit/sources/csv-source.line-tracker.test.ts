@@ -240,8 +240,11 @@ describe('createRecordLineTracker: agrees with csv-parse (properties)', () => {
             expect(rows).toEqual(rowsOfRawParse(raw.records));
             return;
           }
-          // Spaces after a closing quote are dropped before a delimiter: as csv-parse's rtrim reads
-          // them, when rtrim can read the text at all (it refuses "x" y), trailing spaces aside.
+          // Spaces after a closing quote are dropped before a delimiter or a line end: as csv-parse's
+          // rtrim reads them, trailing spaces aside. Where such spaces are followed by anything else,
+          // rtrim reads differently from the rule (it refuses "x" y, and reopens quotes in "" "x"),
+          // so only the checks above apply.
+          if (new RegExp(`"[ \\t\\f]+[^ \\t\\f\\r\\n${delimiter}]`).test(text)) return;
           const rtrimmed = await parseChunks([text], delimiter, { rtrim: true });
           if (rtrimmed.errorCode !== undefined) return;
           const trimEnd = (r: (string | null)[][]) => r.map((cells) => cells.map((cell) => cell?.trimEnd() ?? null));
