@@ -42,10 +42,13 @@ interface CsvSettings {
 
 /**
  * A source reading accounts from a CSV file (design section 3), streamed in constant memory.
- * Bad options throw a `ConfigError` here; file problems (missing, unreadable, not UTF-8, no header,
- * missing columns) throw a `SourceError` from the first `next()` of `records()`, before any record.
- * Each record's `line` is the physical line it starts on (header = 1); blank lines are skipped;
- * short rows give `null` for the missing cells, extra cells are ignored.
+ * Bad options throw a `ConfigError` here (`-` for stdin among them); file problems (missing,
+ * unreadable, not a regular file, not UTF-8, no header, missing or repeated columns) throw a
+ * `SourceError` from the first `next()` of `records()`, before any record; a broken quote or a
+ * record over 1 MiB throws where it is met. Each record's `line` is the physical line it starts on
+ * (header = 1); blank lines and lines of delimiters are skipped at constant cost; spaces before an
+ * opening quote are dropped; short rows give `null` for the missing cells, extra cells are ignored
+ * (docs/sources.md).
  */
 export function createCsvSource(options: CsvSourceOptions): AccountSource {
   if (options.path === '-') {
