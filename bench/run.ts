@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseBenchArgs, type BenchArgs } from './args.js';
+import { renderCsvReadingTable, runCsvReading, type CsvReadingRow } from './csv-reading.js';
 import { runQueueImport } from './queue-import.js';
 import type { ResultRow } from './result-row.js';
 import { runScenario, type RunSettings } from './run-scenario.js';
@@ -54,13 +55,19 @@ async function runOne(
   args: BenchArgs,
   target: BenchTarget,
   settings: RunSettings,
-): Promise<ResultRow[] | WebhookResult | string> {
+): Promise<ResultRow[] | WebhookResult | CsvReading | string> {
   const scenario = engineScenario(name, args.size);
   if (scenario) return runScenario(scenario, target, settings);
+  if (name === 'csv-reading') return { csvReading: await runCsvReading(log) };
   if (name === 'bulk-import-queue') return runQueueImport(args.size, target, settings);
   if (args.targetUrl !== null) return `${name}: runs against its own emulator only, not --target`;
   log(`webhook-burst: signed deliveries to orgsync serve, reconciled through the queue (bench/webhooks.ts)`);
   return runWebhookBurst(args.size);
+}
+
+/** The csv-reading scenario's rows (no Scalekit calls: a table of its own). */
+interface CsvReading {
+  csvReading: CsvReadingRow[];
 }
 
 async function main(): Promise<number> {
@@ -93,6 +100,7 @@ async function main(): Promise<number> {
   const rows: ResultRow[] = [];
   const skipped: string[] = [];
   let webhooks: WebhookResult | null = null;
+  let csvReading: CsvReadingRow[] | null = null;
   const startedAt = new Date();
   try {
     for (const name of args.scenarios) {
@@ -101,6 +109,7 @@ async function main(): Promise<number> {
         skipped.push(outcome);
         log(outcome);
       } else if (Array.isArray(outcome)) rows.push(...outcome);
+      else if ('csvReading' in outcome) csvReading = outcome.csvReading;
       else webhooks = outcome;
     }
   } finally {
@@ -110,14 +119,18 @@ async function main(): Promise<number> {
   const webhookTable = webhooks
     ? `\n\nwebhook-burst (orgsync serve + queue + worker, loopback):\n\n${renderWebhookTable(webhooks)}`
     : '';
+  const csvTable = csvReading
+    ? `\n\ncsv-reading (the CSV source alone, one child process per file):\n\n${renderCsvReadingTable(csvReading)}`
+    : '';
   const table = rows.length > 0 ? `\n\n${renderTable(rows)}` : '';
-  process.stdout.write(`\n${header}${table}\n\n${notes}${webhookTable}\n`);
+  process.stdout.write(`\n${header}${table}\n\n${notes}${webhookTable}${csvTable}\n`);
   const results = {
     started_at: startedAt.toISOString(),
     finished_at: new Date().toISOString(),
     settings: { ...args, node: process.version, cpus: availableParallelism() },
     rows,
     webhooks,
+    csv_reading: csvReading,
     skipped,
   };
   await mkdir(dirname(RESULTS_PATH), { recursive: true });

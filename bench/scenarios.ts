@@ -22,6 +22,7 @@ export const SCENARIO_NAMES = [
   'bulk-import-queue',
   'plan-large',
   'webhook-burst',
+  'csv-reading',
 ] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 

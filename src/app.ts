@@ -80,3 +80,8 @@ export function checkRegionFlag(value: string | undefined, regions: readonly str
 export function requiredColumns(rules: DomainRules): string[] {
   return DEFAULT_REQUIRED_COLUMNS.filter((column) => !(rules.fixedRegion && column === 'region'));
 }
+
+/** Every column orgsync reads from a record: the required ones, `region` (even with a fixed region), the owned metadata keys. */
+export function readColumns(rules: DomainRules): string[] {
+  return [...DEFAULT_REQUIRED_COLUMNS, ...rules.metadataKeys];
+}

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { runSyncCommand, type SyncFlags } from './commands/sync-command.js';
 import { registerCommands } from './commands/register.js';
 import { processEnv } from './config.js';
+import { escapeLines } from './domain/safe-text.js';
 import { OrgsyncError, coerceError } from './errors.js';
 
 /** Builds the `orgsync` command line. Holds no logic: each action calls one command function. */
@@ -12,7 +13,7 @@ export function buildProgram(io = { env: processEnv(), stdout: process.stdout, s
   const program = new Command('orgsync')
     .description('Keep Scalekit organizations in step with your own accounts.')
     .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(escapeLines(s)) });
 
   const sourceOptions = (cmd: Command): Command =>
     cmd
@@ -76,8 +77,9 @@ export async function main(argv: string[]): Promise<void> {
     await buildProgram().parseAsync(argv);
   } catch (error) {
     const e = coerceError(error);
-    process.stderr.write(`orgsync: ${e instanceof OrgsyncError ? e.message : `unexpected error: ${e.message}`}\n`);
-    if (!(e instanceof OrgsyncError) && e.stack) process.stderr.write(`${e.stack}\n`);
+    const message = e instanceof OrgsyncError ? e.message : `unexpected error: ${e.message}`;
+    process.stderr.write(`orgsync: ${escapeLines(message)}\n`);
+    if (!(e instanceof OrgsyncError) && e.stack) process.stderr.write(`${escapeLines(e.stack)}\n`);
     process.exitCode = 1;
   }
 }
@@ -90,7 +92,7 @@ export async function main(argv: string[]): Promise<void> {
 function installCrashHandlers(): void {
   const crash = (kind: string) => (error: unknown) => {
     const e = coerceError(error);
-    process.stderr.write(`orgsync: ${kind}: ${e.stack ?? e.message}\n`);
+    process.stderr.write(`orgsync: ${kind}: ${escapeLines(e.stack ?? e.message)}\n`);
     process.exitCode = 1;
     if (process.listenerCount('SIGTERM') > 0) process.emit('SIGTERM', 'SIGTERM');
     else process.exit(1);

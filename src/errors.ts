@@ -1,13 +1,16 @@
+import { escapeLines } from './domain/safe-text.js';
+
 /**
  * The root of every error orgsync raises on purpose. `code` is stable (users and tests match on
  * it; never change one), `message` says what failed, the identifiers involved and how to fix it,
- * and never contains a secret.
+ * and never contains a secret. The message is passed through `escapeLines`: a file name or a
+ * header quoted in it can never put a control character on a terminal or in a log.
  */
 export class OrgsyncError extends Error {
   readonly code: string;
 
   constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(escapeLines(message), options);
     this.name = new.target.name;
     this.code = code;
   }

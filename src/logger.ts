@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { escapeLines } from './domain/safe-text.js';
 
 /**
  * Paths redacted in every log line. Secrets (client secret, tokens, passwords, webhook secrets)
@@ -46,7 +47,11 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
-/** The root logger: JSON lines on stderr, secrets redacted. Pass it down; never import a global. */
+/**
+ * The root logger: JSON lines on stderr, secrets redacted. Pass it down; never import a global.
+ * JSON already escapes C0 controls; `escapeLines` also escapes the C1 controls, bidi overrides and
+ * line separators JSON leaves raw (as JSON escapes, so each line stays valid JSON).
+ */
 export function createLogger(options: LoggerOptions = {}): Logger {
   return pino(
     {
@@ -54,6 +59,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       base: { service: 'orgsync' },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      hooks: { streamWrite: escapeLines },
     },
     options.destination ?? pino.destination({ fd: 2, sync: true }),
   );

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { connectScalekit, domainRules, requiredColumns } from '../app.js';
+import { connectScalekit, domainRules, readColumns, requiredColumns } from '../app.js';
 import { loadConfig } from '../config.js';
 import { writeReportFiles } from '../engine/report-writer.js';
 import { runSync, type RunOptions } from '../engine/run.js';
@@ -9,6 +9,7 @@ import { describeItem, renderSummaryTable } from '../engine/summary-text.js';
 import { loadSeedFile, startEmulator } from '../emulator/server.js';
 import { createLogger } from '../logger.js';
 import { createCsvSource } from '../sources/csv-source.js';
+import { prepareOutputDirectory } from './output-location.js';
 import type { CommandIo } from './sync-command.js';
 
 const FIXTURES = resolve(fileURLToPath(import.meta.url), '../../../../fixtures');
@@ -33,6 +34,7 @@ export function registerDemoCommand(program: Command, io: CommandIo): void {
 }
 
 async function runDemo(flags: { accounts: string; seed: string; reportDir: string }, io: CommandIo): Promise<number> {
+  await prepareOutputDirectory('--report-dir', flags.reportDir, []);
   const emulator = await startEmulator({
     port: 0,
     seed: await loadSeedFile(flags.seed),
@@ -59,7 +61,8 @@ async function runDemo(flags: { accounts: string; seed: string; reportDir: strin
     deleteMaxPercent: config.deleteMaxPercent,
   };
   const accountsPath = relative(process.cwd(), flags.accounts) || flags.accounts;
-  const source = () => createCsvSource({ path: accountsPath, requiredColumns: requiredColumns(rules) });
+  const source = () =>
+    createCsvSource({ path: accountsPath, requiredColumns: requiredColumns(rules), readColumns: readColumns(rules) });
   type StepOptions = Omit<RunOptions, 'source' | 'scope' | 'concurrency' | 'deleteMaxCount' | 'deleteMaxPercent'>;
   const step = async (title: string, command: string, options: StepOptions, dir: string, maxItems: number) => {
     out(`\n== ${title}\n$ ${command}\n\n`);

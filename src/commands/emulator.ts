@@ -1,6 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { FAULT_KINDS, type FaultKind, type FaultPhase } from '../emulator/knobs.js';
 import { loadSeedFile, startEmulator, type EmulatorOptions } from '../emulator/server.js';
+import { OrgsyncError, coerceError } from '../errors.js';
 import { createLogger } from '../logger.js';
 
 /** Flags of `orgsync emulator`, as commander parses them. */
@@ -142,6 +143,27 @@ export function registerEmulatorCommand(
     });
 }
 
+/** Why the emulator could not listen, in plain words (no stack trace): a busy port, a bad host. */
+function listenError(flags: EmulatorFlags, error: unknown): unknown {
+  const code =
+    typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
+      ? error.code
+      : undefined;
+  const at = `${flags.host}:${flags.port}`;
+  const reason =
+    code === 'EADDRINUSE'
+      ? 'the port is already in use (another emulator or program listens there); stop it, or pass another --port (--port 0 picks a free one)'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied (ports below 1024 need privileges); pass a --port above 1023, or --port 0'
+        : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+          ? 'no such address on this machine; pass --host 127.0.0.1 or the address of one of its interfaces'
+          : undefined;
+  if (reason === undefined) return error;
+  return new OrgsyncError('ERR_EMULATOR_LISTEN', `the emulator cannot listen on ${at}: ${reason}`, {
+    cause: error,
+  });
+}
+
 async function runEmulatorCommand(
   flags: EmulatorFlags,
   getCredentials: () => { clientId?: string; clientSecret?: string },
@@ -156,7 +178,12 @@ async function runEmulatorCommand(
     clientSecret: flags.clientSecret ?? configured.clientSecret,
     logger,
   };
-  if (flags.seed !== undefined) options.seed = await loadSeedFile(flags.seed);
+  if (flags.seed !== undefined) {
+    const seedFile = flags.seed;
+    options.seed = await loadSeedFile(seedFile).catch((error: unknown) => {
+      throw new OrgsyncError('ERR_EMULATOR_SEED', coerceError(error).message, { cause: error });
+    });
+  }
   if (flags.latencyMs !== undefined) options.latencyMs = flags.latencyMs;
   if (flags.rateLimit !== undefined) options.rateLimit = { perSecond: flags.rateLimit, retryAfter: flags.retryAfter };
   if (flags.faultRate !== undefined) options.faultRate = flags.faultRate;
@@ -164,7 +191,9 @@ async function runEmulatorCommand(
   if (flags.faultPhase !== undefined) options.faultPhase = flags.faultPhase;
   if (flags.randomSeed !== undefined) options.randomSeed = flags.randomSeed;
   if (flags.tokenTtlSeconds !== undefined) options.tokenTtlSeconds = flags.tokenTtlSeconds;
-  const emulator = await startEmulator(options);
+  const emulator = await startEmulator(options).catch((error: unknown) => {
+    throw listenError(flags, error);
+  });
   const stopped = (io.untilStopped ?? untilSignal)();
   (io.stdout ?? process.stdout).write(`${emulator.url}\n`);
   logger.info(

@@ -1,9 +1,9 @@
 import { Option, type Command } from 'commander';
-import { domainRules, requiredColumns } from '../app.js';
+import { domainRules, readColumns, requiredColumns } from '../app.js';
 import { loadConfig, type Config } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { exitCodeFor } from '../engine/report.js';
-import { writeReportFiles } from '../engine/report-writer.js';
+import { REPORT_FILES, writeReportFiles } from '../engine/report-writer.js';
 import { describeItem, renderSummaryTable } from '../engine/summary-text.js';
 import { createLogger } from '../logger.js';
 import { DEFAULT_CHUNK_SIZE, enqueueBulkImport } from '../queue/bulk-import-producer.js';
@@ -14,6 +14,8 @@ import { createRunHistory } from '../queue/run-history.js';
 import { describeCounts } from '../queue/run-table.js';
 import { waitForJob } from '../queue/wait-for-job.js';
 import { createCsvSource } from '../sources/csv-source.js';
+import { escapingStream } from './escaping-stream.js';
+import { outputError, prepareOutputDirectory } from './output-location.js';
 import type { CommandIo } from './sync-command.js';
 
 /** Flags every `orgsync enqueue` subcommand has. */
@@ -96,6 +98,9 @@ export type EnqueueRequest =
 /** Enqueues one job, prints its id and, with `--wait`, follows it; returns the exit code. */
 export async function runEnqueueCommand(request: EnqueueRequest, io: CommandIo): Promise<number> {
   const config = loadConfig({ env: io.env, command: `orgsync enqueue ${request.kind}` });
+  if (request.flags.wait && request.flags.reportDir)
+    await prepareOutputDirectory('--report-dir', request.flags.reportDir, REPORT_FILES);
+  io = { ...io, stdout: escapingStream(io.stdout), stderr: escapingStream(io.stderr) };
   const logger = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel });
   // Loaded here, not at the top: BullMQ would slow every other command's start.
   const { createProducer } = await import('../queue/producer.js');
@@ -133,6 +138,7 @@ async function enqueueRequest(
       delimiter: flags.delimiter,
       encoding: flags.encoding,
       requiredColumns: requiredColumns(rules),
+      readColumns: readColumns(rules),
     });
     const done = await enqueueBulkImport(producer, { source, rules, chunkSize, trigger: 'cli' });
     io.stdout.write(
@@ -232,7 +238,9 @@ async function follow(
       `(the run history kept ${stored.summary.items_stored} of ${stored.summary.items_total} items: ${describeCounts(stored.summary.counts)})\n`,
     );
   if (flags.reportDir) {
-    const files = await writeReportFiles(flags.reportDir, stored.report);
+    const files = await writeReportFiles(flags.reportDir, stored.report).catch((error: unknown) => {
+      throw outputError('--report-dir', flags.reportDir ?? '', error, 'after');
+    });
     io.stdout.write(`Reports: ${files.join(', ')}\n`);
   }
   return exitCodeFor(stored.report);

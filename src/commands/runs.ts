@@ -10,6 +10,7 @@ import {
 } from '../queue/connections.js';
 import { createRunHistory, type RunHistory } from '../queue/run-history.js';
 import { renderRunHeader, renderRunsTable } from '../queue/run-table.js';
+import { escapingStream } from './escaping-stream.js';
 import type { CommandIo } from './sync-command.js';
 
 /** Flags of `orgsync runs` and `orgsync runs show`. */
@@ -46,6 +47,8 @@ export function registerRunsCommand(program: Command, io: CommandIo): void {
 /** `orgsync runs` (no `runId`) or `orgsync runs show ID`; returns the exit code (1 for an unknown run). */
 export async function runRunsCommand(request: { flags: RunsFlags; runId?: string }, io: CommandIo): Promise<number> {
   const { flags, runId } = request;
+  // Run ids, sources and reports come from Redis: every line is escaped on its way out.
+  io = { ...io, stdout: escapingStream(io.stdout), stderr: escapingStream(io.stderr) };
   const limit = flags.limit === undefined ? undefined : Number(flags.limit);
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
     throw new ConfigError([`--limit: expected a whole number greater than 0 (got ${JSON.stringify(flags.limit)})`]);

@@ -1,15 +1,24 @@
 import { createHash } from 'node:crypto';
-import { checkRegionFlag, connectScalekit, domainRules, requiredColumns } from '../app.js';
+import { dirname } from 'node:path';
+import { checkRegionFlag, connectScalekit, domainRules, readColumns, requiredColumns } from '../app.js';
 import { SCALEKIT_SETTINGS, loadConfig, type Config } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { exitCodeFor } from '../engine/report.js';
-import { writeReportFiles } from '../engine/report-writer.js';
+import { REPORT_FILES, writeReportFiles } from '../engine/report-writer.js';
 import { applySavedPlan, runSync, type ApplySettings } from '../engine/run.js';
-import { readSavedPlan, writeSavedPlan } from '../engine/saved-plan.js';
+import { readSavedPlan, writeSavedPlan, type SavedPlan } from '../engine/saved-plan.js';
 import { renderSummaryTable } from '../engine/summary-text.js';
 import type { Report } from '../engine/types.js';
 import { createLogger } from '../logger.js';
 import { createSourceFromSpec } from '../sources/from-spec.js';
+import { escapeText } from '../domain/safe-text.js';
+import {
+  outputError,
+  prepareOutputDirectory,
+  prepareOutputFile,
+  removeIfUnused,
+  type PreparedLocation,
+} from './output-location.js';
 import { checkSinceFlag, openIncremental } from './incremental.js';
 import { createProgressReporter } from './progress.js';
 
@@ -46,6 +55,9 @@ export async function runSyncCommand(
 ): Promise<number> {
   const { planFile, adopt } = readAdoptFlag(planFileArgument, flags);
   const { config, scope } = parseSettings(mode, planFile, flags, io.env, adopt);
+  // Before the source is read or Scalekit called: a run must never do its work and then find that
+  // it cannot write its report or plan.
+  const outputs = await prepareOutputs(flags, planFile);
   // On a terminal the progress bar and the summary tell the story: only warnings are logged
   // unless ORGSYNC_LOG_LEVEL asks for more. Elsewhere (CI, cron) JSON lines at info.
   const logger = createLogger({ level: io.stderr.isTTY && !io.env.ORGSYNC_LOG_LEVEL ? 'warn' : config.logLevel });
@@ -63,12 +75,14 @@ export async function runSyncCommand(
   };
   try {
     let report: Report;
+    let plan: SavedPlan | undefined;
     if (planFile) {
       const saved = await readSavedPlan(planFile);
       report = await applySavedPlan({ api: scalekit.api, logger, rules }, saved, settings);
     } else {
       const sourceSettings = {
         requiredColumns: requiredColumns(rules),
+        readColumns: readColumns(rules),
         delimiter: flags.delimiter,
         encoding: flags.encoding,
         databaseUrl: config.databaseUrl,
@@ -90,7 +104,7 @@ export async function runSyncCommand(
           logger.info(incremental.describe(), 'incremental run: reading accounts updated since the watermark');
         const result = await runSync({ api: scalekit.api, logger, rules }, { ...settings, mode, scope, source });
         report = result.report;
-        if (flags.out) await writeSavedPlan(flags.out, result.plan);
+        plan = result.plan;
         const moved = await incremental.commit(report, result.maxUpdatedAt);
         if (moved !== null) logger.info({ watermark: moved }, 'watermark moved');
       } finally {
@@ -104,16 +118,49 @@ export async function runSyncCommand(
         `--adopt ${id}: not adoptable in this run (no unlinked organization with its account's name, or it has one already); nothing was linked for it\n`,
       );
     if (flags.reportDir) {
-      const files = await writeReportFiles(flags.reportDir, report);
-      io.stdout.write(`Reports: ${files.join(', ')}\n`);
+      const files = await writeReportFiles(flags.reportDir, report).catch((error: unknown) => {
+        throw outputError('--report-dir', flags.reportDir ?? '', error, 'after');
+      });
+      io.stdout.write(`Reports: ${files.map(escapeText).join(', ')}\n`);
     }
-    if (flags.out && !planFile)
-      io.stdout.write(`Plan saved to ${flags.out}; apply it with: orgsync apply ${flags.out}\n`);
+    if (flags.out && plan) {
+      await writeSavedPlan(flags.out, plan).catch((error: unknown) => {
+        throw outputError('--out', flags.out ?? '', error, 'after');
+      });
+      const out = escapeText(flags.out);
+      io.stdout.write(`Plan saved to ${out}; apply it with: orgsync apply ${out}\n`);
+    }
     return exitCodeFor(report, { detailedExitCode: mode === 'plan' && flags.detailedExitcode === true });
+  } catch (error) {
+    await outputs.removeUnused();
+    throw error;
   } finally {
     progress.done();
     await scalekit.close();
   }
+}
+
+/**
+ * Checks `--report-dir` and `--out` (creating their directories); `removeUnused` removes the
+ * directories it created when the run fails before writing into them.
+ */
+async function prepareOutputs(
+  flags: SyncFlags,
+  planFile: string | undefined,
+): Promise<{ removeUnused(): Promise<void> }> {
+  const prepared: [PreparedLocation, string][] = [];
+  const removeUnused = async () => {
+    for (const [location, dir] of prepared.reverse()) await removeIfUnused(location, dir);
+  };
+  try {
+    if (flags.reportDir)
+      prepared.push([await prepareOutputDirectory('--report-dir', flags.reportDir, REPORT_FILES), flags.reportDir]);
+    if (flags.out && !planFile) prepared.push([await prepareOutputFile('--out', flags.out), dirname(flags.out)]);
+  } catch (error) {
+    await removeUnused();
+    throw error;
+  }
+  return { removeUnused };
 }
 
 /**

@@ -1,3 +1,5 @@
+import { escapeText } from './safe-text.js';
+
 /**
  * Character-level checks shared by the domain rules. Lengths are counted in Unicode code points
  * (what a person calls characters, and what Scalekit's validators count), not UTF-16 units, so an
@@ -9,9 +11,6 @@ const CONTROL_CHARACTER = /[\p{Cc}\p{Zl}\p{Zp}]/u;
 
 /** What shows on screen by itself: letters, digits, punctuation, symbols (not marks, formats or spaces). */
 const VISIBLE_CHARACTER = /[\p{L}\p{N}\p{P}\p{S}]/u;
-
-/** Characters a quoted value shows as `\uXXXX`: controls, format characters (bidi, zero-width), separators. */
-const ESCAPED_IN_QUOTES = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
 
 /** The number of Unicode code points in `s`. */
 export function codePointLength(s: string): number {
@@ -57,15 +56,12 @@ export function codePointName(s: string, position: number): string {
 
 /**
  * A value made safe to quote in a message: at most `max` code points (an ellipsis marks the cut)
- * and JSON-quoted, with control, format (bidi, zero-width) and separator characters shown as
- * `\uXXXX` (or `\n`, `\t`), so nothing in it can steer a terminal. Never use it for e-mail
- * addresses: those are never echoed.
+ * and JSON-quoted, so control characters show as `\n`, `\t`, `\u0000`, and C1 controls, bidi
+ * overrides and invisible characters as `\u009b`, `\u202e`... (`escapeText`). Never use it for
+ * e-mail addresses: those are never echoed.
  */
 export function quoteValue(value: string, max = 40): string {
   const points = Array.from(value);
   const shown = points.length > max ? `${points.slice(0, max).join('')}…` : value;
-  return JSON.stringify(shown).replace(
-    ESCAPED_IN_QUOTES,
-    (ch) => `\\u${(ch.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`,
-  );
+  return escapeText(JSON.stringify(shown));
 }

@@ -1,6 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { jsonWithItems, writeChunks } from './write-lines.js';
+import { jsonWithItems, writeFilesAtomically } from './write-lines.js';
 import { formatChanges, renderSummaryMarkdown } from './summary-text.js';
 import type { Report, ReportItem } from './types.js';
 
@@ -12,17 +12,24 @@ export const REPORT_FILES = ['report.json', 'results.csv', 'summary.md'] as cons
 
 /**
  * Writes report.json, results.csv and summary.md. Items are streamed one per line, so a report of
- * a million items never becomes one giant string.
+ * a million items never becomes one giant string. The three are written under temporary names and
+ * renamed into place once all are complete: never a partial report file (`writeFilesAtomically`).
  */
 export async function writeReportFiles(dir: string, report: Report): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const { items, ...head } = report;
-  await writeChunks(join(dir, 'report.json'), () => jsonWithItems(head, 'items', items));
-  await writeChunks(join(dir, 'results.csv'), function* () {
-    yield `${RESULTS_CSV_HEADER}\n`;
-    for (const item of items) yield `${resultsCsvRow(item)}\n`;
-  });
-  await writeFile(join(dir, 'summary.md'), renderSummaryMarkdown(report), 'utf8');
+  const [json, csv, markdown] = REPORT_FILES.map((f) => join(dir, f));
+  await writeFilesAtomically([
+    { path: json ?? '', chunks: () => jsonWithItems(head, 'items', items) },
+    {
+      path: csv ?? '',
+      chunks: function* () {
+        yield `${RESULTS_CSV_HEADER}\n`;
+        for (const item of items) yield `${resultsCsvRow(item)}\n`;
+      },
+    },
+    { path: markdown ?? '', chunks: () => [renderSummaryMarkdown(report)] },
+  ]);
   return REPORT_FILES.map((f) => join(dir, f));
 }
 

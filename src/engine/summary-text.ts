@@ -1,4 +1,5 @@
 import { quoteValue } from '../domain/characters.js';
+import { escapeText } from '../domain/safe-text.js';
 import type { FieldChange, Report, ReportItem } from './types.js';
 
 /** How many `adoptable` warnings the printed summary shows before it says how many more there are. */
@@ -33,7 +34,7 @@ export function renderSummaryTable(report: Report, options: { maxItems?: number 
   const s = report.summary;
   const seconds = (Date.parse(report.finished_at) - Date.parse(report.started_at)) / 1000;
   const lines = [
-    `orgsync ${report.mode} — ${report.source} (${report.scope} scope) — ${plural(s.accounts, 'record')} read, ${plural(s.api_calls, 'Scalekit call')}, ${seconds.toFixed(1)} s`,
+    `orgsync ${report.mode} — ${escapeText(report.source)} (${report.scope} scope) — ${plural(s.accounts, 'record')} read, ${plural(s.api_calls, 'Scalekit call')}, ${seconds.toFixed(1)} s`,
   ];
   for (const [label, keys] of ROWS) {
     lines.push(`  ${label.padEnd(10)}${keys.map((k) => `${k.padEnd(10)}${String(s[k]).padStart(7)}`).join('    ')}`);
@@ -102,7 +103,7 @@ export function describeItem(item: ReportItem): string {
   else if (item.action === 'delete') detail = `organization ${item.org_id ?? ''} deleted`;
   else if (item.action === 'orphan') detail = `organization ${item.org_id ?? ''} has no account`;
   else detail = formatChanges(item.changes);
-  return maskEmails(`${item.action.padEnd(9)} ${who}${where}  ${detail}`);
+  return escapeText(maskEmails(`${item.action.padEnd(9)} ${who}${where}  ${detail}`));
 }
 
 function describeCreate(item: ReportItem): string {
@@ -129,9 +130,9 @@ export function renderSummaryMarkdown(report: Report): string {
       .map(adoptableWarning),
   ].map((note) => `- ${md(note)}`);
   return [
-    `# orgsync ${report.mode}: ${report.source}`,
+    `# orgsync ${report.mode}: ${escapeText(report.source)}`,
     '',
-    `Run \`${report.run_id}\`, ${report.scope} scope, ${report.started_at} → ${report.finished_at}.`,
+    `Run \`${escapeText(report.run_id)}\`, ${report.scope} scope, ${report.started_at} → ${report.finished_at}.`,
     '',
     ...(notes.length > 0 ? [...notes, ''] : []),
     '| count | |',
@@ -150,6 +151,7 @@ export function renderSummaryMarkdown(report: Report): string {
   ].join('\n');
 }
 
+/** A table cell: escaped (line breaks show as `\n`), pipes escaped. */
 function md(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
+  return escapeText(text).replace(/\|/g, '\\|');
 }

@@ -8,7 +8,7 @@ import type { createImportSnapshots } from './import-snapshot.js';
 import type { CallCounter } from './call-counter.js';
 import type { EchoCounter } from './reconcile-echoes.js';
 import type { RequestInfo } from '../scalekit/request-loop.js';
-import { domainRules, requiredColumns, type ScalekitConnection } from '../app.js';
+import { domainRules, readColumns, requiredColumns, type ScalekitConnection } from '../app.js';
 import type { Config } from '../config.js';
 import { exitCodeFor } from '../engine/report.js';
 import type { ReportSummary } from '../engine/types.js';
@@ -179,6 +179,7 @@ function buildHelpers(
       config.source
         ? createSourceFromSpec(config.source, {
             requiredColumns: requiredColumns(ctx.rules),
+            readColumns: readColumns(ctx.rules),
             databaseUrl: config.databaseUrl,
             pgQuery: config.pgQuery,
             sourceToken: config.sourceToken,

@@ -1,14 +1,13 @@
 import { Readable, pipeline } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
-import iconv from 'iconv-lite';
 import { ConfigError, SourceError } from '../errors.js';
 import type { AccountSource, SourceRecord } from './source.js';
-import { decodeText, isUtf8Name } from './csv/decode-text.js';
-import { csvParseOptions } from './csv/parse-options.js';
+import { decodeText, parseEncodingOption } from './csv/decode-text.js';
+import { MAX_RECORD_CHARS, csvParseOptions } from './csv/parse-options.js';
 import { detectDelimiter, parseDelimiterOption, type CsvDelimiter } from './csv/detect-delimiter.js';
-import { readFileChunks } from './csv/read-file-chunks.js';
+import { readFileChunks, shownPath } from './csv/read-file-chunks.js';
 import { readHeader } from './csv/read-header.js';
-import { createRecordLineTracker, type RecordLineTracker } from './csv/record-line-tracker.js';
+import { createRecordLineTracker, type RecordLineTracker, type ScanFailure } from './csv/record-line-tracker.js';
 
 /** Options of `createCsvSource`. */
 export interface CsvSourceOptions {
@@ -20,6 +19,11 @@ export interface CsvSourceOptions {
   encoding?: string | undefined;
   /** Columns the header must have. Default `account_id`, `region`, `display_name`; the engine drops `region` when a fixed region is configured. */
   requiredColumns?: readonly string[] | undefined;
+  /**
+   * Every column orgsync reads (the required ones, `region`, the owned metadata keys): a repeated
+   * one of them is refused, other repeated columns are ignored. Default: any repeated column is refused.
+   */
+  readColumns?: readonly string[] | undefined;
 }
 
 /** The default required columns (design section 3). */
@@ -33,21 +37,31 @@ interface CsvSettings {
   delimiter: CsvDelimiter | undefined;
   encoding: string | undefined;
   requiredColumns: readonly string[];
+  readColumns: ReadonlySet<string> | undefined;
 }
 
 /**
  * A source reading accounts from a CSV file (design section 3), streamed in constant memory.
- * Bad options throw a `ConfigError` here; file problems (missing, unreadable, not UTF-8, no header,
- * missing columns) throw a `SourceError` from the first `next()` of `records()`, before any record.
- * Each record's `line` is the physical line it starts on (header = 1); blank lines are skipped;
- * short rows give `null` for the missing cells, extra cells are ignored.
+ * Bad options throw a `ConfigError` here (`-` for stdin among them); file problems (missing,
+ * unreadable, not a regular file, not UTF-8, no header, missing or repeated columns) throw a
+ * `SourceError` from the first `next()` of `records()`, before any record; a broken quote or a
+ * record over 1 MiB throws where it is met. Each record's `line` is the physical line it starts on
+ * (header = 1); blank lines and lines of delimiters are skipped at constant cost; spaces before an
+ * opening quote are dropped; short rows give `null` for the missing cells, extra cells are ignored
+ * (docs/sources.md).
  */
 export function createCsvSource(options: CsvSourceOptions): AccountSource {
+  if (options.path === '-') {
+    throw new ConfigError([
+      '--source csv:- : orgsync does not read a CSV from standard input (it must be able to read the file to its end); save the data to a file and pass --source csv:FILE',
+    ]);
+  }
   const settings: CsvSettings = {
     path: options.path,
     delimiter: checkDelimiter(options.delimiter),
-    encoding: checkEncoding(options.encoding),
+    encoding: parseEncodingOption(options.encoding),
     requiredColumns: options.requiredColumns ?? DEFAULT_REQUIRED_COLUMNS,
+    readColumns: options.readColumns && new Set(options.readColumns.map((c) => c.trim().toLowerCase())),
   };
   return {
     description: `csv:${options.path}`,
@@ -66,18 +80,8 @@ function checkDelimiter(value: string | undefined): CsvDelimiter | undefined {
   return delimiter;
 }
 
-function checkEncoding(value: string | undefined): string | undefined {
-  if (value === undefined || isUtf8Name(value)) return undefined;
-  if (!iconv.encodingExists(value)) {
-    throw new ConfigError([
-      `encoding: ${JSON.stringify(value)} is not an encoding orgsync knows; use e.g. windows-1252, latin1, utf-16le or utf-8`,
-    ]);
-  }
-  return value;
-}
-
 async function* readCsvRecords(settings: CsvSettings, signal: AbortSignal | undefined): AsyncGenerator<SourceRecord> {
-  const name = settings.path;
+  const name = shownPath(settings.path);
   const text = decodeText(readFileChunks(settings.path), { name, encoding: settings.encoding });
   let parser: ReturnType<typeof parse> | undefined;
   let input: Readable | undefined;
@@ -85,7 +89,7 @@ async function* readCsvRecords(settings: CsvSettings, signal: AbortSignal | unde
     signal?.throwIfAborted();
     const head = await readHead(text);
     const delimiter = settings.delimiter ?? head.delimiter;
-    const tracker = createRecordLineTracker(delimiter);
+    const tracker = createRecordLineTracker(delimiter, { maxRecordChars: MAX_RECORD_CHARS });
     input = Readable.from(feed(head.text, text, tracker), { objectMode: false });
     parser = parse(csvParseOptions(delimiter));
     // Errors of either stream reach the loop below through the parser, which pipeline destroys.
@@ -94,29 +98,33 @@ async function* readCsvRecords(settings: CsvSettings, signal: AbortSignal | unde
     try {
       for await (const fields of parser) {
         const position = tracker.shift();
-        if (!isStringArray(fields) || position === undefined || position.fields !== fields.length) {
+        if (position === undefined && tracker.failure !== undefined) throw scanFailure(name, tracker.failure);
+        if (!isStringArray(fields) || position === undefined || position.cells !== fields.length) {
           throw new SourceError(
             `${name}: orgsync lost track of line numbers near line ${position?.line ?? tracker.currentRecordLine}. ` +
               'This is a bug in orgsync; please report it with the first lines of the file (no personal data needed)',
           );
         }
-        if (fields.every((field) => field.trim() === '')) continue; // a blank line, or one of delimiters only
+        if (position.blank) continue; // e.g. "","" (plain blank lines and ,,,, never get here)
         if (columns === undefined) {
           const delimiterDetected = settings.delimiter === undefined;
           columns = readHeader(fields, {
             name,
             requiredColumns: settings.requiredColumns,
+            readColumns: settings.readColumns,
             delimiter,
             delimiterDetected,
           });
           continue;
         }
         signal?.throwIfAborted();
-        yield { line: position.line, values: valuesOf(columns, fields) };
+        yield { line: position.line, values: valuesOf(columns, fields, position.fields) };
       }
     } catch (err) {
+      if (tracker.failure !== undefined && !(err instanceof SourceError)) throw scanFailure(name, tracker.failure);
       throw err instanceof CsvError ? describeParseError(name, err, tracker) : err;
     }
+    if (tracker.failure !== undefined) throw scanFailure(name, tracker.failure);
     if (columns === undefined) throw noHeader(name, settings.requiredColumns);
   } finally {
     parser?.destroy();
@@ -137,21 +145,32 @@ async function readHead(text: AsyncIterator<string>): Promise<{ text: string; de
   }
 }
 
-/** The text for the parser: the head already read, then the rest; the tracker sees it first. */
+/**
+ * The text for the parser: the head already read, then the rest, reshaped by the tracker (see
+ * `createRecordLineTracker`). Reading stops as soon as the tracker has found a failure.
+ */
 async function* feed(head: string, rest: AsyncIterable<string>, tracker: RecordLineTracker): AsyncGenerator<string> {
-  tracker.push(head);
-  yield head;
+  const first = tracker.push(head);
+  if (first !== '') yield first;
+  if (tracker.failure !== undefined) return;
   for await (const chunk of rest) {
-    tracker.push(chunk);
-    yield chunk;
+    const shaped = tracker.push(chunk);
+    if (shaped !== '') yield shaped;
+    if (tracker.failure !== undefined) return;
   }
-  tracker.end();
+  const last = tracker.end();
+  if (last !== '') yield last;
 }
 
-function valuesOf(columns: readonly string[], fields: readonly string[]): Record<string, string | null> {
+/** The record's values by column; cells the file does not have (a short row) are `null`. */
+function valuesOf(
+  columns: readonly string[],
+  fields: readonly string[],
+  fieldsInFile: number,
+): Record<string, string | null> {
   const entries: [string, string | null][] = [];
   columns.forEach((column, index) => {
-    if (column !== '') entries.push([column, fields[index] ?? null]);
+    if (column !== '') entries.push([column, index < fieldsInFile ? (fields[index] ?? null) : null]);
   });
   // fromEntries defines own properties, so a column named `__proto__` is an ordinary value.
   return Object.fromEntries(entries);
@@ -168,22 +187,25 @@ function noHeader(name: string, requiredColumns: readonly string[]): SourceError
   );
 }
 
+const QUOTE_HINT = 'a quote inside a quoted field is written twice ("")';
+
+/** The message for a text the tracker could not split into records. */
+function scanFailure(name: string, failure: ScanFailure): SourceError {
+  if (failure.kind === 'unclosed-quote') {
+    const at = failure.quoteLine;
+    return new SourceError(
+      `${name}: the quoted field opened on line ${at} is never closed, so everything after it would be read as ` +
+        `one value. Fix the quotes on line ${at}: ${QUOTE_HINT}`,
+    );
+  }
+  return new SourceError(
+    `${name}: the record starting on line ${failure.recordLine} is over 1 MiB long (${failure.maxRecordChars.toLocaleString('en-US')} characters); ` +
+      'no account row is that big: check that line, and its quotes',
+  );
+}
+
+/** A csv-parse error the tracker did not foresee (it mirrors the parser, so this should not happen). */
 function describeParseError(name: string, err: CsvError, tracker: RecordLineTracker): SourceError {
-  const quoteLine = tracker.openQuoteLine;
-  const quoteHint = 'a quote inside a quoted field is written twice ("")';
-  if (err.code === 'CSV_QUOTE_NOT_CLOSED' || (err.code === 'CSV_MAX_RECORD_SIZE' && quoteLine !== undefined)) {
-    return new SourceError(
-      `${name}: the quoted field opened on line ${quoteLine ?? tracker.currentRecordLine} is never closed, so everything ` +
-        `after it would be read as one value. Fix the quotes on line ${quoteLine ?? tracker.currentRecordLine}: ${quoteHint}`,
-      { cause: err },
-    );
-  }
-  if (err.code === 'CSV_MAX_RECORD_SIZE') {
-    return new SourceError(
-      `${name}: the record starting on line ${tracker.currentRecordLine} is over 1 MiB long; no account row is that big: check that line`,
-      { cause: err },
-    );
-  }
   return new SourceError(`${name}: cannot read the CSV near line ${tracker.currentRecordLine}: ${err.message}`, {
     cause: err,
   });

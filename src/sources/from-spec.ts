@@ -8,6 +8,8 @@ import { createHttpSource } from './http-source.js';
 export interface SourceSettings {
   /** Columns every record must have (region is left out when a fixed region is configured). */
   requiredColumns: readonly string[];
+  /** Every column orgsync reads (CSV: a repeated one is refused, other repeated columns are ignored). */
+  readColumns?: readonly string[] | undefined;
   delimiter?: string | undefined;
   encoding?: string | undefined;
   databaseUrl?: string | undefined;
@@ -30,7 +32,13 @@ export function createSourceFromSpec(spec: string, settings: SourceSettings): Ac
   if (spec.startsWith('csv:') || (/\.(csv|tsv|txt)$/i.test(spec) && !/^[a-z]+:\/\//i.test(spec))) {
     const path = spec.startsWith('csv:') ? spec.slice(4) : spec;
     if (path.length === 0) throw new ConfigError(['--source csv: needs a path, e.g. csv:accounts.csv']);
-    return createCsvSource({ path, delimiter: settings.delimiter, encoding: settings.encoding, requiredColumns });
+    return createCsvSource({
+      path,
+      delimiter: settings.delimiter,
+      encoding: settings.encoding,
+      requiredColumns,
+      readColumns: settings.readColumns,
+    });
   }
   if (spec === 'postgres' || spec.startsWith('postgres:')) {
     const table = spec.slice('postgres:'.length).trim() || undefined;

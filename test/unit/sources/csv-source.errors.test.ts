@@ -101,7 +101,7 @@ describe('createCsvSource: header problems', () => {
   it('refuses a column named twice', async () => {
     const path = await tempCsv('twice.csv', 'account_id,region,display_name, Region \nA,us-east,a,eu-west\n');
     expect(await sourceErrorOf({ path })).toMatch(
-      /the column "region" appears twice in the header \(columns 2 and 4\); remove or rename one of them/,
+      /the column "region" appears twice in the header \(columns 2 and 4\); orgsync reads it, so it cannot tell which one holds the value: remove or rename one of them/,
     );
   });
 });
