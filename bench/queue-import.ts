@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { z } from 'zod';
 import { enqueueBulkImport } from '../src/queue/bulk-import-producer.js';
-import { queueKeyPrefix } from '../src/queue/connections.js';
+import { queueKeyPrefix } from '../src/store/redis-connections.js';
 import { createProducer, type Producer } from '../src/queue/producer.js';
 import { waitForJob } from '../src/queue/wait-for-job.js';
 import { createCsvSource } from '../src/sources/csv-source.js';

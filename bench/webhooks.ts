@@ -17,9 +17,9 @@ import { pino } from 'pino';
 import { Webhook } from 'standardwebhooks';
 import { loadConfig } from '../src/config.js';
 import { startEmulator } from '../src/emulator/server.js';
-import { queueKeyPrefix } from '../src/queue/connections.js';
-import { rateBudgetKeys } from '../src/queue/redis-rate-budget.js';
-import { createRunHistory } from '../src/queue/run-history.js';
+import { queueKeyPrefix } from '../src/store/redis-connections.js';
+import { rateBudgetKeys } from '../src/store/redis-rate-budget.js';
+import { createRunHistory } from '../src/store/run-history.js';
 import { startQueueWorker } from '../src/queue/worker.js';
 import { startServe } from './serve-process.js';
 

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { runSync } from '../src/engine/run.js';
-import { reportItemSchema } from '../src/queue/report-schema.js';
+import { reportItemSchema } from '../src/store/report-schema.js';
 import type { SourceRecord } from '../src/sources/source.js';
 import { createInMemorySource } from './in-memory-source.js';
-import { PermanentJobError } from './job-errors.js';
+import { PermanentJobError } from '../src/job-errors.js';
 import type { ChunkRows, JobDefinition } from './job-helpers.js';
 
 /** `bulk-import-chunk`: which chunk of which import; the rows themselves wait in the import store. */

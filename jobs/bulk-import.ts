@@ -3,7 +3,7 @@ import { parseAccount } from '../src/domain/account.js';
 import { buildReport } from '../src/engine/report.js';
 import type { ReportItem } from '../src/engine/types.js';
 import { chunkRecords, chunkResultSchema, type ChunkResult } from './bulk-import-chunk.js';
-import { PermanentJobError } from './job-errors.js';
+import { PermanentJobError } from '../src/job-errors.js';
 import type { JobDefinition, JobHelpers, RunOutcome } from './job-helpers.js';
 import { triggerSchema } from './triggers.js';
 

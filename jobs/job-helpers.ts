@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { ApplySettings, EngineDeps, SnapshotProvider } from '../src/engine/run.js';
 import type { Report, ReportItem } from '../src/engine/types.js';
 import type { AccountSource } from '../src/sources/source.js';
-import type { KnownState } from './reconcile-state.js';
+import type { KnownState } from '../src/store/known-state.js';
 
 /** A bulk import's valid rows of one chunk, compact: `columns` names the cells after the line number. */
 export interface ChunkRows {

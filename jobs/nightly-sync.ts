@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { runSync } from '../src/engine/run.js';
-import { PermanentJobError } from './job-errors.js';
+import { PermanentJobError } from '../src/job-errors.js';
 import type { JobDefinition, RunOutcome } from './job-helpers.js';
 import { triggerSchema } from './triggers.js';
 

@@ -3,7 +3,7 @@ import { createEmptySnapshot } from '../src/engine/snapshot.js';
 import type { SourceRecord } from '../src/sources/source.js';
 import { createInMemorySource } from './in-memory-source.js';
 import type { JobHelpers } from './job-helpers.js';
-import type { ObservedOrganization } from './reconcile-state.js';
+import type { ObservedOrganization } from '../src/store/known-state.js';
 
 /**
  * Whether the organization as a Scalekit event showed it already holds what the account says: the

@@ -4,10 +4,10 @@ import { runSync } from '../src/engine/run.js';
 import type { ReportItem } from '../src/engine/types.js';
 import type { SourceRecord } from '../src/sources/source.js';
 import { createInMemorySource } from './in-memory-source.js';
-import { PermanentJobError } from './job-errors.js';
+import { PermanentJobError } from '../src/job-errors.js';
 import type { JobDefinition, JobHelpers, RunOutcome, SkippedOutcome } from './job-helpers.js';
 import { observedMatches } from './reconcile-echo.js';
-import { clampOccurredAtMs, newer, type ObservedOrganization, type PushedState } from './reconcile-state.js';
+import { clampOccurredAtMs, newer, type ObservedOrganization, type PushedState } from '../src/store/known-state.js';
 import { describeTarget, findAccountRecord, newerHostRecord, targetOf } from './reconcile-target.js';
 import { triggerSchema } from './triggers.js';
 

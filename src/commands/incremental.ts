@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { OrgsyncError } from '../errors.js';
 import type { Report, ReportSummary } from '../engine/types.js';
 import { formatInstant, parseInstantLoosely, shiftInstant, type Instant } from '../sources/instant.js';
-import { createWatermarkStore } from '../sources/watermark-store.js';
+import { createWatermarkStore } from '../store/watermark-store.js';
 
 /** `--since`: nothing (a full read), `last` (the source's watermark in Redis), or an RFC 3339 instant. */
 export interface Incremental {

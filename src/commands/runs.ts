@@ -7,9 +7,9 @@ import {
   connectProducerConnection,
   DEFAULT_QUEUE_NAME,
   queueKeyPrefix,
-} from '../queue/connections.js';
-import { createRunHistory, type RunHistory } from '../queue/run-history.js';
-import { renderRunHeader, renderRunsTable } from '../queue/run-table.js';
+} from '../store/redis-connections.js';
+import { createRunHistory, type RunHistory } from '../store/run-history.js';
+import { renderRunHeader, renderRunsTable } from './run-table.js';
 import { escapingStream } from './escaping-stream.js';
 import type { CommandIo } from './sync-command.js';
 

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { SCALEKIT_SETTINGS, loadConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { createLogger } from '../logger.js';
-import { DEFAULT_QUEUE_NAME } from '../queue/connections.js';
+import { DEFAULT_QUEUE_NAME } from '../store/redis-connections.js';
 import { startWorkerHealthServer, WORKER_HEALTH_PATH, type WorkerHealthServer } from '../queue/worker-health.js';
 import type { CommandIo } from './sync-command.js';
 

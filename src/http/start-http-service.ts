@@ -7,20 +7,21 @@ import {
   connectProducerConnection,
   DEFAULT_QUEUE_NAME,
   queueKeyPrefix,
-} from '../queue/connections.js';
+} from '../store/redis-connections.js';
 import { createProducer } from '../queue/producer.js';
-import { createRedisRateBudget } from '../queue/redis-rate-budget.js';
-import { createReleasers } from '../queue/releasers.js';
-import { createRunHistory } from '../queue/run-history.js';
+import { createRedisRateBudget } from '../store/redis-rate-budget.js';
+import { createReleasers } from '../lifecycle.js';
+import { createRunHistory } from '../store/run-history.js';
 import { connectScalekit } from '../app.js';
-import { readCallCounts } from '../queue/call-counter.js';
-import { readEchoCount } from '../queue/reconcile-echoes.js';
+import { readCallCounts } from '../store/call-counter.js';
+import { readEchoCount } from '../store/reconcile-echoes.js';
 import { createHttpMetrics } from './metrics.js';
 import { createReadiness, type ReadinessOptions } from './readiness.js';
 import { readRunStats } from './run-history-reader.js';
 import { createHttpServer, type HttpTimeouts } from './server.js';
 import { toReconcilePayload } from './webhooks/reconcile-request.js';
-import { createRedisReplayGuard } from './webhooks/replay-guard.js';
+import { createRedisReplayGuard } from '../store/replay-guard.js';
+import { WEBHOOK_TOLERANCE_SECONDS } from './webhooks/webhook-verifier.js';
 
 /** Options of `startHttpService`. */
 export interface HttpServiceOptions {
@@ -134,7 +135,7 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
       webhooks: {
         accountsSecret: config.webhookSecret,
         scalekitSecret: config.scalekitWebhookSecret,
-        replayGuard: createRedisReplayGuard(redis, { keyPrefix }),
+        replayGuard: createRedisReplayGuard(redis, { keyPrefix, toleranceSeconds: WEBHOOK_TOLERANCE_SECONDS }),
         rules: { regions: config.regions, metadataKeys: config.metadataKeys },
         enqueueReconcile: (request) => producer.enqueue('reconcile', toReconcilePayload(request)),
       },

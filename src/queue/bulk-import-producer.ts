@@ -8,9 +8,9 @@ import { createColumnCensus } from '../engine/column-census.js';
 import type { ReportItem } from '../engine/types.js';
 import type { AccountSource } from '../sources/source.js';
 import { jobOptionsFor, parsePayload } from './catalog.js';
-import { chunkJobId } from './chunk-job-id.js';
-import { queueKeyPrefix } from './connections.js';
-import { createImportStore } from './import-store.js';
+import { chunkJobId } from '../../jobs/chunk-job-id.js';
+import { queueKeyPrefix } from '../store/redis-connections.js';
+import { createImportStore } from '../store/import-store.js';
 import type { Producer } from './producer.js';
 
 /** Default rows per chunk (`--chunk-size`). */

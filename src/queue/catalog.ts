@@ -2,7 +2,7 @@ import type { JobsOptions } from 'bullmq';
 import type { z } from 'zod';
 import { bulkImportJob } from '../../jobs/bulk-import.js';
 import { bulkImportChunkJob } from '../../jobs/bulk-import-chunk.js';
-import { InvalidPayloadError } from '../../jobs/job-errors.js';
+import { InvalidPayloadError } from '../job-errors.js';
 import { nightlySyncJob } from '../../jobs/nightly-sync.js';
 import { reconcileJob } from '../../jobs/reconcile.js';
 

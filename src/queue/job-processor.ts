@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { InvalidPayloadError } from '../../jobs/job-errors.js';
+import { InvalidPayloadError } from '../job-errors.js';
 import type { JobHelpers, RunOutcome, SkippedOutcome } from '../../jobs/job-helpers.js';
-import type { LatestAccounts } from './latest-accounts.js';
-import type { createImportSnapshots } from './import-snapshot.js';
-import type { CallCounter } from './call-counter.js';
-import type { EchoCounter } from './reconcile-echoes.js';
+import type { LatestAccounts } from '../store/latest-accounts.js';
+import type { createImportSnapshots } from '../store/import-snapshot.js';
+import type { CallCounter } from '../store/call-counter.js';
+import type { EchoCounter } from '../store/reconcile-echoes.js';
 import type { RequestInfo } from '../scalekit/request-loop.js';
 import { domainRules, readColumns, requiredColumns, type ScalekitConnection } from '../app.js';
 import type { Config } from '../config.js';
@@ -15,10 +15,10 @@ import type { ReportSummary } from '../engine/types.js';
 import type { RateBudget } from '../scalekit/rate-budget.js';
 import { createSourceFromSpec } from '../sources/from-spec.js';
 import { CATALOG, isJobKind, parsePayload, type JobKind } from './catalog.js';
-import { chunkIndexOfJobKey } from './chunk-job-id.js';
-import type { RedisImportStore } from './import-store.js';
-import type { RedisLock } from './redis-lock.js';
-import type { RunHistory, RunTrigger } from './run-history.js';
+import { chunkIndexOfJobKey } from '../../jobs/chunk-job-id.js';
+import type { RedisImportStore } from '../store/import-store.js';
+import type { RedisLock } from '../store/redis-lock.js';
+import type { RunHistory, RunTrigger } from '../store/run-history.js';
 
 /** What a recorded run's job returns to BullMQ (and `enqueue --wait` reads): small, no items. */
 export interface RunJobResult {

@@ -3,9 +3,9 @@ import { FlowProducer, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { jobOptionsFor, parsePayload, type EnqueueKind, type PayloadInput } from './catalog.js';
-import { closeConnection, connectProducerConnection, DEFAULT_QUEUE_NAME } from './connections.js';
+import { closeConnection, connectProducerConnection, DEFAULT_QUEUE_NAME } from '../store/redis-connections.js';
 import { enqueueReconcile } from './reconcile-enqueue.js';
-import { createReleasers } from './releasers.js';
+import { createReleasers } from '../lifecycle.js';
 
 /** ORGSYNC_RECONCILE_DELAY_MS's default. */
 export const DEFAULT_RECONCILE_DELAY_MS = 1_000;

@@ -2,11 +2,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { observedOf, pushedStateOf, reconcileDeduplicationId, type ReconcilePayload } from '../../jobs/reconcile.js';
-import { clampOccurredAtMs } from '../../jobs/reconcile-state.js';
+import { clampOccurredAtMs } from '../store/known-state.js';
 import { jobOptionsFor } from './catalog.js';
-import { queueKeyPrefix } from './connections.js';
-import { createLatestAccounts } from './latest-accounts.js';
-import { defineLuaScript } from './lua-script.js';
+import { queueKeyPrefix } from '../store/redis-connections.js';
+import { createLatestAccounts } from '../store/latest-accounts.js';
+import { defineLuaScript } from '../store/lua-script.js';
 
 /** A steady stream of deliveries postpones a reconcile at most this many delays after its first one. */
 export const MAX_POSTPONE_DELAYS = 10;

@@ -4,17 +4,17 @@ import type { Logger } from 'pino';
 import { connectScalekit } from '../app.js';
 import type { Config } from '../config.js';
 import { ConfigError } from '../errors.js';
-import { closeConnection, createWorkerConnection, queueKeyPrefix } from './connections.js';
-import { createCallCounter } from './call-counter.js';
-import { createLatestAccounts } from './latest-accounts.js';
-import { createEchoCounter } from './reconcile-echoes.js';
-import { createImportSnapshots } from './import-snapshot.js';
-import { createImportStore, DEFAULT_IMPORT_TTL_S } from './import-store.js';
+import { closeConnection, createWorkerConnection, queueKeyPrefix } from '../store/redis-connections.js';
+import { createCallCounter } from '../store/call-counter.js';
+import { createLatestAccounts } from '../store/latest-accounts.js';
+import { createEchoCounter } from '../store/reconcile-echoes.js';
+import { createImportSnapshots } from '../store/import-snapshot.js';
+import { createImportStore, DEFAULT_IMPORT_TTL_S } from '../store/import-store.js';
 import type { JobProcessorDeps } from './job-processor.js';
-import { createRedisLock } from './redis-lock.js';
-import { createRedisRateBudget } from './redis-rate-budget.js';
-import { createReleasers, type Releasers } from './releasers.js';
-import { createRunHistory } from './run-history.js';
+import { createRedisLock } from '../store/redis-lock.js';
+import { createRedisRateBudget } from '../store/redis-rate-budget.js';
+import { createReleasers, type Releasers } from '../lifecycle.js';
+import { createRunHistory } from '../store/run-history.js';
 
 /** What a worker process shares between its jobs, and the closers of what it opened. */
 export interface WorkerResources {

@@ -1,10 +1,10 @@
 import { UnrecoverableError, WaitingError, Worker, type Job, type WorkerOptions } from 'bullmq';
 import type { Logger } from 'pino';
-import { InvalidPayloadError, PermanentJobError } from '../../jobs/job-errors.js';
+import { InvalidPayloadError, PermanentJobError } from '../job-errors.js';
 import type { Config } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { PermissionDeniedError, RateLimitedError, UnauthenticatedError, ValidationError } from '../scalekit/errors.js';
-import { DEFAULT_QUEUE_NAME, describeRedisUrl } from './connections.js';
+import { DEFAULT_QUEUE_NAME, describeRedisUrl } from '../store/redis-connections.js';
 import { createJobProcessor, type JobProcessorDeps } from './job-processor.js';
 import { scheduleNightlySync, type NightlySchedule } from './nightly-schedule.js';
 import { openWorkerResources } from './worker-resources.js';

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
 import { startHttpService, type HttpService } from '../../src/http/start-http-service.js';
-import { createRunHistory } from '../../src/queue/run-history.js';
+import { createRunHistory } from '../../src/store/run-history.js';
 import { chromiumPath } from '../helpers/chromium.js';
 import { deleteKeys, REDIS_URL, testName, testRedis } from '../integration/queue-helpers.js';
 import { HOSTILE_NAME, sampleReport } from '../unit/http/run-fixtures.js';

@@ -6,9 +6,9 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
-import { queueKeyPrefix } from '../../src/queue/connections.js';
+import { queueKeyPrefix } from '../../src/store/redis-connections.js';
 import { createProducer, type Producer } from '../../src/queue/producer.js';
-import { createRunHistory, type RunHistory } from '../../src/queue/run-history.js';
+import { createRunHistory, type RunHistory } from '../../src/store/run-history.js';
 import { startQueueWorker, type QueueWorker, type QueueWorkerOptions } from '../../src/queue/worker.js';
 import { captureLogger, deleteKeys, REDIS_URL, testName, testRedis } from './queue-helpers.js';
 

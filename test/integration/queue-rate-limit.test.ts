@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { domainRules } from '../../src/app.js';
 import { enqueueBulkImport } from '../../src/queue/bulk-import-producer.js';
 import type { RunJobResult } from '../../src/queue/job-processor.js';
-import { rateBudgetKeys } from '../../src/queue/redis-rate-budget.js';
+import { rateBudgetKeys } from '../../src/store/redis-rate-budget.js';
 import { createCsvSource } from '../../src/sources/csv-source.js';
 import { createQueueTestEnv, type QueueTestEnv } from './queue-env.js';
 import { accountsCsv, completedJob } from './queue-helpers.js';

@@ -6,7 +6,7 @@ import type { HttpMetrics, WebhookRouteLabel } from '../metrics.js';
 import { WEBHOOKS_ACCOUNTS_PATH, webhooksAccountsRoute } from '../routes/webhooks-accounts.js';
 import { WEBHOOKS_SCALEKIT_PATH, webhooksScalekitRoute } from '../routes/webhooks-scalekit.js';
 import type { EnqueueReconcile } from './reconcile-request.js';
-import type { ReplayGuard } from './replay-guard.js';
+import type { ReplayGuard } from '../../store/replay-guard.js';
 import { countUnhandledDelivery } from './webhook-pipeline.js';
 import { createWebhookVerifier } from './webhook-verifier.js';
 

@@ -1,11 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { InvalidPayloadError } from '../../../jobs/job-errors.js';
+import { InvalidPayloadError } from '../../job-errors.js';
 import { coerceError } from '../../errors.js';
 import { retryAfterSeconds, type FailureLimiter } from '../failure-limiter.js';
 import { sendError } from '../http-error.js';
 import type { HttpMetrics, WebhookOutcome, WebhookRouteLabel } from '../metrics.js';
-import type { ReplayGuard } from './replay-guard.js';
+import type { ReplayGuard } from '../../store/replay-guard.js';
 import type { SignedDelivery, WebhookVerifier } from './webhook-verifier.js';
 
 /** What a verified, parsed delivery asks for. */

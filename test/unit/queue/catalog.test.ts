@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { chunkRecords } from '../../../jobs/bulk-import-chunk.js';
-import { InvalidPayloadError } from '../../../jobs/job-errors.js';
+import { InvalidPayloadError } from '../../../src/job-errors.js';
 import { reconcileDeduplicationId } from '../../../jobs/reconcile.js';
 import { splitExternalId } from '../../../jobs/reconcile-target.js';
 import { CATALOG, isJobKind, jobOptionsFor, parsePayload } from '../../../src/queue/catalog.js';
-import { chunkIndexOfJobKey, chunkJobId } from '../../../src/queue/chunk-job-id.js';
+import { chunkIndexOfJobKey, chunkJobId } from '../../../jobs/chunk-job-id.js';
 
 describe('the job catalog', () => {
   it('gives every kind attempts, backoff and retention by age and count', () => {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { RateBudget } from '../scalekit/rate-budget.js';
 import { realSleep, type Sleep } from '../scalekit/sleep.js';
-import { ORGSYNC_KEY_PREFIX } from './connections.js';
+import { ORGSYNC_KEY_PREFIX } from './redis-connections.js';
 import { defineLuaScript } from './lua-script.js';
 
 /** Options of `createRedisRateBudget`. */

@@ -1,4 +1,4 @@
-import { formatInstant, parseInstant, type Instant } from './instant.js';
+import { formatInstant, parseInstant, type Instant } from '../sources/instant.js';
 
 /** The two Redis commands the watermark store needs; an ioredis client fits. */
 export interface WatermarkRedis {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { observedOf, pushedStateOf, reconcilePayloadSchema } from '../../../jobs/reconcile.js';
-import { clampOccurredAtMs, MAX_FUTURE_SKEW_MS, newer } from '../../../jobs/reconcile-state.js';
+import { clampOccurredAtMs, MAX_FUTURE_SKEW_MS, newer } from '../../../src/store/known-state.js';
 import { WEBHOOK_TOLERANCE_SECONDS } from '../../../src/http/webhooks/webhook-verifier.js';
 import { toReconcilePayload } from '../../../src/http/webhooks/reconcile-request.js';
 

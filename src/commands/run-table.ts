@@ -1,5 +1,5 @@
 import type { ReportSummary } from '../engine/types.js';
-import type { RunSummary } from './run-history.js';
+import type { RunSummary } from '../store/run-history.js';
 
 const SHOWN: (keyof ReportSummary)[] = [
   'create',

@@ -1,4 +1,4 @@
-import { coerceError } from '../errors.js';
+import { coerceError } from './errors.js';
 
 /** One resource to release: a name for log lines and its closer. */
 interface Releaser {

@@ -3,7 +3,7 @@ import RedisMock from 'ioredis-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildReport } from '../../../src/engine/report.js';
 import type { Report } from '../../../src/engine/types.js';
-import { createRunHistory, type RunRecordInput } from '../../../src/queue/run-history.js';
+import { createRunHistory, type RunRecordInput } from '../../../src/store/run-history.js';
 
 const redis = new RedisMock();
 const keyPrefix = `test-${randomUUID()}:`;

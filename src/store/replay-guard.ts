@@ -1,5 +1,4 @@
 import type { Redis } from 'ioredis';
-import { WEBHOOK_TOLERANCE_SECONDS } from './webhook-verifier.js';
 
 /**
  * Remembers which `webhook-id`s were accepted, so that a replayed delivery is acknowledged and
@@ -23,15 +22,21 @@ export const REPLAY_MARGIN_SECONDS = 60;
 export interface RedisReplayGuardOptions {
   /** Prefix of the keys, e.g. `orgsync:orgsync:`; the guard adds `webhook-id:<scope>:<id>`. */
   keyPrefix: string;
-  /** Seconds past `timestamp + 300` that an id is still remembered. Default 60. */
+  /** How far a `webhook-timestamp` may be from now and still verify, in seconds (the verifier's `WEBHOOK_TOLERANCE_SECONDS`). */
+  toleranceSeconds: number;
+  /** Seconds past `timestamp + toleranceSeconds` that an id is still remembered. Default 60. */
   marginSeconds?: number;
   /** The clock, in ms since the epoch. Default `Date.now`. */
   nowMs?: () => number;
 }
 
 /** The Unix second at which an id with this timestamp may be forgotten (never earlier than a second from now). */
-export function replayExpirySeconds(timestampSeconds: number, nowMs: number, marginSeconds: number): number {
-  return Math.max(Math.floor(nowMs / 1000) + 1, timestampSeconds + WEBHOOK_TOLERANCE_SECONDS + marginSeconds);
+export function replayExpirySeconds(
+  timestampSeconds: number,
+  nowMs: number,
+  window: { toleranceSeconds: number; marginSeconds: number },
+): number {
+  return Math.max(Math.floor(nowMs / 1000) + 1, timestampSeconds + window.toleranceSeconds + window.marginSeconds);
 }
 
 /**
@@ -50,7 +55,10 @@ export function createRedisReplayGuard(redis: Redis, options: RedisReplayGuardOp
       return (await redis.exists(keyOf(scope, webhookId))) === 1;
     },
     async claim(scope, webhookId, timestampSeconds) {
-      const expiry = replayExpirySeconds(timestampSeconds, nowMs(), marginSeconds);
+      const expiry = replayExpirySeconds(timestampSeconds, nowMs(), {
+        toleranceSeconds: options.toleranceSeconds,
+        marginSeconds,
+      });
       const result = await redis.set(keyOf(scope, webhookId), '1', 'EXAT', expiry, 'NX');
       return result === 'OK';
     },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeCounts, formatDuration, renderRunHeader, renderRunsTable } from '../../../src/queue/run-table.js';
-import type { RunSummary } from '../../../src/queue/run-history.js';
+import { describeCounts, formatDuration, renderRunHeader, renderRunsTable } from '../../../src/commands/run-table.js';
+import type { RunSummary } from '../../../src/store/run-history.js';
 
 const counts = {
   accounts: 12,

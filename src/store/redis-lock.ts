@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { OrgsyncError } from '../errors.js';
 import { realSleep, type Sleep } from '../scalekit/sleep.js';
-import { ORGSYNC_KEY_PREFIX } from './connections.js';
+import { ORGSYNC_KEY_PREFIX } from './redis-connections.js';
 import { defineLuaScript } from './lua-script.js';
 
 /** `exclusive(key, fn)` waited longer than `waitTimeoutMs` for another holder to finish. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createReleasers } from '../../../src/queue/releasers.js';
+import { createReleasers } from '../../src/lifecycle.js';
 
 describe('createReleasers', () => {
   it('releases in reverse order, runs every closer when one fails, and rethrows the first error', async () => {

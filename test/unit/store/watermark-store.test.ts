@@ -1,6 +1,6 @@
 import RedisMock from 'ioredis-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createWatermarkStore } from '../../../src/sources/watermark-store.js';
+import { createWatermarkStore } from '../../../src/store/watermark-store.js';
 
 const clients: InstanceType<typeof RedisMock>[] = [];
 

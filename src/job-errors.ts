@@ -1,4 +1,4 @@
-import { OrgsyncError } from '../src/errors.js';
+import { OrgsyncError } from './errors.js';
 
 /**
  * A job that can never succeed as it stands (missing configuration, data gone): the worker fails

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { KnownState, ObservedOrganization, PushedState } from '../../jobs/reconcile-state.js';
+import type { KnownState, ObservedOrganization, PushedState } from './known-state.js';
 import { defineLuaScript } from './lua-script.js';
 
 /** Default lifetime of what is kept for an external ID: a day, far longer than any reconcile waits. */
@@ -35,7 +35,7 @@ const observedSchema = z.object({
 
 /**
  * Per external ID, the newest state the host system pushed and the newest organization Scalekit
- * showed (see jobs/reconcile-state.ts). Reconciles waiting in the queue are deduplicated, so a job may
+ * showed (see known-state.ts). Reconciles waiting in the queue are deduplicated, so a job may
  * carry an older payload than the last delivery: it reads this store when it runs.
  */
 export interface LatestAccounts {
