@@ -5,7 +5,8 @@ import type { ReportItem } from '../src/engine/types.js';
 import type { SourceRecord } from '../src/sources/source.js';
 import { createInMemorySource } from './in-memory-source.js';
 import { PermanentJobError } from '../src/job-errors.js';
-import type { JobDefinition, JobHelpers, RunOutcome, SkippedOutcome } from './job-helpers.js';
+import type { RunOutcome, SkippedOutcome } from '../src/job-contract.js';
+import type { JobDefinition, ReconcileHelpers } from './job-helpers.js';
 import { observedMatches } from './reconcile-echo.js';
 import { clampOccurredAtMs, newer, type ObservedOrganization, type PushedState } from '../src/store/known-state.js';
 import { describeTarget, findAccountRecord, newerHostRecord, targetOf } from './reconcile-target.js';
@@ -88,42 +89,43 @@ export function observedOf(payload: ReconcilePayload, nowMs?: number): ObservedO
  * reported as an orphan: a reconcile never deletes. A Scalekit event whose organization already
  * holds that state (the echo of orgsync's own write) is skipped: no write, no run.
  */
-export const reconcileJob: JobDefinition<typeof reconcilePayloadSchema, RunOutcome | SkippedOutcome> = {
-  schema: reconcilePayloadSchema,
-  async process(payload, helpers) {
-    const target = await targetOf(payload, helpers);
-    if (target === null) return { report: emptyReport(helpers, describeTarget(payload)) };
-    const { externalId, accountId, region } = target;
-    const known = await helpers.knownState(externalId);
-    // A reconcile waiting in the queue keeps its first payload; newer deliveries may have come since.
-    const pushed = newer(known.pushed, pushedStateOf(payload));
-    const host = pushed && pushed.kind !== 'source' ? await newerHostRecord(helpers, target, pushed.atMs) : null;
-    if (!host && pushed?.kind === 'deleted')
-      return orphanOrNothing(helpers, externalId, accountId, 'webhook: account deleted');
-    let description = host?.description ?? 'webhook';
-    let record: SourceRecord | null = host?.record ?? null;
-    if (!record && pushed?.kind === 'account') {
-      record = { line: 1, values: normalise({ ...pushed.account, account_id: accountId, region }) };
-    } else if (!record) {
-      const source = helpers.hostSource();
-      if (!source) {
-        throw new PermanentJobError(
-          `reconciling account ${accountId} (${region}) needs its record from the host source, and ORGSYNC_SOURCE is not set on this worker`,
-        );
+export const reconcileJob: JobDefinition<typeof reconcilePayloadSchema, ReconcileHelpers, RunOutcome | SkippedOutcome> =
+  {
+    schema: reconcilePayloadSchema,
+    async process(payload, helpers) {
+      const target = await targetOf(payload, helpers);
+      if (target === null) return { report: emptyReport(helpers, describeTarget(payload)) };
+      const { externalId, accountId, region } = target;
+      const known = await helpers.knownState(externalId);
+      // A reconcile waiting in the queue keeps its first payload; newer deliveries may have come since.
+      const pushed = newer(known.pushed, pushedStateOf(payload));
+      const host = pushed && pushed.kind !== 'source' ? await newerHostRecord(helpers, target, pushed.atMs) : null;
+      if (!host && pushed?.kind === 'deleted')
+        return orphanOrNothing(helpers, externalId, accountId, 'webhook: account deleted');
+      let description = host?.description ?? 'webhook';
+      let record: SourceRecord | null = host?.record ?? null;
+      if (!record && pushed?.kind === 'account') {
+        record = { line: 1, values: normalise({ ...pushed.account, account_id: accountId, region }) };
+      } else if (!record) {
+        const source = helpers.hostSource();
+        if (!source) {
+          throw new PermanentJobError(
+            `reconciling account ${accountId} (${region}) needs its record from the host source, and ORGSYNC_SOURCE is not set on this worker`,
+          );
+        }
+        description = source.description;
+        record = await findAccountRecord(source, accountId, region, helpers.signal);
+        if (!record) return orphanOrNothing(helpers, externalId, accountId, description);
       }
-      description = source.description;
-      record = await findAccountRecord(source, accountId, region, helpers.signal);
-      if (!record) return orphanOrNothing(helpers, externalId, accountId, description);
-    }
-    const observed = payload.observed ? newer(known.observed, observedOf(payload)) : null;
-    if (observed && (await observedMatches(helpers, externalId, record, observed))) {
-      return { skipped: 'echo', reason: `the organization of ${externalId} already holds what the host system says` };
-    }
-    return syncRecord(helpers, description, record);
-  },
-};
+      const observed = payload.observed ? newer(known.observed, observedOf(payload)) : null;
+      if (observed && (await observedMatches(helpers, externalId, record, observed))) {
+        return { skipped: 'echo', reason: `the organization of ${externalId} already holds what the host system says` };
+      }
+      return syncRecord(helpers, description, record);
+    },
+  };
 
-async function syncRecord(helpers: JobHelpers, description: string, record: SourceRecord): Promise<RunOutcome> {
+async function syncRecord(helpers: ReconcileHelpers, description: string, record: SourceRecord): Promise<RunOutcome> {
   const { report } = await runSync(helpers.engine, {
     ...helpers.applySettings,
     mode: 'apply',
@@ -137,7 +139,7 @@ async function syncRecord(helpers: JobHelpers, description: string, record: Sour
 
 /** The account is gone: its organization, if any, is an orphan (reported, never deleted). */
 async function orphanOrNothing(
-  helpers: JobHelpers,
+  helpers: ReconcileHelpers,
   externalId: string,
   accountId: string,
   description: string,
@@ -172,7 +174,7 @@ async function orphanOrNothing(
   return { report };
 }
 
-function emptyReport(helpers: JobHelpers, description: string) {
+function emptyReport(helpers: ReconcileHelpers, description: string) {
   return buildReport({
     runId: helpers.runId,
     mode: 'apply',

@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { coerceError } from './errors.js';
 
 /** One resource to release: a name for log lines and its closer. */
@@ -46,5 +47,53 @@ export function createReleasers(): Releasers {
       releasing ??= run(onError);
       return releasing;
     },
+  };
+}
+
+/** Resolves with `'deadline'` after `ms` unless `settled` settles first; the timer never holds the process open. */
+async function raceDeadline(settled: Promise<void>, ms: number): Promise<'closed' | 'deadline'> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'deadline'>((resolve) => {
+    timer = setTimeout(() => resolve('deadline'), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([settled.then(() => 'closed' as const), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Waits for `closing`; past `deadlineMs`, calls `force` (cut connections) and gives the closers one
+ * more second. Rejects with the first closer's error, or when even the forced close hangs.
+ */
+export async function closeWithin(closing: Promise<void>, deadlineMs: number, force: () => void): Promise<void> {
+  if ((await raceDeadline(closing, deadlineMs)) === 'closed') return;
+  force();
+  if ((await raceDeadline(closing, 1_000)) === 'closed') return;
+  throw new Error(`shutdown did not finish within ${deadlineMs + 1_000} ms, even after cutting connections`);
+}
+
+/** The signals that shut a long-running command down (style §7.4). */
+export const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
+/**
+ * Calls `onSignal` on every SIGTERM/SIGINT that `emitter` (default: the process) emits, with how
+ * many have arrived: the first starts a graceful shutdown, a second forces it. Returns a function
+ * that removes the listeners.
+ */
+export function onShutdownSignals(
+  onSignal: (signal: NodeJS.Signals, count: number) => void,
+  emitter: EventEmitter = process,
+): () => void {
+  let count = 0;
+  const listener = (signal: NodeJS.Signals): void => {
+    count += 1;
+    onSignal(signal, count);
+  };
+  for (const signal of SHUTDOWN_SIGNALS) emitter.on(signal, listener);
+  return () => {
+    for (const signal of SHUTDOWN_SIGNALS) emitter.off(signal, listener);
   };
 }

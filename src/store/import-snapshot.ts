@@ -37,6 +37,12 @@ export interface ImportSnapshotOptions {
   sleep?: Sleep;
 }
 
+/** The snapshots of bulk imports in Redis. */
+export interface ImportSnapshots {
+  /** The snapshot source of one chunk (its job's client lists when it is the first). */
+  provider(importId: string, api: ScalekitApi, signal?: AbortSignal): SnapshotProvider;
+}
+
 /**
  * One snapshot of Scalekit per bulk import, shared by its chunks: the first chunk to need it lists
  * the environment (⌈organizations/100⌉ calls, once) into a Redis hash keyed by external ID; every
@@ -44,7 +50,7 @@ export interface ImportSnapshotOptions {
  * the environment again, or look its rows up one by one. The snapshot ages while the import runs;
  * apply copes (a create that meets 409 becomes an update; metadata merges re-read first).
  */
-export function createImportSnapshots(redis: Redis, options: ImportSnapshotOptions) {
+export function createImportSnapshots(redis: Redis, options: ImportSnapshotOptions): ImportSnapshots {
   const sleep = options.sleep ?? realSleep;
   const lockMs = options.lockMs ?? 600_000;
 
@@ -97,8 +103,7 @@ export function createImportSnapshots(redis: Redis, options: ImportSnapshotOptio
   }
 
   return {
-    /** The snapshot source of one chunk (its job's client lists when it is the first). */
-    provider(importId: string, api: ScalekitApi, signal?: AbortSignal): SnapshotProvider {
+    provider(importId, api, signal) {
       const keys = importSnapshotKeys(options.keyPrefix, importId);
       return async (externalIds) => {
         const totalSize = Number(await ensureListed(api, keys, signal));

@@ -1,8 +1,46 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { ChunkRows, ImportManifest, ImportStore } from '../../jobs/job-helpers.js';
 import { importSnapshotKeys } from './import-snapshot.js';
 import { reportItemSchema } from './report-schema.js';
+import type { ReportItem } from '../engine/types.js';
+
+/** A bulk import's valid rows of one chunk, compact: `columns` names the cells after the line number. */
+export interface ChunkRows {
+  /** `account_id`, `region`, `display_name`, then the owned metadata keys. */
+  columns: string[];
+  /**
+   * One array per row: the CSV line the record started on, then one cell per column: the text,
+   * `null` for an empty cell ("remove the key"), `false` for a column the record did not carry
+   * ("not managed in this run": the key is left as it is).
+   */
+  rows: [number, ...(string | null | false)[]][];
+}
+
+/** What `orgsync enqueue bulk-import` learned while reading the file, kept beside the chunks. */
+export interface ImportManifest {
+  import_id: string;
+  /** `csv:PATH` as given on the machine that enqueued it. */
+  source: string;
+  /** Records read from the file, good and bad (`summary.accounts`). */
+  accounts: number;
+  chunks: number;
+  /** Rows refused before enqueueing (invalid, or conflicting duplicates), with their lines. */
+  problems: ReportItem[];
+  /** When the file was read (RFC 3339): the report's `started_at`. */
+  created_at: string;
+  /** Owned keys no row of the file carried (the report's `unmanaged_keys`). */
+  unmanaged_keys?: string[] | undefined;
+  /** Columns of the file orgsync does not read (the report's `unknown_columns`). */
+  unknown_columns?: string[] | undefined;
+}
+
+/** Where a bulk import's rows wait for the workers: what the jobs read. */
+export interface ImportStore {
+  readManifest(importId: string): Promise<ImportManifest | null>;
+  readChunk(importId: string, chunkIndex: number): Promise<ChunkRows | null>;
+  /** Drops the manifest and every chunk; called once the import's report is recorded. */
+  deleteImport(importId: string): Promise<void>;
+}
 
 /** Default lifetime of an import's rows in Redis: long enough for a backlog, short enough to not linger. */
 export const DEFAULT_IMPORT_TTL_S = 7 * 24 * 3_600;

@@ -8,7 +8,7 @@ import { createHttpServer } from '../../src/http/server.js';
 import { toReconcilePayload, type EnqueueReconcile } from '../../src/http/webhooks/reconcile-request.js';
 import { createRedisReplayGuard, type ReplayGuard } from '../../src/store/replay-guard.js';
 import { WEBHOOK_TOLERANCE_SECONDS } from '../../src/http/webhooks/webhook-verifier.js';
-import { createProducer, type Producer } from '../../src/queue/producer.js';
+import { createProducer, type Producer } from '../../src/app/producer.js';
 import { ACCOUNTS_SECRET, RULES, signedHeaders } from '../unit/http/server-fixture.js';
 import { REDIS_URL, deleteKeys, pollUntil, testName, testRedis } from './queue-helpers.js';
 

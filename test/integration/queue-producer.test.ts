@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidPayloadError } from '../../src/job-errors.js';
-import { createProducer, type Producer } from '../../src/queue/producer.js';
+import { createProducer, type Producer } from '../../src/app/producer.js';
 import { REDIS_URL, testName, testRedis } from './queue-helpers.js';
 
 let queueName: string;

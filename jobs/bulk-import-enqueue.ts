@@ -1,20 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import type { FlowJobNode } from 'bullmq';
-import type { ChunkRows, ImportManifest } from '../../jobs/job-helpers.js';
-import { parseAccount } from '../domain/account.js';
-import { createDuplicateDetector, partitionDuplicates } from '../domain/duplicates.js';
-import type { Account, DomainRules, RowProblem } from '../domain/types.js';
-import { createColumnCensus } from '../engine/column-census.js';
-import type { ReportItem } from '../engine/types.js';
-import type { AccountSource } from '../sources/source.js';
+import { parseAccount } from '../src/domain/account.js';
+import { createDuplicateDetector, partitionDuplicates } from '../src/domain/duplicates.js';
+import type { Account, DomainRules, RowProblem } from '../src/domain/types.js';
+import { createColumnCensus } from '../src/engine/column-census.js';
+import type { ReportItem } from '../src/engine/types.js';
+import type { JobFlow } from '../src/job-contract.js';
+import type { AccountSource } from '../src/sources/source.js';
+import type { ChunkRows, ImportManifest, RedisImportStore } from '../src/store/import-store.js';
 import { jobOptionsFor, parsePayload } from './catalog.js';
-import { chunkJobId } from '../../jobs/chunk-job-id.js';
-import { queueKeyPrefix } from '../store/redis-connections.js';
-import { createImportStore } from '../store/import-store.js';
-import type { Producer } from './producer.js';
+import { chunkJobId } from './chunk-job-id.js';
 
 /** Default rows per chunk (`--chunk-size`). */
 export const DEFAULT_CHUNK_SIZE = 1_000;
+
+/** Where `enqueueBulkImport` puts an import: its rows in the import store, its jobs on the queue (one flow). */
+export interface BulkImportTarget {
+  store: Pick<RedisImportStore, 'writeChunk' | 'writeManifest' | 'deleteImport'>;
+  addFlow(flow: JobFlow): Promise<void>;
+}
 
 /** What `enqueueBulkImport` needs. */
 export interface BulkImportInput {
@@ -25,7 +28,7 @@ export interface BulkImportInput {
   /** Valid rows per chunk job. Default 1,000. */
   chunkSize?: number;
   trigger?: 'cli' | 'api';
-  /** Lifetime of the rows in Redis, in seconds. Default 7 days. */
+  /** Lifetime of the rows in Redis, in seconds (given to the import store). Default 7 days. */
   ttlSeconds?: number;
   signal?: AbortSignal;
 }
@@ -43,20 +46,14 @@ export interface BulkImportEnqueued {
 }
 
 /**
- * Reads and checks a CSV with the domain rules, stores its valid rows in Redis in chunks, and
- * enqueues one flow: a `bulk-import` parent with one `bulk-import-chunk` child per chunk, so that
+ * Reads and checks a CSV with the domain rules, writes its valid rows in chunks to the import store,
+ * and adds one flow to the queue: a `bulk-import` parent with one `bulk-import-chunk` child per chunk, so that
  * several workers share the import and a crash loses at most the chunk in flight. The file is read
  * twice (duplicates first, then rows), so memory stays flat whatever its size.
  */
-export async function enqueueBulkImport(producer: Producer, input: BulkImportInput): Promise<BulkImportEnqueued> {
-  const chunkSize = input.chunkSize ?? DEFAULT_CHUNK_SIZE;
-  if (!(Number.isInteger(chunkSize) && chunkSize > 0))
-    throw new RangeError(`chunk size must be a positive whole number, got ${chunkSize}`);
-  const { redis, flows } = await producer.resources();
-  const store = createImportStore(redis, {
-    keyPrefix: queueKeyPrefix(producer.queueName),
-    ttlSeconds: input.ttlSeconds,
-  });
+export async function submitBulkImport(target: BulkImportTarget, input: BulkImportInput): Promise<BulkImportEnqueued> {
+  const chunkSize = chunkSizeOf(input);
+  const { store } = target;
   const importId = randomUUID();
   const columns = ['account_id', 'region', 'display_name', ...input.rules.metadataKeys];
 
@@ -97,22 +94,19 @@ export async function enqueueBulkImport(producer: Producer, input: BulkImportInp
     };
     await store.writeManifest(manifest);
     const payload = parsePayload('bulk-import', { import_id: importId, chunks, trigger: input.trigger ?? 'cli' });
-    const children: FlowJobNode[] = Array.from({ length: chunks }, (_, index) => ({
-      name: 'bulk-import-chunk',
-      queueName: producer.queueName,
-      data: parsePayload('bulk-import-chunk', { import_id: importId, chunk_index: index }),
+    const children: JobFlow['children'] = Array.from({ length: chunks }, (_, index) => ({
+      kind: 'bulk-import-chunk',
+      jobId: chunkJobId(importId, index),
+      payload: parsePayload('bulk-import-chunk', { import_id: importId, chunk_index: index }),
+      options: jobOptionsFor('bulk-import-chunk'),
       // A chunk that fails for good is reported row by row by its parent, which still runs.
-      opts: {
-        ...jobOptionsFor('bulk-import-chunk'),
-        jobId: chunkJobId(importId, index),
-        ignoreDependencyOnFailure: true,
-      },
+      ignoreDependencyOnFailure: true,
     }));
-    await flows.add({
-      name: 'bulk-import',
-      queueName: producer.queueName,
-      data: payload,
-      opts: { ...jobOptionsFor('bulk-import'), jobId: importId },
+    await target.addFlow({
+      kind: 'bulk-import',
+      jobId: importId,
+      payload,
+      options: jobOptionsFor('bulk-import'),
       children,
     });
     return { jobId: importId, importId, chunks, accounts, problems: manifest.problems };
@@ -120,6 +114,14 @@ export async function enqueueBulkImport(producer: Producer, input: BulkImportInp
     await store.deleteImport(importId).catch(() => undefined); // best effort: the keys expire anyway
     throw error;
   }
+}
+
+/** The input's chunk size (default 1,000); a `RangeError` unless it is a positive whole number. */
+export function chunkSizeOf(input: Pick<BulkImportInput, 'chunkSize'>): number {
+  const chunkSize = input.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  if (!(Number.isInteger(chunkSize) && chunkSize > 0))
+    throw new RangeError(`chunk size must be a positive whole number, got ${chunkSize}`);
+  return chunkSize;
 }
 
 /** First pass: the external IDs that occur more than once among the valid rows. */

@@ -3,7 +3,7 @@ import { chunkRecords } from '../../../jobs/bulk-import-chunk.js';
 import { InvalidPayloadError } from '../../../src/job-errors.js';
 import { reconcileDeduplicationId } from '../../../jobs/reconcile.js';
 import { splitExternalId } from '../../../jobs/reconcile-target.js';
-import { CATALOG, isJobKind, jobOptionsFor, parsePayload } from '../../../src/queue/catalog.js';
+import { CATALOG, isJobKind, jobOptionsFor, parsePayload } from '../../../jobs/catalog.js';
 import { chunkIndexOfJobKey, chunkJobId } from '../../../jobs/chunk-job-id.js';
 
 describe('the job catalog', () => {

@@ -1,32 +1,32 @@
 import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { Config } from '../config.js';
+import type { ScalekitConfig } from '../config.js';
 import {
   closeConnection,
   connectProducerConnection,
   DEFAULT_QUEUE_NAME,
   queueKeyPrefix,
 } from '../store/redis-connections.js';
-import { createProducer } from '../queue/producer.js';
+import { createProducer } from './producer.js';
 import { createRedisRateBudget } from '../store/redis-rate-budget.js';
-import { createReleasers } from '../lifecycle.js';
+import { closeWithin, createReleasers } from '../lifecycle.js';
 import { createRunHistory } from '../store/run-history.js';
 import { connectScalekit } from '../app.js';
 import { readCallCounts } from '../store/call-counter.js';
 import { readEchoCount } from '../store/reconcile-echoes.js';
-import { createHttpMetrics } from './metrics.js';
-import { createReadiness, type ReadinessOptions } from './readiness.js';
-import { readRunStats } from './run-history-reader.js';
-import { createHttpServer, type HttpTimeouts } from './server.js';
-import { toReconcilePayload } from './webhooks/reconcile-request.js';
+import { createHttpMetrics } from '../http/metrics.js';
+import { createReadiness, type ReadinessOptions } from '../http/readiness.js';
+import { readRunStats } from '../http/run-history-reader.js';
+import { createHttpServer, type HttpTimeouts } from '../http/server.js';
+import { toReconcilePayload } from '../http/webhooks/reconcile-request.js';
 import { createRedisReplayGuard } from '../store/replay-guard.js';
-import { WEBHOOK_TOLERANCE_SECONDS } from './webhooks/webhook-verifier.js';
+import { WEBHOOK_TOLERANCE_SECONDS } from '../http/webhooks/webhook-verifier.js';
 
 /** Options of `startHttpService`. */
 export interface HttpServiceOptions {
   /** Needs Redis and the Scalekit settings; the webhook secrets and the admin login are optional. */
-  config: Config;
+  config: ScalekitConfig;
   logger: Logger;
   /** The BullMQ queue the workers take jobs from. Default `orgsync`. */
   queueName?: string;
@@ -58,12 +58,6 @@ const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-chil
 /** Builds every collaborator of `orgsync serve` from configuration and starts listening. */
 export async function startHttpService(options: HttpServiceOptions): Promise<HttpService> {
   const { config, logger } = options;
-  const { scalekitEnvironmentUrl, scalekitClientId, scalekitClientSecret } = config;
-  if (!scalekitEnvironmentUrl || !scalekitClientId || !scalekitClientSecret) {
-    throw new Error(
-      'startHttpService needs SCALEKIT_ENVIRONMENT_URL, SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET (loadConfig should have required them)',
-    );
-  }
   const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
   const keyPrefix = options.keyPrefix ?? queueKeyPrefix(queueName);
   const releasers = createReleasers();
@@ -76,7 +70,7 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
     releasers.add('redis', () => closeConnection(redis));
     const rateBudget = createRedisRateBudget({
       redis,
-      environmentUrl: scalekitEnvironmentUrl,
+      environmentUrl: config.scalekitEnvironmentUrl,
       ratePerSecond: config.rateLimit,
       keyPrefix: options.rateBudgetKeyPrefix,
     });
@@ -175,29 +169,4 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
     await release().catch(() => undefined);
     throw error;
   }
-}
-
-/** Resolves with `'deadline'` after `ms` unless `settled` settles first; the timer never holds the process open. */
-async function raceDeadline(settled: Promise<void>, ms: number): Promise<'closed' | 'deadline'> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<'deadline'>((resolve) => {
-    timer = setTimeout(() => resolve('deadline'), ms);
-    timer.unref();
-  });
-  try {
-    return await Promise.race([settled.then(() => 'closed' as const), deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/**
- * Waits for `closing`; past `deadlineMs`, calls `force` (cut connections) and gives the closers one
- * more second. Rejects with the first closer's error, or when even the forced close hangs.
- */
-async function closeWithin(closing: Promise<void>, deadlineMs: number, force: () => void): Promise<void> {
-  if ((await raceDeadline(closing, deadlineMs)) === 'closed') return;
-  force();
-  if ((await raceDeadline(closing, 1_000)) === 'closed') return;
-  throw new Error(`shutdown did not finish within ${deadlineMs + 1_000} ms, even after cutting connections`);
 }
