@@ -6,7 +6,7 @@ import type { JobContext, JobSpec } from '../job-contract.js';
  * kind's processor and helpers. The queue never imports a job: it takes this list.
  */
 export interface QueueJob<S extends z.ZodType = z.ZodType> extends JobSpec<S> {
-  /** Runs one job whose payload passed `schema`. Errors are thrown as they are (see `classifyJobError`). */
+  /** Runs one job whose payload passed `schema`. Errors are thrown as they are (see `classifyJobError`; `worker.ts` maps them to BullMQ). */
   run(payload: z.output<S>, context: JobContext): Promise<unknown>;
 }
 

@@ -1,13 +1,12 @@
 import { Queue, UnrecoverableError, WaitingError, Worker, type Job, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { ConfigError } from '../errors.js';
-import { InvalidPayloadError, PermanentJobError } from '../job-errors.js';
 import type { Releasers } from '../lifecycle.js';
-import { PermissionDeniedError, RateLimitedError, UnauthenticatedError, ValidationError } from '../scalekit/errors.js';
+import { RateLimitedError } from '../scalekit/errors.js';
 import type { EchoCounter } from '../store/reconcile-echoes.js';
 import { DEFAULT_QUEUE_NAME, describeRedisUrl } from '../store/redis-connections.js';
 import type { RunHistory } from '../store/run-history.js';
+import { classifyJobError } from './classify-job-error.js';
 import { createJobProcessor } from './job-processor.js';
 import type { JobList } from './job-list.js';
 import { scheduleJob, type JobSchedule, type ScheduleResult } from './job-schedule.js';
@@ -60,22 +59,6 @@ export interface QueueWorker {
   kill(): Promise<void>;
   /** Alive while its Redis connection is ready and its BullMQ worker runs, and it is not shutting down. */
   health(): WorkerHealth;
-}
-
-/** What to do about an error a processor threw. */
-export type ErrorClass = 'permanent' | 'rate-limited' | 'retry';
-
-/** Classifies by what to do (style §3.2): permanent errors fail at once, 429s wait without spending an attempt. */
-export function classifyJobError(error: unknown): ErrorClass {
-  if (error instanceof RateLimitedError) return 'rate-limited';
-  const permanent =
-    error instanceof InvalidPayloadError ||
-    error instanceof PermanentJobError ||
-    error instanceof ConfigError ||
-    error instanceof UnauthenticatedError ||
-    error instanceof PermissionDeniedError ||
-    error instanceof ValidationError;
-  return permanent ? 'permanent' : 'retry';
 }
 
 /**

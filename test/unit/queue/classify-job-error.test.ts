@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidPayloadError, PermanentJobError } from '../../../src/job-errors.js';
 import { ConfigError, SourceError } from '../../../src/errors.js';
 import { LockTimeoutError } from '../../../src/store/redis-lock.js';
-import { classifyJobError } from '../../../src/queue/worker.js';
+import { classifyJobError } from '../../../src/queue/classify-job-error.js';
 import { RateLimitedError, UnauthenticatedError, UnavailableError } from '../../../src/scalekit/errors.js';
 
 const context = { method: 'GET' as const, routeTemplate: '/api/v1/organizations' };
