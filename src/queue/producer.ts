@@ -119,7 +119,7 @@ export function createProducer<Payloads extends object>(options: ProducerOptions
   }
 
   const specOf = (kind: string): JobSpec => {
-    const spec = options.jobs[kind];
+    const spec = Object.hasOwn(options.jobs, kind) ? options.jobs[kind] : undefined;
     if (!spec) throw new TypeError(`no job kind is called ${JSON.stringify(kind)}`);
     return spec;
   };
