@@ -13,13 +13,13 @@ import { chunkJobId } from './chunk-job-id.js';
 /** Default rows per chunk (`--chunk-size`). */
 export const DEFAULT_CHUNK_SIZE = 1_000;
 
-/** Where `enqueueBulkImport` puts an import: its rows in the import store, its jobs on the queue (one flow). */
+/** Where `submitBulkImport` puts an import: its rows in the import store, its jobs on the queue (one flow). */
 export interface BulkImportTarget {
   store: Pick<RedisImportStore, 'writeChunk' | 'writeManifest' | 'deleteImport'>;
   addFlow(flow: JobFlow): Promise<void>;
 }
 
-/** What `enqueueBulkImport` needs. */
+/** What `submitBulkImport` needs. */
 export interface BulkImportInput {
   /** The file, read here: it may exist only on this machine. */
   source: AccountSource;
@@ -46,10 +46,11 @@ export interface BulkImportEnqueued {
 }
 
 /**
- * Reads and checks a CSV with the domain rules, writes its valid rows in chunks to the import store,
- * and adds one flow to the queue: a `bulk-import` parent with one `bulk-import-chunk` child per chunk, so that
- * several workers share the import and a crash loses at most the chunk in flight. The file is read
- * twice (duplicates first, then rows), so memory stays flat whatever its size.
+ * Reads and checks a CSV with the domain rules, writes its valid rows in chunks to the import
+ * store, and adds one flow to the queue: a `bulk-import` parent with one `bulk-import-chunk` child
+ * per chunk, so that several workers share the import and a crash loses at most the chunk in flight.
+ * The file is read twice (duplicates first, then rows), so memory stays flat whatever its size.
+ * `src/app/producer.ts`'s `enqueueBulkImport` gives it the store and the queue.
  */
 export async function submitBulkImport(target: BulkImportTarget, input: BulkImportInput): Promise<BulkImportEnqueued> {
   const chunkSize = chunkSizeOf(input);
