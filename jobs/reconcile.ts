@@ -81,6 +81,8 @@ export function observedOf(payload: ReconcilePayload, nowMs?: number): ObservedO
   return { ...organization, external_id: payload.external_id, atMs: clampOccurredAtMs(occurredAt, nowMs) };
 }
 
+type ReconcileJob = JobDefinition<typeof reconcilePayloadSchema, ReconcileHelpers, RunOutcome | SkippedOutcome>;
+
 /**
  * One account or organization, through the same engine as `orgsync apply` (partial scope). Whatever
  * path queued it, the job applies the newest known state of the account: the newest state the host
@@ -89,41 +91,40 @@ export function observedOf(payload: ReconcilePayload, nowMs?: number): ObservedO
  * reported as an orphan: a reconcile never deletes. A Scalekit event whose organization already
  * holds that state (the echo of orgsync's own write) is skipped: no write, no run.
  */
-export const reconcileJob: JobDefinition<typeof reconcilePayloadSchema, ReconcileHelpers, RunOutcome | SkippedOutcome> =
-  {
-    schema: reconcilePayloadSchema,
-    async process(payload, helpers) {
-      const target = await targetOf(payload, helpers);
-      if (target === null) return { report: emptyReport(helpers, describeTarget(payload)) };
-      const { externalId, accountId, region } = target;
-      const known = await helpers.knownState(externalId);
-      // A reconcile waiting in the queue keeps its first payload; newer deliveries may have come since.
-      const pushed = newer(known.pushed, pushedStateOf(payload));
-      const host = pushed && pushed.kind !== 'source' ? await newerHostRecord(helpers, target, pushed.atMs) : null;
-      if (!host && pushed?.kind === 'deleted')
-        return orphanOrNothing(helpers, externalId, accountId, 'webhook: account deleted');
-      let description = host?.description ?? 'webhook';
-      let record: SourceRecord | null = host?.record ?? null;
-      if (!record && pushed?.kind === 'account') {
-        record = { line: 1, values: normalise({ ...pushed.account, account_id: accountId, region }) };
-      } else if (!record) {
-        const source = helpers.hostSource();
-        if (!source) {
-          throw new PermanentJobError(
-            `reconciling account ${accountId} (${region}) needs its record from the host source, and ORGSYNC_SOURCE is not set on this worker`,
-          );
-        }
-        description = source.description;
-        record = await findAccountRecord(source, accountId, region, helpers.signal);
-        if (!record) return orphanOrNothing(helpers, externalId, accountId, description);
+export const reconcileJob: ReconcileJob = {
+  schema: reconcilePayloadSchema,
+  async process(payload, helpers) {
+    const target = await targetOf(payload, helpers);
+    if (target === null) return { report: emptyReport(helpers, describeTarget(payload)) };
+    const { externalId, accountId, region } = target;
+    const known = await helpers.knownState(externalId);
+    // A reconcile waiting in the queue keeps its first payload; newer deliveries may have come since.
+    const pushed = newer(known.pushed, pushedStateOf(payload));
+    const host = pushed && pushed.kind !== 'source' ? await newerHostRecord(helpers, target, pushed.atMs) : null;
+    if (!host && pushed?.kind === 'deleted')
+      return orphanOrNothing(helpers, externalId, accountId, 'webhook: account deleted');
+    let description = host?.description ?? 'webhook';
+    let record: SourceRecord | null = host?.record ?? null;
+    if (!record && pushed?.kind === 'account') {
+      record = { line: 1, values: normalise({ ...pushed.account, account_id: accountId, region }) };
+    } else if (!record) {
+      const source = helpers.hostSource();
+      if (!source) {
+        throw new PermanentJobError(
+          `reconciling account ${accountId} (${region}) needs its record from the host source, and ORGSYNC_SOURCE is not set on this worker`,
+        );
       }
-      const observed = payload.observed ? newer(known.observed, observedOf(payload)) : null;
-      if (observed && (await observedMatches(helpers, externalId, record, observed))) {
-        return { skipped: 'echo', reason: `the organization of ${externalId} already holds what the host system says` };
-      }
-      return syncRecord(helpers, description, record);
-    },
-  };
+      description = source.description;
+      record = await findAccountRecord(source, accountId, region, helpers.signal);
+      if (!record) return orphanOrNothing(helpers, externalId, accountId, description);
+    }
+    const observed = payload.observed ? newer(known.observed, observedOf(payload)) : null;
+    if (observed && (await observedMatches(helpers, externalId, record, observed))) {
+      return { skipped: 'echo', reason: `the organization of ${externalId} already holds what the host system says` };
+    }
+    return syncRecord(helpers, description, record);
+  },
+};
 
 async function syncRecord(helpers: ReconcileHelpers, description: string, record: SourceRecord): Promise<RunOutcome> {
   const { report } = await runSync(helpers.engine, {
