@@ -1,27 +1,27 @@
 import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { connectScalekit } from '../app.js';
 import type { ScalekitConfig } from '../config.js';
+import { createHttpMetrics } from '../http/metrics.js';
+import { createReadiness, type ReadinessOptions } from '../http/readiness.js';
+import { readRunStats } from '../http/run-history-reader.js';
+import { createHttpServer, type HttpTimeouts } from '../http/server.js';
+import { toReconcilePayload } from '../http/webhooks/reconcile-request.js';
+import { WEBHOOK_TOLERANCE_SECONDS } from '../http/webhooks/webhook-verifier.js';
+import { closeWithin, createReleasers } from '../lifecycle.js';
+import { readCallCounts } from '../store/call-counter.js';
+import { readEchoCount } from '../store/reconcile-echoes.js';
 import {
   closeConnection,
   connectProducerConnection,
   DEFAULT_QUEUE_NAME,
   queueKeyPrefix,
 } from '../store/redis-connections.js';
-import { createProducer } from './producer.js';
 import { createRedisRateBudget } from '../store/redis-rate-budget.js';
-import { closeWithin, createReleasers } from '../lifecycle.js';
-import { createRunHistory } from '../store/run-history.js';
-import { connectScalekit } from '../app.js';
-import { readCallCounts } from '../store/call-counter.js';
-import { readEchoCount } from '../store/reconcile-echoes.js';
-import { createHttpMetrics } from '../http/metrics.js';
-import { createReadiness, type ReadinessOptions } from '../http/readiness.js';
-import { readRunStats } from '../http/run-history-reader.js';
-import { createHttpServer, type HttpTimeouts } from '../http/server.js';
-import { toReconcilePayload } from '../http/webhooks/reconcile-request.js';
 import { createRedisReplayGuard } from '../store/replay-guard.js';
-import { WEBHOOK_TOLERANCE_SECONDS } from '../http/webhooks/webhook-verifier.js';
+import { createRunHistory } from '../store/run-history.js';
+import { createProducer } from './producer.js';
 
 /** Options of `startHttpService`. */
 export interface HttpServiceOptions {
