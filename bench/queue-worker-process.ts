@@ -1,5 +1,5 @@
 /**
- * Child-process entry: one `orgsync worker` (as `startQueueWorker` runs it) for the queued
+ * Child-process entry: one `orgsync worker` (as `startWorker` in src/app/worker.ts runs it) for the queued
  * bulk-import scenario. Receives a `QueueWorkerStart`, answers `{ ready: true }`; on `'stop'` it
  * closes gracefully and answers `{ peakRssBytes }`, then exits.
  */
