@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import {
   JOB_KINDS,
   jobSpecOf,
@@ -106,13 +105,11 @@ async function withJobScope<T>(deps: JobListDeps, context: JobContext, fn: (scop
   } finally {
     // An aborted job does not wait for its client's pool to drain: a shared token request is not
     // cancelled by the abort and may take up to the request timeout.
-    const closed = connection?.close().catch((error: unknown) => warn(context.logger, error));
+    const closed = connection
+      ?.close()
+      .catch((error: unknown) => context.logger.warn({ err: error }, 'could not close the Scalekit client'));
     if (!context.signal.aborted) await closed;
   }
-}
-
-function warn(logger: Logger, error: unknown): void {
-  logger.warn({ err: error }, 'could not close the Scalekit client');
 }
 
 /** One kind as the queue runs it: the catalog's spec, and `run` bound to the kind's helpers. */
