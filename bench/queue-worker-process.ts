@@ -1,11 +1,12 @@
 /**
- * Child-process entry: one `orgsync worker` (as `startQueueWorker` runs it) for the queued
+ * Child-process entry: one `orgsync worker` (as `startWorker` in src/app/worker.ts runs it) for the queued
  * bulk-import scenario. Receives a `QueueWorkerStart`, answers `{ ready: true }`; on `'stop'` it
  * closes gracefully and answers `{ peakRssBytes }`, then exits.
  */
 import { pino } from 'pino';
-import { loadConfig } from '../src/config.js';
-import { startQueueWorker, type QueueWorker } from '../src/queue/worker.js';
+import { loadConfig, SCALEKIT_SETTINGS } from '../src/config.js';
+import type { QueueWorker } from '../src/queue/worker.js';
+import { startWorker } from '../src/app/worker.js';
 
 /** What the parent sends to start a worker. */
 export interface QueueWorkerStart {
@@ -30,6 +31,7 @@ process.on('message', (message: QueueWorkerStart | 'stop') => {
   }
   // The settings a deployed worker reads from its environment, given explicitly.
   const config = loadConfig({
+    require: SCALEKIT_SETTINGS,
     env: {
       SCALEKIT_ENVIRONMENT_URL: message.url,
       SCALEKIT_CLIENT_ID: message.clientId,
@@ -40,7 +42,7 @@ process.on('message', (message: QueueWorkerStart | 'stop') => {
       ORGSYNC_LOG_LEVEL: 'silent',
     },
   });
-  startQueueWorker({ config, logger: pino({ level: 'silent' }), queueName: message.queueName, schedule: false }).then(
+  startWorker({ config, logger: pino({ level: 'silent' }), queueName: message.queueName, schedule: false }).then(
     (started) => {
       worker = started;
       process.send?.({ ready: true });

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { Redis } from 'ioredis';
 import { startEmulator } from '../src/emulator/server.js';
-import { queueKeyPrefix } from '../src/queue/connections.js';
+import { queueKeyPrefix } from '../src/store/redis-connections.js';
 import { startServe } from './serve-process.js';
 
 /** Options of `runWebhookFlood`; every one has a default. */

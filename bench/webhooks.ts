@@ -15,12 +15,12 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { Webhook } from 'standardwebhooks';
-import { loadConfig } from '../src/config.js';
+import { loadConfig, SCALEKIT_SETTINGS } from '../src/config.js';
 import { startEmulator } from '../src/emulator/server.js';
-import { queueKeyPrefix } from '../src/queue/connections.js';
-import { rateBudgetKeys } from '../src/queue/redis-rate-budget.js';
-import { createRunHistory } from '../src/queue/run-history.js';
-import { startQueueWorker } from '../src/queue/worker.js';
+import { queueKeyPrefix } from '../src/store/redis-connections.js';
+import { rateBudgetKeys } from '../src/store/redis-rate-budget.js';
+import { createRunHistory } from '../src/store/run-history.js';
+import { startWorker } from '../src/app/worker.js';
 import { startServe } from './serve-process.js';
 
 /** Options of `runWebhookBench`; every one has a default. */
@@ -152,8 +152,8 @@ export async function runWebhookBench(options: WebhookBenchOptions = {}): Promis
   const logger = pino({ level: 'warn' });
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const queue = new Queue(queueName, { connection: redis });
-  const worker = await startQueueWorker({
-    config: loadConfig({ env }),
+  const worker = await startWorker({
+    config: loadConfig({ env, require: SCALEKIT_SETTINGS }),
     logger,
     queueName,
     schedule: false,

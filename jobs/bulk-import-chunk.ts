@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { runSync } from '../src/engine/run.js';
-import { reportItemSchema } from '../src/queue/report-schema.js';
+import { reportItemSchema } from '../src/store/report-schema.js';
 import type { SourceRecord } from '../src/sources/source.js';
 import { createInMemorySource } from './in-memory-source.js';
-import { PermanentJobError } from './job-errors.js';
-import type { ChunkRows, JobDefinition } from './job-helpers.js';
+import { PermanentJobError } from '../src/job-errors.js';
+import type { ChunkRows } from '../src/store/import-store.js';
+import type { BulkImportChunkHelpers, JobDefinition } from './job-helpers.js';
 
 /** `bulk-import-chunk`: which chunk of which import; the rows themselves wait in the import store. */
 export const bulkImportChunkPayloadSchema = z.strictObject({
@@ -37,7 +38,11 @@ export function chunkRecords(chunk: ChunkRows): SourceRecord[] {
  * One chunk of a bulk import: `runSync` in apply mode, partial scope, over its rows. Running it
  * again (after a crash) is safe: the engine plans from what Scalekit holds now.
  */
-export const bulkImportChunkJob: JobDefinition<typeof bulkImportChunkPayloadSchema, ChunkResult> = {
+export const bulkImportChunkJob: JobDefinition<
+  typeof bulkImportChunkPayloadSchema,
+  BulkImportChunkHelpers,
+  ChunkResult
+> = {
   schema: bulkImportChunkPayloadSchema,
   async process(payload, helpers) {
     const chunk = await helpers.imports.readChunk(payload.import_id, payload.chunk_index);

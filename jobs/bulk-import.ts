@@ -3,8 +3,10 @@ import { parseAccount } from '../src/domain/account.js';
 import { buildReport } from '../src/engine/report.js';
 import type { ReportItem } from '../src/engine/types.js';
 import { chunkRecords, chunkResultSchema, type ChunkResult } from './bulk-import-chunk.js';
-import { PermanentJobError } from './job-errors.js';
-import type { JobDefinition, JobHelpers, RunOutcome } from './job-helpers.js';
+import { PermanentJobError } from '../src/job-errors.js';
+import type { RunOutcome } from '../src/job-contract.js';
+import { chunkIndexOfJobKey } from './chunk-job-id.js';
+import type { BulkImportHelpers, JobDefinition } from './job-helpers.js';
 import { triggerSchema } from './triggers.js';
 
 /** `bulk-import` (the parent of the chunks): a reference to the import's manifest and chunks. */
@@ -19,7 +21,7 @@ export const bulkImportPayloadSchema = z.strictObject({
  * rows refused at enqueue into one report, then, once it is recorded, deletes the import's rows.
  * Rows of a chunk that failed are reported as `failed`, one item per row, so every row is counted.
  */
-export const bulkImportJob: JobDefinition<typeof bulkImportPayloadSchema, RunOutcome> = {
+export const bulkImportJob: JobDefinition<typeof bulkImportPayloadSchema, BulkImportHelpers, RunOutcome> = {
   schema: bulkImportPayloadSchema,
   async process(payload, helpers) {
     const manifest = await helpers.imports.readManifest(payload.import_id);
@@ -40,7 +42,12 @@ export const bulkImportJob: JobDefinition<typeof bulkImportPayloadSchema, RunOut
       apiCalls += result.api_calls;
     }
     for (const failure of failures) {
-      const failed = await failedChunkItems(helpers, payload.import_id, failure.chunkIndex, failure.reason);
+      const failed = await failedChunkItems(
+        helpers,
+        payload.import_id,
+        chunkIndexOfJobKey(failure.jobKey) ?? -1,
+        failure.reason,
+      );
       items.push(...failed);
       accountedFor += failed.length;
     }
@@ -69,7 +76,7 @@ export const bulkImportJob: JobDefinition<typeof bulkImportPayloadSchema, RunOut
 };
 
 async function failedChunkItems(
-  helpers: JobHelpers,
+  helpers: BulkImportHelpers,
   importId: string,
   chunkIndex: number,
   reason: string,
@@ -82,7 +89,7 @@ async function failedChunkItems(
   return chunkRecords(chunk).map((record) => {
     // The rows were checked at enqueue: the domain rules give back their external ID (region
     // lower-cased, cells trimmed) exactly as the chunk would have used it.
-    const parsed = parseAccount(record, helpers.engine.rules);
+    const parsed = parseAccount(record, helpers.rules);
     const account = parsed.ok ? parsed.account : null;
     return {
       external_id: account?.externalId ?? null,

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { runSync } from '../src/engine/run.js';
-import { PermanentJobError } from './job-errors.js';
-import type { JobDefinition, RunOutcome } from './job-helpers.js';
+import { PermanentJobError } from '../src/job-errors.js';
+import type { RunOutcome } from '../src/job-contract.js';
+import type { JobDefinition, NightlySyncHelpers } from './job-helpers.js';
 import { triggerSchema } from './triggers.js';
 
 /** `nightly-sync`: no data of its own; the source is the worker's ORGSYNC_SOURCE. */
@@ -13,7 +14,7 @@ export const nightlySyncPayloadSchema = z.strictObject({
  * A full reconciliation of every account of the host source (design §4): full scope, so
  * organizations without an account are reported as orphans. It never deletes and never adopts.
  */
-export const nightlySyncJob: JobDefinition<typeof nightlySyncPayloadSchema, RunOutcome> = {
+export const nightlySyncJob: JobDefinition<typeof nightlySyncPayloadSchema, NightlySyncHelpers, RunOutcome> = {
   schema: nightlySyncPayloadSchema,
   async process(_payload, helpers) {
     const source = helpers.hostSource();

@@ -2,8 +2,8 @@ import { runSync } from '../src/engine/run.js';
 import { createEmptySnapshot } from '../src/engine/snapshot.js';
 import type { SourceRecord } from '../src/sources/source.js';
 import { createInMemorySource } from './in-memory-source.js';
-import type { JobHelpers } from './job-helpers.js';
-import type { ObservedOrganization } from './reconcile-state.js';
+import type { ReconcileHelpers } from './job-helpers.js';
+import type { ObservedOrganization } from '../src/store/known-state.js';
 
 /**
  * Whether the organization as a Scalekit event showed it already holds what the account says: the
@@ -11,7 +11,7 @@ import type { ObservedOrganization } from './reconcile-state.js';
  * the plan is `unchanged`. Same rules as a real run, so "nothing to write" means exactly that.
  */
 export async function observedMatches(
-  helpers: JobHelpers,
+  helpers: ReconcileHelpers,
   externalId: string,
   record: SourceRecord,
   observed: ObservedOrganization,
@@ -24,7 +24,7 @@ export async function observedMatches(
     metadata: { ...observed.metadata },
   });
   const { report } = await runSync(
-    { ...helpers.engine, logger: helpers.logger.child({ check: 'echo' }, { level: 'warn' }) },
+    { ...helpers.engine, logger: helpers.engine.logger.child({ check: 'echo' }, { level: 'warn' }) },
     {
       ...helpers.applySettings,
       mode: 'plan',

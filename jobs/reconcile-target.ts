@@ -1,7 +1,7 @@
 import { isManagedExternalId } from '../src/engine/plan-item.js';
 import { NotFoundError } from '../src/scalekit/errors.js';
 import type { AccountSource, SourceRecord } from '../src/sources/source.js';
-import type { JobHelpers } from './job-helpers.js';
+import type { ReconcileHelpers } from './job-helpers.js';
 import type { ReconcilePayload } from './reconcile.js';
 
 /** The account an external ID belongs to: `us-east-CUST-1` → region `us-east`, account `CUST-1`. */
@@ -45,7 +45,7 @@ export async function findAccountRecord(
 /** The account a payload is about; `null` when there is nothing to reconcile (no such or no managed organization). */
 export async function targetOf(
   payload: ReconcilePayload,
-  helpers: JobHelpers,
+  helpers: ReconcileHelpers,
 ): Promise<{ externalId: string; accountId: string; region: string } | null> {
   if (payload.account) {
     const { account_id: accountId, region } = payload.account;
@@ -68,7 +68,7 @@ export function describeTarget(payload: ReconcilePayload): string {
   return payload.external_id ? `external ID ${payload.external_id}` : `organization ${payload.org_id ?? ''}`;
 }
 
-async function externalIdOfOrganization(helpers: JobHelpers, orgId: string): Promise<string | null> {
+async function externalIdOfOrganization(helpers: ReconcileHelpers, orgId: string): Promise<string | null> {
   try {
     const org = await helpers.engine.api.getOrganization(orgId, { signal: helpers.signal });
     if (!org.external_id)
@@ -95,7 +95,7 @@ function updatedAtMs(record: SourceRecord): number {
  * never wins. When the source cannot be read, the pushed state stands (the reason is logged).
  */
 export async function newerHostRecord(
-  helpers: JobHelpers,
+  helpers: ReconcileHelpers,
   target: { accountId: string; region: string },
   sinceMs: number,
 ): Promise<{ description: string; record: SourceRecord } | null> {

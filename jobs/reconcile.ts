@@ -4,10 +4,11 @@ import { runSync } from '../src/engine/run.js';
 import type { ReportItem } from '../src/engine/types.js';
 import type { SourceRecord } from '../src/sources/source.js';
 import { createInMemorySource } from './in-memory-source.js';
-import { PermanentJobError } from './job-errors.js';
-import type { JobDefinition, JobHelpers, RunOutcome, SkippedOutcome } from './job-helpers.js';
+import { PermanentJobError } from '../src/job-errors.js';
+import type { RunOutcome, SkippedOutcome } from '../src/job-contract.js';
+import type { JobDefinition, ReconcileHelpers } from './job-helpers.js';
 import { observedMatches } from './reconcile-echo.js';
-import { clampOccurredAtMs, newer, type ObservedOrganization, type PushedState } from './reconcile-state.js';
+import { clampOccurredAtMs, newer, type ObservedOrganization, type PushedState } from '../src/store/known-state.js';
 import { describeTarget, findAccountRecord, newerHostRecord, targetOf } from './reconcile-target.js';
 import { triggerSchema } from './triggers.js';
 
@@ -80,6 +81,8 @@ export function observedOf(payload: ReconcilePayload, nowMs?: number): ObservedO
   return { ...organization, external_id: payload.external_id, atMs: clampOccurredAtMs(occurredAt, nowMs) };
 }
 
+type ReconcileJob = JobDefinition<typeof reconcilePayloadSchema, ReconcileHelpers, RunOutcome | SkippedOutcome>;
+
 /**
  * One account or organization, through the same engine as `orgsync apply` (partial scope). Whatever
  * path queued it, the job applies the newest known state of the account: the newest state the host
@@ -88,7 +91,7 @@ export function observedOf(payload: ReconcilePayload, nowMs?: number): ObservedO
  * reported as an orphan: a reconcile never deletes. A Scalekit event whose organization already
  * holds that state (the echo of orgsync's own write) is skipped: no write, no run.
  */
-export const reconcileJob: JobDefinition<typeof reconcilePayloadSchema, RunOutcome | SkippedOutcome> = {
+export const reconcileJob: ReconcileJob = {
   schema: reconcilePayloadSchema,
   async process(payload, helpers) {
     const target = await targetOf(payload, helpers);
@@ -123,7 +126,7 @@ export const reconcileJob: JobDefinition<typeof reconcilePayloadSchema, RunOutco
   },
 };
 
-async function syncRecord(helpers: JobHelpers, description: string, record: SourceRecord): Promise<RunOutcome> {
+async function syncRecord(helpers: ReconcileHelpers, description: string, record: SourceRecord): Promise<RunOutcome> {
   const { report } = await runSync(helpers.engine, {
     ...helpers.applySettings,
     mode: 'apply',
@@ -137,7 +140,7 @@ async function syncRecord(helpers: JobHelpers, description: string, record: Sour
 
 /** The account is gone: its organization, if any, is an orphan (reported, never deleted). */
 async function orphanOrNothing(
-  helpers: JobHelpers,
+  helpers: ReconcileHelpers,
   externalId: string,
   accountId: string,
   description: string,
@@ -172,7 +175,7 @@ async function orphanOrNothing(
   return { report };
 }
 
-function emptyReport(helpers: JobHelpers, description: string) {
+function emptyReport(helpers: ReconcileHelpers, description: string) {
   return buildReport({
     runId: helpers.runId,
     mode: 'apply',

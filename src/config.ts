@@ -56,7 +56,18 @@ const whsec = z
     'expected a Standard Webhooks secret of the form whsec_<base64>',
   );
 
-/** Every setting: environment variable name, schema, whether it is a secret, and what it is for. */
+const port = z
+  .string()
+  .refine((s) => {
+    const n = Number(s);
+    return s.trim() !== '' && Number.isInteger(n) && n >= 0 && n <= 65535;
+  }, 'expected a port 0-65535')
+  .transform(Number);
+
+/**
+ * Every setting: its environment variable (`env`) or, for a setting given only on the command line,
+ * its flag (`flag`); its schema, whether it is a secret, and what it is for.
+ */
 export const SETTINGS = {
   scalekitEnvironmentUrl: {
     env: 'SCALEKIT_ENVIRONMENT_URL',
@@ -246,6 +257,21 @@ export const SETTINGS = {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     help: 'log level',
   },
+  workerConcurrency: {
+    flag: '--concurrency',
+    schema: positiveInt('a whole number greater than 0').default(2),
+    help: 'orgsync worker: jobs this process runs at once',
+  },
+  workerShutdownTimeoutMs: {
+    flag: '--shutdown-timeout-ms',
+    schema: positiveInt('a whole number greater than 0').default(30_000),
+    help: 'orgsync worker: how long running jobs may finish after SIGTERM/SIGINT',
+  },
+  workerHealthPort: {
+    flag: '--health-port',
+    schema: port.optional(),
+    help: 'orgsync worker: port of GET /healthz',
+  },
 } as const;
 
 type Settings = typeof SETTINGS;
@@ -256,26 +282,32 @@ export type Config = { [K in SettingName]: z.output<Settings[K]['schema']> };
 /** Settings a command cannot run without; reported together with every invalid one. */
 export type Requirement = SettingName;
 
-export interface LoadConfigOptions {
+/** A configuration in which the settings `R` are present: the type says so, nobody checks again. */
+export type ConfigWith<R extends SettingName> = Config & { [K in R]-?: NonNullable<Config[K]> };
+
+export interface LoadConfigOptions<R extends Requirement = never> {
   /** Usually `process.env`; tests pass their own. */
   env?: Record<string, string | undefined>;
   /** Values from CLI flags, keyed by setting name; `undefined` means "not given". */
   flags?: Partial<Record<SettingName, unknown>>;
-  /** Settings that must be present for this command. */
-  require?: readonly Requirement[];
+  /** Settings that must be present for this command (the result's type then has them). */
+  require?: readonly R[];
   /** Used in "required for ..." messages, e.g. `orgsync plan`. */
   command?: string;
 }
 
-/** Parses and checks every setting; throws one `ConfigError` listing every problem. */
-export function loadConfig(options: LoadConfigOptions = {}): Config {
+/**
+ * Parses and checks every setting; throws one `ConfigError` listing every problem, each by the name
+ * of its environment variable (or of its flag).
+ */
+export function loadConfig<R extends Requirement = never>(options: LoadConfigOptions<R> = {}): ConfigWith<R> {
   const env = options.env ?? process.env;
   const flags = options.flags ?? {};
   const problems: string[] = [];
   const out: Record<string, unknown> = {};
   for (const [name, setting] of Object.entries(SETTINGS) as [SettingName, Settings[SettingName]][]) {
     const flag = flags[name];
-    const fromEnv = env[setting.env];
+    const fromEnv = 'env' in setting ? env[setting.env] : undefined;
     const raw = flag !== undefined ? flag : fromEnv === '' ? undefined : fromEnv;
     const parsed = setting.schema.safeParse(raw);
     if (parsed.success) {
@@ -284,29 +316,37 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     }
     const issue = parsed.error.issues[0]?.message ?? 'invalid value';
     const shown = 'secret' in setting && setting.secret ? '' : ` (got ${JSON.stringify(String(raw)).slice(0, 60)})`;
-    problems.push(`${setting.env}: ${issue}${shown} — ${setting.help}`);
+    problems.push(`${settingLabel(setting)}: ${issue}${shown} — ${setting.help}`);
   }
   for (const name of options.require ?? []) {
     if (out[name] === undefined) {
-      const setting = SETTINGS[name];
-      const already = problems.some((p) => p.startsWith(`${setting.env}:`));
+      const label = settingLabel(SETTINGS[name]);
+      const already = problems.some((p) => p.startsWith(`${label}:`));
       if (!already)
         problems.push(
-          `${setting.env} is required${options.command ? ` for ${options.command}` : ''} — ${setting.help}`,
+          `${label} is required${options.command ? ` for ${options.command}` : ''} — ${SETTINGS[name].help}`,
         );
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  // Safe: every key of SETTINGS was parsed by its own schema above.
-  return out as Config;
+  // Safe: every key of SETTINGS was parsed by its own schema above, and every required one is present.
+  return out as ConfigWith<R>;
+}
+
+/** How messages name a setting: its environment variable, or its flag when it has none. */
+function settingLabel(setting: Settings[SettingName]): string {
+  return 'env' in setting ? setting.env : setting.flag;
 }
 
 /** The settings needed to talk to Scalekit. */
-export const SCALEKIT_SETTINGS: readonly Requirement[] = [
+export const SCALEKIT_SETTINGS = [
   'scalekitEnvironmentUrl',
   'scalekitClientId',
   'scalekitClientSecret',
-];
+] as const satisfies readonly Requirement[];
+
+/** The configuration of a command that calls Scalekit: `loadConfig({ require: SCALEKIT_SETTINGS })`. */
+export type ScalekitConfig = ConfigWith<(typeof SCALEKIT_SETTINGS)[number]>;
 
 /** The process environment, for the CLI entry point to pass down (the only place that reads it). */
 export function processEnv(): Record<string, string | undefined> {

@@ -1,14 +1,13 @@
 import type { Command } from 'commander';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { connectScalekit, domainRules, readColumns, requiredColumns } from '../app.js';
-import { loadConfig } from '../config.js';
+import { connectScalekit, createCsvFileSource, domainRules } from '../app.js';
+import { SCALEKIT_SETTINGS, loadConfig } from '../config.js';
 import { writeReportFiles } from '../engine/report-writer.js';
 import { runSync, type RunOptions } from '../engine/run.js';
 import { describeItem, renderSummaryTable } from '../engine/summary-text.js';
 import { loadSeedFile, startEmulator } from '../emulator/server.js';
 import { createLogger } from '../logger.js';
-import { createCsvSource } from '../sources/csv-source.js';
 import { prepareOutputDirectory } from './output-location.js';
 import type { CommandIo } from './sync-command.js';
 
@@ -49,6 +48,7 @@ async function runDemo(flags: { accounts: string; seed: string; reportDir: strin
       SCALEKIT_CLIENT_SECRET: 'demo-secret',
       ORGSYNC_RATE_LIMIT: '200',
     },
+    require: SCALEKIT_SETTINGS,
   });
   const logger = createLogger({ level: io.env.ORGSYNC_LOG_LEVEL ?? 'warn' });
   const scalekit = connectScalekit(config, logger);
@@ -61,8 +61,7 @@ async function runDemo(flags: { accounts: string; seed: string; reportDir: strin
     deleteMaxPercent: config.deleteMaxPercent,
   };
   const accountsPath = relative(process.cwd(), flags.accounts) || flags.accounts;
-  const source = () =>
-    createCsvSource({ path: accountsPath, requiredColumns: requiredColumns(rules), readColumns: readColumns(rules) });
+  const source = () => createCsvFileSource(accountsPath, config, rules);
   type StepOptions = Omit<RunOptions, 'source' | 'scope' | 'concurrency' | 'deleteMaxCount' | 'deleteMaxPercent'>;
   const step = async (title: string, command: string, options: StepOptions, dir: string, maxItems: number) => {
     out(`\n== ${title}\n$ ${command}\n\n`);

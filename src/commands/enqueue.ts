@@ -1,19 +1,15 @@
 import { Option, type Command } from 'commander';
-import { domainRules, readColumns, requiredColumns } from '../app.js';
+import { DEFAULT_CHUNK_SIZE } from '../../jobs/bulk-import-enqueue.js';
+import { createCsvFileSource, domainRules } from '../app.js';
+import type { EnqueuePayloads, Producer } from '../app/producer.js';
 import { loadConfig, type Config } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { exitCodeFor } from '../engine/report.js';
 import { REPORT_FILES, writeReportFiles } from '../engine/report-writer.js';
 import { describeItem, renderSummaryTable } from '../engine/summary-text.js';
 import { createLogger } from '../logger.js';
-import { DEFAULT_CHUNK_SIZE, enqueueBulkImport } from '../queue/bulk-import-producer.js';
-import type { PayloadInput } from '../queue/catalog.js';
-import { DEFAULT_QUEUE_NAME, queueKeyPrefix } from '../queue/connections.js';
-import type { Producer } from '../queue/producer.js';
-import { createRunHistory } from '../queue/run-history.js';
-import { describeCounts } from '../queue/run-table.js';
-import { waitForJob } from '../queue/wait-for-job.js';
-import { createCsvSource } from '../sources/csv-source.js';
+import { DEFAULT_QUEUE_NAME } from '../store/redis-connections.js';
+import { describeCounts } from './run-table.js';
 import { escapingStream } from './escaping-stream.js';
 import { outputError, prepareOutputDirectory } from './output-location.js';
 import type { CommandIo } from './sync-command.js';
@@ -103,7 +99,7 @@ export async function runEnqueueCommand(request: EnqueueRequest, io: CommandIo):
   io = { ...io, stdout: escapingStream(io.stdout), stderr: escapingStream(io.stderr) };
   const logger = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel });
   // Loaded here, not at the top: BullMQ would slow every other command's start.
-  const { createProducer } = await import('../queue/producer.js');
+  const { createProducer } = await import('../app/producer.js');
   const producer = createProducer({
     redisUrl: config.redisUrl,
     queueName: request.flags.queue ?? DEFAULT_QUEUE_NAME,
@@ -133,13 +129,8 @@ async function enqueueRequest(
       ]);
     const rules = domainRules(config, flags.region);
     const path = request.csv.startsWith('csv:') ? request.csv.slice(4) : request.csv;
-    const source = createCsvSource({
-      path,
-      delimiter: flags.delimiter,
-      encoding: flags.encoding,
-      requiredColumns: requiredColumns(rules),
-      readColumns: readColumns(rules),
-    });
+    const source = createCsvFileSource(path, config, rules, { delimiter: flags.delimiter, encoding: flags.encoding });
+    const { enqueueBulkImport } = await import('../app/producer.js');
     const done = await enqueueBulkImport(producer, { source, rules, chunkSize, trigger: 'cli' });
     io.stdout.write(
       `Enqueued bulk-import job ${done.jobId}: ${done.accounts} records read, ${done.chunks} chunk${done.chunks === 1 ? '' : 's'} of up to ${chunkSize} rows.\n`,
@@ -167,7 +158,7 @@ async function enqueueRequest(
   return { jobId, runsAfter };
 }
 
-function reconcilePayload(flags: ReconcileFlags): PayloadInput<'reconcile'> {
+function reconcilePayload(flags: ReconcileFlags): EnqueuePayloads['reconcile'] {
   const targets = [flags.accountId !== undefined, flags.orgId !== undefined, flags.externalId !== undefined].filter(
     Boolean,
   ).length;
@@ -201,31 +192,20 @@ async function follow(
   producer: Producer,
   io: CommandIo,
 ): Promise<number> {
-  const { queue, redis } = await producer.resources();
-  // A follow-up is added to the queue only when the running job ends: wait for that first.
-  if (runsAfter) await waitForJob(queue, runsAfter).catch(() => undefined);
-  const end = await waitForJob(queue, jobId, { onState: (state) => io.stderr.write(`job ${jobId}: ${state}\n`) });
-  if (end.state === 'failed') {
+  const { followJob } = await import('../app/follow-job.js');
+  const end = await followJob(producer, config, jobId, {
+    runsAfter,
+    onState: (state) => io.stderr.write(`job ${jobId}: ${state}\n`),
+  });
+  if (end.end === 'failed') {
     io.stderr.write(`orgsync: job ${jobId} failed: ${end.reason}\n`);
     return 1;
   }
-  // A reconcile that found the organization already as the host system says records no run.
-  if (typeof end.result === 'object' && end.result !== null && 'skipped' in end.result && 'reason' in end.result) {
-    io.stdout.write(`Nothing to do: ${String(end.result.reason)} (no run recorded).\n`);
+  if (end.end === 'skipped') {
+    io.stdout.write(`Nothing to do: ${end.reason} (no run recorded).\n`);
     return 0;
   }
-  const runId =
-    typeof end.result === 'object' &&
-    end.result !== null &&
-    'run_id' in end.result &&
-    typeof end.result.run_id === 'string'
-      ? end.result.run_id
-      : undefined;
-  const stored = runId
-    ? await createRunHistory(redis, { keyPrefix: queueKeyPrefix(producer.queueName), limit: config.runHistory }).get(
-        runId,
-      )
-    : null;
+  const { runId, stored } = end;
   if (!stored?.report) {
     io.stderr.write(
       `orgsync: job ${jobId} completed, but its run ${runId ?? '(unknown)'} is no longer in the run history\n`,

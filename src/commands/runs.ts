@@ -2,14 +2,10 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { renderSummaryTable } from '../engine/summary-text.js';
-import {
-  closeConnection,
-  connectProducerConnection,
-  DEFAULT_QUEUE_NAME,
-  queueKeyPrefix,
-} from '../queue/connections.js';
-import { createRunHistory, type RunHistory } from '../queue/run-history.js';
-import { renderRunHeader, renderRunsTable } from '../queue/run-table.js';
+import { openRunHistory } from '../app/run-history.js';
+import { DEFAULT_QUEUE_NAME } from '../store/redis-connections.js';
+import type { RunHistory } from '../store/run-history.js';
+import { renderRunHeader, renderRunsTable } from './run-table.js';
 import { escapingStream } from './escaping-stream.js';
 import type { CommandIo } from './sync-command.js';
 
@@ -53,15 +49,11 @@ export async function runRunsCommand(request: { flags: RunsFlags; runId?: string
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
     throw new ConfigError([`--limit: expected a whole number greater than 0 (got ${JSON.stringify(flags.limit)})`]);
   const config = loadConfig({ env: io.env, command: 'orgsync runs' });
-  const redis = await connectProducerConnection(config.redisUrl);
+  const { history, close } = await openRunHistory(config, flags.queue ?? DEFAULT_QUEUE_NAME);
   try {
-    const history = createRunHistory(redis, {
-      keyPrefix: queueKeyPrefix(flags.queue ?? DEFAULT_QUEUE_NAME),
-      limit: config.runHistory,
-    });
     return runId === undefined ? await list(history, limit, flags, io) : await show(history, runId, flags, io);
   } finally {
-    await closeConnection(redis);
+    await close();
   }
 }
 

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { SCALEKIT_SETTINGS, loadConfig } from '../config.js';
+import { onShutdownSignals } from '../lifecycle.js';
 import { createLogger } from '../logger.js';
 import type { CommandIo } from './sync-command.js';
 
@@ -19,24 +20,6 @@ function milliseconds(raw: string): number {
 }
 
 /**
- * Calls `onSignal` on every SIGINT/SIGTERM (the first starts a graceful shutdown, a second forces
- * it); returns a function that removes the listeners.
- */
-function onShutdownSignals(onSignal: (signal: NodeJS.Signals, count: number) => void): () => void {
-  let count = 0;
-  const listener = (signal: NodeJS.Signals): void => {
-    count += 1;
-    onSignal(signal, count);
-  };
-  process.on('SIGINT', listener);
-  process.on('SIGTERM', listener);
-  return () => {
-    process.off('SIGINT', listener);
-    process.off('SIGTERM', listener);
-  };
-}
-
-/**
  * Runs the HTTP service until SIGTERM/SIGINT, then shuts it down within the deadline. Prints the
  * service's URL as the first line on stdout. Returns the exit code.
  */
@@ -49,7 +32,7 @@ export async function runServeCommand(flags: ServeFlags, io: CommandIo): Promise
   });
   const logger = createLogger({ level: config.logLevel });
   // Loaded here, not at the top: fastify, bull-board and BullMQ would slow every other command's start.
-  const { startHttpService } = await import('../http/start-http-service.js');
+  const { startHttpService } = await import('../app/http-service.js');
   const service = await startHttpService({ config, logger, queueName: flags.queue });
   io.stdout.write(`${service.url}\n`);
   const stopped = new Promise<NodeJS.Signals>((resolve) => {

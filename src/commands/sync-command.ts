@@ -1,16 +1,14 @@
-import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
-import { checkRegionFlag, connectScalekit, domainRules, readColumns, requiredColumns } from '../app.js';
-import { SCALEKIT_SETTINGS, loadConfig, type Config } from '../config.js';
+import { checkRegionFlag } from '../app.js';
+import { runSyncOnce } from '../app/sync-run.js';
+import { SCALEKIT_SETTINGS, loadConfig, type ScalekitConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { exitCodeFor } from '../engine/report.js';
 import { REPORT_FILES, writeReportFiles } from '../engine/report-writer.js';
-import { applySavedPlan, runSync, type ApplySettings } from '../engine/run.js';
-import { readSavedPlan, writeSavedPlan, type SavedPlan } from '../engine/saved-plan.js';
+import { writeSavedPlan } from '../engine/saved-plan.js';
 import { renderSummaryTable } from '../engine/summary-text.js';
 import type { Report } from '../engine/types.js';
 import { createLogger } from '../logger.js';
-import { createSourceFromSpec } from '../sources/from-spec.js';
 import { escapeText } from '../domain/safe-text.js';
 import {
   outputError,
@@ -19,7 +17,7 @@ import {
   removeIfUnused,
   type PreparedLocation,
 } from './output-location.js';
-import { checkSinceFlag, openIncremental } from './incremental.js';
+import { checkSinceFlag } from './since-flag.js';
 import { createProgressReporter } from './progress.js';
 
 /** Flags of `orgsync plan` and `orgsync apply`, as commander gives them. */
@@ -61,56 +59,22 @@ export async function runSyncCommand(
   // On a terminal the progress bar and the summary tell the story: only warnings are logged
   // unless ORGSYNC_LOG_LEVEL asks for more. Elsewhere (CI, cron) JSON lines at info.
   const logger = createLogger({ level: io.stderr.isTTY && !io.env.ORGSYNC_LOG_LEVEL ? 'warn' : config.logLevel });
-  const rules = domainRules(config, flags.region);
-  const scalekit = connectScalekit(config, logger);
   const progress = createProgressReporter({ stream: io.stderr, logger });
-  const settings: ApplySettings = {
-    allowDelete: flags.allowDelete === true,
-    adopt,
-    concurrency: config.concurrency,
-    deleteMaxCount: config.deleteMaxCount,
-    deleteMaxPercent: config.deleteMaxPercent,
-    deleteBlockOnInvalid: config.deleteBlockOnInvalid,
-    onProgress: (p) => progress.update(p),
-  };
   try {
-    let report: Report;
-    let plan: SavedPlan | undefined;
-    if (planFile) {
-      const saved = await readSavedPlan(planFile);
-      report = await applySavedPlan({ api: scalekit.api, logger, rules }, saved, settings);
-    } else {
-      const sourceSettings = {
-        requiredColumns: requiredColumns(rules),
-        readColumns: readColumns(rules),
-        delimiter: flags.delimiter,
-        encoding: flags.encoding,
-        databaseUrl: config.databaseUrl,
-        pgQuery: config.pgQuery,
-        sourceToken: config.sourceToken,
-        sourceMaxPageBytes: config.sourceMaxPageBytes,
-        sourceMaxPages: config.sourceMaxPages,
-      };
-      const described = createSourceFromSpec(config.source ?? '', sourceSettings).description;
-      const incremental = await openIncremental(
-        flags.since,
-        config.redisUrl,
-        watermarkId(described, config),
-        config.sinceOverlapMs,
-      );
-      try {
-        const source = createSourceFromSpec(config.source ?? '', { ...sourceSettings, since: incremental.since });
-        if (incremental.since)
-          logger.info(incremental.describe(), 'incremental run: reading accounts updated since the watermark');
-        const result = await runSync({ api: scalekit.api, logger, rules }, { ...settings, mode, scope, source });
-        report = result.report;
-        plan = result.plan;
-        const moved = await incremental.commit(report, result.maxUpdatedAt);
-        if (moved !== null) logger.info({ watermark: moved }, 'watermark moved');
-      } finally {
-        await incremental.close();
-      }
-    }
+    const { report, plan } = await runSyncOnce({
+      config,
+      logger,
+      mode,
+      scope,
+      planFile,
+      region: flags.region,
+      delimiter: flags.delimiter,
+      encoding: flags.encoding,
+      since: flags.since,
+      allowDelete: flags.allowDelete === true,
+      adopt,
+      onProgress: (p) => progress.update(p),
+    });
     progress.done();
     io.stdout.write(renderSummaryTable(report));
     for (const id of notAdopted(adopt, report))
@@ -136,7 +100,6 @@ export async function runSyncCommand(
     throw error;
   } finally {
     progress.done();
-    await scalekit.close();
   }
 }
 
@@ -163,29 +126,13 @@ async function prepareOutputs(
   return { removeUnused };
 }
 
-/**
- * The watermark's name: the source's description plus a digest of what else picks its rows (the
- * query, the database without credentials), so two different queries never share a watermark.
- */
-function watermarkId(description: string, config: Config): string {
-  let database = '';
-  if (config.databaseUrl && URL.canParse(config.databaseUrl)) {
-    const url = new URL(config.databaseUrl);
-    database = `${url.hostname}:${url.port}${url.pathname}`;
-  }
-  const digest = createHash('sha256')
-    .update(JSON.stringify([config.source, config.pgQuery ?? '', database]))
-    .digest('hex');
-  return `${description}#${digest.slice(0, 16)}`;
-}
-
 function parseSettings(
   mode: 'plan' | 'apply',
   planFile: string | undefined,
   flags: SyncFlags,
   env: CommandIo['env'],
   adopt: boolean | string[],
-): { config: Config; scope: 'partial' | 'full' } {
+): { config: ScalekitConfig; scope: 'partial' | 'full' } {
   const problems: string[] = [];
   const scope = flags.scope ?? 'partial';
   if (scope !== 'partial' && scope !== 'full')
@@ -194,7 +141,7 @@ function parseSettings(
     problems.push('give either a plan file or --source, not both (a saved plan already names its source)');
   if (mode === 'apply' && planFile && flags.out) problems.push('--out belongs to orgsync plan');
   problems.push(...checkSinceFlag(flags.since, scope, flags.source ?? env.ORGSYNC_SOURCE));
-  let config: Config | undefined;
+  let config: ScalekitConfig | undefined;
   try {
     config = loadConfig({
       env,

@@ -1,10 +1,9 @@
 import type { EventEmitter } from 'node:events';
 import type { Command } from 'commander';
 import { SCALEKIT_SETTINGS, loadConfig } from '../config.js';
-import { ConfigError } from '../errors.js';
+import { onShutdownSignals } from '../lifecycle.js';
 import { createLogger } from '../logger.js';
-import { DEFAULT_QUEUE_NAME } from '../queue/connections.js';
-import { startWorkerHealthServer, WORKER_HEALTH_PATH, type WorkerHealthServer } from '../queue/worker-health.js';
+import { DEFAULT_QUEUE_NAME } from '../store/redis-connections.js';
 import type { CommandIo } from './sync-command.js';
 
 /** Flags of `orgsync worker`, as commander gives them. */
@@ -16,8 +15,6 @@ export interface WorkerFlags {
   schedule?: boolean;
   healthPort?: string;
 }
-
-const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 /** Registers `orgsync worker`. */
 export function registerWorkerCommand(program: Command, io: CommandIo): void {
@@ -60,75 +57,48 @@ export async function runWorkerCommand(
   io: CommandIo,
   signals: EventEmitter = process,
 ): Promise<number> {
-  const concurrency = wholeNumber('--concurrency', flags.concurrency ?? '2');
-  const healthPort = flags.healthPort === undefined ? undefined : portNumber('--health-port', flags.healthPort);
-  const deadlineMs = wholeNumber('--shutdown-timeout-ms', flags.shutdownTimeoutMs ?? '30000');
   const config = loadConfig({
     env: io.env,
-    flags: { rateLimit: flags.rateLimit },
+    flags: {
+      rateLimit: flags.rateLimit,
+      workerConcurrency: flags.concurrency,
+      workerShutdownTimeoutMs: flags.shutdownTimeoutMs,
+      workerHealthPort: flags.healthPort,
+    },
     require: SCALEKIT_SETTINGS,
     command: 'orgsync worker',
   });
   const logger = createLogger({ level: config.logLevel });
+  const deadlineMs = config.workerShutdownTimeoutMs;
   // Loaded here, not at the top: BullMQ would slow every other command's start.
-  const { startQueueWorker } = await import('../queue/worker.js');
-  const worker = await startQueueWorker({
+  const { startWorker } = await import('../app/worker.js');
+  const worker = await startWorker({
     config,
     logger,
     queueName: flags.queue ?? DEFAULT_QUEUE_NAME,
-    concurrency,
+    concurrency: config.workerConcurrency,
     schedule: flags.schedule !== false,
+    healthPort: config.workerHealthPort,
   });
   if (!worker.schedule.scheduled)
     io.stderr.write(`orgsync worker: the nightly sync is not scheduled: ${worker.schedule.reason}\n`);
-  let health: WorkerHealthServer | undefined;
-  if (healthPort !== undefined) {
-    try {
-      health = await startWorkerHealthServer({ port: healthPort, host: config.httpHost, check: () => worker.health() });
-    } catch (error) {
-      await worker.close({ deadlineMs });
-      throw error;
-    }
-    logger.info({ url: `${health.url}${WORKER_HEALTH_PATH}` }, 'health endpoint listening');
-  }
 
-  let signalsSeen = 0;
-  const stopped = new Promise<void>((resolve) => {
-    const onSignal = (signal: string) => {
-      signalsSeen += 1;
-      if (signalsSeen === 1) {
+  await new Promise<void>((resolve) => {
+    const stop = onShutdownSignals((signal, count) => {
+      if (count === 1) {
         logger.info(
           { signal, deadline_ms: deadlineMs },
           'shutting down: no new jobs; running ones may finish until the deadline',
         );
-        void worker
-          .close({ deadlineMs })
-          .finally(() => health?.close())
-          .finally(() => {
-            for (const s of SIGNALS) signals.removeListener(s, onSignal);
-            resolve();
-          });
+        void worker.close({ deadlineMs }).finally(() => {
+          stop();
+          resolve();
+        });
       } else {
         logger.warn({ signal }, 'second signal: stopping now; running jobs will be taken over by another worker');
         void worker.kill();
       }
-    };
-    for (const s of SIGNALS) signals.on(s, onSignal);
+    }, signals);
   });
-  await stopped;
   return 0;
-}
-
-function portNumber(flag: string, value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < 0 || n > 65535)
-    throw new ConfigError([`${flag}: expected a port 0-65535 (got ${JSON.stringify(value)})`]);
-  return n;
-}
-
-function wholeNumber(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new ConfigError([`${flag}: expected a whole number greater than 0 (got ${JSON.stringify(value)})`]);
-  return n;
 }

@@ -1,4 +1,4 @@
-import type { RunHistory } from '../queue/run-history.js';
+import type { RunHistory } from '../store/run-history.js';
 import { ACTIONS } from '../engine/report.js';
 import type { RunStats } from './metrics.js';
 

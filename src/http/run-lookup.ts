@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { StoredRun } from '../queue/run-history.js';
+import type { StoredRun } from '../store/run-history.js';
 import { sendError } from './http-error.js';
 import type { RunHistoryReader } from './run-history-reader.js';
 

@@ -1,14 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import { FlowProducer, Queue } from 'bullmq';
+import { FlowProducer, Queue, type FlowJob } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { jobOptionsFor, parsePayload, type EnqueueKind, type PayloadInput } from './catalog.js';
-import { closeConnection, connectProducerConnection, DEFAULT_QUEUE_NAME } from './connections.js';
-import { enqueueReconcile } from './reconcile-enqueue.js';
-import { createReleasers } from './releasers.js';
+import { parseJobPayload, type JobFlow, type JobSpec } from '../job-contract.js';
+import { createReleasers } from '../lifecycle.js';
+import { closeConnection, connectProducerConnection, DEFAULT_QUEUE_NAME } from '../store/redis-connections.js';
+import { bullJobOptions } from './bull-job-options.js';
+import { addDebounced } from './debounced-add.js';
 
-/** ORGSYNC_RECONCILE_DELAY_MS's default. */
-export const DEFAULT_RECONCILE_DELAY_MS = 1_000;
+/**
+ * How the jobs of one kind are debounced: each request waits `delayMs` for more requests about the
+ * same target (see `addDebounced`).
+ */
+export interface DebouncePolicy {
+  /** Milliseconds a job waits for more requests about its target; 0 runs it at once. */
+  delayMs: number;
+  /**
+   * Called with the checked payload and the time of the request, before the job is added: returns
+   * the payload to add and its target's deduplication ID, and may record what the job must see
+   * (through `redis`, the producer's connection).
+   */
+  prepare(payload: unknown, nowMs: number, redis: Redis): Promise<{ payload: unknown; deduplicationId: string }>;
+}
 
 /** Options of `createProducer`. */
 export interface ProducerOptions {
@@ -17,16 +30,15 @@ export interface ProducerOptions {
   /** Default `orgsync`; every worker of the same queue name takes the jobs. */
   queueName?: string;
   logger: Logger;
-  /**
-   * ORGSYNC_RECONCILE_DELAY_MS: a reconcile waits this long for more deliveries about the same
-   * target, each of which restarts the wait. Default 1,000; 0 runs it at once.
-   */
-  reconcileDelayMs?: number;
+  /** Every job kind this producer may add: payload schema, retries and retention (from the composition root). */
+  jobs: Readonly<Record<string, JobSpec>>;
+  /** The kinds whose jobs are debounced per target. */
+  debounce?: Readonly<Record<string, DebouncePolicy>>;
 }
 
 /** Options of one `enqueue`. */
 export interface EnqueueOptions {
-  /** Wait this long before the job may run, in milliseconds. Default 0 (a reconcile: the producer's `reconcileDelayMs`). */
+  /** Wait this long before the job may run, in milliseconds. Default 0 (a debounced kind: its policy's `delayMs`). */
   delayMs?: number;
 }
 
@@ -43,23 +55,32 @@ export interface EnqueueResult {
   runsAfter?: string | undefined;
 }
 
-/** The BullMQ objects behind a producer, for the queue layer's own use (bulk imports, `--wait`). @internal */
+/** The BullMQ objects behind a producer, for the composition root's own use (bulk imports, `--wait`). @internal */
 export interface ProducerResources {
   redis: Redis;
   queue: Queue;
   flows: FlowProducer;
 }
 
-/** Puts jobs on the queue: what `orgsync enqueue` and the HTTP webhooks use. */
-export interface Producer {
+/**
+ * Puts jobs on the queue: what `orgsync enqueue` and the HTTP webhooks use. `Payloads` maps each
+ * kind a caller may enqueue to its payload as the caller writes it.
+ */
+export interface Producer<Payloads extends object = Record<string, unknown>> {
   readonly queueName: string;
   /**
    * Checks `payload` against the kind's schema (throws `InvalidPayloadError`, nothing enqueued) and
-   * adds the job with the catalog's retries and retention. Reconciles are debounced per external
-   * ID (or organization ID), see `enqueueReconcile`; a reconcile arriving while one runs is kept and
-   * runs once that one ends.
+   * adds the job with the kind's retries and retention. A debounced kind (a reconcile, per external
+   * ID or organization ID) waits for more requests about its target, see `addDebounced`; a request
+   * arriving while the job runs is kept and runs once that one ends.
    */
-  enqueue<K extends EnqueueKind>(kind: K, payload: PayloadInput<K>, options?: EnqueueOptions): Promise<EnqueueResult>;
+  enqueue<K extends keyof Payloads & string>(
+    kind: K,
+    payload: Payloads[K],
+    options?: EnqueueOptions,
+  ): Promise<EnqueueResult>;
+  /** Adds a parent job and its children at once (a BullMQ flow); their payloads are checked already. */
+  addFlow(flow: JobFlow): Promise<void>;
   /** @internal */
   resources(): Promise<ProducerResources>;
   /** Closes the queue handles, then the connection. Idempotent. */
@@ -67,7 +88,7 @@ export interface Producer {
 }
 
 /** Creates a producer; nothing connects until the first `enqueue`. */
-export function createProducer(options: ProducerOptions): Producer {
+export function createProducer<Payloads extends object>(options: ProducerOptions): Producer<Payloads> {
   const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
   const log = options.logger.child({ component: 'producer', queue: queueName });
   const releasers = createReleasers();
@@ -97,20 +118,50 @@ export function createProducer(options: ProducerOptions): Producer {
     return opening;
   }
 
+  const specOf = (kind: string): JobSpec => {
+    const spec = Object.hasOwn(options.jobs, kind) ? options.jobs[kind] : undefined;
+    if (!spec) throw new TypeError(`no job kind is called ${JSON.stringify(kind)}`);
+    return spec;
+  };
+
   return {
     queueName,
     resources,
+    async addFlow(flow) {
+      const { flows } = await resources();
+      const node: FlowJob = {
+        name: flow.kind,
+        queueName,
+        data: flow.payload,
+        opts: { ...bullJobOptions(flow.options), jobId: flow.jobId },
+        children: flow.children.map((child) => ({
+          name: child.kind,
+          queueName,
+          data: child.payload,
+          opts: {
+            ...bullJobOptions(child.options),
+            jobId: child.jobId,
+            ...(child.ignoreDependencyOnFailure ? { ignoreDependencyOnFailure: true } : {}),
+          },
+        })),
+      };
+      await flows.add(node);
+    },
     async enqueue(kind, payload, enqueueOptions = {}) {
-      const parsed = parsePayload(kind, payload);
+      const spec = specOf(kind);
+      const parsed = parseJobPayload(kind, spec.schema, payload);
       const opened = await resources();
       let result: EnqueueResult;
-      if (kind === 'reconcile') {
-        const delayMs = enqueueOptions.delayMs ?? options.reconcileDelayMs ?? DEFAULT_RECONCILE_DELAY_MS;
-        result = await enqueueReconcile(opened, parsePayload('reconcile', parsed), delayMs);
+      const debounce = options.debounce?.[kind];
+      if (debounce) {
+        const nowMs = Date.now();
+        const prepared = await debounce.prepare(parsed, nowMs, opened.redis);
+        const delayMs = enqueueOptions.delayMs ?? debounce.delayMs;
+        result = await addDebounced(opened, { kind, ...prepared, options: spec, delayMs, nowMs });
       } else {
         const jobId = randomUUID();
         const job = await opened.queue.add(kind, parsed, {
-          ...jobOptionsFor(kind),
+          ...bullJobOptions(spec),
           jobId,
           ...(enqueueOptions.delayMs ? { delay: enqueueOptions.delayMs } : {}),
         });

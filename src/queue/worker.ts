@@ -1,13 +1,15 @@
-import { UnrecoverableError, WaitingError, Worker, type Job, type WorkerOptions } from 'bullmq';
+import { Queue, UnrecoverableError, WaitingError, Worker, type Job, type WorkerOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { InvalidPayloadError, PermanentJobError } from '../../jobs/job-errors.js';
-import type { Config } from '../config.js';
-import { ConfigError } from '../errors.js';
-import { PermissionDeniedError, RateLimitedError, UnauthenticatedError, ValidationError } from '../scalekit/errors.js';
-import { DEFAULT_QUEUE_NAME, describeRedisUrl } from './connections.js';
-import { createJobProcessor, type JobProcessorDeps } from './job-processor.js';
-import { scheduleNightlySync, type NightlySchedule } from './nightly-schedule.js';
-import { openWorkerResources } from './worker-resources.js';
+import type { Releasers } from '../lifecycle.js';
+import { RateLimitedError } from '../scalekit/errors.js';
+import type { EchoCounter } from '../store/reconcile-echoes.js';
+import { DEFAULT_QUEUE_NAME, describeRedisUrl } from '../store/redis-connections.js';
+import type { RunHistory } from '../store/run-history.js';
+import { classifyJobError } from './classify-job-error.js';
+import { createJobProcessor } from './job-processor.js';
+import type { JobList } from './job-list.js';
+import { scheduleJob, type JobSchedule, type ScheduleResult } from './job-schedule.js';
 import type { WorkerHealth } from './worker-health.js';
 import { shutDownWorker, type InFlightJobs } from './worker-shutdown.js';
 
@@ -16,27 +18,37 @@ export const MAX_RESTARTS = 20;
 /** Wait after a 429 that outlasted the client's retries and gave no `Retry-After`. */
 const RATE_LIMITED_DEFAULT_MS = 30_000;
 
-/** Options of `startQueueWorker`. */
+/** Options of `startQueueWorker`: what the composition root built for this worker. */
 export interface QueueWorkerOptions {
-  config: Config;
+  /** The worker's connection (reconnecting forever, `maxRetriesPerRequest: null`), shared with the stores. */
+  redis: Redis;
+  /** REDIS_URL, for the "worker starting" line (without credentials). */
+  redisUrl: string;
   logger: Logger;
   /** Default `orgsync`. */
   queueName?: string;
+  /** Every job kind this worker runs, with its processor bound (the queue imports no job). */
+  jobs: JobList;
+  runHistory: RunHistory;
+  echoCounter?: EchoCounter | undefined;
+  /**
+   * The closers of what the composition root opened for this worker (the connection, the stores);
+   * the worker adds its own and releases them all, newest first, once it has stopped.
+   */
+  releasers: Releasers;
   /** Jobs this process runs at once (`--concurrency`). Default 2. */
   concurrency?: number;
-  /** Register the nightly sync's job scheduler. Default true. */
-  schedule?: boolean;
+  /** The job scheduler to register (the nightly sync). Default none. */
+  schedule?: JobSchedule | undefined;
   /** How long a dead worker's job stays locked before another worker takes it (BullMQ `lockDuration`). Default 30,000 ms. */
   lockDurationMs?: number;
   /** How often stalled jobs are looked for (BullMQ `stalledInterval`). Default 30,000 ms. */
   stalledIntervalMs?: number;
-  /** Default `connectScalekit` from app.ts; tests may wrap it. */
-  connectScalekit?: JobProcessorDeps['connectScalekit'];
 }
 
 /** A running worker process. */
 export interface QueueWorker {
-  readonly schedule: NightlySchedule;
+  readonly schedule: ScheduleResult;
   /**
    * Graceful shutdown: stop taking jobs, let running ones finish until `deadlineMs` (default
    * 30,000), then abort them and hand them back to the queue for another worker, then close every
@@ -49,41 +61,29 @@ export interface QueueWorker {
   health(): WorkerHealth;
 }
 
-/** What to do about an error a processor threw. */
-export type ErrorClass = 'permanent' | 'rate-limited' | 'retry';
-
-/** Classifies by what to do (style §3.2): permanent errors fail at once, 429s wait without spending an attempt. */
-export function classifyJobError(error: unknown): ErrorClass {
-  if (error instanceof RateLimitedError) return 'rate-limited';
-  const permanent =
-    error instanceof InvalidPayloadError ||
-    error instanceof PermanentJobError ||
-    error instanceof ConfigError ||
-    error instanceof UnauthenticatedError ||
-    error instanceof PermissionDeniedError ||
-    error instanceof ValidationError;
-  return permanent ? 'permanent' : 'retry';
-}
-
 /**
- * Starts an `orgsync worker` process: one BullMQ worker for every job kind, the nightly scheduler,
- * and the shared rate budget, lock and run history. The only place that maps our errors to
- * BullMQ's: `UnrecoverableError` (permanent), `Worker.RateLimitError` (429), `WaitingError` (shutdown).
+ * Starts the BullMQ side of an `orgsync worker` process: one BullMQ worker for every kind of the
+ * job list, and the job scheduler. The only place that maps our errors to BullMQ's:
+ * `UnrecoverableError` (permanent), `Worker.RateLimitError` (429), `WaitingError` (shutdown).
  */
 export async function startQueueWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
   const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
   const log = options.logger.child({ component: 'worker', queue: queueName });
-  const { redis, queue, deps, releasers } = openWorkerResources({
-    ...options,
-    queueName,
-    logger: options.logger.child({ queue: queueName }),
-  });
+  const { redis, releasers } = options;
+  const queue = new Queue(queueName, { connection: redis });
+  releasers.add('queue', () => queue.close());
+  queue.on('error', (error) => log.warn({ err: error }, 'queue error'));
   const inFlight: InFlightJobs = new Set();
   let stopping = false;
   let aborting = false;
   let worker: Worker | undefined;
-  let schedule: NightlySchedule = { scheduled: false, reason: 'not asked to schedule it (--no-schedule)' };
-  const process = createJobProcessor(deps);
+  let schedule: ScheduleResult = { scheduled: false, reason: 'not asked to schedule it (--no-schedule)' };
+  const processJob = createJobProcessor({
+    jobs: options.jobs,
+    logger: options.logger.child({ queue: queueName }),
+    runHistory: options.runHistory,
+    echoCounter: options.echoCounter,
+  });
 
   async function runJob(job: Job, token: string | undefined, signal: AbortSignal): Promise<unknown> {
     const cutShort = () => stopping && signal.aborted;
@@ -96,7 +96,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     };
     try {
-      const result = await process(job, signal, isFinal);
+      const result = await processJob(job, signal, isFinal);
       if (cutShort()) return await release(job, token); // its writes may be partial: redo it elsewhere
       return result;
     } catch (error) {
@@ -143,9 +143,9 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   };
 
   // The worker's connection waits for Redis forever: say where it waits.
-  log.info({ redis: describeRedisUrl(options.config.redisUrl) }, 'worker starting');
+  log.info({ redis: describeRedisUrl(options.redisUrl) }, 'worker starting');
   try {
-    if (options.schedule !== false) schedule = await scheduleNightlySync(queue, options.config, log);
+    if (options.schedule) schedule = await scheduleJob(queue, options.schedule, log);
     const workerOptions: WorkerOptions = { connection: redis, concurrency: options.concurrency ?? 2, autorun: false };
     if (options.lockDurationMs !== undefined) workerOptions.lockDuration = options.lockDurationMs;
     if (options.stalledIntervalMs !== undefined) workerOptions.stalledInterval = options.stalledIntervalMs;

@@ -2,10 +2,10 @@ import type { Redis } from 'ioredis';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig, SCALEKIT_SETTINGS } from '../../src/config.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
-import { startHttpService, type HttpService } from '../../src/http/start-http-service.js';
-import { createRunHistory } from '../../src/queue/run-history.js';
+import { startHttpService, type HttpService } from '../../src/app/http-service.js';
+import { createRunHistory } from '../../src/store/run-history.js';
 import { chromiumPath } from '../helpers/chromium.js';
 import { deleteKeys, REDIS_URL, testName, testRedis } from '../integration/queue-helpers.js';
 import { HOSTILE_NAME, sampleReport } from '../unit/http/run-fixtures.js';
@@ -43,6 +43,7 @@ beforeEach(async () => {
   emulator = await startEmulator();
   closers.push(() => emulator.close());
   const config = loadConfig({
+    require: SCALEKIT_SETTINGS,
     env: {
       SCALEKIT_ENVIRONMENT_URL: emulator.url,
       SCALEKIT_CLIENT_ID: 'id',

@@ -5,13 +5,14 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig, SCALEKIT_SETTINGS } from '../../src/config.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
-import { startHttpService, type HttpService } from '../../src/http/start-http-service.js';
-import { queueKeyPrefix } from '../../src/queue/connections.js';
-import { rateBudgetKeys } from '../../src/queue/redis-rate-budget.js';
-import { createRunHistory } from '../../src/queue/run-history.js';
-import { startQueueWorker, type QueueWorker } from '../../src/queue/worker.js';
+import { startHttpService, type HttpService } from '../../src/app/http-service.js';
+import { queueKeyPrefix } from '../../src/store/redis-connections.js';
+import { rateBudgetKeys } from '../../src/store/redis-rate-budget.js';
+import { createRunHistory } from '../../src/store/run-history.js';
+import type { QueueWorker } from '../../src/queue/worker.js';
+import { startWorker } from '../../src/app/worker.js';
 import { deleteKeys, pollUntil, REDIS_URL, testName, testRedis } from '../integration/queue-helpers.js';
 import { ACCOUNTS_SECRET, SCALEKIT_SECRET, signedHeaders } from '../unit/http/server-fixture.js';
 
@@ -42,6 +43,7 @@ beforeEach(async () => {
     },
   });
   const config = loadConfig({
+    require: SCALEKIT_SETTINGS,
     env: {
       SCALEKIT_ENVIRONMENT_URL: emulator.url,
       SCALEKIT_CLIENT_ID: 'e2e-id',
@@ -55,7 +57,7 @@ beforeEach(async () => {
     },
   });
   const logger = pino({ level: 'silent' });
-  worker = await startQueueWorker({ config, logger, queueName, schedule: false });
+  worker = await startWorker({ config, logger, queueName, schedule: false });
   service = await startHttpService({ config, logger, queueName });
   redis = testRedis();
 });

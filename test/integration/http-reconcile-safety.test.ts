@@ -6,13 +6,14 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig, type Config } from '../../src/config.js';
+import { loadConfig, SCALEKIT_SETTINGS, type ScalekitConfig } from '../../src/config.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
-import { startHttpService, type HttpService } from '../../src/http/start-http-service.js';
-import { queueKeyPrefix } from '../../src/queue/connections.js';
-import { rateBudgetKeys } from '../../src/queue/redis-rate-budget.js';
-import { createRunHistory, type RunHistory } from '../../src/queue/run-history.js';
-import { startQueueWorker, type QueueWorker } from '../../src/queue/worker.js';
+import { startHttpService, type HttpService } from '../../src/app/http-service.js';
+import { queueKeyPrefix } from '../../src/store/redis-connections.js';
+import { rateBudgetKeys } from '../../src/store/redis-rate-budget.js';
+import { createRunHistory, type RunHistory } from '../../src/store/run-history.js';
+import type { QueueWorker } from '../../src/queue/worker.js';
+import { startWorker as startWorkerProcess } from '../../src/app/worker.js';
 import { ACCOUNTS_SECRET, SCALEKIT_SECRET, signedHeaders } from '../unit/http/server-fixture.js';
 import { completedJob, deleteKeys, pollUntil, REDIS_URL, testName, testRedis } from './queue-helpers.js';
 
@@ -23,7 +24,7 @@ const HOST_CSV = 'account_id,region,display_name,billing_plan\nCUST-1,us-east,Ac
 
 let dir: string;
 let emulator: RunningEmulator;
-let config: Config;
+let config: ScalekitConfig;
 let service: HttpService;
 let workers: QueueWorker[];
 let redis: Redis;
@@ -47,6 +48,7 @@ beforeEach(async () => {
     },
   });
   config = loadConfig({
+    require: SCALEKIT_SETTINGS,
     env: {
       SCALEKIT_ENVIRONMENT_URL: emulator.url,
       SCALEKIT_CLIENT_ID: 'safety-id',
@@ -80,7 +82,7 @@ afterEach(async () => {
 });
 
 async function startWorker(): Promise<void> {
-  workers.push(await startQueueWorker({ config, logger: pino({ level: 'silent' }), queueName, schedule: false }));
+  workers.push(await startWorkerProcess({ config, logger: pino({ level: 'silent' }), queueName, schedule: false }));
 }
 
 async function deliver(

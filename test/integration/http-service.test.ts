@@ -2,10 +2,10 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig, SCALEKIT_SETTINGS } from '../../src/config.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
-import { startHttpService, type HttpService } from '../../src/http/start-http-service.js';
-import { createRunHistory } from '../../src/queue/run-history.js';
+import { startHttpService, type HttpService } from '../../src/app/http-service.js';
+import { createRunHistory } from '../../src/store/run-history.js';
 import { ACCOUNTS_SECRET, SCALEKIT_SECRET, signedHeaders } from '../unit/http/server-fixture.js';
 import { sampleReport } from '../unit/http/run-fixtures.js';
 import { REDIS_URL, deleteKeys, testName, testRedis } from './queue-helpers.js';
@@ -25,6 +25,7 @@ beforeEach(async () => {
   keyPrefix = `orgsync-test:${queueName}:`;
   emulator = await startEmulator({ clientId: 'id', clientSecret: 'secret' });
   const config = loadConfig({
+    require: SCALEKIT_SETTINGS,
     env: {
       SCALEKIT_ENVIRONMENT_URL: emulator.url,
       SCALEKIT_CLIENT_ID: 'id',

@@ -6,9 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHttpMetrics } from '../../src/http/metrics.js';
 import { createHttpServer } from '../../src/http/server.js';
 import { toReconcilePayload, type EnqueueReconcile } from '../../src/http/webhooks/reconcile-request.js';
-import { createRedisReplayGuard, type ReplayGuard } from '../../src/http/webhooks/replay-guard.js';
+import { createRedisReplayGuard, type ReplayGuard } from '../../src/store/replay-guard.js';
 import { WEBHOOK_TOLERANCE_SECONDS } from '../../src/http/webhooks/webhook-verifier.js';
-import { createProducer, type Producer } from '../../src/queue/producer.js';
+import { createProducer, type Producer } from '../../src/app/producer.js';
 import { ACCOUNTS_SECRET, RULES, signedHeaders } from '../unit/http/server-fixture.js';
 import { REDIS_URL, deleteKeys, pollUntil, testName, testRedis } from './queue-helpers.js';
 
@@ -68,7 +68,7 @@ function accountEvent(accountId: string): string {
 
 describe('the replay guard on real Redis', () => {
   it('remembers a webhook-id until its timestamp can no longer verify, plus a margin', async () => {
-    const guard = createRedisReplayGuard(redis, { keyPrefix });
+    const guard = createRedisReplayGuard(redis, { keyPrefix, toleranceSeconds: WEBHOOK_TOLERANCE_SECONDS });
     const nowSeconds = Math.floor(Date.now() / 1000);
     const ahead = nowSeconds + WEBHOOK_TOLERANCE_SECONDS;
     expect(await guard.claim('accounts', 'msg_ahead', ahead)).toBe(true);
@@ -88,7 +88,10 @@ describe('the replay guard on real Redis', () => {
   });
 
   it('keeps a delivery stamped 5 minutes ahead out for 10 minutes and more, through the service', async () => {
-    const url = await serve(createRedisReplayGuard(redis, { keyPrefix }), realEnqueue);
+    const url = await serve(
+      createRedisReplayGuard(redis, { keyPrefix, toleranceSeconds: WEBHOOK_TOLERANCE_SECONDS }),
+      realEnqueue,
+    );
     const body = accountEvent('CUST-AHEAD');
     const at = new Date(Date.now() + 299_000);
     const headers = signedHeaders(ACCOUNTS_SECRET, body, { id: 'msg_future', at });
@@ -98,7 +101,7 @@ describe('the replay guard on real Redis', () => {
   });
 
   it('leaves the webhook-id free when the service dies while enqueueing: the retry is queued, not "replayed"', async () => {
-    const guard = createRedisReplayGuard(redis, { keyPrefix });
+    const guard = createRedisReplayGuard(redis, { keyPrefix, toleranceSeconds: WEBHOOK_TOLERANCE_SECONDS });
     let entered = false;
     const hangs: EnqueueReconcile = () => {
       entered = true;

@@ -74,7 +74,7 @@ describe('the npm package', () => {
         'dist/src/cli.js',
         'dist/src/index.js',
         'dist/src/index.d.ts',
-        'dist/jobs/job-errors.js',
+        'dist/jobs/reconcile.js',
         'fixtures/accounts.csv',
         'fixtures/scalekit-seed.json',
       ]),

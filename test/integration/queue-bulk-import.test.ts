@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connectScalekit, domainRules } from '../../src/app.js';
-import { enqueueBulkImport } from '../../src/queue/bulk-import-producer.js';
+import { enqueueBulkImport } from '../../src/app/producer.js';
 import type { RunJobResult } from '../../src/queue/job-processor.js';
 import { ValidationError } from '../../src/scalekit/errors.js';
 import { createCsvSource } from '../../src/sources/csv-source.js';

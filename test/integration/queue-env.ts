@@ -4,19 +4,20 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { loadConfig, type Config } from '../../src/config.js';
+import { loadConfig, SCALEKIT_SETTINGS, type ScalekitConfig } from '../../src/config.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
-import { queueKeyPrefix } from '../../src/queue/connections.js';
-import { createProducer, type Producer } from '../../src/queue/producer.js';
-import { createRunHistory, type RunHistory } from '../../src/queue/run-history.js';
-import { startQueueWorker, type QueueWorker, type QueueWorkerOptions } from '../../src/queue/worker.js';
+import { queueKeyPrefix } from '../../src/store/redis-connections.js';
+import { createProducer, type Producer } from '../../src/app/producer.js';
+import { createRunHistory, type RunHistory } from '../../src/store/run-history.js';
+import type { QueueWorker } from '../../src/queue/worker.js';
+import { startWorker as startWorkerProcess, type WorkerOptions } from '../../src/app/worker.js';
 import { captureLogger, deleteKeys, REDIS_URL, testName, testRedis } from './queue-helpers.js';
 
 /** One queue test's world: an emulator, a unique queue, workers and a producer, all closed by `close`. */
 export interface QueueTestEnv {
   queueName: string;
   emulator: RunningEmulator;
-  config: Config;
+  config: ScalekitConfig;
   env: Record<string, string>;
   redis: Redis;
   queue: Queue;
@@ -25,7 +26,7 @@ export interface QueueTestEnv {
   logger: Logger;
   lines: Record<string, unknown>[];
   producer(): Producer;
-  startWorker(options?: Partial<QueueWorkerOptions>): Promise<QueueWorker>;
+  startWorker(options?: Partial<WorkerOptions>): Promise<QueueWorker>;
   close(): Promise<void>;
 }
 
@@ -45,7 +46,7 @@ export async function createQueueTestEnv(
     ORGSYNC_LOG_LEVEL: 'silent',
     ...settings.env,
   };
-  const config = loadConfig({ env });
+  const config = loadConfig({ env, require: SCALEKIT_SETTINGS });
   const redis = testRedis();
   const queue = new Queue(queueName, { connection: redis });
   const history = createRunHistory(redis, { keyPrefix: queueKeyPrefix(queueName), limit: config.runHistory });
@@ -74,7 +75,7 @@ export async function createQueueTestEnv(
       return producer;
     },
     async startWorker(options = {}) {
-      const worker = await startQueueWorker({
+      const worker = await startWorkerProcess({
         config,
         logger,
         queueName,

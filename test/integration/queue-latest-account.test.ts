@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { queueKeyPrefix } from '../../src/queue/connections.js';
-import { readCallCounts } from '../../src/queue/call-counter.js';
+import { queueKeyPrefix } from '../../src/store/redis-connections.js';
+import { readCallCounts } from '../../src/store/call-counter.js';
 import { createQueueTestEnv, type QueueTestEnv } from './queue-env.js';
 import { pollUntil } from './queue-helpers.js';
 

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createRedisLock, LockTimeoutError, type RedisLock } from '../../src/queue/redis-lock.js';
+import { createRedisLock, LockTimeoutError, type RedisLock } from '../../src/store/redis-lock.js';
 import { realSleep } from '../../src/scalekit/sleep.js';
 import { deleteKeys, pollUntil, testName, testRedis } from './queue-helpers.js';
 

@@ -2,8 +2,8 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InvalidPayloadError } from '../../jobs/job-errors.js';
-import { createProducer, type Producer } from '../../src/queue/producer.js';
+import { InvalidPayloadError } from '../../src/job-errors.js';
+import { createProducer, type Producer } from '../../src/app/producer.js';
 import { REDIS_URL, testName, testRedis } from './queue-helpers.js';
 
 let queueName: string;

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createRedisRateBudget, rateBudgetKeys } from '../../src/queue/redis-rate-budget.js';
+import { createRedisRateBudget, rateBudgetKeys } from '../../src/store/redis-rate-budget.js';
 import type { RateBudget } from '../../src/scalekit/rate-budget.js';
 import { deleteKeys, testName, testRedis } from './queue-helpers.js';
 

@@ -3,9 +3,10 @@ import { createServer } from 'node:net';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runWorkerCommand } from '../../src/commands/worker.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig, SCALEKIT_SETTINGS } from '../../src/config.js';
 import { startWorkerHealthServer, type WorkerHealthServer } from '../../src/queue/worker-health.js';
-import { startQueueWorker, type QueueWorker } from '../../src/queue/worker.js';
+import type { QueueWorker } from '../../src/queue/worker.js';
+import { startWorker } from '../../src/app/worker.js';
 import { startPrivateRedis, type PrivateRedis } from '../helpers/redis-server.js';
 import { captureIo, deleteKeys, pollUntil, REDIS_URL, testName, testRedis } from './queue-helpers.js';
 
@@ -43,8 +44,8 @@ describe('the worker health endpoint (--health-port)', () => {
     let redis: PrivateRedis = await startPrivateRedis();
     closers.push(() => redis.stop());
     const queueName = testName();
-    const worker: QueueWorker = await startQueueWorker({
-      config: loadConfig({ env: { ...SCALEKIT_ENV, REDIS_URL: redis.url } }),
+    const worker: QueueWorker = await startWorker({
+      config: loadConfig({ env: { ...SCALEKIT_ENV, REDIS_URL: redis.url }, require: SCALEKIT_SETTINGS }),
       logger: pino({ level: 'silent' }),
       queueName,
       schedule: false,

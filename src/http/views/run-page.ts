@@ -1,6 +1,6 @@
 import { ACTIONS } from '../../engine/report.js';
 import type { FieldChange, ItemAction, Report, ReportItem } from '../../engine/types.js';
-import type { RunSummary } from '../../queue/run-history.js';
+import type { RunSummary } from '../../store/run-history.js';
 import { html, type SafeHtml } from './html.js';
 import { renderPage } from './layout.js';
 import { badge, formatDuration, formatInstant, runHref } from './runs-page.js';

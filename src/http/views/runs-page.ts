@@ -1,4 +1,4 @@
-import type { RunSummary } from '../../queue/run-history.js';
+import type { RunSummary } from '../../store/run-history.js';
 import { html, type SafeHtml } from './html.js';
 import { renderPage } from './layout.js';
 

@@ -1,4 +1,4 @@
-import type { PayloadInput } from '../../queue/catalog.js';
+import type { PayloadInput } from '../../../jobs/catalog.js';
 
 /**
  * What a webhook asks of the `reconcile` job, before it becomes the job's payload:

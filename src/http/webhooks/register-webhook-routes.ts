@@ -6,8 +6,8 @@ import type { HttpMetrics, WebhookRouteLabel } from '../metrics.js';
 import { WEBHOOKS_ACCOUNTS_PATH, webhooksAccountsRoute } from '../routes/webhooks-accounts.js';
 import { WEBHOOKS_SCALEKIT_PATH, webhooksScalekitRoute } from '../routes/webhooks-scalekit.js';
 import type { EnqueueReconcile } from './reconcile-request.js';
-import type { ReplayGuard } from './replay-guard.js';
-import { countUnhandledDelivery } from './webhook-pipeline.js';
+import type { ReplayGuard } from '../../store/replay-guard.js';
+import { createDeliveryCounter } from './delivery-counter.js';
 import { createWebhookVerifier } from './webhook-verifier.js';
 
 /** What the two webhook routes need. */
@@ -47,7 +47,7 @@ export async function registerWebhookRoutes(app: FastifyInstance, options: Webho
     replayGuard: shared.replayGuard,
     signatureFailures: createFailureLimiter(shared.signatureFailureLimit ?? DEFAULT_SIGNATURE_FAILURE_LIMIT),
     enqueue: shared.enqueueReconcile,
-    metrics: shared.metrics,
+    deliveryCounter: createDeliveryCounter(shared.metrics),
     logger: shared.logger,
   };
   await app.register(async (scope) => {
@@ -55,7 +55,7 @@ export async function registerWebhookRoutes(app: FastifyInstance, options: Webho
     scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
     scope.addHook('onResponse', async (request, reply) => {
       const label = ROUTE_LABELS.get(request.routeOptions.url ?? '');
-      if (label !== undefined) countUnhandledDelivery(shared.metrics, label, request, reply.statusCode);
+      if (label !== undefined) pipeline.deliveryCounter.countUnhandled(request, label, reply.statusCode);
     });
     scope.route(webhooksAccountsRoute({ ...pipeline, verifier: accountsVerifier, rules }));
     scope.route(webhooksScalekitRoute({ ...pipeline, verifier: scalekitVerifier, rules }));

@@ -1,11 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { InvalidPayloadError } from '../../../jobs/job-errors.js';
+import { InvalidPayloadError } from '../../job-errors.js';
 import { coerceError } from '../../errors.js';
 import { retryAfterSeconds, type FailureLimiter } from '../failure-limiter.js';
 import { sendError } from '../http-error.js';
-import type { HttpMetrics, WebhookOutcome, WebhookRouteLabel } from '../metrics.js';
-import type { ReplayGuard } from './replay-guard.js';
+import type { WebhookOutcome, WebhookRouteLabel } from '../metrics.js';
+import type { DeliveryCounter } from './delivery-counter.js';
+import type { ReplayGuard } from '../../store/replay-guard.js';
 import type { SignedDelivery, WebhookVerifier } from './webhook-verifier.js';
 
 /** What a verified, parsed delivery asks for. */
@@ -32,14 +33,11 @@ export interface WebhookPipelineOptions<P> {
   enqueue: WebhookEnqueue<P>;
   /** The body field behind a job payload field, to name it in a 422 (e.g. `external_id` → `data.external_id`). */
   bodyFieldOf?: (payloadField: string) => string;
-  metrics: HttpMetrics;
+  /** The server's count of deliveries by outcome (shared by its webhook routes). */
+  deliveryCounter: DeliveryCounter;
   logger: Logger;
 }
 
-/** Requests whose outcome the route counted (the rest are counted from their status, see `countUnhandledDelivery`). */
-const counted = new WeakSet<FastifyRequest>();
-/** The checked headers of each request that passed the pre-body gate. */
-const deliveries = new WeakMap<FastifyRequest, SignedDelivery>();
 /** Strict UTF-8: bytes that are not UTF-8 are not JSON. A leading BOM is dropped. */
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -64,12 +62,12 @@ function describePayloadError(error: InvalidPayloadError, bodyFieldOf: (field: s
  * No sync work happens in the request. The body is never logged.
  */
 export function createWebhookHandler<P>(options: WebhookPipelineOptions<P>) {
-  const { route, metrics, logger, signatureFailures } = options;
+  const { route, deliveryCounter, logger, signatureFailures } = options;
   const bodyFieldOf = options.bodyFieldOf ?? ((field: string) => field);
-  const done = (request: FastifyRequest, outcome: WebhookOutcome): void => {
-    counted.add(request);
-    metrics.countWebhookDelivery(route, outcome);
-  };
+  /** The checked headers of each request that passed the pre-body gate. */
+  const deliveries = new WeakMap<FastifyRequest, SignedDelivery>();
+  const done = (request: FastifyRequest, outcome: WebhookOutcome): void =>
+    deliveryCounter.count(request, route, outcome);
   const refuseSignature = (request: FastifyRequest, reply: FastifyReply, message: string): FastifyReply => {
     signatureFailures.recordFailure(request.ip);
     done(request, 'invalid_signature');
@@ -177,26 +175,4 @@ export function createWebhookHandler<P>(options: WebhookPipelineOptions<P>) {
   }
 
   return { onRequest, handler };
-}
-
-/**
- * Counts a delivery that never reached the handler (too large, wrong media type, bad Content-Length)
- * or that failed inside it unexpectedly; an `onResponse` hook of the webhook routes.
- */
-export function countUnhandledDelivery(
-  metrics: HttpMetrics,
-  route: WebhookRouteLabel,
-  request: FastifyRequest,
-  statusCode: number,
-): void {
-  if (counted.has(request)) return;
-  const outcome: WebhookOutcome =
-    statusCode === 413
-      ? 'too_large'
-      : statusCode === 415
-        ? 'unsupported_media_type'
-        : statusCode >= 500
-          ? 'error'
-          : 'rejected';
-  metrics.countWebhookDelivery(route, outcome);
 }

@@ -59,7 +59,7 @@ describe('createHttpMetrics', () => {
 
   it("exposes every worker's Scalekit calls as they flushed them to Redis", async () => {
     const RedisMock = (await import('ioredis-mock')).default;
-    const { createCallCounter, readCallCounts } = await import('../../../src/queue/call-counter.js');
+    const { createCallCounter, readCallCounts } = await import('../../../src/store/call-counter.js');
     const redis = new RedisMock();
     const workerA = createCallCounter(redis, { keyPrefix: 't:', flushIntervalMs: 60_000 });
     const workerB = createCallCounter(redis, { keyPrefix: 't:', flushIntervalMs: 60_000 });
@@ -89,7 +89,7 @@ describe('createHttpMetrics', () => {
 
   it("counts the reconciles every worker skipped as echoes of orgsync's own writes", async () => {
     const RedisMock = (await import('ioredis-mock')).default;
-    const { createEchoCounter, readEchoCount } = await import('../../../src/queue/reconcile-echoes.js');
+    const { createEchoCounter, readEchoCount } = await import('../../../src/store/reconcile-echoes.js');
     const redis = new RedisMock();
     const metrics = createHttpMetrics({ reconcileEchoes: () => readEchoCount(redis, 'e:') });
     expect(await metrics.registry.metrics()).toContain('orgsync_reconcile_echoes_total 0');

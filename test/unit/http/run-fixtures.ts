@@ -1,6 +1,6 @@
 import type { Report } from '../../../src/engine/types.js';
 import type { RunHistoryReader } from '../../../src/http/run-history-reader.js';
-import type { RunSummary, StoredRun } from '../../../src/queue/run-history.js';
+import type { RunSummary, StoredRun } from '../../../src/store/run-history.js';
 
 /** A display name that would run script if it reached the page unescaped. */
 export const HOSTILE_NAME = `<script>document.title="pwned"</script><img src=x onerror="document.title='pwned'">`;

@@ -7,8 +7,8 @@ import type { Readiness } from '../../../src/http/readiness.js';
 import { createHttpServer, type AdminPagesOptions, type HttpTimeouts } from '../../../src/http/server.js';
 import type { FailureLimit } from '../../../src/http/failure-limiter.js';
 import { toReconcilePayload, type ReconcileRequest } from '../../../src/http/webhooks/reconcile-request.js';
-import { createMemoryReplayGuard, type ReplayGuard } from '../../../src/http/webhooks/replay-guard.js';
-import { parsePayload } from '../../../src/queue/catalog.js';
+import { createMemoryReplayGuard, type ReplayGuard } from '../../../src/store/replay-guard.js';
+import { parsePayload } from '../../../jobs/catalog.js';
 
 /** Test secrets in the Standard Webhooks format (not real ones). */
 export const ACCOUNTS_SECRET = `whsec_${Buffer.from('accounts-test-secret-0123456789').toString('base64')}`;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidPayloadError, PermanentJobError } from '../../../jobs/job-errors.js';
+import { InvalidPayloadError, PermanentJobError } from '../../../src/job-errors.js';
 import { ConfigError, SourceError } from '../../../src/errors.js';
-import { LockTimeoutError } from '../../../src/queue/redis-lock.js';
-import { classifyJobError } from '../../../src/queue/worker.js';
+import { LockTimeoutError } from '../../../src/store/redis-lock.js';
+import { classifyJobError } from '../../../src/queue/classify-job-error.js';
 import { RateLimitedError, UnauthenticatedError, UnavailableError } from '../../../src/scalekit/errors.js';
 
 const context = { method: 'GET' as const, routeTemplate: '/api/v1/organizations' };

@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import { connectScalekit, createSource, domainRules } from '../app.js';
+import type { Config, ScalekitConfig } from '../config.js';
+import { applySavedPlan, runSync, type ApplySettings, type Progress } from '../engine/run.js';
+import { readSavedPlan, type SavedPlan } from '../engine/saved-plan.js';
+import type { Report } from '../engine/types.js';
+import { openIncremental } from './incremental.js';
+
+/** One `orgsync plan` or `orgsync apply`, with its settings already checked. */
+export interface SyncRunOptions {
+  config: ScalekitConfig;
+  logger: Logger;
+  mode: 'plan' | 'apply';
+  scope: 'partial' | 'full';
+  /** Apply this saved plan instead of reading the source. */
+  planFile?: string | undefined;
+  /** `--region`, `--delimiter`, `--encoding`, `--since`. */
+  region?: string | undefined;
+  delimiter?: string | undefined;
+  encoding?: string | undefined;
+  since?: string | undefined;
+  allowDelete: boolean;
+  adopt: boolean | readonly string[];
+  onProgress?: ((progress: Progress) => void) | undefined;
+}
+
+/**
+ * Runs one plan or apply in-process: the source (`--source` or ORGSYNC_SOURCE, read incrementally
+ * with `--since`) or a saved plan, the Scalekit client, and for `--since last` the watermark in
+ * Redis, which an apply moves. Returns the report, and the plan a dry run can save.
+ */
+export async function runSyncOnce(options: SyncRunOptions): Promise<{ report: Report; plan?: SavedPlan | undefined }> {
+  const { config, logger, mode, scope } = options;
+  const rules = domainRules(config, options.region);
+  const scalekit = connectScalekit(config, logger);
+  const deps = { api: scalekit.api, logger, rules };
+  const settings: ApplySettings = {
+    allowDelete: options.allowDelete,
+    adopt: options.adopt,
+    concurrency: config.concurrency,
+    deleteMaxCount: config.deleteMaxCount,
+    deleteMaxPercent: config.deleteMaxPercent,
+    deleteBlockOnInvalid: config.deleteBlockOnInvalid,
+    onProgress: options.onProgress,
+  };
+  try {
+    if (options.planFile) {
+      const saved = await readSavedPlan(options.planFile);
+      return { report: await applySavedPlan(deps, saved, settings) };
+    }
+    const flags = { delimiter: options.delimiter, encoding: options.encoding };
+    const spec = config.source ?? '';
+    const described = createSource(spec, config, rules, flags).description;
+    const incremental = await openIncremental(
+      options.since,
+      config.redisUrl,
+      watermarkId(described, config),
+      config.sinceOverlapMs,
+    );
+    try {
+      const source = createSource(spec, config, rules, { ...flags, since: incremental.since });
+      if (incremental.since)
+        logger.info(incremental.describe(), 'incremental run: reading accounts updated since the watermark');
+      const result = await runSync(deps, { ...settings, mode, scope, source });
+      const moved = await incremental.commit(result.report, result.maxUpdatedAt);
+      if (moved !== null) logger.info({ watermark: moved }, 'watermark moved');
+      return { report: result.report, plan: result.plan };
+    } finally {
+      await incremental.close();
+    }
+  } finally {
+    await scalekit.close();
+  }
+}
+
+/**
+ * The watermark's name: the source's description plus a digest of what else picks its rows (the
+ * query, the database without credentials), so two different queries never share a watermark.
+ */
+function watermarkId(description: string, config: Config): string {
+  let database = '';
+  if (config.databaseUrl && URL.canParse(config.databaseUrl)) {
+    const url = new URL(config.databaseUrl);
+    database = `${url.hostname}:${url.port}${url.pathname}`;
+  }
+  const digest = createHash('sha256')
+    .update(JSON.stringify([config.source, config.pgQuery ?? '', database]))
+    .digest('hex');
+  return `${description}#${digest.slice(0, 16)}`;
+}
