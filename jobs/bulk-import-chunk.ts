@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { runSync } from '../src/engine/run.js';
 import { reportItemSchema } from '../src/queue/report-schema.js';
-import type { SourceRecord } from '../src/sources/source.js';
+import type { SourceRecord } from '../src/domain/account-record.js';
 import { createInMemorySource } from './in-memory-source.js';
 import { PermanentJobError } from './job-errors.js';
 import type { ChunkRows, JobDefinition } from './job-helpers.js';

@@ -1,6 +1,6 @@
 import { runSync } from '../src/engine/run.js';
 import { createEmptySnapshot } from '../src/engine/snapshot.js';
-import type { SourceRecord } from '../src/sources/source.js';
+import type { SourceRecord } from '../src/domain/account-record.js';
 import { createInMemorySource } from './in-memory-source.js';
 import type { JobHelpers } from './job-helpers.js';
 import type { ObservedOrganization } from './reconcile-state.js';

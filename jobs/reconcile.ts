@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { buildReport } from '../src/engine/report.js';
 import { runSync } from '../src/engine/run.js';
 import type { ReportItem } from '../src/engine/types.js';
-import type { SourceRecord } from '../src/sources/source.js';
+import { columnKey, type SourceRecord } from '../src/domain/account-record.js';
+import { externalIdOf } from '../src/domain/external-id.js';
 import { createInMemorySource } from './in-memory-source.js';
 import { PermanentJobError } from './job-errors.js';
 import type { JobDefinition, JobHelpers, RunOutcome, SkippedOutcome } from './job-helpers.js';
@@ -59,7 +60,7 @@ export type ReconcilePayload = z.output<typeof reconcilePayloadSchema>;
 
 /** Reconciles of one target are deduplicated while one waits: the key is its external ID (or organization ID). */
 export function reconcileDeduplicationId(payload: ReconcilePayload): string {
-  if (payload.account) return `${payload.account.region}-${payload.account.account_id}`;
+  if (payload.account) return externalIdOf(payload.account.region, payload.account.account_id);
   if (payload.external_id) return payload.external_id;
   return `org:${payload.org_id ?? ''}`;
 }
@@ -186,7 +187,7 @@ function emptyReport(helpers: JobHelpers, description: string) {
   });
 }
 
-/** Column names as sources give them: trimmed and lower-cased. */
+/** The account's fields keyed as sources key their columns (`columnKey`). */
 function normalise(account: Record<string, string | null>): Record<string, string | null> {
-  return Object.fromEntries(Object.entries(account).map(([k, v]) => [k.trim().toLowerCase(), v]));
+  return Object.fromEntries(Object.entries(account).map(([k, v]) => [columnKey(k), v]));
 }

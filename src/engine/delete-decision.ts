@@ -1,5 +1,6 @@
 import { duplicateKey } from '../domain/duplicates.js';
 import { quoteValue } from '../domain/characters.js';
+import { accountIdsOf } from '../domain/external-id.js';
 import type { PlanItem } from './plan-item.js';
 
 /** What `decideDeletes` needs: the whole plan (orphans and rejected rows) and the settings. */
@@ -97,16 +98,6 @@ function rejectedRows(items: readonly PlanItem[]): RejectedRows {
 /** Account IDs compared the careful way: ignoring case and Unicode compatibility forms. */
 function looseKey(accountId: string): string {
   return duplicateKey(accountId.normalize('NFC')).toLowerCase();
-}
-
-/**
- * The account IDs an external ID could stand for: `us-east-CUST-2` -> `CUST-2`, and also
- * `east-CUST-2` when `us` is a configured region too (a bad row's region is unknown).
- */
-function accountIdsOf(externalId: string, regions: readonly string[]): string[] {
-  return regions
-    .filter((region) => externalId.length > region.length + 1 && externalId.startsWith(`${region}-`))
-    .map((region) => externalId.slice(region.length + 1));
 }
 
 function withheld(code: string, message: string): DeleteDecision {

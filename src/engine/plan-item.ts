@@ -49,9 +49,3 @@ export function creationChanges(account: Account): FieldChange[] {
   }
   return changes;
 }
-
-/** True when an organization's external ID belongs to one of the managed regions. */
-export function isManagedExternalId(externalId: string | null | undefined, regions: readonly string[]): boolean {
-  if (!externalId) return false;
-  return regions.some((region) => externalId.startsWith(`${region}-`) && externalId.length > region.length + 1);
-}

@@ -2,7 +2,8 @@ import { createDuplicateGroups, duplicateKey, twinOrganizationConflict } from '.
 import type { Account, RowProblem } from '../domain/types.js';
 import { mergedMetadataProblem } from './metadata-check.js';
 import { PackedCreate } from './packed-create.js';
-import { diffOrganization, isManagedExternalId, type PlanItem } from './plan-item.js';
+import { isManagedExternalId, splitExternalId } from '../domain/external-id.js';
+import { diffOrganization, type PlanItem } from './plan-item.js';
 import type { OrgState, Snapshot } from './snapshot.js';
 
 /** One record after the domain rules: an account, or the reason it was rejected. */
@@ -111,10 +112,9 @@ export function createPlanner(options: PlannerOptions) {
     const first = seen.get(key);
     if (first !== undefined) {
       // A first row not in `spellings` was written as the key itself: its account ID follows the region prefix.
-      const prefix = `${account.region}-`;
       const firstRow = spellings.get(key) ?? {
         externalId: key,
-        accountId: key.startsWith(prefix) ? key.slice(prefix.length) : account.accountId,
+        accountId: splitExternalId(key, [account.region])?.accountId ?? account.accountId,
       };
       const firstRepeat = duplicates.get(key) === undefined;
       const group = duplicates.addRepeat(key, { externalId: firstRow.externalId, line: Math.abs(first) }, account);

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { externalIdOf } from '../domain/external-id.js';
 import { observedOf, pushedStateOf, reconcileDeduplicationId, type ReconcilePayload } from '../../jobs/reconcile.js';
 import { clampOccurredAtMs } from '../../jobs/reconcile-state.js';
 import { jobOptionsFor } from './catalog.js';
@@ -72,7 +73,7 @@ async function remember(redis: Redis, queueName: string, payload: ReconcilePaylo
   const store = createLatestAccounts(redis, { keyPrefix: queueKeyPrefix(queueName) });
   const pushed = pushedStateOf(payload, nowMs);
   if (pushed && payload.account)
-    await store.putPushed(`${payload.account.region}-${payload.account.account_id}`, pushed);
+    await store.putPushed(externalIdOf(payload.account.region, payload.account.account_id), pushed);
   const observed = observedOf(payload, nowMs);
   if (observed) await store.putObserved(observed.external_id, observed);
 }
