@@ -1,5 +1,6 @@
-import { OrgsyncError, coerceError } from '../errors.js';
+import { OrgsyncError, describeError } from '../errors.js';
 import type { ScalekitApi, UpdateOrganizationInput } from '../scalekit/api.js';
+import { ConflictError, NotFoundError } from '../scalekit/errors.js';
 import { mergedMetadataProblem, mergeOwnedMetadata } from './metadata-check.js';
 import { decideDeletes, type DeleteDecision } from './delete-decision.js';
 import { CreateReportView, PackedCreate } from './packed-create.js';
@@ -37,9 +38,6 @@ export interface ApplyOptions {
 
 /** An item's outcome; `null` means it turned out to be unchanged. */
 export type ApplyOutcome = ReportItem | null;
-
-const CODE_CONFLICT = 'ERR_SCALEKIT_CONFLICT';
-const CODE_NOT_FOUND = 'ERR_SCALEKIT_NOT_FOUND';
 
 /**
  * Applies plan items, `concurrency` at a time; a failing item never stops the others. A fixed pool
@@ -99,7 +97,7 @@ async function applyOne(api: ScalekitApi, item: PlanItem, context: ApplyContext)
       ? options.exclusive(key, run)
       : run());
   } catch (error) {
-    return outcome(item, 'failed', item.changes, describeError(error));
+    return outcome(item, 'failed', item.changes, describeError(error, 'ERR_UNEXPECTED'));
   } finally {
     options.onItemDone?.();
   }
@@ -145,7 +143,7 @@ async function createItem(api: ScalekitApi, item: PlanItem, options: ApplyOption
     if (item instanceof PackedCreate) return new CreateReportView(item, org.id);
     return { ...outcome(item, 'create', item.changes, null), org_id: org.id };
   } catch (error) {
-    if (!(error instanceof OrgsyncError && error.code === CODE_CONFLICT) || !item.externalId) throw error;
+    if (!(error instanceof ConflictError) || !item.externalId) throw error;
     // The external ID exists after all (created since the snapshot): bring that organization up to date.
     if (options.savedPlan)
       return stale(item, `an organization with external ID ${item.externalId} was created since the plan was made`);
@@ -253,7 +251,7 @@ async function orphanItem(
   try {
     await api.deleteOrganization(orgId, { signal: options.signal });
   } catch (error) {
-    if (!(error instanceof OrgsyncError && error.code === CODE_NOT_FOUND)) throw error;
+    if (!(error instanceof NotFoundError)) throw error;
   }
   return outcome(item, 'delete', [{ field: 'external_id', from: item.externalId, to: null }], null);
 }
@@ -266,7 +264,7 @@ async function readOrganization(
   try {
     return toOrgState(await api.getOrganization(requireOrgId(item), call));
   } catch (error) {
-    if (error instanceof OrgsyncError && error.code === CODE_NOT_FOUND) return null;
+    if (error instanceof NotFoundError) return null;
     throw error;
   }
 }
@@ -296,12 +294,6 @@ function outcome(
 
 function stale(item: PlanItem, why: string): ReportItem {
   return outcome(item, 'stale', item.changes, { code: 'STALE', message: `${why}; nothing was written for it.` });
-}
-
-function describeError(error: unknown): { code: string; message: string } {
-  if (error instanceof OrgsyncError) return { code: error.code, message: error.message };
-  const e = coerceError(error);
-  return { code: 'ERR_UNEXPECTED', message: e.message };
 }
 
 function requireDesired(item: PlanItem): NonNullable<PlanItem['desired']> {

@@ -10,6 +10,7 @@ import type { EchoCounter } from './reconcile-echoes.js';
 import type { RequestInfo } from '../scalekit/request-loop.js';
 import { domainRules, readColumns, requiredColumns, type ScalekitConnection } from '../app.js';
 import type { Config } from '../config.js';
+import { describeError } from '../errors.js';
 import { exitCodeFor } from '../engine/report.js';
 import type { ReportSummary } from '../engine/types.js';
 import type { RateBudget } from '../scalekit/rate-budget.js';
@@ -120,8 +121,6 @@ export function createJobProcessor(deps: JobProcessorDeps): JobProcessor {
         signal.aborted ? 'job aborted' : 'job failed',
       );
       if (final && CATALOG[kind].records) {
-        const e = error instanceof Error ? error : new Error(String(error));
-        const code = 'code' in e && typeof e.code === 'string' ? e.code : 'ERR_JOB_FAILED';
         await deps.runHistory
           .record({
             runId,
@@ -132,7 +131,7 @@ export function createJobProcessor(deps: JobProcessorDeps): JobProcessor {
             finishedAt: new Date(),
             report: null,
             exitCode: 1,
-            error: { code, message: e.message },
+            error: describeError(error, 'ERR_JOB_FAILED'),
           })
           .catch((recordError: unknown) => log.warn({ err: recordError }, 'could not record the failed run'));
       }
