@@ -62,7 +62,7 @@ export const bulkImportChunkJob: JobDefinition<typeof bulkImportChunkPayloadSche
       accounts: report.summary.accounts,
       unchanged: report.summary.unchanged,
       api_calls: report.summary.api_calls,
-      items: report.items,
+      items: Array.from(report.items),
     };
   },
 };

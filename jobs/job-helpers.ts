@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { ApplySettings, EngineDeps, SnapshotProvider } from '../src/engine/run.js';
-import type { Report, ReportItem } from '../src/engine/types.js';
+import type { ReportItem, RunReport } from '../src/engine/types.js';
 import type { AccountSource } from '../src/sources/source.js';
 import type { KnownState } from './reconcile-state.js';
 
@@ -78,7 +78,7 @@ export interface JobHelpers {
 
 /** What a top-level job produces: its report, and work to do once the report is safely recorded. */
 export interface RunOutcome {
-  report: Report;
+  report: RunReport;
   afterRecorded?: (() => Promise<void>) | undefined;
 }
 

@@ -34,5 +34,5 @@ export async function observedMatches(
       signal: helpers.signal,
     },
   );
-  return report.items.length === 0 && report.summary.unchanged === 1;
+  return report.items.count === 0 && report.summary.unchanged === 1;
 }

@@ -38,4 +38,14 @@ export type { SourceRecord } from './domain/account-record.js';
 export { ConfigError, SourceError } from './errors.js';
 
 // The report (`report.json`, design section 3).
-export type { FieldChange, ItemAction, Report, ReportItem, ReportSummary, RunMode, RunScope } from './engine/types.js';
+export type {
+  FieldChange,
+  ItemAction,
+  Report,
+  ReportItem,
+  ReportSummary,
+  RunMode,
+  RunReport,
+  RunScope,
+} from './engine/types.js';
+export type { ReportItems } from './engine/report-items.js';

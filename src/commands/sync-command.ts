@@ -8,7 +8,7 @@ import { REPORT_FILES, writeReportFiles } from '../engine/report-writer.js';
 import { applySavedPlan, runSync, type ApplySettings } from '../engine/run.js';
 import { readSavedPlan, writeSavedPlan, type SavedPlan } from '../engine/saved-plan.js';
 import { renderSummaryTable } from '../engine/summary-text.js';
-import type { Report } from '../engine/types.js';
+import type { RunReport } from '../engine/types.js';
 import { createLogger } from '../logger.js';
 import { createSourceFromSpec } from '../sources/from-spec.js';
 import { escapeText } from '../domain/safe-text.js';
@@ -74,7 +74,7 @@ export async function runSyncCommand(
     onProgress: (p) => progress.update(p),
   };
   try {
-    let report: Report;
+    let report: RunReport;
     let plan: SavedPlan | undefined;
     if (planFile) {
       const saved = await readSavedPlan(planFile);
@@ -225,7 +225,7 @@ function parseSettings(
 }
 
 /** The external IDs given to `--adopt` that no adoptable item of the run had. */
-function notAdopted(adopt: boolean | readonly string[], report: Report): string[] {
+function notAdopted(adopt: boolean | readonly string[], report: RunReport): string[] {
   if (typeof adopt === 'boolean') return [];
   const linked = new Set<string>();
   for (const item of report.items)

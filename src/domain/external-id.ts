@@ -1,5 +1,4 @@
 import { codePointLength, hasControlCharacter } from './characters.js';
-import { flatString } from './flat-string.js';
 
 /** Scalekit's limit on an external ID, in characters (docs: "max 255 chars"). */
 export const MAX_EXTERNAL_ID_LENGTH = 255;
@@ -14,8 +13,7 @@ export function normalizeRegion(region: string): string {
  * already be normalised (region lower-cased and trimmed, account ID trimmed).
  */
 export function externalIdOf(region: string, accountId: string): string {
-  // An external ID lives as long as the plan: a million of them in a big run.
-  return flatString(`${region}-${accountId}`);
+  return `${region}-${accountId}`;
 }
 
 /**

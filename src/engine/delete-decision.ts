@@ -5,8 +5,8 @@ import type { PlanItem } from './plan-item.js';
 
 /** What `decideDeletes` needs: the whole plan (orphans and rejected rows) and the settings. */
 export interface DeleteDecisionInput {
-  /** Every item of the plan: its `orphan`s are decided, its `invalid` and `conflict` rows weighed. */
-  items: readonly PlanItem[];
+  /** Every item of the plan, in order: its `orphan`s are decided, its `invalid` and `conflict` rows weighed. */
+  items: Iterable<PlanItem>;
   /** The configured regions (an orphan's account ID is what follows its region prefix). */
   regions: readonly string[];
   /** Deletes are withheld when more than this many AND more than `maxPercent` of `managedCount` would go. */
@@ -18,7 +18,7 @@ export interface DeleteDecisionInput {
   blockOnInvalid: boolean;
 }
 
-/** For one orphan: delete it, or withhold the delete for the reason given. */
+/** For one orphan: delete it, or withhold the delete for the reason given. Keyed by the orphan's index in the plan. */
 export type DeleteDecision = { delete: true } | { delete: false; error: { code: string; message: string } };
 
 /**
@@ -32,32 +32,37 @@ export type DeleteDecision = { delete: true } | { delete: false; error: { code: 
  * 3. more orphans than both thresholds (`DELETE_WITHHELD`).
  * Pure: the same plan and settings always give the same decisions (a plan can show them).
  */
-export function decideDeletes(input: DeleteDecisionInput): Map<PlanItem, DeleteDecision> {
+export function decideDeletes(input: DeleteDecisionInput): Map<number, DeleteDecision> {
   const rows = rejectedRows(input.items);
-  const orphans = input.items.filter((item) => item.action === 'orphan');
+  const orphans: [number, PlanItem][] = [];
+  let index = 0;
+  for (const item of input.items) {
+    if (item.action === 'orphan') orphans.push([index, item]);
+    index += 1;
+  }
   const overThresholds =
     orphans.length > input.maxCount && orphans.length > (input.managedCount * input.maxPercent) / 100;
-  const decisions = new Map<PlanItem, DeleteDecision>();
-  for (const orphan of orphans) {
+  const decisions = new Map<number, DeleteDecision>();
+  for (const [at, orphan] of orphans) {
     const matched = accountIdsOf(orphan.externalId ?? '', input.regions)
       .map((accountId) => ({ accountId, row: rows.byAccountId.get(looseKey(accountId)) }))
       .find((m) => m.row !== undefined);
     if (matched?.row !== undefined) {
-      decisions.set(orphan, withheld('DELETE_WITHHELD_ROW', rowReason(matched.row, matched.accountId)));
+      decisions.set(at, withheld('DELETE_WITHHELD_ROW', rowReason(matched.row, matched.accountId)));
     } else if (rows.unknownLine !== undefined) {
-      decisions.set(orphan, withheld('DELETE_WITHHELD_ROW', unreadableRowReason(rows.unknownLine)));
+      decisions.set(at, withheld('DELETE_WITHHELD_ROW', unreadableRowReason(rows.unknownLine)));
     } else if (input.blockOnInvalid && rows.count > 0) {
-      decisions.set(orphan, withheld('DELETE_WITHHELD_INVALID_ROWS', blockReason(rows.count, rows.firstLine)));
+      decisions.set(at, withheld('DELETE_WITHHELD_INVALID_ROWS', blockReason(rows.count, rows.firstLine)));
     } else if (overThresholds) {
       decisions.set(
-        orphan,
+        at,
         withheld(
           'DELETE_WITHHELD',
           `deletes withheld: more than ${input.maxCount} organizations and more than ${input.maxPercent}% of the ${input.managedCount} managed ones would go. Check the source is complete, or raise ORGSYNC_DELETE_MAX_COUNT / ORGSYNC_DELETE_MAX_PERCENT.`,
         ),
       );
     } else {
-      decisions.set(orphan, { delete: true });
+      decisions.set(at, { delete: true });
     }
   }
   return decisions;
@@ -77,7 +82,7 @@ interface RejectedRows {
   unknownLine: number | undefined;
 }
 
-function rejectedRows(items: readonly PlanItem[]): RejectedRows {
+function rejectedRows(items: Iterable<PlanItem>): RejectedRows {
   const rows: RejectedRows = { count: 0, firstLine: undefined, byAccountId: new Map(), unknownLine: undefined };
   for (const item of items) {
     if ((item.action !== 'invalid' && item.action !== 'conflict') || item.line === null) continue;

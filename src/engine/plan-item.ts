@@ -39,7 +39,7 @@ export function diffOrganization(
 }
 
 /** The changes of creating an organization for `account`. */
-export function creationChanges(account: Account): FieldChange[] {
+export function creationChanges(account: Pick<Account, 'displayName' | 'externalId' | 'metadata'>): FieldChange[] {
   const changes: FieldChange[] = [
     { field: 'display_name', from: null, to: account.displayName },
     { field: 'external_id', from: null, to: account.externalId },
