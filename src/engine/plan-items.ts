@@ -1,11 +1,15 @@
+import type { Account } from '../domain/types.js';
 import { creationChanges, metadataField, type PlanAction, type PlanItem } from './plan-item.js';
+
+/** What a planned create is made of: the account's identity, its line, and its desired state. */
+export type PlannedCreate = Pick<Account, 'line' | 'externalId' | 'accountId' | 'displayName' | 'metadata'>;
 
 /**
  * The items of a plan, in order: the engine's one store of them. It hands out plain `PlanItem`s,
  * but keeps each `create` packed into one string: a first sync of a million accounts plans most of
- * them as creates, which as objects (desired state and `changes`) cost about 400 bytes each and
- * packed about 130 (docs/performance.md, "How the 1M-row plan came under 512 MB"). A create's
- * `changes` are not kept at all: they are derived from its desired state each time it is read.
+ * them as creates, which as the objects handed out (desired state and `changes`) take about 1 KB
+ * each and packed under 200 bytes (docs/performance.md, "How the 1M-row plan came under 512 MB").
+ * A create's `changes` are not kept at all: they are derived from its desired state when it is read.
  */
 export class PlanItems implements Iterable<PlanItem> {
   /** A plan item, or a packed create (`pack`). */
@@ -33,6 +37,14 @@ export class PlanItems implements Iterable<PlanItem> {
 
   append(item: PlanItem): void {
     this.entries.push(this.entryOf(item));
+  }
+
+  /**
+   * Appends the create of `account`, as `append` would append the item `createItem(account)`. The
+   * planner's way: a million creates are neither built as objects nor compared with one.
+   */
+  appendCreate(account: PlannedCreate): void {
+    this.entries.push(inKeyOrder(account.metadata, this.keys) ? pack(account, this.keys) : createItem(account));
   }
 
   /** Replaces the item at `index` (0-based, in the order appended). */
@@ -70,40 +82,63 @@ export class PlanItems implements Iterable<PlanItem> {
   }
 
   private entryOf(item: PlanItem): PlanItem | string {
-    return isPackable(item, this.keys, this.fields) ? pack(item, this.keys) : item;
+    const create = plannedCreateOf(item, this.keys, this.fields);
+    return create === undefined ? item : pack(create, this.keys);
   }
 }
 
-type Desired = NonNullable<PlanItem['desired']>;
+/** The plan item of creating an organization for `account`. */
+export function createItem(account: PlannedCreate): PlanItem {
+  const { externalId, accountId, line, displayName, metadata } = account;
+  const changes = creationChanges(account);
+  return {
+    action: 'create',
+    externalId,
+    accountId,
+    line,
+    orgId: null,
+    changes,
+    desired: { displayName, metadata },
+    error: undefined,
+  };
+}
+
+/** Whether the keys of `metadata` are some of `keys`, in the same order. */
+function inKeyOrder(metadata: Readonly<Record<string, string | null>>, keys: readonly string[]): boolean {
+  let at = 0;
+  for (const key in metadata) {
+    at = keys.indexOf(key, at) + 1;
+    if (at === 0) return false;
+  }
+  return true;
+}
 
 /**
- * A create whose only data is its desired state: no organization, no error, a line, the owned keys
- * in their configured order, and exactly the `changes` that creating it makes (`creationChanges`),
- * compared field by field without building them (this runs once per create of a big plan).
+ * The account of a create whose only data is its desired state: no organization, no error, a line,
+ * the owned keys in their configured order, and exactly the `changes` of `createItem` (compared
+ * field by field without building them). `undefined` for any other item: it is kept as it is.
  */
-function isPackable(
+function plannedCreateOf(
   item: PlanItem,
   keys: readonly string[],
   fields: ReadonlyMap<string, string>,
-): item is PlanItem & { desired: Desired } {
-  const { desired, changes, externalId } = item;
-  if (item.action !== 'create' || !desired || item.orgId !== null || item.error) return false;
-  if (item.line === null || externalId === null || item.accountId === null) return false;
+): PlannedCreate | undefined {
+  const { desired, changes, externalId, accountId, line } = item;
+  if (item.action !== 'create' || !desired || item.orgId !== null || item.error) return undefined;
+  if (line === null || externalId === null || accountId === null || !inKeyOrder(desired.metadata, keys))
+    return undefined;
   const [name, id] = changes;
-  if (name?.field !== 'display_name' || name.from !== null || name.to !== desired.displayName) return false;
-  if (id?.field !== 'external_id' || id.from !== null || id.to !== externalId) return false;
-  let keyAt = 0;
-  let changeAt = 2;
-  for (const key in desired.metadata) {
-    keyAt = keys.indexOf(key, keyAt) + 1;
-    if (keyAt === 0) return false;
-    const want = desired.metadata[key];
+  if (name?.field !== 'display_name' || name.from !== null || name.to !== desired.displayName) return undefined;
+  if (id?.field !== 'external_id' || id.from !== null || id.to !== externalId) return undefined;
+  let at = 2;
+  for (const [key, want] of Object.entries(desired.metadata)) {
     if (want === null) continue;
-    const change = changes[changeAt++];
+    const change = changes[at++];
     if (change === undefined || change.field !== fields.get(key) || change.from !== null || change.to !== want)
-      return false;
+      return undefined;
   }
-  return changeAt === changes.length;
+  if (at !== changes.length) return undefined;
+  return { line, externalId, accountId, displayName: desired.displayName, metadata: desired.metadata };
 }
 
 /** Separates packed fields; a value holding it (or one of the marks) is packed as JSON instead. */
@@ -121,13 +156,13 @@ type Field = string | null | undefined;
  * strings are compact; `JSON.stringify` output is kept by V8 with spare capacity (twice the size),
  * so JSON is only the fallback for values that contain the separator or a mark.
  */
-function pack(item: PlanItem & { desired: Desired }, keys: readonly string[]): string {
-  const { metadata } = item.desired;
+function pack(account: PlannedCreate, keys: readonly string[]): string {
+  const { metadata } = account;
   const fields: Field[] = [
-    String(item.line),
-    item.externalId,
-    item.accountId,
-    item.desired.displayName,
+    String(account.line),
+    account.externalId,
+    account.accountId,
+    account.displayName,
     ...keys.map((key) => (Object.hasOwn(metadata, key) ? metadata[key] : undefined)),
   ];
   const plain = fields.every(
@@ -145,24 +180,19 @@ function unpack(packed: string): Field[] {
 
 function itemOf(entry: PlanItem | string, keys: readonly string[]): PlanItem {
   if (typeof entry !== 'string') return entry;
-  const [line, externalId = '', accountId = '', displayName = '', ...values] = unpack(entry);
+  const [line, externalId, accountId, displayName, ...values] = unpack(entry);
   const entries: [string, string | null][] = [];
   keys.forEach((key, i) => {
     const value = values[i];
     if (value !== undefined) entries.push([key, value]);
   });
-  const metadata = Object.fromEntries(entries);
-  const desired = { displayName: displayName ?? '', metadata };
-  return {
-    action: 'create',
-    externalId,
-    accountId,
+  return createItem({
     line: Number(line),
-    orgId: null,
-    changes: creationChanges({ displayName: desired.displayName, externalId: externalId ?? '', metadata }),
-    desired,
-    error: undefined,
-  };
+    externalId: externalId ?? '',
+    accountId: accountId ?? '',
+    displayName: displayName ?? '',
+    metadata: Object.fromEntries(entries),
+  });
 }
 
 /** An entry's line, for sorting; `Infinity` when it has none. */

@@ -1,9 +1,9 @@
 import { createDuplicateGroups, duplicateKey, twinOrganizationConflict } from '../domain/duplicates.js';
 import type { Account, RowProblem } from '../domain/types.js';
 import { mergedMetadataProblem } from './metadata-check.js';
-import { PlanItems } from './plan-items.js';
+import { PlanItems, type PlannedCreate } from './plan-items.js';
 import { isManagedExternalId, splitExternalId } from '../domain/external-id.js';
-import { creationChanges, diffOrganization, type PlanItem } from './plan-item.js';
+import { diffOrganization, type PlanItem } from './plan-item.js';
 import type { OrgState, Snapshot } from './snapshot.js';
 
 /** One record after the domain rules: an account, or the reason it was rejected. */
@@ -30,7 +30,7 @@ interface AdoptionCandidate {
   /** Where the create is in the plan's items. */
   index: number;
   key: string;
-  item: PlanItem;
+  account: PlannedCreate;
 }
 
 /**
@@ -61,8 +61,8 @@ export function createPlanner(options: PlannerOptions) {
   let unchanged = 0;
 
   // Items are written as whole literals in one field order: spreads gave every item its own V8
-  // hidden class (seen in heap snapshots of a million-row plan).
-  function planAccount(account: Account, key: string): PlanItem | null {
+  // hidden class (seen in heap snapshots of a million-row plan). `create`: `items.appendCreate`.
+  function planAccount(account: Account, key: string): PlanItem | 'create' | null {
     const org = snapshot.byExternalId.get(account.externalId);
     const { externalId, accountId, line } = account;
     if (!org) {
@@ -80,9 +80,7 @@ export function createPlanner(options: PlannerOptions) {
           error,
         };
       }
-      const desired = { displayName: account.displayName, metadata: account.metadata };
-      const changes = creationChanges(account);
-      return { action: 'create', externalId, accountId, line, orgId: null, changes, desired, error: undefined };
+      return 'create';
     }
     const tooMany = mergedMetadataProblem(org.metadata, account.metadata);
     if (tooMany)
@@ -145,22 +143,23 @@ export function createPlanner(options: PlannerOptions) {
       spellings.set(key, { externalId: account.externalId, accountId: account.accountId });
     seen.set(key, account.line);
     const item = planAccount(account, key);
-    if (!item) {
+    if (item === null) {
       unchanged += 1;
       unchangedKeys.add(key);
-      return;
-    }
-    if (item.action === 'create' && unlinkedByName.has(account.displayName.trim())) {
+    } else if (item !== 'create') {
+      items.append(item);
+    } else {
       const name = account.displayName.trim();
-      candidates.set(name, [...(candidates.get(name) ?? []), { index: items.count, key, item }]);
+      if (unlinkedByName.has(name))
+        candidates.set(name, [...(candidates.get(name) ?? []), { index: items.count, key, account }]);
+      items.appendCreate(account);
     }
-    items.append(item);
   }
 
   function finish(): Plan {
     const groups = duplicates.finish();
     // Before anything moves: the candidates' indexes are where they were appended.
-    markAdoptable(items, candidates, unlinkedByName, (c) => groups.has(c.key) && c.item.line === seen.get(c.key));
+    markAdoptable(items, candidates, unlinkedByName, (c) => groups.has(c.key) && c.account.line === seen.get(c.key));
     // The first record of a duplicated external ID was planned before its twin showed up: drop it.
     if (groups.size > 0)
       items.filter((i) => {
@@ -227,17 +226,16 @@ function markAdoptable(
     const orgs = unlinkedByName.get(name) ?? [];
     const [candidate] = creates;
     const [org] = orgs;
-    const desired = candidate?.item.desired;
-    if (creates.length !== 1 || orgs.length !== 1 || !candidate || !org || !desired || !candidate.item.externalId)
-      continue;
-    const { item } = candidate;
+    if (creates.length !== 1 || orgs.length !== 1 || !candidate || !org) continue;
+    const { externalId, accountId, line, displayName, metadata } = candidate.account;
+    const desired = { displayName, metadata };
     items.replaceAt(candidate.index, {
       action: 'adoptable',
-      externalId: item.externalId,
-      accountId: item.accountId,
-      line: item.line,
+      externalId,
+      accountId,
+      line,
       orgId: org.id,
-      changes: [{ field: 'external_id', from: null, to: item.externalId }, ...diffOrganization(org, desired)],
+      changes: [{ field: 'external_id', from: null, to: externalId }, ...diffOrganization(org, desired)],
       desired,
     });
   }

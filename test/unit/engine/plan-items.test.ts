@@ -53,8 +53,12 @@ describe('PlanItems', () => {
           const metadata = Object.fromEntries(
             OWNED_KEYS.flatMap((k, i) => (values[i] === undefined ? [] : [[k, values[i]]])),
           );
-          const item = create(account(id, { line, displayName: name, metadata }));
+          const a = account(id, { line, displayName: name, metadata });
+          const item = create(a);
           expect(roundTrip(item)).toEqual(item);
+          const store = new PlanItems(OWNED_KEYS);
+          store.appendCreate(a); // the planner's way: the same item, never built as an object
+          expect([...store]).toEqual([item]);
         },
       ),
       { numRuns: 500 },
