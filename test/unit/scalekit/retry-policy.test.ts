@@ -118,9 +118,7 @@ describe('decideRetry', () => {
   });
 
   it('never retries when maxAttempts is 1', () => {
-    expect(decide({ ...base, error: new UnavailableError('x', at('GET', 503)), maxAttempts: 1 }).retry).toBe(
-      false,
-    );
+    expect(decide({ ...base, error: new UnavailableError('x', at('GET', 503)), maxAttempts: 1 }).retry).toBe(false);
   });
 });
 
