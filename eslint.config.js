@@ -95,6 +95,25 @@ export default tseslint.config(
       ],
     },
   })),
+  // The domain (pure account rules) depends on nothing outside src/domain: node built-ins and zod
+  // only. Keep this block after every other `no-restricted-imports` block that matches src/domain:
+  // for one file the last matching block's rule wins.
+  {
+    files: ['src/domain/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!\\./|node:|zod$)|(^|/)\\.\\.(/|$)',
+              message: 'src/domain imports only from src/domain (./), node built-ins (node:) and zod.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   // Formatting is Prettier's (npm run lint checks it first): no ESLint rule may disagree with it.
   prettier,
 );

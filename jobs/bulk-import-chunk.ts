@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { runSync } from '../src/engine/run.js';
 import { reportItemSchema } from '../src/store/report-schema.js';
-import type { SourceRecord } from '../src/sources/source.js';
+import type { SourceRecord } from '../src/domain/account-record.js';
 import { createInMemorySource } from './in-memory-source.js';
 import { PermanentJobError } from '../src/job-errors.js';
 import type { ChunkRows } from '../src/store/import-store.js';
@@ -67,7 +67,7 @@ export const bulkImportChunkJob: JobDefinition<
       accounts: report.summary.accounts,
       unchanged: report.summary.unchanged,
       api_calls: report.summary.api_calls,
-      items: report.items,
+      items: Array.from(report.items),
     };
   },
 };

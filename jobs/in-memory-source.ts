@@ -1,4 +1,5 @@
-import type { AccountSource, SourceRecord } from '../src/sources/source.js';
+import type { SourceRecord } from '../src/domain/account-record.js';
+import type { AccountSource } from '../src/sources/source.js';
 
 /** An `AccountSource` over records already in memory (a chunk's rows, one reconciled account). */
 export function createInMemorySource(description: string, records: readonly SourceRecord[]): AccountSource {

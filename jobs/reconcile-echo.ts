@@ -1,6 +1,6 @@
 import { runSync } from '../src/engine/run.js';
 import { createEmptySnapshot } from '../src/engine/snapshot.js';
-import type { SourceRecord } from '../src/sources/source.js';
+import type { SourceRecord } from '../src/domain/account-record.js';
 import { createInMemorySource } from './in-memory-source.js';
 import type { ReconcileHelpers } from './job-helpers.js';
 import type { ObservedOrganization } from '../src/store/known-state.js';
@@ -34,5 +34,5 @@ export async function observedMatches(
       signal: helpers.signal,
     },
   );
-  return report.items.length === 0 && report.summary.unchanged === 1;
+  return report.items.count === 0 && report.summary.unchanged === 1;
 }

@@ -1,3 +1,4 @@
+import { externalIdOf } from '../src/domain/external-id.js';
 import type { LatestAccounts } from '../src/store/latest-accounts.js';
 import { clampOccurredAtMs } from '../src/store/known-state.js';
 import { observedOf, pushedStateOf, reconcileDeduplicationId, type ReconcilePayload } from './reconcile.js';
@@ -29,7 +30,7 @@ async function remember(
 ): Promise<void> {
   const pushed = pushedStateOf(payload, nowMs);
   if (pushed && payload.account)
-    await store.putPushed(`${payload.account.region}-${payload.account.account_id}`, pushed);
+    await store.putPushed(externalIdOf(payload.account.region, payload.account.account_id), pushed);
   const observed = observedOf(payload, nowMs);
   if (observed) await store.putObserved(observed.external_id, observed);
 }

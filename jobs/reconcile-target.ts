@@ -1,27 +1,9 @@
-import { isManagedExternalId } from '../src/engine/plan-item.js';
+import type { SourceRecord } from '../src/domain/account-record.js';
+import { externalIdOf, normalizeRegion, splitExternalId } from '../src/domain/external-id.js';
 import { NotFoundError } from '../src/scalekit/errors.js';
-import type { AccountSource, SourceRecord } from '../src/sources/source.js';
+import type { AccountSource } from '../src/sources/source.js';
 import type { ReconcileHelpers } from './job-helpers.js';
 import type { ReconcilePayload } from './reconcile.js';
-
-/** The account an external ID belongs to: `us-east-CUST-1` → region `us-east`, account `CUST-1`. */
-export function splitExternalId(
-  externalId: string,
-  regions: readonly string[],
-): { region: string; accountId: string } | null {
-  if (!isManagedExternalId(externalId, regions)) return null;
-  // The longest matching region wins, should one region be a prefix of another (`us` and `us-east`).
-  const region = [...regions].sort((a, b) => b.length - a.length).find((r) => externalId.startsWith(`${r}-`));
-  return region === undefined ? null : { region, accountId: externalId.slice(region.length + 1) };
-}
-
-interface LookupCapable {
-  findAccount(accountId: string, region?: string, options?: { signal?: AbortSignal }): Promise<SourceRecord | null>;
-}
-
-function canLookUp(source: AccountSource): source is AccountSource & LookupCapable {
-  return 'findAccount' in source && typeof source.findAccount === 'function';
-}
 
 /**
  * One account's record in the host source, or `null` when the source no longer has it. Sources
@@ -33,11 +15,11 @@ export async function findAccountRecord(
   region: string,
   signal?: AbortSignal,
 ): Promise<SourceRecord | null> {
-  if (canLookUp(source)) return source.findAccount(accountId, region, { signal });
+  if (source.findAccount) return source.findAccount(accountId, region, { signal });
   for await (const record of source.records({ signal })) {
     if (record.values.account_id?.trim() !== accountId) continue;
-    const recordRegion = record.values.region?.trim().toLowerCase();
-    if (recordRegion === undefined || recordRegion === region) return record;
+    const recordRegion = record.values.region;
+    if (recordRegion === undefined || recordRegion === null || normalizeRegion(recordRegion) === region) return record;
   }
   return null;
 }
@@ -49,7 +31,7 @@ export async function targetOf(
 ): Promise<{ externalId: string; accountId: string; region: string } | null> {
   if (payload.account) {
     const { account_id: accountId, region } = payload.account;
-    return { externalId: `${region}-${accountId}`, accountId, region };
+    return { externalId: externalIdOf(region, accountId), accountId, region };
   }
   const externalId = payload.external_id ?? (await externalIdOfOrganization(helpers, payload.org_id ?? ''));
   if (externalId === null) return null;
@@ -100,7 +82,7 @@ export async function newerHostRecord(
   sinceMs: number,
 ): Promise<{ description: string; record: SourceRecord } | null> {
   const source = helpers.hostSource();
-  if (!source || !canLookUp(source)) return null;
+  if (!source?.findAccount) return null;
   try {
     const record = await source.findAccount(target.accountId, target.region, { signal: helpers.signal });
     return record && updatedAtMs(record) > sinceMs ? { description: source.description, record } : null;

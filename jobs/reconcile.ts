@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { buildReport } from '../src/engine/report.js';
 import { runSync } from '../src/engine/run.js';
 import type { ReportItem } from '../src/engine/types.js';
-import type { SourceRecord } from '../src/sources/source.js';
+import { columnKey, type SourceRecord } from '../src/domain/account-record.js';
+import { externalIdOf, normalizeRegion } from '../src/domain/external-id.js';
 import { createInMemorySource } from './in-memory-source.js';
 import { PermanentJobError } from '../src/job-errors.js';
 import type { RunOutcome, SkippedOutcome } from '../src/job-contract.js';
@@ -16,7 +17,10 @@ const MAX_ACCOUNT_FIELDS = 32;
 
 /** An account as a webhook sends it: whole (with `display_name`, like a CSV row) or only its identity. */
 const accountSchema = z
-  .object({ account_id: z.string().trim().min(1).max(255), region: z.string().trim().toLowerCase().min(1).max(64) })
+  .object({
+    account_id: z.string().trim().min(1).max(255),
+    region: z.string().trim().min(1).max(64).transform(normalizeRegion),
+  })
   .catchall(z.string().max(1_000).nullable())
   .refine((a) => Object.keys(a).length <= MAX_ACCOUNT_FIELDS, `an account has at most ${MAX_ACCOUNT_FIELDS} fields`);
 
@@ -60,7 +64,7 @@ export type ReconcilePayload = z.output<typeof reconcilePayloadSchema>;
 
 /** Reconciles of one target are deduplicated while one waits: the key is its external ID (or organization ID). */
 export function reconcileDeduplicationId(payload: ReconcilePayload): string {
-  if (payload.account) return `${payload.account.region}-${payload.account.account_id}`;
+  if (payload.account) return externalIdOf(payload.account.region, payload.account.account_id);
   if (payload.external_id) return payload.external_id;
   return `org:${payload.org_id ?? ''}`;
 }
@@ -189,7 +193,7 @@ function emptyReport(helpers: ReconcileHelpers, description: string) {
   });
 }
 
-/** Column names as sources give them: trimmed and lower-cased. */
+/** The account's fields keyed as sources key their columns (`columnKey`). */
 function normalise(account: Record<string, string | null>): Record<string, string | null> {
-  return Object.fromEntries(Object.entries(account).map(([k, v]) => [k.trim().toLowerCase(), v]));
+  return Object.fromEntries(Object.entries(account).map(([k, v]) => [columnKey(k), v]));
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config, ScalekitConfig } from './config.js';
 import { ConfigError } from './errors.js';
 import type { DomainRules } from './domain/types.js';
+import { normalizeRegion } from './domain/external-id.js';
 import { createScalekitClient } from './scalekit/client.js';
 import type { ScalekitClientOptions } from './scalekit/client-options.js';
 import type { ScalekitApi } from './scalekit/api.js';
@@ -61,7 +62,7 @@ export function domainRules(config: Config, fixedRegion?: string): DomainRules {
   return {
     regions: config.regions,
     metadataKeys: config.metadataKeys,
-    fixedRegion: fixedRegion === undefined ? undefined : fixedRegion.trim().toLowerCase(),
+    fixedRegion: fixedRegion === undefined ? undefined : normalizeRegion(fixedRegion),
   };
 }
 
@@ -71,7 +72,7 @@ export function domainRules(config: Config, fixedRegion?: string): DomainRules {
  */
 export function checkRegionFlag(value: string | undefined, regions: readonly string[]): string | null {
   if (value === undefined) return null;
-  const region = value.trim().toLowerCase();
+  const region = normalizeRegion(value);
   const allowed = regions.join(', ');
   if (region === '')
     return `--region is empty: give one of ${allowed}, or leave the flag out to read each row's region column`;

@@ -33,6 +33,17 @@ export class SourceError extends OrgsyncError {
   }
 }
 
+/**
+ * Anything caught as `{ code, message }`, for a report item or the run history: an error's own
+ * string `code` (every `OrgsyncError` has one; a system error such as `ECONNREFUSED` too), else
+ * `fallbackCode`; its message (text or JSON for a thrown non-error).
+ */
+export function describeError(error: unknown, fallbackCode: string): { code: string; message: string } {
+  const e = coerceError(error);
+  const code = 'code' in e && typeof e.code === 'string' ? e.code : fallbackCode;
+  return { code, message: e.message };
+}
+
 /** Normalise anything caught into an Error without casting. */
 export function coerceError(value: unknown): Error {
   if (value instanceof Error) return value;

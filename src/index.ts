@@ -28,13 +28,24 @@ export { ScalekitError, isScalekitError } from './scalekit/errors.js';
 export { createCsvSource } from './sources/csv-source.js';
 export type { CsvSourceOptions } from './sources/csv-source.js';
 export { createPostgresSource } from './sources/postgres-source.js';
-export type { LookupSource, PostgresSourceOptions } from './sources/postgres-source.js';
+export type { PostgresSourceOptions } from './sources/postgres-source.js';
 export { createHttpSource } from './sources/http-source.js';
 export type { HttpSourceOptions } from './sources/http-source.js';
 export { createSourceFromSpec } from './sources/from-spec.js';
 export type { SourceSettings } from './sources/from-spec.js';
-export type { AccountSource, SourceRecord } from './sources/source.js';
+export type { AccountSource, LookupSource } from './sources/source.js';
+export type { SourceRecord } from './domain/account-record.js';
 export { ConfigError, SourceError } from './errors.js';
 
 // The report (`report.json`, design section 3).
-export type { FieldChange, ItemAction, Report, ReportItem, ReportSummary, RunMode, RunScope } from './engine/types.js';
+export type {
+  FieldChange,
+  ItemAction,
+  Report,
+  ReportItem,
+  ReportSummary,
+  RunMode,
+  RunReport,
+  RunScope,
+} from './engine/types.js';
+export type { ReportItems } from './engine/report-items.js';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { Report } from './engine/types.js';
+import type { RunReport } from './engine/types.js';
 import { InvalidPayloadError } from './job-errors.js';
 
 /**
@@ -59,7 +59,7 @@ export interface JobContext {
 
 /** What a top-level job produces: its report, and work to do once the report is safely recorded. */
 export interface RunOutcome {
-  report: Report;
+  report: RunReport;
   afterRecorded?: (() => Promise<void>) | undefined;
 }
 

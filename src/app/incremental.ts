@@ -19,7 +19,7 @@ export interface Incremental {
    * Invalid and conflicting rows do not hold it back: they are reported, and read again when they
    * change (and by every full run). Returns the new watermark, or null when it did not move.
    */
-  commit(report: Report, maxUpdatedAt: Instant | null): Promise<string | null>;
+  commit(report: Pick<Report, 'mode' | 'summary'>, maxUpdatedAt: Instant | null): Promise<string | null>;
   close(): Promise<void>;
 }
 

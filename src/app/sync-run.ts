@@ -4,7 +4,7 @@ import { connectScalekit, createSource, domainRules } from '../app.js';
 import type { Config, ScalekitConfig } from '../config.js';
 import { applySavedPlan, runSync, type ApplySettings, type Progress } from '../engine/run.js';
 import { readSavedPlan, type SavedPlan } from '../engine/saved-plan.js';
-import type { Report } from '../engine/types.js';
+import type { RunReport } from '../engine/types.js';
 import { openIncremental } from './incremental.js';
 
 /** One `orgsync plan` or `orgsync apply`, with its settings already checked. */
@@ -30,7 +30,9 @@ export interface SyncRunOptions {
  * with `--since`) or a saved plan, the Scalekit client, and for `--since last` the watermark in
  * Redis, which an apply moves. Returns the report, and the plan a dry run can save.
  */
-export async function runSyncOnce(options: SyncRunOptions): Promise<{ report: Report; plan?: SavedPlan | undefined }> {
+export async function runSyncOnce(
+  options: SyncRunOptions,
+): Promise<{ report: RunReport; plan?: SavedPlan | undefined }> {
   const { config, logger, mode, scope } = options;
   const rules = domainRules(config, options.region);
   const scalekit = connectScalekit(config, logger);

@@ -90,7 +90,7 @@ async function runDemo(flags: { accounts: string; seed: string; reportDir: strin
     );
     // Deleting cannot be undone: while a row is invalid it might be the orphan's account, so the
     // delete is withheld (ORGSYNC_DELETE_BLOCK_ON_INVALID). Show it, with its reason.
-    const withheld = applied.items.filter((item) => item.action === 'orphan' && item.error);
+    const withheld = Array.from(applied.items).filter((item) => item.action === 'orphan' && item.error);
     for (const item of withheld) out(`  ${describeItem(item)}\n`);
     const again = await step(
       '3. Plan again: nothing left but the bad rows, and the orphan they protect',

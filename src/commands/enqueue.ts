@@ -3,6 +3,7 @@ import { DEFAULT_CHUNK_SIZE } from '../../jobs/bulk-import-enqueue.js';
 import { createCsvFileSource, domainRules } from '../app.js';
 import type { EnqueuePayloads, Producer } from '../app/producer.js';
 import { loadConfig, type Config } from '../config.js';
+import { columnKey } from '../domain/account-record.js';
 import { ConfigError } from '../errors.js';
 import { exitCodeFor } from '../engine/report.js';
 import { REPORT_FILES, writeReportFiles } from '../engine/report-writer.js';
@@ -176,7 +177,7 @@ function reconcilePayload(flags: ReconcileFlags): EnqueuePayloads['reconcile'] {
     for (const pair of flags.metadata ?? []) {
       const at = pair.indexOf('=');
       if (at <= 0) throw new ConfigError([`--metadata: expected key=value (got ${JSON.stringify(pair)})`]);
-      cells[pair.slice(0, at).trim().toLowerCase()] = pair.slice(at + 1);
+      cells[columnKey(pair.slice(0, at))] = pair.slice(at + 1);
     }
     cells.display_name = flags.displayName;
   }

@@ -7,7 +7,7 @@ import { exitCodeFor } from '../engine/report.js';
 import { REPORT_FILES, writeReportFiles } from '../engine/report-writer.js';
 import { writeSavedPlan } from '../engine/saved-plan.js';
 import { renderSummaryTable } from '../engine/summary-text.js';
-import type { Report } from '../engine/types.js';
+import type { RunReport } from '../engine/types.js';
 import { createLogger } from '../logger.js';
 import { escapeText } from '../domain/safe-text.js';
 import {
@@ -172,7 +172,7 @@ function parseSettings(
 }
 
 /** The external IDs given to `--adopt` that no adoptable item of the run had. */
-function notAdopted(adopt: boolean | readonly string[], report: Report): string[] {
+function notAdopted(adopt: boolean | readonly string[], report: RunReport): string[] {
   if (typeof adopt === 'boolean') return [];
   const linked = new Set<string>();
   for (const item of report.items)

@@ -8,6 +8,7 @@ import {
 } from './characters.js';
 import { DISPLAY_NAME_LIMITS } from './display-name.js';
 import { isValidEmailAddress } from './email-address.js';
+import { columnKey } from './account-record.js';
 import { METADATA_LIMITS } from './metadata.js';
 import { RowErrorCode } from './row-error-codes.js';
 
@@ -83,7 +84,7 @@ export function checkDisplayName(raw: string | null | undefined, issues: FieldIs
 export function checkMetadataValue(key: string, raw: string | null, issues: FieldIssue[]): string | null {
   const value = raw?.trim() ?? '';
   if (value === '') return null;
-  const isEmail = key.trim().toLowerCase() === 'invoice_email';
+  const isEmail = columnKey(key) === 'invoice_email';
   const control = controlCharacterIssue(RowErrorCode.METADATA_VALUE_INVALID, key, value, !isEmail);
   if (control) {
     issues.push(control);

@@ -1,8 +1,8 @@
-import type { SourceRecord } from '../sources/source.js';
+import { columnKey, type SourceRecord } from './account-record.js';
 import type { Account, DomainRules, RowProblem } from './types.js';
 import { checkDisplayName, checkMetadataValue, type FieldIssue } from './account-fields.js';
 import { codePointLength, controlCharacterPosition, quoteValue } from './characters.js';
-import { MAX_EXTERNAL_ID_LENGTH, externalIdOf } from './external-id.js';
+import { MAX_EXTERNAL_ID_LENGTH, externalIdOf, normalizeRegion } from './external-id.js';
 import { RowErrorCode } from './row-error-codes.js';
 
 /** The outcome of `parseAccount`: a valid account, or the reason the row is `invalid`. */
@@ -45,7 +45,7 @@ export function parseAccount(record: SourceRecord, rules: DomainRules): ParseAcc
   // fromEntries, not assignment: a configured key named `__proto__` must stay an own property.
   const entries: [string, string | null][] = [];
   for (const key of rules.metadataKeys) {
-    const raw = cell(record, key.trim().toLowerCase());
+    const raw = cell(record, columnKey(key));
     if (raw !== undefined) entries.push([key, checkMetadataValue(key, raw, issues)]);
   }
   const metadata = Object.fromEntries(entries);
@@ -110,7 +110,7 @@ function checkAccountId(raw: string | null | undefined, issues: Issue[]): string
  * overrides data.
  */
 function checkRegion(raw: string | null | undefined, rules: DomainRules, issues: Issue[]): string | undefined {
-  const given = raw?.trim().toLowerCase() ?? '';
+  const given = raw === null || raw === undefined ? '' : normalizeRegion(raw);
   const fixed = rules.fixedRegion;
   if (fixed !== undefined && given !== '' && given !== fixed) {
     issues.push({

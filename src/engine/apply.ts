@@ -1,9 +1,11 @@
-import { OrgsyncError, coerceError } from '../errors.js';
+import { OrgsyncError, describeError } from '../errors.js';
 import type { ScalekitApi, UpdateOrganizationInput } from '../scalekit/api.js';
+import { ConflictError, NotFoundError } from '../scalekit/errors.js';
 import { mergedMetadataProblem, mergeOwnedMetadata } from './metadata-check.js';
 import { decideDeletes, type DeleteDecision } from './delete-decision.js';
-import { CreateReportView, PackedCreate } from './packed-create.js';
 import { diffOrganization, type PlanItem } from './plan-item.js';
+import type { PlanItems } from './plan-items.js';
+import { ReportItems, type ApplyOutcome } from './report-items.js';
 import { toOrgState, type OrgState } from './snapshot.js';
 import type { FieldChange, ReportItem } from './types.js';
 
@@ -35,21 +37,12 @@ export interface ApplyOptions {
   exclusive?: (<T>(key: string, fn: () => Promise<T>) => Promise<T>) | undefined;
 }
 
-/** An item's outcome; `null` means it turned out to be unchanged. */
-export type ApplyOutcome = ReportItem | null;
-
-const CODE_CONFLICT = 'ERR_SCALEKIT_CONFLICT';
-const CODE_NOT_FOUND = 'ERR_SCALEKIT_NOT_FOUND';
-
 /**
  * Applies plan items, `concurrency` at a time; a failing item never stops the others. A fixed pool
  * of runners takes the items in order, so a million items never become a million pending promises.
+ * Returns the report's items: every item's outcome, those that turned out unchanged left out.
  */
-export async function applyPlan(
-  api: ScalekitApi,
-  items: readonly PlanItem[],
-  options: ApplyOptions,
-): Promise<ApplyOutcome[]> {
+export async function applyPlan(api: ScalekitApi, items: PlanItems, options: ApplyOptions): Promise<ReportItems> {
   const context: ApplyContext = {
     options,
     deletes: options.allowDelete
@@ -64,28 +57,30 @@ export async function applyPlan(
       : new Map(),
     adoptIds: typeof options.adopt === 'boolean' ? null : new Set(options.adopt),
   };
-  const outcomes = new Array<ApplyOutcome>(items.length);
+  const outcomes = new Array<ApplyOutcome>(items.count).fill(null);
+  // One iterator shared by the runners: taking the next item is synchronous, so each is taken once.
+  const queue = items[Symbol.iterator]();
   let next = 0;
   const runner = async (): Promise<void> => {
-    for (let i = next++; i < items.length; i = next++) {
-      const item = items[i];
-      if (item) outcomes[i] = await applyOne(api, item, context);
+    for (let taken = queue.next(); taken.done !== true; taken = queue.next()) {
+      const index = next++;
+      outcomes[index] = await applyOne(api, taken.value, index, context);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, items.length)) }, runner));
-  return outcomes;
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, items.count)) }, runner));
+  return ReportItems.ofApplied(items, outcomes);
 }
 
 /** What every item of one apply shares: the options and the decisions taken for the whole plan. */
 interface ApplyContext {
   options: ApplyOptions;
-  /** Per orphan, when deletes are allowed: delete, or withhold and why (`decideDeletes`). */
-  deletes: ReadonlyMap<PlanItem, DeleteDecision>;
+  /** Per orphan (by its index in the plan), when deletes are allowed: delete, or withhold and why (`decideDeletes`). */
+  deletes: ReadonlyMap<number, DeleteDecision>;
   /** `--adopt ID,...`: the external IDs to adopt; null when `adopt` is a plain yes or no. */
   adoptIds: ReadonlySet<string> | null;
 }
 
-async function applyOne(api: ScalekitApi, item: PlanItem, context: ApplyContext): Promise<ApplyOutcome> {
+async function applyOne(api: ScalekitApi, item: PlanItem, index: number, context: ApplyContext): Promise<ApplyOutcome> {
   const { options } = context;
   try {
     if (options.signal?.aborted)
@@ -94,18 +89,23 @@ async function applyOne(api: ScalekitApi, item: PlanItem, context: ApplyContext)
         message: 'the run was stopped before this item was applied; run again',
       });
     const key = item.externalId ?? item.orgId;
-    const run = () => applyItem(api, item, context);
+    const run = () => applyItem(api, item, index, context);
     return await (options.exclusive && key && item.action !== 'invalid' && item.action !== 'conflict'
       ? options.exclusive(key, run)
       : run());
   } catch (error) {
-    return outcome(item, 'failed', item.changes, describeError(error));
+    return outcome(item, 'failed', item.changes, describeError(error, 'ERR_UNEXPECTED'));
   } finally {
     options.onItemDone?.();
   }
 }
 
-async function applyItem(api: ScalekitApi, item: PlanItem, context: ApplyContext): Promise<ApplyOutcome> {
+async function applyItem(
+  api: ScalekitApi,
+  item: PlanItem,
+  index: number,
+  context: ApplyContext,
+): Promise<ApplyOutcome> {
   const { options } = context;
   switch (item.action) {
     case 'invalid':
@@ -127,7 +127,7 @@ async function applyItem(api: ScalekitApi, item: PlanItem, context: ApplyContext
       return writeUpdate(api, item, fresh, options, 'check');
     }
     case 'orphan':
-      return orphanItem(api, item, options, context.deletes.get(item));
+      return orphanItem(api, item, options, context.deletes.get(index));
   }
 }
 
@@ -142,10 +142,10 @@ async function createItem(api: ScalekitApi, item: PlanItem, options: ApplyOption
       },
       { signal: options.signal },
     );
-    if (item instanceof PackedCreate) return new CreateReportView(item, org.id);
-    return { ...outcome(item, 'create', item.changes, null), org_id: org.id };
+    // The report shows the plan's create with this ID: the create is not kept a second time.
+    return { createdOrgId: org.id };
   } catch (error) {
-    if (!(error instanceof OrgsyncError && error.code === CODE_CONFLICT) || !item.externalId) throw error;
+    if (!(error instanceof ConflictError) || !item.externalId) throw error;
     // The external ID exists after all (created since the snapshot): bring that organization up to date.
     if (options.savedPlan)
       return stale(item, `an organization with external ID ${item.externalId} was created since the plan was made`);
@@ -253,7 +253,7 @@ async function orphanItem(
   try {
     await api.deleteOrganization(orgId, { signal: options.signal });
   } catch (error) {
-    if (!(error instanceof OrgsyncError && error.code === CODE_NOT_FOUND)) throw error;
+    if (!(error instanceof NotFoundError)) throw error;
   }
   return outcome(item, 'delete', [{ field: 'external_id', from: item.externalId, to: null }], null);
 }
@@ -266,7 +266,7 @@ async function readOrganization(
   try {
     return toOrgState(await api.getOrganization(requireOrgId(item), call));
   } catch (error) {
-    if (error instanceof OrgsyncError && error.code === CODE_NOT_FOUND) return null;
+    if (error instanceof NotFoundError) return null;
     throw error;
   }
 }
@@ -296,12 +296,6 @@ function outcome(
 
 function stale(item: PlanItem, why: string): ReportItem {
   return outcome(item, 'stale', item.changes, { code: 'STALE', message: `${why}; nothing was written for it.` });
-}
-
-function describeError(error: unknown): { code: string; message: string } {
-  if (error instanceof OrgsyncError) return { code: error.code, message: error.message };
-  const e = coerceError(error);
-  return { code: 'ERR_UNEXPECTED', message: e.message };
 }
 
 function requireDesired(item: PlanItem): NonNullable<PlanItem['desired']> {

@@ -1,3 +1,5 @@
+import { columnKey } from '../domain/account-record.js';
+
 /** How many unknown column names a run keeps (an HTTP source may send any number of fields). */
 const MAX_UNKNOWN_COLUMNS = 20;
 
@@ -20,7 +22,7 @@ export interface ColumnCensus {
 }
 
 export function createColumnCensus(metadataKeys: readonly string[]): ColumnCensus {
-  const owned = new Map(metadataKeys.map((key) => [key.trim().toLowerCase(), key]));
+  const owned = new Map(metadataKeys.map((key) => [columnKey(key), key]));
   const read = new Set([...READ_COLUMNS, ...owned.keys()]);
   const carried = new Set<string>();
   const unknown = new Set<string>();

@@ -1,11 +1,12 @@
 import { duplicateKey } from '../domain/duplicates.js';
 import { quoteValue } from '../domain/characters.js';
+import { accountIdsOf } from '../domain/external-id.js';
 import type { PlanItem } from './plan-item.js';
 
 /** What `decideDeletes` needs: the whole plan (orphans and rejected rows) and the settings. */
 export interface DeleteDecisionInput {
-  /** Every item of the plan: its `orphan`s are decided, its `invalid` and `conflict` rows weighed. */
-  items: readonly PlanItem[];
+  /** Every item of the plan, in order: its `orphan`s are decided, its `invalid` and `conflict` rows weighed. */
+  items: Iterable<PlanItem>;
   /** The configured regions (an orphan's account ID is what follows its region prefix). */
   regions: readonly string[];
   /** Deletes are withheld when more than this many AND more than `maxPercent` of `managedCount` would go. */
@@ -17,7 +18,7 @@ export interface DeleteDecisionInput {
   blockOnInvalid: boolean;
 }
 
-/** For one orphan: delete it, or withhold the delete for the reason given. */
+/** For one orphan: delete it, or withhold the delete for the reason given. Keyed by the orphan's index in the plan. */
 export type DeleteDecision = { delete: true } | { delete: false; error: { code: string; message: string } };
 
 /**
@@ -31,32 +32,37 @@ export type DeleteDecision = { delete: true } | { delete: false; error: { code: 
  * 3. more orphans than both thresholds (`DELETE_WITHHELD`).
  * Pure: the same plan and settings always give the same decisions (a plan can show them).
  */
-export function decideDeletes(input: DeleteDecisionInput): Map<PlanItem, DeleteDecision> {
+export function decideDeletes(input: DeleteDecisionInput): Map<number, DeleteDecision> {
   const rows = rejectedRows(input.items);
-  const orphans = input.items.filter((item) => item.action === 'orphan');
+  const orphans: [number, PlanItem][] = [];
+  let index = 0;
+  for (const item of input.items) {
+    if (item.action === 'orphan') orphans.push([index, item]);
+    index += 1;
+  }
   const overThresholds =
     orphans.length > input.maxCount && orphans.length > (input.managedCount * input.maxPercent) / 100;
-  const decisions = new Map<PlanItem, DeleteDecision>();
-  for (const orphan of orphans) {
+  const decisions = new Map<number, DeleteDecision>();
+  for (const [at, orphan] of orphans) {
     const matched = accountIdsOf(orphan.externalId ?? '', input.regions)
       .map((accountId) => ({ accountId, row: rows.byAccountId.get(looseKey(accountId)) }))
       .find((m) => m.row !== undefined);
     if (matched?.row !== undefined) {
-      decisions.set(orphan, withheld('DELETE_WITHHELD_ROW', rowReason(matched.row, matched.accountId)));
+      decisions.set(at, withheld('DELETE_WITHHELD_ROW', rowReason(matched.row, matched.accountId)));
     } else if (rows.unknownLine !== undefined) {
-      decisions.set(orphan, withheld('DELETE_WITHHELD_ROW', unreadableRowReason(rows.unknownLine)));
+      decisions.set(at, withheld('DELETE_WITHHELD_ROW', unreadableRowReason(rows.unknownLine)));
     } else if (input.blockOnInvalid && rows.count > 0) {
-      decisions.set(orphan, withheld('DELETE_WITHHELD_INVALID_ROWS', blockReason(rows.count, rows.firstLine)));
+      decisions.set(at, withheld('DELETE_WITHHELD_INVALID_ROWS', blockReason(rows.count, rows.firstLine)));
     } else if (overThresholds) {
       decisions.set(
-        orphan,
+        at,
         withheld(
           'DELETE_WITHHELD',
           `deletes withheld: more than ${input.maxCount} organizations and more than ${input.maxPercent}% of the ${input.managedCount} managed ones would go. Check the source is complete, or raise ORGSYNC_DELETE_MAX_COUNT / ORGSYNC_DELETE_MAX_PERCENT.`,
         ),
       );
     } else {
-      decisions.set(orphan, { delete: true });
+      decisions.set(at, { delete: true });
     }
   }
   return decisions;
@@ -76,7 +82,7 @@ interface RejectedRows {
   unknownLine: number | undefined;
 }
 
-function rejectedRows(items: readonly PlanItem[]): RejectedRows {
+function rejectedRows(items: Iterable<PlanItem>): RejectedRows {
   const rows: RejectedRows = { count: 0, firstLine: undefined, byAccountId: new Map(), unknownLine: undefined };
   for (const item of items) {
     if ((item.action !== 'invalid' && item.action !== 'conflict') || item.line === null) continue;
@@ -97,16 +103,6 @@ function rejectedRows(items: readonly PlanItem[]): RejectedRows {
 /** Account IDs compared the careful way: ignoring case and Unicode compatibility forms. */
 function looseKey(accountId: string): string {
   return duplicateKey(accountId.normalize('NFC')).toLowerCase();
-}
-
-/**
- * The account IDs an external ID could stand for: `us-east-CUST-2` -> `CUST-2`, and also
- * `east-CUST-2` when `us` is a configured region too (a bad row's region is unknown).
- */
-function accountIdsOf(externalId: string, regions: readonly string[]): string[] {
-  return regions
-    .filter((region) => externalId.length > region.length + 1 && externalId.startsWith(`${region}-`))
-    .map((region) => externalId.slice(region.length + 1));
 }
 
 function withheld(code: string, message: string): DeleteDecision {

@@ -39,7 +39,7 @@ export function diffOrganization(
 }
 
 /** The changes of creating an organization for `account`. */
-export function creationChanges(account: Account): FieldChange[] {
+export function creationChanges(account: Pick<Account, 'displayName' | 'externalId' | 'metadata'>): FieldChange[] {
   const changes: FieldChange[] = [
     { field: 'display_name', from: null, to: account.displayName },
     { field: 'external_id', from: null, to: account.externalId },
@@ -48,10 +48,4 @@ export function creationChanges(account: Account): FieldChange[] {
     if (want !== null) changes.push({ field: metadataField(key), from: null, to: want });
   }
   return changes;
-}
-
-/** True when an organization's external ID belongs to one of the managed regions. */
-export function isManagedExternalId(externalId: string | null | undefined, regions: readonly string[]): boolean {
-  if (!externalId) return false;
-  return regions.some((region) => externalId.startsWith(`${region}-`) && externalId.length > region.length + 1);
 }

@@ -1,8 +1,9 @@
 import { createDuplicateGroups, duplicateKey, twinOrganizationConflict } from '../domain/duplicates.js';
 import type { Account, RowProblem } from '../domain/types.js';
 import { mergedMetadataProblem } from './metadata-check.js';
-import { PackedCreate } from './packed-create.js';
-import { diffOrganization, isManagedExternalId, type PlanItem } from './plan-item.js';
+import { PlanItems, type PlannedCreate } from './plan-items.js';
+import { isManagedExternalId, splitExternalId } from '../domain/external-id.js';
+import { diffOrganization, type PlanItem } from './plan-item.js';
 import type { OrgState, Snapshot } from './snapshot.js';
 
 /** One record after the domain rules: an account, or the reason it was rejected. */
@@ -10,7 +11,7 @@ export type ParsedRecord = { ok: true; account: Account } | { ok: false; problem
 
 /** The result of planning: the items that need attention, and counts. */
 export interface Plan {
-  items: PlanItem[];
+  items: PlanItems;
   /** Records read from the source, good and bad. */
   accounts: number;
   unchanged: number;
@@ -24,15 +25,26 @@ export interface PlannerOptions {
   snapshot: Snapshot;
 }
 
+/** A planned create whose name is that of an unlinked organization: it may turn out `adoptable`. */
+interface AdoptionCandidate {
+  /** Where the create is in the plan's items. */
+  index: number;
+  key: string;
+  account: PlannedCreate;
+}
+
 /**
  * The pure diff, fed one record at a time so that a million rows never sit in memory: only items
- * that are not `unchanged` are kept, and one number per external ID to find duplicates.
+ * that are not `unchanged` are kept (in a `PlanItems` store), and per external ID the line of its
+ * first record, to find duplicates.
  */
 export function createPlanner(options: PlannerOptions) {
   const { snapshot } = options;
-  const items: PlanItem[] = [];
-  /** Duplicate key (the external ID, NFKC-folded when that differs) -> line of its first record; negative when unchanged. */
+  const items = new PlanItems(options.metadataKeys);
+  /** Duplicate key (the external ID, NFKC-folded when that differs) -> line of its first record. */
   const seen = new Map<string, number>();
+  /** Keys whose first record was unchanged (it becomes a conflict, no longer unchanged, if the key repeats). */
+  const unchangedKeys = new Set<string>();
   /** The first record of a key that is not its own external ID (NFKC twins): how it was written. */
   const spellings = new Map<string, { externalId: string; accountId: string }>();
   const duplicates = createDuplicateGroups();
@@ -42,12 +54,15 @@ export function createPlanner(options: PlannerOptions) {
   const foldedOrgs = foldedIndex(snapshot);
   /** External IDs of rejected records: their organizations are not orphans. */
   const rejectedIds = new Set<string>();
+  /** Unlinked organizations by trimmed name, and the creates that carry such a name. */
+  const unlinkedByName = groupByName(snapshot.unlinked, (org) => org.display_name);
+  const candidates = new Map<string, AdoptionCandidate[]>();
   let accounts = 0;
   let unchanged = 0;
 
   // Items are written as whole literals in one field order: spreads gave every item its own V8
-  // hidden class (seen in heap snapshots of a million-row plan).
-  function planAccount(account: Account, key: string): PlanItem | null {
+  // hidden class (seen in heap snapshots of a million-row plan). `create`: `items.appendCreate`.
+  function planAccount(account: Account, key: string): PlanItem | 'create' | null {
     const org = snapshot.byExternalId.get(account.externalId);
     const { externalId, accountId, line } = account;
     if (!org) {
@@ -65,7 +80,7 @@ export function createPlanner(options: PlannerOptions) {
           error,
         };
       }
-      return new PackedCreate(account, options.metadataKeys);
+      return 'create';
     }
     const tooMany = mergedMetadataProblem(org.metadata, account.metadata);
     if (tooMany)
@@ -95,7 +110,7 @@ export function createPlanner(options: PlannerOptions) {
     if (!record.ok) {
       const { problem } = record;
       if (problem.externalId) rejectedIds.add(problem.externalId);
-      items.push({
+      items.append({
         action: problem.action,
         externalId: problem.externalId ?? null,
         accountId: problem.accountId ?? null,
@@ -111,50 +126,54 @@ export function createPlanner(options: PlannerOptions) {
     const first = seen.get(key);
     if (first !== undefined) {
       // A first row not in `spellings` was written as the key itself: its account ID follows the region prefix.
-      const prefix = `${account.region}-`;
       const firstRow = spellings.get(key) ?? {
         externalId: key,
-        accountId: key.startsWith(prefix) ? key.slice(prefix.length) : account.accountId,
+        accountId: splitExternalId(key, [account.region])?.accountId ?? account.accountId,
       };
       const firstRepeat = duplicates.get(key) === undefined;
-      const group = duplicates.addRepeat(key, { externalId: firstRow.externalId, line: Math.abs(first) }, account);
+      const group = duplicates.addRepeat(key, { externalId: firstRow.externalId, line: first }, account);
       if (firstRepeat) {
-        if (first < 0) unchanged -= 1;
-        conflicts.push(conflictItem(firstRow.externalId, firstRow.accountId, Math.abs(first), group.error));
+        if (unchangedKeys.delete(key)) unchanged -= 1;
+        conflicts.push(conflictItem(firstRow.externalId, firstRow.accountId, first, group.error));
       }
       conflicts.push(conflictItem(account.externalId, account.accountId, account.line, group.error));
       return;
     }
     if (key !== account.externalId)
       spellings.set(key, { externalId: account.externalId, accountId: account.accountId });
+    seen.set(key, account.line);
     const item = planAccount(account, key);
-    if (item) {
-      items.push(item);
-      seen.set(key, account.line);
-    } else {
+    if (item === null) {
       unchanged += 1;
-      seen.set(key, -account.line);
+      unchangedKeys.add(key);
+    } else if (item !== 'create') {
+      items.append(item);
+    } else {
+      const name = account.displayName.trim();
+      if (unlinkedByName.has(name))
+        candidates.set(name, [...(candidates.get(name) ?? []), { index: items.count, key, account }]);
+      items.appendCreate(account);
     }
   }
 
   function finish(): Plan {
     const groups = duplicates.finish();
+    // Before anything moves: the candidates' indexes are where they were appended.
+    markAdoptable(items, candidates, unlinkedByName, (c) => groups.has(c.key) && c.account.line === seen.get(c.key));
     // The first record of a duplicated external ID was planned before its twin showed up: drop it.
-    const kept =
-      groups.size === 0
-        ? items
-        : items.filter((i) => {
-            if (!i.externalId || i.action === 'invalid' || i.action === 'conflict') return true;
-            const key = duplicateKey(i.externalId);
-            return !(groups.has(key) && i.line === Math.abs(seen.get(key) ?? 0));
-          });
-    kept.push(...conflicts);
-    markAdoptable(kept, snapshot.unlinked);
+    if (groups.size > 0)
+      items.filter((i) => {
+        if (!i.externalId || i.action === 'invalid' || i.action === 'conflict') return true;
+        const key = duplicateKey(i.externalId);
+        return !(groups.has(key) && i.line === seen.get(key));
+      });
+    for (const conflict of conflicts) items.append(conflict);
     // Records arrive in line order, so the items already are, but for the conflicts appended above.
-    const ordered = conflicts.length === 0 ? kept : mergeByLine(kept);
+    if (conflicts.length > 0) items.sortByLine();
     if (options.scope === 'full')
-      ordered.push(...findOrphans().sort((a, b) => (a.externalId ?? '').localeCompare(b.externalId ?? '')));
-    return { items: ordered, accounts, unchanged };
+      for (const orphan of findOrphans().sort((a, b) => (a.externalId ?? '').localeCompare(b.externalId ?? '')))
+        items.append(orphan);
+    return { items, accounts, unchanged };
   }
 
   function findOrphans(): PlanItem[] {
@@ -181,50 +200,43 @@ function foldedIndex(snapshot: Snapshot): Map<string, OrgState> {
   return index;
 }
 
+function groupByName<T>(values: readonly T[], nameOf: (value: T) => string): Map<string, T[]> {
+  const byName = new Map<string, T[]>();
+  for (const value of values) {
+    const name = nameOf(value).trim();
+    byName.set(name, [...(byName.get(name) ?? []), value]);
+  }
+  return byName;
+}
+
 /**
  * An organization without an external ID whose display name equals (after trimming) that of
  * exactly one account planned for creation, and no other unlinked organization has that name:
- * creating the account would make a twin, so the item becomes `adoptable`.
+ * creating the account would make a twin, so the item becomes `adoptable`. Creates that are
+ * `dropped` (the first row of a duplicated external ID) do not count.
  */
-function markAdoptable(items: PlanItem[], unlinked: readonly OrgState[]): void {
-  if (unlinked.length === 0) return;
-  const index = new Map<PlanItem, number>();
-  const orgsByName = new Map<string, OrgState[]>();
-  for (const org of unlinked) {
-    const name = org.display_name.trim();
-    orgsByName.set(name, [...(orgsByName.get(name) ?? []), org]);
-  }
-  const createsByName = new Map<string, PlanItem[]>();
-  items.forEach((item, i) => {
-    if (item.action !== 'create') return;
-    const name = item.desired?.displayName.trim();
-    if (name === undefined || !orgsByName.has(name)) return;
-    createsByName.set(name, [...(createsByName.get(name) ?? []), item]);
-    index.set(item, i);
-  });
-  for (const [name, creates] of createsByName) {
-    const orgs = orgsByName.get(name) ?? [];
-    const [item] = creates;
+function markAdoptable(
+  items: PlanItems,
+  candidates: ReadonlyMap<string, readonly AdoptionCandidate[]>,
+  unlinkedByName: ReadonlyMap<string, readonly OrgState[]>,
+  dropped: (candidate: AdoptionCandidate) => boolean,
+): void {
+  for (const [name, all] of candidates) {
+    const creates = all.filter((c) => !dropped(c));
+    const orgs = unlinkedByName.get(name) ?? [];
+    const [candidate] = creates;
     const [org] = orgs;
-    const desired = item?.desired;
-    const at = item ? index.get(item) : undefined;
-    if (creates.length !== 1 || orgs.length !== 1 || !item || !org || !desired || !item.externalId || at === undefined)
-      continue;
-    items[at] = {
+    if (creates.length !== 1 || orgs.length !== 1 || !candidate || !org) continue;
+    const { externalId, accountId, line, displayName, metadata } = candidate.account;
+    const desired = { displayName, metadata };
+    items.replaceAt(candidate.index, {
       action: 'adoptable',
-      externalId: item.externalId,
-      accountId: item.accountId,
-      line: item.line,
+      externalId,
+      accountId,
+      line,
       orgId: org.id,
-      changes: [{ field: 'external_id', from: null, to: item.externalId }, ...diffOrganization(org, desired)],
+      changes: [{ field: 'external_id', from: null, to: externalId }, ...diffOrganization(org, desired)],
       desired,
-    };
+    });
   }
-}
-
-/** Items in line order: every item's line is read once (a packed create decodes to give it). */
-function mergeByLine(items: readonly PlanItem[]): PlanItem[] {
-  const keyed = items.map((item, i) => ({ item, line: item.line ?? Number.MAX_SAFE_INTEGER, i }));
-  keyed.sort((a, b) => a.line - b.line || a.i - b.i);
-  return keyed.map((k) => k.item);
 }

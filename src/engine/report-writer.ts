@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { jsonWithItems, writeFilesAtomically } from './write-lines.js';
 import { formatChanges, renderSummaryMarkdown } from './summary-text.js';
-import type { Report, ReportItem } from './types.js';
+import type { Report, ReportItem, RunReport } from './types.js';
 
 /** The header row of results.csv. */
 export const RESULTS_CSV_HEADER = 'action,external_id,account_id,line,org_id,changes,error_code,error_message';
@@ -15,7 +15,7 @@ export const REPORT_FILES = ['report.json', 'results.csv', 'summary.md'] as cons
  * a million items never becomes one giant string. The three are written under temporary names and
  * renamed into place once all are complete: never a partial report file (`writeFilesAtomically`).
  */
-export async function writeReportFiles(dir: string, report: Report): Promise<string[]> {
+export async function writeReportFiles(dir: string, report: Report | RunReport): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const { items, ...head } = report;
   const [json, csv, markdown] = REPORT_FILES.map((f) => join(dir, f));

@@ -1,6 +1,5 @@
-import { PackedCreate } from './packed-create.js';
-import type { PlanItem } from './plan-item.js';
-import type { ItemAction, Report, ReportItem, ReportSummary, RunMode, RunScope } from './types.js';
+import { ReportItems } from './report-items.js';
+import type { ItemAction, Report, ReportItem, ReportSummary, RunMode, RunReport, RunScope } from './types.js';
 
 const ACTIONS: readonly ItemAction[] = [
   'create',
@@ -14,20 +13,6 @@ const ACTIONS: readonly ItemAction[] = [
   'failed',
 ];
 
-/** A plan item as the report shows it (a packed create stays packed until it is read). */
-export function planItemToReportItem(item: PlanItem): ReportItem {
-  if (item instanceof PackedCreate) return item;
-  return {
-    external_id: item.externalId,
-    account_id: item.accountId,
-    line: item.line,
-    action: item.action,
-    org_id: item.orgId,
-    changes: item.changes,
-    error: item.error ?? null,
-  };
-}
-
 export interface BuildReportInput {
   runId: string;
   mode: RunMode;
@@ -37,7 +22,8 @@ export interface BuildReportInput {
   finishedAt?: Date;
   accounts: number;
   unchanged: number;
-  items: ReportItem[];
+  /** The items: a run's (`ReportItems`), or a list (a job's own report). */
+  items: ReportItems | readonly ReportItem[];
   apiCalls: number;
   /** See `Report.unmanaged_keys`; default none. */
   unmanagedKeys?: readonly string[] | undefined;
@@ -46,7 +32,7 @@ export interface BuildReportInput {
 }
 
 /** Assembles `report.json`: the summary is counted from the items, never kept separately. */
-export function buildReport(input: BuildReportInput): Report {
+export function buildReport(input: BuildReportInput): RunReport {
   const summary: ReportSummary = {
     accounts: input.accounts,
     create: 0,
@@ -61,7 +47,8 @@ export function buildReport(input: BuildReportInput): Report {
     failed: 0,
     api_calls: input.apiCalls,
   };
-  for (const item of input.items) summary[item.action] += 1;
+  const items = input.items instanceof ReportItems ? input.items : ReportItems.from(input.items);
+  for (const action of items.actions()) summary[action] += 1;
   return {
     run_id: input.runId,
     mode: input.mode,
@@ -72,7 +59,7 @@ export function buildReport(input: BuildReportInput): Report {
     summary,
     unmanaged_keys: [...(input.unmanagedKeys ?? [])],
     unknown_columns: [...(input.unknownColumns ?? [])],
-    items: input.items,
+    items,
   };
 }
 
@@ -90,7 +77,7 @@ export function driftCount(summary: ReportSummary): number {
  * The contract's exit codes: 1 when any item was invalid, conflicting, stale or failed; with
  * `--detailed-exitcode` (plan), 2 when drift was found; otherwise 0.
  */
-export function exitCodeFor(report: Report, options: { detailedExitCode?: boolean } = {}): 0 | 1 | 2 {
+export function exitCodeFor(report: Pick<Report, 'summary'>, options: { detailedExitCode?: boolean } = {}): 0 | 1 | 2 {
   if (failureCount(report.summary) > 0) return 1;
   if (options.detailedExitCode && driftCount(report.summary) > 0) return 2;
   return 0;

@@ -6,12 +6,13 @@ import type { ScalekitApi } from '../scalekit/api.js';
 import type { AccountSource } from '../sources/source.js';
 import { applyPlan } from './apply.js';
 import { createColumnCensus, type ColumnCensus } from './column-census.js';
-import { isManagedExternalId, type PlanItem } from './plan-item.js';
+import { isManagedExternalId } from '../domain/external-id.js';
 import { createPlanner, type ParsedRecord } from './planner.js';
-import { buildReport, planItemToReportItem } from './report.js';
+import { buildReport } from './report.js';
+import { ReportItems } from './report-items.js';
 import type { SavedPlan } from './saved-plan.js';
 import { addOrganizations, createEmptySnapshot, lookupExternalIds, remainingPages, type Snapshot } from './snapshot.js';
-import type { Report, RunMode, RunScope } from './types.js';
+import type { RunMode, RunReport, RunScope } from './types.js';
 
 /** What the engine needs from the outside world. */
 export interface EngineDeps {
@@ -58,7 +59,7 @@ export interface RunOptions extends ApplySettings {
 }
 
 export interface RunResult {
-  report: Report;
+  report: RunReport;
   /** The plan as computed (what `plan --out` saves). */
   plan: SavedPlan;
   /**
@@ -120,10 +121,7 @@ export async function runSync(deps: EngineDeps, options: RunOptions): Promise<Ru
     unknown_columns: seen.columns.unknownColumns(),
     items: plan.items,
   };
-  log.info(
-    { accounts: plan.accounts, items: plan.items.length, unmanaged_keys: saved.unmanaged_keys },
-    'plan computed',
-  );
+  log.info({ accounts: plan.accounts, items: plan.items.count, unmanaged_keys: saved.unmanaged_keys }, 'plan computed');
 
   if (options.mode === 'plan') {
     const report = buildReport({
@@ -134,7 +132,7 @@ export async function runSync(deps: EngineDeps, options: RunOptions): Promise<Ru
       startedAt,
       accounts: plan.accounts,
       unchanged: plan.unchanged,
-      items: plan.items.map(planItemToReportItem),
+      items: ReportItems.ofPlan(plan.items),
       apiCalls: deps.api.stats().apiCalls - callsBefore,
       unmanagedKeys: saved.unmanaged_keys,
       unknownColumns: saved.unknown_columns,
@@ -146,7 +144,7 @@ export async function runSync(deps: EngineDeps, options: RunOptions): Promise<Ru
 }
 
 /** `orgsync apply PLAN_FILE`: applies exactly the saved plan; anything changed since is `stale`. */
-export async function applySavedPlan(deps: EngineDeps, saved: SavedPlan, options: ApplySettings): Promise<Report> {
+export async function applySavedPlan(deps: EngineDeps, saved: SavedPlan, options: ApplySettings): Promise<RunReport> {
   return applyItems(deps, saved, options, {
     savedPlan: true,
     startedAt: new Date(),
@@ -159,12 +157,11 @@ async function applyItems(
   saved: SavedPlan,
   options: ApplySettings,
   run: { savedPlan: boolean; startedAt: Date; callsBefore: number },
-): Promise<Report> {
+): Promise<RunReport> {
   const runId = options.runId ?? randomUUID();
-  const items: PlanItem[] = saved.items;
-  const total = items.length;
+  const total = saved.items.count;
   let done = 0;
-  const outcomes = await applyPlan(deps.api, items, {
+  const items = await applyPlan(deps.api, saved.items, {
     concurrency: options.concurrency,
     allowDelete: options.allowDelete && saved.scope === 'full',
     adopt: options.adopt,
@@ -181,7 +178,6 @@ async function applyItems(
       options.onProgress?.({ phase: 'apply', done, total });
     },
   });
-  const reportItems = outcomes.filter((o) => o !== null);
   const report = buildReport({
     runId,
     mode: 'apply',
@@ -189,8 +185,9 @@ async function applyItems(
     source: saved.source,
     startedAt: run.startedAt,
     accounts: saved.accounts,
-    unchanged: saved.unchanged + (outcomes.length - reportItems.length),
-    items: reportItems,
+    // Items that turned out unchanged when applied (a create that met its organization, already up to date).
+    unchanged: saved.unchanged + (total - items.count),
+    items,
     apiCalls: deps.api.stats().apiCalls - run.callsBefore,
     unmanagedKeys: saved.unmanaged_keys,
     unknownColumns: saved.unknown_columns,

@@ -3,8 +3,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { z } from 'zod';
 import { escapeText } from '../domain/safe-text.js';
 import { OrgsyncError } from '../errors.js';
-import { PackedCreate } from './packed-create.js';
-import type { PlanItem } from './plan-item.js';
+import { PlanItems } from './plan-items.js';
 import { jsonWithItems, writeFilesAtomically } from './write-lines.js';
 
 const changeSchema = z.object({ field: z.string(), from: z.string().nullable(), to: z.string().nullable() });
@@ -36,16 +35,13 @@ const savedPlanSchema = z.object({
 
 /** A plan written by `orgsync plan --out FILE`, applied later by `orgsync apply FILE`. */
 export interface SavedPlan extends Omit<z.output<typeof savedPlanSchema>, 'items'> {
-  items: PlanItem[];
+  items: PlanItems;
 }
 
 /** Writes the plan atomically (temp file + rename), so a crash never leaves half a plan. */
 export async function writeSavedPlan(path: string, plan: SavedPlan): Promise<void> {
   const { items, ...head } = plan;
-  const planJson = function* () {
-    for (const item of items) yield item instanceof PackedCreate ? item.toPlanJSON() : item;
-  };
-  await writeFilesAtomically([{ path, chunks: () => jsonWithItems(head, 'items', planJson()) }]);
+  await writeFilesAtomically([{ path, chunks: () => jsonWithItems(head, 'items', items) }]);
 }
 
 /** Reads and checks a plan file; a file that is not one fails with a message saying so. */
@@ -66,7 +62,7 @@ export async function readSavedPlan(path: string): Promise<SavedPlan> {
       `${shown} is not an orgsync plan (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'bad shape'}); pass a file written by \`orgsync plan --out FILE\`.`,
     );
   }
-  return parsed.data;
+  return { ...parsed.data, items: PlanItems.from(parsed.data.items) };
 }
 
 /** The error for a file that is not JSON; a CSV given where a plan goes was meant as a source. */

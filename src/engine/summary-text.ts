@@ -1,6 +1,7 @@
 import { quoteValue } from '../domain/characters.js';
 import { escapeText } from '../domain/safe-text.js';
-import type { FieldChange, Report, ReportItem } from './types.js';
+import { reportItemsOf, type ReportItems } from './report-items.js';
+import type { FieldChange, Report, ReportItem, ReportSummary, RunReport } from './types.js';
 
 /** How many `adoptable` warnings the printed summary shows before it says how many more there are. */
 const MAX_ADOPTABLE_WARNINGS = 50;
@@ -30,8 +31,9 @@ const ROWS: [string, (keyof Report['summary'])[]][] = [
 ];
 
 /** The one-screen summary printed on stdout at the end of a run. */
-export function renderSummaryTable(report: Report, options: { maxItems?: number } = {}): string {
+export function renderSummaryTable(report: Report | RunReport, options: { maxItems?: number } = {}): string {
   const s = report.summary;
+  const items = reportItemsOf(report);
   const seconds = (Date.parse(report.finished_at) - Date.parse(report.started_at)) / 1000;
   const lines = [
     `orgsync ${report.mode} — ${escapeText(report.source)} (${report.scope} scope) — ${plural(s.accounts, 'record')} read, ${plural(s.api_calls, 'Scalekit call')}, ${seconds.toFixed(1)} s`,
@@ -40,16 +42,16 @@ export function renderSummaryTable(report: Report, options: { maxItems?: number 
     lines.push(`  ${label.padEnd(10)}${keys.map((k) => `${k.padEnd(10)}${String(s[k]).padStart(7)}`).join('    ')}`);
   }
   for (const note of runNotes(report)) lines.push(`  ${note}`);
-  const adoptable = report.items.filter((item) => item.action === 'adoptable');
+  const adoptable = adoptableItems(report.summary, items, MAX_ADOPTABLE_WARNINGS);
   for (const item of adoptable.slice(0, MAX_ADOPTABLE_WARNINGS)) lines.push(`  ${adoptableWarning(item)}`);
-  if (adoptable.length > MAX_ADOPTABLE_WARNINGS)
-    lines.push(`  warning: ${adoptable.length - MAX_ADOPTABLE_WARNINGS} more adoptable items: see report.json`);
+  if (report.summary.adoptable > MAX_ADOPTABLE_WARNINGS)
+    lines.push(`  warning: ${report.summary.adoptable - MAX_ADOPTABLE_WARNINGS} more adoptable items: see report.json`);
   const maxItems = options.maxItems ?? 20;
-  if (report.items.length > 0) {
+  if (items.count > 0) {
     lines.push('');
-    for (const item of report.items.slice(0, maxItems)) lines.push(`  ${describeItem(item)}`);
-    if (report.items.length > maxItems) {
-      const rest = report.items.length - maxItems;
+    for (const item of items.first(maxItems)) lines.push(`  ${describeItem(item)}`);
+    if (items.count > maxItems) {
+      const rest = items.count - maxItems;
       lines.push(
         maxItems === 0
           ? `  ${plural(rest, 'item')}: see report.json / results.csv`
@@ -64,7 +66,7 @@ export function renderSummaryTable(report: Report, options: { maxItems?: number 
  * The run's notes: owned keys not managed in this run (no record carried them) and the columns
  * orgsync does not read, each on one line.
  */
-export function runNotes(report: Report): string[] {
+export function runNotes(report: Report | RunReport): string[] {
   const notes: string[] = [];
   const unmanaged = report.unmanaged_keys ?? [];
   if (unmanaged.length > 0)
@@ -115,20 +117,17 @@ function describeCreate(item: ReportItem): string {
 }
 
 /** summary.md: the human summary of one run. */
-export function renderSummaryMarkdown(report: Report): string {
+export function renderSummaryMarkdown(report: Report | RunReport): string {
   const s = report.summary;
+  const all = reportItemsOf(report);
   const counts = Object.entries(s).map(([k, v]) => `| ${k} | ${v} |`);
-  const items = report.items.slice(0, 500).map((item) => {
+  const items = all.first(500).map((item) => {
     const detail = item.error ? `**${item.error.code}**: ${item.error.message}` : formatChanges(item.changes);
     return `| ${item.action} | ${md(item.external_id ?? '')} | ${item.line ?? ''} | ${md(item.org_id ?? '')} | ${md(detail)} |`;
   });
-  const notes = [
-    ...runNotes(report),
-    ...report.items
-      .filter((item) => item.action === 'adoptable')
-      .slice(0, 500)
-      .map(adoptableWarning),
-  ].map((note) => `- ${md(note)}`);
+  const notes = [...runNotes(report), ...adoptableItems(s, all, 500).map(adoptableWarning)].map(
+    (note) => `- ${md(note)}`,
+  );
   return [
     `# orgsync ${report.mode}: ${escapeText(report.source)}`,
     '',
@@ -139,16 +138,22 @@ export function renderSummaryMarkdown(report: Report): string {
     '|---|---|',
     ...counts,
     '',
-    report.items.length === 0 ? 'Nothing to report: every account matches its organization.' : '## Items',
+    all.count === 0 ? 'Nothing to report: every account matches its organization.' : '## Items',
     '',
-    ...(report.items.length === 0
+    ...(all.count === 0
       ? []
       : ['| action | external ID | line | organization | details |', '|---|---|---|---|---|', ...items]),
-    ...(report.items.length > 500
-      ? ['', `… ${report.items.length - 500} more items in report.json and results.csv.`]
-      : []),
+    ...(all.count > 500 ? ['', `… ${all.count - 500} more items in report.json and results.csv.`] : []),
     '',
   ].join('\n');
+}
+
+/** The first `max` adoptable items (the items are read only when the summary counts any). */
+function adoptableItems(summary: ReportSummary, items: ReportItems, max: number): ReportItem[] {
+  const found: ReportItem[] = [];
+  if (summary.adoptable === 0) return found;
+  for (const item of items) if (item.action === 'adoptable' && found.push(item) >= max) break;
+  return found;
 }
 
 /** A table cell: escaped (line breaks show as `\n`), pipes escaped. */

@@ -1,4 +1,5 @@
 /** The contract's `report.json` (design section 3), snake_case like Scalekit's API. */
+import type { ReportItems } from './report-items.js';
 
 export type ItemAction =
   'create' | 'update' | 'orphan' | 'delete' | 'adoptable' | 'invalid' | 'conflict' | 'stale' | 'failed';
@@ -52,6 +53,15 @@ export interface Report {
   /** Columns of the source that orgsync does not read (at most 20, then "…"): a misspelled header shows here. */
   unknown_columns?: string[];
   items: ReportItem[];
+}
+
+/**
+ * A report as a run holds it (`runSync`, `buildReport`): `report.json` with its items in a
+ * `ReportItems` (iterate them, or `Array.from(report.items)`; `JSON.stringify` writes the array),
+ * so that a million-item report keeps its creates once, in the plan.
+ */
+export interface RunReport extends Omit<Report, 'items'> {
+  items: ReportItems;
 }
 
 export type RunMode = Report['mode'];

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
+import { describeError } from '../errors.js';
 import { exitCodeFor } from '../engine/report.js';
 import type { ReportSummary } from '../engine/types.js';
 import { isRunOutcome, isSkippedOutcome, parseJobPayload, type ChildResults } from '../job-contract.js';
@@ -90,8 +91,6 @@ export function createJobProcessor(deps: JobProcessorDeps): JobProcessor {
         signal.aborted ? 'job aborted' : 'job failed',
       );
       if (final && spec.records) {
-        const e = error instanceof Error ? error : new Error(String(error));
-        const code = 'code' in e && typeof e.code === 'string' ? e.code : 'ERR_JOB_FAILED';
         await deps.runHistory
           .record({
             runId,
@@ -102,7 +101,7 @@ export function createJobProcessor(deps: JobProcessorDeps): JobProcessor {
             finishedAt: new Date(),
             report: null,
             exitCode: 1,
-            error: { code, message: e.message },
+            error: describeError(error, 'ERR_JOB_FAILED'),
           })
           .catch((recordError: unknown) => log.warn({ err: recordError }, 'could not record the failed run'));
       }

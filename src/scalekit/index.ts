@@ -4,9 +4,11 @@ export { clientDefaults } from './client-options.js';
 export type { ScalekitClientOptions } from './client-options.js';
 export { createTokenBucket, unlimitedBudget } from './token-bucket.js';
 export type { TokenBucketOptions } from './token-bucket.js';
-export { decideRetry, isOutcomeUnknown } from './retry-policy.js';
-export type { RetryDecision, RetryInput } from './retry-policy.js';
-export { parseErrorResponse, parseRetryAfterMs } from './parse-error-response.js';
+export { isOutcomeUnknown, retryFailureOf } from './retry-policy.js';
+export { decideRetry } from '../retry/decide-retry.js';
+export type { RetryDecision, RetryFailure, RetryInput } from '../retry/decide-retry.js';
+export { parseErrorResponse } from './parse-error-response.js';
+export { parseRetryAfterMs } from '../retry/retry-after.js';
 export {
   ConflictError,
   NetworkError,

@@ -1,3 +1,4 @@
+import { parseRetryAfterMs } from '../retry/retry-after.js';
 import { errorBodySchema } from './schemas.js';
 import {
   ConflictError,
@@ -29,22 +30,6 @@ export interface ErrorResponse {
 }
 
 const maxServerMessageChars = 300;
-
-/**
- * `Retry-After` as milliseconds from now: delta-seconds (`"2"`, `"1.5"`) or an HTTP date.
- * `undefined` when absent or unreadable; never negative.
- */
-export function parseRetryAfterMs(header: string | null | undefined, nowMs: number): number | undefined {
-  if (header === null || header === undefined) return undefined;
-  const value = header.trim();
-  if (value === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000);
-  // An HTTP date names its day and month; without letters, Date.parse would read "-3" as a year.
-  if (!/[A-Za-z]/.test(value)) return undefined;
-  const dateMs = Date.parse(value);
-  if (Number.isNaN(dateMs)) return undefined;
-  return Math.max(0, dateMs - nowMs);
-}
 
 function readBody(bodyText: string) {
   let json: unknown;

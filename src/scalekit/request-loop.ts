@@ -6,7 +6,8 @@ import { RateLimitedError, ScalekitError, UnauthenticatedError, type HttpMethod 
 import { parseErrorResponse } from './parse-error-response.js';
 import { parseResponseBody } from './parse-response-body.js';
 import type { RateBudget } from './rate-budget.js';
-import { decideRetry, isOutcomeUnknown } from './retry-policy.js';
+import { decideRetry } from '../retry/decide-retry.js';
+import { isOutcomeUnknown, retryFailureOf } from './retry-policy.js';
 import type { Sleep } from './sleep.js';
 import { sendOnce, type FetchLike, type RawResponse } from './transport.js';
 
@@ -168,7 +169,7 @@ export function createRequestLoop(options: RequestLoopOptions): RequestLoop {
         const recovered = spec.recover?.(error, { afterUnknownOutcome });
         if (recovered !== undefined) return recovered.value;
         const decision = decideRetry({
-          error,
+          failure: retryFailureOf(error),
           attempt,
           maxAttempts: options.maxAttempts,
           baseDelayMs: options.baseDelayMs,

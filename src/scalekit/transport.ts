@@ -1,4 +1,6 @@
 import type { Dispatcher } from 'undici';
+import { findNetworkCode } from '../retry/network-errors.js';
+import { withAttemptSignal } from '../retry/with-attempt-signal.js';
 import { NetworkError, TimeoutError, type HttpMethod } from './errors.js';
 
 /** What the client hands to `fetch`. `dispatcher` is undici's connection pool. */
@@ -39,16 +41,6 @@ export interface SendRequest {
   signal?: AbortSignal | undefined;
 }
 
-/** Finds a `code` string (`ECONNRESET`, `UND_ERR_SOCKET`, ...) on the error or its causes. */
-function findNetworkCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth += 1) {
-    if ('code' in current && typeof current.code === 'string') return current.code;
-    current = 'cause' in current ? current.cause : undefined;
-  }
-  return undefined;
-}
-
 /** The message of the deepest cause (undici's `fetch failed` hides e.g. "bad port" there). */
 function innermostMessage(error: unknown): string | undefined {
   let message: string | undefined;
@@ -70,48 +62,28 @@ export async function sendOnce(
   dispatcher: Dispatcher | undefined,
   request: SendRequest,
 ): Promise<RawResponse> {
-  if (request.signal?.aborted) throw request.signal.reason;
-  // One controller per attempt, wired by hand rather than AbortSignal.any/timeout: the listener on
-  // the caller's (long-lived, run-wide) signal and the timer are both released when the attempt ends.
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort(new Error(`timed out after ${request.timeoutMs} ms`));
-  }, request.timeoutMs);
-  const onCallerAbort = (): void => controller.abort(request.signal?.reason);
-  request.signal?.addEventListener('abort', onCallerAbort, { once: true });
-  const init: FetchInit = { method: request.method, headers: request.headers, signal: controller.signal };
-  if (request.body !== undefined) init.body = request.body;
-  if (dispatcher !== undefined) init.dispatcher = dispatcher;
   const context = { method: request.method, routeTemplate: request.routeTemplate };
-  try {
-    const response = await fetchFn(request.url, init);
-    const bodyText = await response.text();
-    return { status: response.status, bodyText, retryAfter: response.headers.get('retry-after') };
-  } catch (error) {
-    if (request.signal?.aborted) throw request.signal.reason;
-    if (timedOut) {
-      throw new TimeoutError(
-        `no complete response within ${request.timeoutMs} ms; the server may or may not have acted on it`,
-        {
-          ...context,
-          timeoutMs: request.timeoutMs,
-          cause: error,
-        },
+  return withAttemptSignal(request.signal, request.timeoutMs, async (attempt) => {
+    const init: FetchInit = { method: request.method, headers: request.headers, signal: attempt.signal };
+    if (request.body !== undefined) init.body = request.body;
+    if (dispatcher !== undefined) init.dispatcher = dispatcher;
+    try {
+      const response = await fetchFn(request.url, init);
+      const bodyText = await response.text();
+      return { status: response.status, bodyText, retryAfter: response.headers.get('retry-after') };
+    } catch (error) {
+      if (request.signal?.aborted) throw request.signal.reason;
+      if (attempt.timedOut()) {
+        throw new TimeoutError(
+          `no complete response within ${request.timeoutMs} ms; the server may or may not have acted on it`,
+          { ...context, timeoutMs: request.timeoutMs, cause: error },
+        );
+      }
+      const networkCode = findNetworkCode(error);
+      throw new NetworkError(
+        `connection failed (${networkCode ?? innermostMessage(error) ?? 'unknown cause'}); check the environment URL and the network`,
+        { ...context, networkCode, cause: error },
       );
     }
-    const networkCode = findNetworkCode(error);
-    throw new NetworkError(
-      `connection failed (${networkCode ?? innermostMessage(error) ?? 'unknown cause'}); check the environment URL and the network`,
-      {
-        ...context,
-        networkCode,
-        cause: error,
-      },
-    );
-  } finally {
-    clearTimeout(timer);
-    request.signal?.removeEventListener('abort', onCallerAbort);
-  }
+  });
 }

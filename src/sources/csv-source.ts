@@ -1,7 +1,8 @@
 import { Readable, pipeline } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import { ConfigError, SourceError } from '../errors.js';
-import type { AccountSource, SourceRecord } from './source.js';
+import { columnKey, type SourceRecord } from '../domain/account-record.js';
+import type { AccountSource } from './source.js';
 import { decodeText, parseEncodingOption } from './csv/decode-text.js';
 import { MAX_RECORD_CHARS, csvParseOptions } from './csv/parse-options.js';
 import { detectDelimiter, parseDelimiterOption, type CsvDelimiter } from './csv/detect-delimiter.js';
@@ -61,7 +62,7 @@ export function createCsvSource(options: CsvSourceOptions): AccountSource {
     delimiter: checkDelimiter(options.delimiter),
     encoding: parseEncodingOption(options.encoding),
     requiredColumns: options.requiredColumns ?? DEFAULT_REQUIRED_COLUMNS,
-    readColumns: options.readColumns && new Set(options.readColumns.map((c) => c.trim().toLowerCase())),
+    readColumns: options.readColumns && new Set(options.readColumns.map(columnKey)),
   };
   return {
     description: `csv:${options.path}`,

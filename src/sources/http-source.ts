@@ -5,8 +5,9 @@ import { fetchJson, type FetchJsonOptions } from './http/fetch-json.js';
 import { parsePage, type AccountPage } from './http/parse-page.js';
 import { redactUrl } from './http/redact-url.js';
 import { formatInstant, parseInstantLoosely, sinceOption } from './instant.js';
-import type { LookupSource } from './postgres-source.js';
-import type { SourceRecord } from './source.js';
+import { columnKey, type SourceRecord } from '../domain/account-record.js';
+import { normalizeRegion } from '../domain/external-id.js';
+import type { LookupSource } from './source.js';
 
 /** Options of `createHttpSource`. Durations in milliseconds. */
 export interface HttpSourceOptions {
@@ -112,7 +113,7 @@ export function createHttpSource(options: HttpSourceOptions): LookupSource {
   if (!Number.isInteger(maxPageBytes) || maxPageBytes < 1)
     throw new ConfigError([`maxPageBytes must be a positive integer, got ${maxPageBytes}`]);
   const description = redactUrl(baseUrl);
-  const required = (options.requiredColumns ?? []).map((key) => key.trim().toLowerCase());
+  const required = (options.requiredColumns ?? []).map(columnKey);
   const fetchOptions: FetchJsonOptions = {
     token: options.token,
     timeoutMs: options.timeoutMs ?? 30_000,
@@ -178,7 +179,7 @@ export function createHttpSource(options: HttpSourceOptions): LookupSource {
   ): Promise<SourceRecord | null> {
     const url = new URL(baseUrl.href);
     const id = accountId.trim();
-    const wantedRegion = region?.trim().toLowerCase();
+    const wantedRegion = region === undefined ? undefined : normalizeRegion(region);
     url.searchParams.set('account_id', id);
     if (wantedRegion !== undefined) url.searchParams.set('region', wantedRegion);
     const label = 'account lookup';
@@ -192,7 +193,7 @@ export function createHttpSource(options: HttpSourceOptions): LookupSource {
         (wantedRegion === undefined ||
           accountRegion === null ||
           accountRegion === undefined ||
-          accountRegion.trim().toLowerCase() === wantedRegion)
+          normalizeRegion(accountRegion) === wantedRegion)
       );
     });
     return match === undefined ? null : toRecord(match, required, 1);

@@ -11,21 +11,9 @@ import { querySql, quoteIdent, tableSql, wrapSql } from './pg/pg-sql.js';
 import { parsePgTarget } from './pg/pg-target.js';
 import { rowToRecord } from './pg/pg-values.js';
 import { formatInstantMicros, sinceOption, type Instant } from './instant.js';
-import type { AccountSource, SourceRecord } from './source.js';
-
-/**
- * A source that can also read one account on its own, for webhook reconciles that carry only
- * the account's id.
- */
-export interface LookupSource extends AccountSource {
-  /**
-   * The first record whose `account_id` equals `accountId` (trimmed) and whose `region`, lower-cased
-   * and trimmed, equals `region` when both are given (a source without regions matches on the id
-   * alone), or `null`. Its `line` is 1: a lookup has no row number.
-   * Throws `SourceError` when the source cannot be read.
-   */
-  findAccount(accountId: string, region?: string, options?: { signal?: AbortSignal }): Promise<SourceRecord | null>;
-}
+import type { SourceRecord } from '../domain/account-record.js';
+import { normalizeRegion } from '../domain/external-id.js';
+import type { LookupSource } from './source.js';
 
 /** Options of `createPostgresSource`. Give exactly one of `query` and `table`. */
 export interface PostgresSourceOptions {
@@ -178,7 +166,7 @@ export function createPostgresSource(options: PostgresSourceOptions): LookupSour
       const regionColumn = findColumn(columns, 'region');
       if (region !== undefined && regionColumn !== undefined) {
         conditions.push(`lower(trim(${quoteIdent(regionColumn.name)}::text)) = $2`);
-        params.push(region.trim().toLowerCase());
+        params.push(normalizeRegion(region));
       }
       try {
         const result = await client.query<Record<string, unknown>>(

@@ -1,17 +1,4 @@
-/**
- * One record as a source yields it, before any validation. Values are raw strings (or null for
- * an SQL NULL / JSON null / missing column), keyed by lower-cased, trimmed column name.
- */
-export interface SourceRecord {
-  /** Where the record starts: the physical line in a CSV (header = 1), the row number (1-based) elsewhere. */
-  line: number;
-  values: Record<string, string | null>;
-  /**
-   * From an `updated_at` column or field, for incremental runs: an `Instant` (`instant.ts`), to the
-   * source's full precision (`2024-05-06T07:08:09.123456000Z`), so that two compare as strings.
-   */
-  updatedAt?: string;
-}
+import type { SourceRecord } from '../domain/account-record.js';
 
 /** The port every host-system source implements (CSV, PostgreSQL, HTTP). */
 export interface AccountSource {
@@ -22,4 +9,15 @@ export interface AccountSource {
    * missing required columns, connection refused); a bad record is yielded, never thrown.
    */
   records(options?: { signal?: AbortSignal }): AsyncIterable<SourceRecord>;
+  /**
+   * Reads one account on its own, for reconciles that carry only the account's ID; sources that
+   * cannot (CSV) leave it out, and are scanned instead. Gives the first record whose `account_id`
+   * equals `accountId` (trimmed) and whose `region` (`normalizeRegion`) equals `region` when both
+   * are given (a source without regions matches on the ID alone), or `null`. Its `line` is 1: a
+   * lookup has no row number. Throws `SourceError` when the source cannot be read.
+   */
+  findAccount?(accountId: string, region?: string, options?: { signal?: AbortSignal }): Promise<SourceRecord | null>;
 }
+
+/** A source that can also read one account on its own (PostgreSQL, HTTP): `findAccount` is present. */
+export type LookupSource = AccountSource & Required<Pick<AccountSource, 'findAccount'>>;

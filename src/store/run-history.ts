@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { Report } from '../engine/types.js';
+import { reportItemsOf } from '../engine/report-items.js';
+import type { Report, RunReport } from '../engine/types.js';
 import { reportSchema, reportSummarySchema } from './report-schema.js';
 
 /** What started a run. */
@@ -46,7 +47,7 @@ export interface RunRecordInput {
   source?: string | null | undefined;
   startedAt: Date;
   finishedAt: Date;
-  report: Report | null;
+  report: Report | RunReport | null;
   /** 0 or 1, the contract's exit code (`exitCodeFor`); 1 when the job failed. */
   exitCode: number;
   error?: { code: string; message: string } | null | undefined;
@@ -104,7 +105,8 @@ export function createRunHistory(redis: Redis, options: RunHistoryOptions): RunH
 
   return {
     async record(run) {
-      const items = run.report?.items ?? [];
+      const items = run.report && reportItemsOf(run.report);
+      const itemCount = items?.count ?? 0;
       const summary: RunSummary = {
         run_id: run.runId,
         kind: run.kind,
@@ -118,11 +120,11 @@ export function createRunHistory(redis: Redis, options: RunHistoryOptions): RunH
         result: run.report === null ? 'error' : run.exitCode === 0 ? 'ok' : 'failed',
         exit_code: run.exitCode,
         error: run.error ?? null,
-        items_total: items.length,
-        items_stored: Math.min(items.length, maxItems),
+        items_total: itemCount,
+        items_stored: Math.min(itemCount, maxItems),
       };
       const report =
-        run.report && items.length > maxItems ? { ...run.report, items: items.slice(0, maxItems) } : run.report;
+        run.report && items && itemCount > maxItems ? { ...run.report, items: items.first(maxItems) } : run.report;
       await redis
         .multi()
         .hset(runKey(run.runId), 'summary', JSON.stringify(summary), 'report', JSON.stringify(report))

@@ -66,7 +66,7 @@ describe('plan and apply against the emulator', () => {
       deleteBlockOnInvalid: false, // the fixture's two bad rows would otherwise hold every delete back
     });
     expect(apply.report.summary).toMatchObject({ delete: 1, adoptable: 0, orphan: 0, failed: 0 });
-    const adopted = apply.report.items.find((i) => i.account_id === 'CUST-1019');
+    const adopted = Array.from(apply.report.items).find((i) => i.account_id === 'CUST-1019');
     expect(adopted).toMatchObject({
       action: 'update',
       changes: expect.arrayContaining([{ field: 'external_id', from: null, to: 'us-east-CUST-1019' }]),
@@ -75,14 +75,14 @@ describe('plan and apply against the emulator', () => {
     expect(state.get('us-east-CUST-1019')?.metadata).toMatchObject({ crm_owner: 'sam', billing_plan: 'growth' });
     expect(state.has('us-east-CUST-0999')).toBe(false);
     const again = await harness.run('fixtures/accounts.csv', { mode: 'plan', scope: 'full' });
-    expect(again.report.items.map((i) => i.action)).toEqual(['invalid', 'invalid']);
+    expect(Array.from(again.report.items).map((i) => i.action)).toEqual(['invalid', 'invalid']);
   });
 
   it('deletes nothing while any row is invalid (ORGSYNC_DELETE_BLOCK_ON_INVALID, default true), and says why', async () => {
     harness = await startHarness({ seed: await loadSeedFile('fixtures/scalekit-seed.json') });
     const apply = await harness.run('fixtures/accounts.csv', { mode: 'apply', scope: 'full', allowDelete: true });
     expect(apply.report.summary).toMatchObject({ delete: 0, orphan: 1, invalid: 2 });
-    const orphan = apply.report.items.find((i) => i.action === 'orphan');
+    const orphan = Array.from(apply.report.items).find((i) => i.action === 'orphan');
     expect(orphan).toMatchObject({
       external_id: 'us-east-CUST-0999',
       error: { code: 'DELETE_WITHHELD_INVALID_ROWS' },
@@ -108,11 +108,11 @@ describe('plan and apply against the emulator', () => {
     const path = await harness.csv('one.csv', `${HEADER}NEW-1,us-east,New One,,,,\n`);
     const withheld = await harness.run(path, { mode: 'apply', scope: 'full', allowDelete: true });
     expect(withheld.report.summary).toMatchObject({ orphan: 12, delete: 0, create: 1 });
-    expect(withheld.report.items.find((i) => i.action === 'orphan')?.error?.code).toBe('DELETE_WITHHELD');
+    expect(Array.from(withheld.report.items).find((i) => i.action === 'orphan')?.error?.code).toBe('DELETE_WITHHELD');
 
     const allowed = await harness.run(path, { mode: 'apply', scope: 'full', allowDelete: true, deleteMaxCount: 20 });
     expect(allowed.report.summary).toMatchObject({ delete: 11, orphan: 1 });
-    const kept = allowed.report.items.find((i) => i.action === 'orphan');
+    const kept = Array.from(allowed.report.items).find((i) => i.action === 'orphan');
     expect(kept).toMatchObject({ org_id: 'org_900', error: { code: 'SCIM_DIRECTORY_ENABLED' } });
     expect(kept?.error?.message).toContain('disable SCIM provisioning in the identity provider first');
   });

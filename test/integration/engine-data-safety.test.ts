@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyPlan, type ApplyOptions } from '../../src/engine/apply.js';
+import type { PlanItem } from '../../src/engine/plan-item.js';
+import { PlanItems } from '../../src/engine/plan-items.js';
 import { startHarness, type Harness } from '../helpers/engine-harness.js';
 
 const FULL_HEADER = 'account_id,region,display_name,invoice_email,billing_plan,billing_currency,tax_id\n';
@@ -52,7 +54,7 @@ describe('a source without some metadata columns (issue 10, item 1)', () => {
       'account_id,region,display_name,billing_plan,tax_id\nC1,us-east,One,pro,\n',
     );
     const apply = await harness.run(path, { mode: 'apply' });
-    expect(apply.report.items).toMatchObject([
+    expect([...apply.report.items]).toMatchObject([
       { action: 'update', changes: [{ field: 'metadata.tax_id', from: 'T-1', to: null }] },
     ]);
     expect((await harness.state()).get('us-east-C1')?.metadata).toEqual({
@@ -71,7 +73,7 @@ describe('a source without some metadata columns (issue 10, item 1)', () => {
     const { plan } = await harness.run(path, { mode: 'plan' });
     // Someone creates N2 between the snapshot and the write, with keys this source does not manage.
     harness.emulator.store.create(org('us-east-N2', 'Raced (manual)', { tax_id: 'T-9', invoice_email: 'x@y.example' }));
-    const outcomes = await applyPlan(harness.api, plan.items, APPLY);
+    const outcomes = [...(await applyPlan(harness.api, plan.items, APPLY))];
     expect(outcomes.map((o) => o?.action)).toEqual(['create', 'update']);
     expect(outcomes[1]?.changes).toEqual([
       { field: 'display_name', from: 'Raced (manual)', to: 'Raced' },
@@ -90,14 +92,10 @@ describe('a source without some metadata columns (issue 10, item 1)', () => {
     harness = await startHarness({ seed: { organizations: [org('us-east-C1', 'Old', keys)] } });
     const path = await harness.csv('saved.csv', 'account_id,region,display_name\nC1,us-east,One\nC2,us-east,Two\n');
     const { plan } = await harness.run(path, { mode: 'plan' });
-    const saved = JSON.parse(
-      JSON.stringify({
-        ...plan,
-        items: plan.items.map((i) => ('toPlanJSON' in i ? (i as { toPlanJSON(): unknown }).toPlanJSON() : i)),
-      }),
-    ) as typeof plan;
+    // As `plan --out` writes it and `apply PLAN_FILE` reads it back (saved-plan.ts).
+    const saved = JSON.parse(JSON.stringify(plan)) as Omit<typeof plan, 'items'> & { items: PlanItem[] };
     expect(saved.unmanaged_keys).toEqual(['invoice_email', 'billing_plan', 'billing_currency', 'tax_id']);
-    const outcomes = await applyPlan(harness.api, saved.items, { ...APPLY, savedPlan: true });
+    const outcomes = [...(await applyPlan(harness.api, PlanItems.from(saved.items), { ...APPLY, savedPlan: true }))];
     expect(outcomes.map((o) => o?.action)).toEqual(['update', 'create']);
     const state = await harness.state();
     expect(state.get('us-east-C1')).toMatchObject({ display_name: 'One', metadata: keys });
@@ -125,7 +123,7 @@ describe('deletes next to a bad row (issue 10, item 2)', () => {
       deleteMaxCount: 100,
       deleteBlockOnInvalid: false,
     });
-    const byId = new Map(report.items.map((i) => [i.external_id ?? i.account_id, i]));
+    const byId = new Map(Array.from(report.items, (i) => [i.external_id ?? i.account_id, i]));
     expect(byId.get('us-east-CUST-2')).toMatchObject({ action: 'orphan', error: { code: 'DELETE_WITHHELD_ROW' } });
     expect(byId.get('us-east-CUST-2')?.error?.message).toMatch(/row on line 3 has account_id "CUST-2"/);
     expect(byId.get('us-east-GONE')).toMatchObject({ action: 'delete' });
@@ -144,7 +142,7 @@ describe('deletes next to a bad row (issue 10, item 2)', () => {
       deleteMaxCount: 100,
     });
     expect(report.summary).toMatchObject({ delete: 0, orphan: 2, invalid: 1 });
-    const gone = report.items.find((i) => i.external_id === 'us-east-GONE');
+    const gone = Array.from(report.items).find((i) => i.external_id === 'us-east-GONE');
     expect(gone?.error?.code).toBe('DELETE_WITHHELD_INVALID_ROWS');
     expect((await harness.state()).size).toBe(3);
   });
@@ -172,7 +170,7 @@ describe('an organization changed since the snapshot (issue 10, item 6)', () => 
     harness.emulator.store.update(ids.get('us-east-B') ?? '', { metadata: { billing_plan: 'enterprise' } });
     harness.emulator.store.update(ids.get('us-east-C') ?? '', { metadata: { billing_plan: 'pro', crm: 'x' } });
 
-    const outcomes = await applyPlan(harness.api, plan.items, APPLY);
+    const outcomes = [...(await applyPlan(harness.api, plan.items, APPLY))];
     expect(outcomes.map((o) => [o?.external_id, o?.action])).toEqual([
       ['us-east-A', 'stale'],
       ['us-east-B', 'stale'],
@@ -204,7 +202,7 @@ describe('adoption by name (issue 10, item 10)', () => {
     });
     const path = await harness.csv('adopt.csv', `${FULL_HEADER}A-1,us-east,Alpha,,,,\nB-1,us-east,Beta,,,,\n`);
     const { report } = await harness.run(path, { mode: 'apply', adopt: ['us-east-A-1'] });
-    expect(report.items.map((i) => [i.external_id, i.action])).toEqual([
+    expect(Array.from(report.items, (i) => [i.external_id, i.action])).toEqual([
       ['us-east-A-1', 'update'],
       ['us-east-B-1', 'adoptable'],
     ]);

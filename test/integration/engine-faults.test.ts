@@ -43,8 +43,8 @@ describe('apply under injected faults and rate limits', () => {
       const { report } = await harness.run(path, { mode: 'apply', concurrency: 8 });
       // Every record is accounted for: listed items plus unchanged ones.
       expect(report.summary.accounts).toBe(153);
-      expect(report.items.length + report.summary.unchanged).toBe(153);
-      for (const item of report.items.filter((i) => i.action === 'failed')) {
+      expect(report.items.count + report.summary.unchanged).toBe(153);
+      for (const item of Array.from(report.items).filter((i) => i.action === 'failed')) {
         expect(item.error?.code).toMatch(/^ERR_SCALEKIT_/);
       }
       if (report.summary.failed === 0) break;

@@ -50,7 +50,7 @@ describe('orgsync plan --out / apply PLAN_FILE', () => {
       await readSavedPlan(file),
       settings,
     );
-    const byId = Object.fromEntries(report.items.map((i) => [i.external_id, i]));
+    const byId = Object.fromEntries(Array.from(report.items, (i) => [i.external_id, i]));
     expect(byId['us-east-A']).toMatchObject({ action: 'stale', error: { code: 'STALE' } });
     expect(byId['us-east-A']?.error?.message).toContain('display_name');
     expect(byId['us-east-B']).toMatchObject({ action: 'update' });

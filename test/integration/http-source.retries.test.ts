@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SourceError } from '../../src/errors.js';
@@ -64,8 +65,9 @@ describe('createHttpSource: retries', () => {
       [2, 'A-2'],
     ]);
     expect(server.paths).toEqual(['/accounts', '/accounts?cursor=abc', '/accounts?cursor=abc', '/accounts?cursor=abc']);
-    // Equal jitter: half the ceiling plus random * half; ceilings 100 then 200.
-    expect(delays).toEqual([75, 150]);
+    // Full jitter, the one retry decision's (src/retry/decide-retry.ts): random * the ceiling, and
+    // the ceilings double: 100 then 200. (The source had its own "equal jitter" before: 75, 150.)
+    expect(delays).toEqual([50, 100]);
   });
 
   it('waits as long as a 429 Retry-After asks', async () => {
@@ -73,6 +75,22 @@ describe('createHttpSource: retries', () => {
     const { delays, sleep } = fakeSleep();
     await collect(createHttpSource({ url: `${server.origin}/accounts`, sleep }).records());
     expect(delays).toEqual([2000]);
+  });
+
+  it('tries a 429 twice maxAttempts times, as the Scalekit client does: it only asks to wait', async () => {
+    const server = await serve((res) => json(res, 429, {}));
+    const { delays, sleep } = fakeSleep();
+    const error = await caught(collect(createHttpSource({ url: server.origin, maxAttempts: 2, sleep }).records()));
+    expect(error.message).toBe(`page 1 (${server.origin}/) failed after 4 attempts: 429 Too Many Requests`);
+    expect(delays).toHaveLength(3);
+  });
+
+  it('releases its listener on the run-wide signal after every request', async () => {
+    const server = await serve(twoPages((res, hit) => hit === 1 && (json(res, 503, {}), true)));
+    const run = new AbortController();
+    const source = createHttpSource({ url: `${server.origin}/accounts`, sleep: fakeSleep().sleep });
+    for (let i = 0; i < 3; i += 1) await collect(source.records({ signal: run.signal }));
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(0);
   });
 
   it('gives up after maxAttempts and says which page, which URL and what failed', async () => {

@@ -1,5 +1,6 @@
 import type { RouteOptions } from 'fastify';
 import { z } from 'zod';
+import { columnKey } from '../../domain/account-record.js';
 import { parseAccount } from '../../domain/account.js';
 import type { DomainRules } from '../../domain/types.js';
 import type { ReconcileRequest } from '../webhooks/reconcile-request.js';
@@ -34,11 +35,11 @@ function describeIssue(error: z.ZodError): { message: string; field: string } {
   return { field, message: `${field}: ${issue?.message ?? 'invalid'}` };
 }
 
-/** Column names the way a CSV header is read: trimmed, lower case. */
+/** Column names the way a CSV header is read (`columnKey`). */
 function normaliseCells(account: Record<string, string | null>): Record<string, string | null> {
   const cells: Record<string, string | null> = {};
   for (const [key, value] of Object.entries(account)) {
-    const column = key.trim().toLowerCase();
+    const column = columnKey(key);
     if (!Object.hasOwn(cells, column)) cells[column] = value;
   }
   return cells;

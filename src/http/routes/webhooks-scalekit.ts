@@ -2,7 +2,7 @@ import type { RouteOptions } from 'fastify';
 import { z } from 'zod';
 import { observedOrganizationSchema } from '../../../jobs/reconcile.js';
 import type { DomainRules } from '../../domain/types.js';
-import { isManagedExternalId } from '../../engine/plan-item.js';
+import { isManagedExternalId } from '../../domain/external-id.js';
 import type { ReconcileRequest } from '../webhooks/reconcile-request.js';
 import {
   createWebhookHandler,

@@ -1,3 +1,4 @@
+import { columnKey } from '../../domain/account-record.js';
 import { escapeText } from '../../domain/safe-text.js';
 import { SourceError } from '../../errors.js';
 
@@ -24,7 +25,7 @@ export interface ReadHeaderOptions {
  * ambiguous. A repeated column orgsync does not read (`notes,Notes`) is ignored, every copy of it.
  */
 export function readHeader(fields: readonly string[], options: ReadHeaderOptions): string[] {
-  const columns = fields.map((field) => field.trim().toLowerCase());
+  const columns = fields.map(columnKey);
   const firstIndex = new Map<string, number>();
   const ignored = new Set<string>();
   columns.forEach((column, index) => {
@@ -37,7 +38,7 @@ export function readHeader(fields: readonly string[], options: ReadHeaderOptions
     const read =
       options.readColumns === undefined ||
       options.readColumns.has(column) ||
-      options.requiredColumns.some((c) => c.trim().toLowerCase() === column);
+      options.requiredColumns.some((c) => columnKey(c) === column);
     if (!read) {
       ignored.add(column);
       return;
@@ -47,7 +48,7 @@ export function readHeader(fields: readonly string[], options: ReadHeaderOptions
         'orgsync reads it, so it cannot tell which one holds the value: remove or rename one of them',
     );
   });
-  const missing = options.requiredColumns.map((c) => c.trim().toLowerCase()).filter((c) => !firstIndex.has(c));
+  const missing = options.requiredColumns.map(columnKey).filter((c) => !firstIndex.has(c));
   if (missing.length > 0) {
     const named = columns.filter((c) => c !== '').map((c) => escapeText(c.length > 80 ? `${c.slice(0, 80)}…` : c));
     const found = named.length > 30 ? [...named.slice(0, 30), `… (${named.length - 30} more)`] : named;

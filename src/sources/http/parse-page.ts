@@ -1,3 +1,4 @@
+import { columnKey } from '../../domain/account-record.js';
 import { SourceError } from '../../errors.js';
 
 /** One page of the documented shape, with each account's values already strings or null. */
@@ -27,7 +28,7 @@ export function toSourceValue(value: unknown): string | null {
 
 function toValues(account: Record<string, unknown>): Record<string, string | null> {
   const values: Record<string, string | null> = {};
-  for (const [key, value] of Object.entries(account)) values[key.trim().toLowerCase()] = toSourceValue(value);
+  for (const [key, value] of Object.entries(account)) values[columnKey(key)] = toSourceValue(value);
   return values;
 }
 

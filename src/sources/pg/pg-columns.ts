@@ -1,3 +1,4 @@
+import { columnKey } from '../../domain/account-record.js';
 import type pg from 'pg';
 import { SourceError } from '../../errors.js';
 import { wrapSql } from './pg-sql.js';
@@ -20,7 +21,7 @@ export async function describeColumns(client: pg.Client, baseSql: string, descri
   const result = await client.query(wrapSql(baseSql, 'LIMIT 0'));
   const columns = result.fields.map((field) => ({
     name: field.name,
-    key: field.name.trim().toLowerCase(),
+    key: columnKey(field.name),
     dataTypeId: field.dataTypeID,
   }));
   const seen = new Set<string>();
@@ -38,7 +39,7 @@ export async function describeColumns(client: pg.Client, baseSql: string, descri
 /** Throws `SourceError` naming every missing column and the columns the query did return. */
 export function assertColumns(columns: readonly PgColumn[], required: readonly string[], description: string): void {
   const present = new Set(columns.map((column) => column.key));
-  const missing = required.map((name) => name.trim().toLowerCase()).filter((key) => !present.has(key));
+  const missing = required.map(columnKey).filter((key) => !present.has(key));
   if (missing.length === 0) return;
   const returned = columns.length === 0 ? '(none)' : columns.map((column) => column.key).join(', ');
   throw new SourceError(

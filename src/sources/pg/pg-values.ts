@@ -1,6 +1,6 @@
 import { types, type CustomTypesConfig } from 'pg';
 import { instantFromDate, parseInstant, parseInstantLoosely, type Instant } from '../instant.js';
-import type { SourceRecord } from '../source.js';
+import { columnKey, type SourceRecord } from '../../domain/account-record.js';
 
 /**
  * A `timestamptz` or `timestamp` value: `instant` keeps PostgreSQL's microseconds (for the
@@ -75,7 +75,7 @@ export function rowToRecord(row: Record<string, unknown>, line: number): SourceR
   const values: Record<string, string | null> = {};
   let updatedAt: Instant | undefined;
   for (const [column, value] of Object.entries(row)) {
-    const key = column.trim().toLowerCase();
+    const key = columnKey(column);
     values[key] = toSourceValue(value);
     if (key === 'updated_at') updatedAt = toInstant(value);
   }

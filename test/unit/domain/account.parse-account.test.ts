@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAccount } from '../../../src/domain/account.js';
 import { RowErrorCode } from '../../../src/domain/row-error-codes.js';
 import type { DomainRules } from '../../../src/domain/types.js';
-import type { SourceRecord } from '../../../src/sources/source.js';
+import type { SourceRecord } from '../../../src/domain/account-record.js';
 
 const rules: DomainRules = {
   regions: ['us-east', 'us-west', 'eu-west'],

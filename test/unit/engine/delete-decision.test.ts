@@ -22,12 +22,11 @@ function decide(items: PlanItem[], overrides: Partial<DeleteDecisionInput> = {})
     blockOnInvalid: false,
     ...overrides,
   });
+  // Decisions are keyed by the orphan's index in the plan.
   return items
-    .filter((i) => i.action === 'orphan')
-    .map((i) => {
-      const d = decisions.get(i);
-      return [i.externalId, d?.delete ? 'delete' : d?.error.code];
-    });
+    .map((item, index) => ({ item, d: decisions.get(index) }))
+    .filter(({ item }) => item.action === 'orphan')
+    .map(({ item, d }) => [item.externalId, d?.delete ? 'delete' : d?.error.code]);
 }
 
 describe('decideDeletes', () => {
@@ -61,7 +60,7 @@ describe('decideDeletes', () => {
       managedCount: 9,
       blockOnInvalid: false,
     });
-    const first = decisions.get(items[2] as PlanItem);
+    const first = decisions.get(2);
     expect(first?.delete === false && first.error.message).toMatch(/row on line 3 has account_id "CUST-2"/);
   });
 
@@ -82,7 +81,7 @@ describe('decideDeletes', () => {
       maxPercent: 10,
       managedCount: 9,
       blockOnInvalid: false,
-    }).get(items[1] as PlanItem);
+    }).get(1);
     expect(decision?.delete === false && decision.error.message).toMatch(
       /row on line 7 is invalid and its account_id could not be read/,
     );
@@ -98,7 +97,7 @@ describe('decideDeletes', () => {
       maxPercent: 10,
       managedCount: 9,
       blockOnInvalid: true,
-    }).get(items[2] as PlanItem);
+    }).get(2);
     expect(decision?.delete === false && decision.error.message).toMatch(
       /2 rows are invalid or in conflict in this run \(the first on line 5\)/,
     );

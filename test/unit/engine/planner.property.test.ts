@@ -62,7 +62,8 @@ function plan(accounts: Account[], orgs: OrgState[], scope: 'partial' | 'full') 
   }
   const planner = createPlanner({ scope, regions: REGIONS, metadataKeys: OWNED_KEYS, snapshot });
   for (const account of accounts) planner.add({ ok: true, account });
-  return planner.finish();
+  const result = planner.finish();
+  return { ...result, items: [...result.items] };
 }
 
 /** What Scalekit would hold after apply --adopt wrote the plan (deletes not allowed). */

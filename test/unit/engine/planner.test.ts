@@ -16,7 +16,8 @@ function snapshotOf(orgs: OrgState[]): Snapshot {
 function plan(accounts: (Account | ParsedRecord)[], orgs: OrgState[], scope: 'partial' | 'full' = 'partial') {
   const planner = createPlanner({ scope, regions: REGIONS, metadataKeys: OWNED_KEYS, snapshot: snapshotOf(orgs) });
   for (const a of accounts) planner.add('ok' in a ? a : { ok: true, account: a });
-  return planner.finish();
+  const result = planner.finish();
+  return { ...result, items: [...result.items] };
 }
 
 describe('createPlanner', () => {

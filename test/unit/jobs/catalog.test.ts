@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { chunkRecords } from '../../../jobs/bulk-import-chunk.js';
 import { InvalidPayloadError } from '../../../src/job-errors.js';
 import { reconcileDeduplicationId } from '../../../jobs/reconcile.js';
-import { splitExternalId } from '../../../jobs/reconcile-target.js';
 import { CATALOG, isJobKind, jobOptionsFor, parsePayload } from '../../../jobs/catalog.js';
 import { chunkIndexOfJobKey, chunkJobId } from '../../../jobs/chunk-job-id.js';
 
@@ -60,12 +59,6 @@ describe('reconcile targets', () => {
     expect(byAccount).toBe('us-east-C1');
     expect(byExternalId).toBe(byAccount);
     expect(reconcileDeduplicationId(parsePayload('reconcile', { org_id: 'org_9' }))).toBe('org:org_9');
-  });
-
-  it('splits a managed external ID into region and account, the longest region first', () => {
-    expect(splitExternalId('us-east-CUST-1', ['us', 'us-east'])).toEqual({ region: 'us-east', accountId: 'CUST-1' });
-    expect(splitExternalId('eu-west-A', ['us-east'])).toBeNull();
-    expect(splitExternalId('us-east-', ['us-east'])).toBeNull();
   });
 });
 

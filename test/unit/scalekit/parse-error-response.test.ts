@@ -10,7 +10,7 @@ import {
   ValidationError,
   isScalekitError,
 } from '../../../src/scalekit/errors.js';
-import { parseErrorResponse, parseRetryAfterMs } from '../../../src/scalekit/parse-error-response.js';
+import { parseErrorResponse } from '../../../src/scalekit/parse-error-response.js';
 
 const nowMs = Date.parse('2026-01-01T00:00:00Z');
 const errorInfo = 'type.googleapis.com/scalekit.v1.errdetails.ErrorInfo';
@@ -117,22 +117,5 @@ describe('parseErrorResponse', () => {
     const error = parse(400, { code: 3, message: 'client_secret s3cret is malformed' });
     expect(error.message).not.toContain('s3cret');
     expect(error.message).toContain('[redacted]');
-  });
-});
-
-describe('parseRetryAfterMs', () => {
-  it.each([
-    ['0', 0],
-    ['2', 2_000],
-    ['1.5', 1_500],
-    [' 7 ', 7_000],
-    ['Thu, 01 Jan 2026 00:00:10 GMT', 10_000],
-    ['Wed, 31 Dec 2025 23:59:00 GMT', 0],
-  ])('%j -> %s ms', (header, expected) => {
-    expect(parseRetryAfterMs(header, nowMs)).toBe(expected);
-  });
-
-  it.each([[null], [undefined], [''], ['soon'], ['-3']])('%j -> undefined', (header) => {
-    expect(parseRetryAfterMs(header, nowMs)).toBeUndefined();
   });
 });

@@ -13,7 +13,8 @@ import {
   ValidationError,
   type HttpMethod,
 } from '../../../src/scalekit/errors.js';
-import { decideRetry, isOutcomeUnknown } from '../../../src/scalekit/retry-policy.js';
+import { decideRetry, type RetryInput } from '../../../src/retry/decide-retry.js';
+import { isOutcomeUnknown, retryFailureOf } from '../../../src/scalekit/retry-policy.js';
 
 const at = (method: HttpMethod, status?: number, retryAfterMs?: number) => ({
   method,
@@ -22,6 +23,12 @@ const at = (method: HttpMethod, status?: number, retryAfterMs?: number) => ({
   retryAfterMs,
 });
 const base = { attempt: 1, maxAttempts: 6, baseDelayMs: 100, maxDelayMs: 10_000, random: () => 0.5 };
+
+/** The one retry decision, for a Scalekit error as the client classifies it. */
+function decide(input: Omit<RetryInput, 'failure'> & { error: unknown }) {
+  const { error, ...rest } = input;
+  return decideRetry({ ...rest, failure: retryFailureOf(error) });
+}
 
 describe('decideRetry', () => {
   it.each([
@@ -47,7 +54,7 @@ describe('decideRetry', () => {
     ['a non-Scalekit error', new Error('boom'), false],
     ['a thrown string', 'boom', false],
   ])('%s: retry=%s', (_name, error, retry) => {
-    const decision = decideRetry({ ...base, error });
+    const decision = decide({ ...base, error });
     expect(decision.retry).toBe(retry);
     expect(decision.reason).not.toBe('');
     if (!retry) expect(decision.delayMs).toBe(0);
@@ -57,15 +64,15 @@ describe('decideRetry', () => {
     const error = new UnavailableError('x', at('GET', 503));
     for (const attempt of [1, 2, 3, 4]) {
       const ceiling = 100 * 2 ** (attempt - 1);
-      expect(decideRetry({ ...base, error, attempt, random: () => 0 }).delayMs).toBe(0);
-      expect(decideRetry({ ...base, error, attempt, random: () => 0.5 }).delayMs).toBe(ceiling / 2);
-      expect(decideRetry({ ...base, error, attempt, random: () => 0.999999 }).delayMs).toBe(ceiling - 1);
+      expect(decide({ ...base, error, attempt, random: () => 0 }).delayMs).toBe(0);
+      expect(decide({ ...base, error, attempt, random: () => 0.5 }).delayMs).toBe(ceiling / 2);
+      expect(decide({ ...base, error, attempt, random: () => 0.999999 }).delayMs).toBe(ceiling - 1);
     }
   });
 
   it('caps the backoff ceiling at maxDelayMs', () => {
     const error = new TimeoutError('x', { ...at('GET'), timeoutMs: 1 });
-    const decision = decideRetry({
+    const decision = decide({
       ...base,
       error,
       attempt: 20,
@@ -79,41 +86,39 @@ describe('decideRetry', () => {
 
   it('waits exactly Retry-After when the server sends it, without jitter', () => {
     const error = new RateLimitedError('x', at('GET', 429, 2_000));
-    expect(decideRetry({ ...base, error, random: () => 0 }).delayMs).toBe(2_000);
-    expect(decideRetry({ ...base, error, random: () => 0.9 }).delayMs).toBe(2_000);
+    expect(decide({ ...base, error, random: () => 0 }).delayMs).toBe(2_000);
+    expect(decide({ ...base, error, random: () => 0.9 }).delayMs).toBe(2_000);
   });
 
   it('honours Retry-After on a 503 too', () => {
     const error = new UnavailableError('x', at('GET', 503, 1_500));
-    expect(decideRetry({ ...base, error }).delayMs).toBe(1_500);
+    expect(decide({ ...base, error }).delayMs).toBe(1_500);
   });
 
   it('caps Retry-After at maxDelayMs', () => {
     const error = new RateLimitedError('x', at('GET', 429, 120_000));
-    expect(decideRetry({ ...base, error, maxDelayMs: 30_000 })).toMatchObject({ retry: true, delayMs: 30_000 });
+    expect(decide({ ...base, error, maxDelayMs: 30_000 })).toMatchObject({ retry: true, delayMs: 30_000 });
   });
 
   it('gives up when the attempts are spent, saying why', () => {
     const error = new UnavailableError('x', at('GET', 503));
-    expect(decideRetry({ ...base, error, attempt: 5 }).retry).toBe(true);
-    const last = decideRetry({ ...base, error, attempt: 6 });
+    expect(decide({ ...base, error, attempt: 5 }).retry).toBe(true);
+    const last = decide({ ...base, error, attempt: 6 });
     expect(last.retry).toBe(false);
     expect(last.reason).toMatch(/gave up after 6 attempts/);
   });
 
   it('gives a 429 (nothing was done, only wait) twice the attempts', () => {
     const error = new RateLimitedError('x', at('GET', 429));
-    expect(decideRetry({ ...base, error, attempt: 6 }).retry).toBe(true);
-    expect(decideRetry({ ...base, error, attempt: 11 }).retry).toBe(true);
-    const last = decideRetry({ ...base, error, attempt: 12 });
+    expect(decide({ ...base, error, attempt: 6 }).retry).toBe(true);
+    expect(decide({ ...base, error, attempt: 11 }).retry).toBe(true);
+    const last = decide({ ...base, error, attempt: 12 });
     expect(last.retry).toBe(false);
     expect(last.reason).toMatch(/rate limited \(429\); gave up after 12 attempts/);
   });
 
   it('never retries when maxAttempts is 1', () => {
-    expect(decideRetry({ ...base, error: new UnavailableError('x', at('GET', 503)), maxAttempts: 1 }).retry).toBe(
-      false,
-    );
+    expect(decide({ ...base, error: new UnavailableError('x', at('GET', 503)), maxAttempts: 1 }).retry).toBe(false);
   });
 });
 

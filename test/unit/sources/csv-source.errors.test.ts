@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, SourceError } from '../../../src/errors.js';
 import { createCsvSource, type CsvSourceOptions } from '../../../src/sources/csv-source.js';
 import { cannotRead } from '../../../src/sources/csv/read-file-chunks.js';
-import type { SourceRecord } from '../../../src/sources/source.js';
+import type { SourceRecord } from '../../../src/domain/account-record.js';
 
 const fixture = (name: string) => join(import.meta.dirname, '../../../fixtures/csv', name);
 

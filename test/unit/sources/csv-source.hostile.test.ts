@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SourceError } from '../../../src/errors.js';
 import { createCsvSource } from '../../../src/sources/csv-source.js';
-import type { SourceRecord } from '../../../src/sources/source.js';
+import type { SourceRecord } from '../../../src/domain/account-record.js';
 
 let dir: string;
 beforeAll(async () => {

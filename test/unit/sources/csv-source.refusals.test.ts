@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, SourceError } from '../../../src/errors.js';
 import { createCsvSource, type CsvSourceOptions } from '../../../src/sources/csv-source.js';
-import type { SourceRecord } from '../../../src/sources/source.js';
+import type { SourceRecord } from '../../../src/domain/account-record.js';
 
 let dir: string;
 beforeAll(async () => {

@@ -6,7 +6,7 @@ import { parseAccount } from '../../../src/domain/account.js';
 import { partitionDuplicates } from '../../../src/domain/duplicates.js';
 import type { Account } from '../../../src/domain/types.js';
 import { createCsvSource, type CsvSourceOptions } from '../../../src/sources/csv-source.js';
-import type { SourceRecord } from '../../../src/sources/source.js';
+import type { SourceRecord } from '../../../src/domain/account-record.js';
 
 const fixture = (name: string) => join(import.meta.dirname, '../../../fixtures/csv', name);
 

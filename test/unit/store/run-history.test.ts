@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import RedisMock from 'ioredis-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildReport } from '../../../src/engine/report.js';
-import type { Report } from '../../../src/engine/types.js';
+import type { RunReport } from '../../../src/engine/types.js';
 import { createRunHistory, type RunRecordInput } from '../../../src/store/run-history.js';
 
 const redis = new RedisMock();
@@ -13,7 +13,7 @@ afterEach(async () => {
   if (keys.length > 0) await redis.del(...keys);
 });
 
-function report(runId: string, failed = 0): Report {
+function report(runId: string, failed = 0): RunReport {
   const items = Array.from({ length: failed }, (_, i) => ({
     external_id: `us-east-C${i}`,
     account_id: `C${i}`,
