@@ -34,6 +34,8 @@ export const REDACT_PATHS = [
   '*.databaseUrl',
   'redisUrl',
   '*.redisUrl',
+  'redisSentinelPassword',
+  '*.redisSentinelPassword',
   'invoice_email',
   '*.invoice_email',
   '*.metadata.invoice_email',

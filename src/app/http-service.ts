@@ -18,6 +18,8 @@ import {
   DEFAULT_QUEUE_NAME,
   queueKeyPrefix,
 } from '../store/redis-connections.js';
+import { redisSettingsOf } from '../store/redis-client.js';
+import { bullPrefix } from '../store/redis-keys.js';
 import { createRedisRateBudget } from '../store/redis-rate-budget.js';
 import { createRedisReplayGuard } from '../store/replay-guard.js';
 import { createRunHistory } from '../store/run-history.js';
@@ -59,22 +61,22 @@ const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-chil
 export async function startHttpService(options: HttpServiceOptions): Promise<HttpService> {
   const { config, logger } = options;
   const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
-  const keyPrefix = options.keyPrefix ?? queueKeyPrefix(queueName);
   const releasers = createReleasers();
   const release = () =>
     releasers.releaseAll((name, error) => logger.warn({ err: error, resource: name }, 'could not close cleanly'));
   try {
-    const redis = await connectProducerConnection(config.redisUrl, (error) =>
+    const redis = await connectProducerConnection(config, (error) =>
       logger.debug({ err: error }, 'Redis connection error'),
     );
     releasers.add('redis', () => closeConnection(redis));
+    const keyPrefix = options.keyPrefix ?? queueKeyPrefix(queueName, redis);
     const rateBudget = createRedisRateBudget({
       redis,
       environmentUrl: config.scalekitEnvironmentUrl,
       ratePerSecond: config.rateLimit,
       keyPrefix: options.rateBudgetKeyPrefix,
     });
-    const queue = new Queue(queueName, { connection: redis });
+    const queue = new Queue(queueName, { connection: redis, prefix: bullPrefix(redis) });
     queue.on('error', (error) => logger.warn({ err: error }, 'queue connection error'));
     releasers.add('queue', () => queue.close());
     const runHistory = createRunHistory(redis, { keyPrefix, limit: config.runHistory });
@@ -91,7 +93,7 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
     });
     releasers.add('scalekit', closeScalekit);
     const producer = createProducer({
-      redisUrl: config.redisUrl,
+      ...redisSettingsOf(config),
       queueName,
       logger,
       reconcileDelayMs: config.reconcileDelayMs,

@@ -11,6 +11,7 @@ import type { JobSpec } from '../job-contract.js';
 import { createProducer as createQueueProducer, type Producer as QueueProducer } from '../queue/producer.js';
 import { createImportStore } from '../store/import-store.js';
 import { createLatestAccounts } from '../store/latest-accounts.js';
+import { redisSettingsOf, type RedisSettings } from '../store/redis-client.js';
 import { DEFAULT_QUEUE_NAME, queueKeyPrefix } from '../store/redis-connections.js';
 
 /** ORGSYNC_RECONCILE_DELAY_MS's default. */
@@ -23,8 +24,11 @@ export type EnqueuePayloads = { [K in EnqueueKind]: PayloadInput<K> };
 export type Producer = QueueProducer<EnqueuePayloads>;
 
 /** Options of `createProducer`. */
-export interface ProducerOptions {
-  /** REDIS_URL. The connection fails fast (`enableOfflineQueue: false`); it is opened on first use. */
+export interface ProducerOptions extends RedisSettings {
+  /**
+   * REDIS_URL (with ORGSYNC_REDIS_MODE and the other Redis settings). The connection fails fast
+   * (`enableOfflineQueue: false`); it is opened on first use.
+   */
   redisUrl: string;
   /** Default `orgsync`; every worker of the same queue name takes the jobs. */
   queueName?: string;
@@ -45,7 +49,7 @@ export function createProducer(options: ProducerOptions): Producer {
   const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
   const jobs: Record<string, JobSpec> = Object.fromEntries(JOB_KINDS.map((kind) => [kind, jobSpecOf(kind)]));
   return createQueueProducer<EnqueuePayloads>({
-    redisUrl: options.redisUrl,
+    ...redisSettingsOf(options),
     queueName,
     logger: options.logger,
     jobs,
@@ -56,7 +60,7 @@ export function createProducer(options: ProducerOptions): Producer {
           prepareReconcile(
             parsePayload('reconcile', payload),
             nowMs,
-            createLatestAccounts(redis, { keyPrefix: queueKeyPrefix(queueName) }),
+            createLatestAccounts(redis, { keyPrefix: queueKeyPrefix(queueName, redis) }),
           ),
       },
     },
@@ -72,7 +76,7 @@ export async function enqueueBulkImport(producer: Producer, input: BulkImportInp
   chunkSizeOf(input); // a bad chunk size fails before anything connects
   const { redis } = await producer.resources();
   const store = createImportStore(redis, {
-    keyPrefix: queueKeyPrefix(producer.queueName),
+    keyPrefix: queueKeyPrefix(producer.queueName, redis),
     ttlSeconds: input.ttlSeconds,
   });
   return submitBulkImport({ store, addFlow: (flow) => producer.addFlow(flow) }, input);

@@ -56,7 +56,7 @@ export async function runSyncOnce(
     const described = createSource(spec, config, rules, flags).description;
     const incremental = await openIncremental(
       options.since,
-      config.redisUrl,
+      config,
       watermarkId(described, config),
       config.sinceOverlapMs,
     );

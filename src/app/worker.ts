@@ -86,15 +86,13 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerProcess
   const { config } = options;
   const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
   const logger = options.logger.child({ queue: queueName });
-  const keyPrefix = queueKeyPrefix(queueName);
   const environmentUrl = config.scalekitEnvironmentUrl;
   const releasers = createReleasers();
-  const redis = createWorkerConnection(
-    config.redisUrl,
-    (error) => logger.warn({ err: error }, 'Redis connection error'),
-    { connectionName: `orgsync:worker:${queueName}` },
-  );
+  const redis = createWorkerConnection(config, (error) => logger.warn({ err: error }, 'Redis connection error'), {
+    connectionName: `orgsync:worker:${queueName}`,
+  });
   releasers.add('redis', () => closeConnection(redis));
+  const keyPrefix = queueKeyPrefix(queueName, redis);
   // Released just before the connection it flushes through (releasers run last-in, first-out).
   const callCounter = createCallCounter(redis, { keyPrefix });
   releasers.add('call counter', () => callCounter.close());
@@ -102,6 +100,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerProcess
     const worker = await startQueueWorker({
       redis,
       redisUrl: config.redisUrl,
+      redisMode: config.redisMode,
       logger: options.logger,
       queueName,
       jobs: createJobList({

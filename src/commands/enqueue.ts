@@ -103,6 +103,10 @@ export async function runEnqueueCommand(request: EnqueueRequest, io: CommandIo):
   const { createProducer } = await import('../app/producer.js');
   const producer = createProducer({
     redisUrl: config.redisUrl,
+    redisMode: config.redisMode,
+    redisSentinelName: config.redisSentinelName,
+    redisSentinelPassword: config.redisSentinelPassword,
+    redisTlsCa: config.redisTlsCa,
     queueName: request.flags.queue ?? DEFAULT_QUEUE_NAME,
     logger,
     reconcileDelayMs: config.reconcileDelayMs,

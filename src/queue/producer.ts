@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { FlowProducer, Queue, type FlowJob } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection as Redis } from '../store/redis-client.js';
 import type { Logger } from 'pino';
 import { parseJobPayload, type JobFlow, type JobSpec } from '../job-contract.js';
 import { createReleasers } from '../lifecycle.js';
+import type { RedisSettings } from '../store/redis-client.js';
 import { closeConnection, connectProducerConnection, DEFAULT_QUEUE_NAME } from '../store/redis-connections.js';
+import { bullPrefix } from '../store/redis-keys.js';
 import { bullJobOptions } from './bull-job-options.js';
 import { addDebounced } from './debounced-add.js';
 
@@ -24,8 +26,11 @@ export interface DebouncePolicy {
 }
 
 /** Options of `createProducer`. */
-export interface ProducerOptions {
-  /** REDIS_URL. The connection fails fast (`enableOfflineQueue: false`); it is opened on first use. */
+export interface ProducerOptions extends RedisSettings {
+  /**
+   * REDIS_URL (and the other Redis settings: mode, sentinel name, TLS CA). The connection fails fast
+   * (`enableOfflineQueue: false`); it is opened on first use.
+   */
   redisUrl: string;
   /** Default `orgsync`; every worker of the same queue name takes the jobs. */
   queueName?: string;
@@ -96,13 +101,14 @@ export function createProducer<Payloads extends object>(options: ProducerOptions
   let closing: Promise<void> | undefined;
 
   async function open(): Promise<ProducerResources> {
-    const redis = await connectProducerConnection(options.redisUrl, (error) =>
+    const redis = await connectProducerConnection(options, (error) =>
       log.debug({ err: error }, 'Redis connection error'),
     );
     releasers.add('redis', () => closeConnection(redis));
-    const queue = new Queue(queueName, { connection: redis });
+    const prefix = bullPrefix(redis);
+    const queue = new Queue(queueName, { connection: redis, prefix });
     releasers.add('queue', () => queue.close());
-    const flows = new FlowProducer({ connection: redis });
+    const flows = new FlowProducer({ connection: redis, prefix });
     releasers.add('flow producer', () => flows.close());
     queue.on('error', (error) => log.warn({ err: error }, 'queue connection error'));
     flows.on('error', (error) => log.warn({ err: error }, 'flow producer connection error'));

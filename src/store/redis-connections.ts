@@ -1,26 +1,25 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+import { createRedisClient, describeRedis, type RedisConnection, type RedisSettings } from './redis-client.js';
+import { orgsyncKeyPrefix } from './redis-keys.js';
+
+export { queueKeyPrefix } from './redis-keys.js';
 
 /** Name of the BullMQ queue every kind of job goes through, unless `--queue` says otherwise. */
 export const DEFAULT_QUEUE_NAME = 'orgsync';
 
-/** Prefix of every Redis key orgsync itself writes (run history, import chunks, locks, rate budget). */
-export const ORGSYNC_KEY_PREFIX = 'orgsync:';
-
-/** Keys that belong to one queue (run history, bulk-import chunks): `orgsync:<queue>:`. */
-export function queueKeyPrefix(queueName: string): string {
-  return `${ORGSYNC_KEY_PREFIX}${queueName}:`;
-}
+/** Prefix of every Redis key orgsync itself writes on a single server (`redis-keys.ts` for a cluster's). */
+export const ORGSYNC_KEY_PREFIX = orgsyncKeyPrefix();
 
 /**
  * The connection of a worker process (BullMQ's contract): commands wait through reconnects
  * forever (`maxRetriesPerRequest: null`), since a worker must outlive a Redis restart.
  */
 export function createWorkerConnection(
-  redisUrl: string,
+  settings: RedisSettings,
   onError?: (error: Error) => void,
   options: RedisOptions = {},
-): Redis {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, ...options });
+): RedisConnection {
+  const redis = createRedisClient(settings, { maxRetriesPerRequest: null, ...options });
   redis.on('error', (error: Error) => onError?.(error));
   return redis;
 }
@@ -32,11 +31,11 @@ export function createWorkerConnection(
  * after a later outage it reconnects in the background while commands fail at once.
  */
 export async function connectProducerConnection(
-  redisUrl: string,
+  settings: RedisSettings,
   onError?: (error: Error) => void,
   options: RedisOptions = {},
-): Promise<Redis> {
-  const redis = new Redis(redisUrl, {
+): Promise<RedisConnection> {
+  const redis = createRedisClient(settings, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 5_000,
@@ -50,22 +49,20 @@ export async function connectProducerConnection(
   } catch (error) {
     redis.disconnect();
     throw new Error(
-      `cannot connect to Redis at ${describeRedisUrl(redisUrl)}; is it running, and is REDIS_URL right?`,
+      `cannot connect to Redis at ${describeRedis(settings)}; is it running, and are REDIS_URL and ORGSYNC_REDIS_MODE right?`,
       { cause: error },
     );
   }
   return redis;
 }
 
-/** `redis://host:port/db` without user or password, for messages. */
+/** `redis://host:port/db` without user or password, for messages (every URL of a list). */
 export function describeRedisUrl(redisUrl: string): string {
-  if (!URL.canParse(redisUrl)) return 'the configured REDIS_URL';
-  const url = new URL(redisUrl);
-  return `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`;
+  return describeRedis(redisUrl);
 }
 
 /** Closes a connection politely (QUIT), or drops it when it is not connected. Never throws. */
-export async function closeConnection(redis: Redis): Promise<void> {
+export async function closeConnection(redis: RedisConnection): Promise<void> {
   if (redis.status === 'end') return;
   if (redis.status !== 'ready') {
     redis.disconnect();
