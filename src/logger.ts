@@ -35,6 +35,11 @@ export const REDACT_PATHS = [
   'redisUrl',
   '*.redisUrl',
   'redisSentinelPassword',
+  // ioredis errors carry the command that failed: an AUTH's arguments are the Redis password.
+  'err.command.args',
+  'err.cause.command.args',
+  'err.lastNodeError.command.args',
+  '*.err.command.args',
   '*.redisSentinelPassword',
   'invoice_email',
   '*.invoice_email',

@@ -1,7 +1,7 @@
 import { OrgsyncError } from '../errors.js';
 import type { Report, ReportSummary } from '../engine/types.js';
 import { formatInstant, parseInstantLoosely, shiftInstant, type Instant } from '../sources/instant.js';
-import { createRedisClient, type RedisSettings } from '../store/redis-client.js';
+import { createRedisClient, describeRedis, redactRedisSecrets, type RedisSettings } from '../store/redis-client.js';
 import { createWatermarkStore } from '../store/watermark-store.js';
 
 /** `--since`: nothing (a full read), `last` (the source's watermark in Redis), or an RFC 3339 instant. */
@@ -60,7 +60,7 @@ export async function openIncremental(
     redis.disconnect();
     throw new OrgsyncError(
       'ERR_REDIS',
-      `--since last keeps its watermark in Redis, which could not be reached (REDIS_URL): ${error instanceof Error ? error.message : String(error)}`,
+      `--since last keeps its watermark in Redis, which could not be reached at ${describeRedis(redisSettings)} (REDIS_URL): ${redactRedisSecrets(error instanceof Error ? error.message : String(error), redisSettings)}`,
       { cause: error },
     );
   }

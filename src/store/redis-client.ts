@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { redisUrlParts as urlParts, redisUrlProblem, type RedisMode } from '../config.js';
@@ -92,10 +93,32 @@ export function describeRedis(settings: RedisSettings | string): string {
   return redisMode === undefined || redisMode === 'standalone' ? list : `${list} (${redisMode})`;
 }
 
+/**
+ * `text` with every password of the settings (REDIS_URL's, the sentinels') replaced by `***`: for
+ * the reason of a Redis error, which orgsync prints (ioredis's own messages hold none, but a message
+ * is checked before it is shown).
+ */
+export function redactRedisSecrets(text: string, settings: RedisSettings): string {
+  const secrets = new Set<string>();
+  for (const part of urlParts(settings.redisUrl)) {
+    if (!URL.canParse(part)) continue;
+    const { password } = new URL(part);
+    if (password !== '') {
+      secrets.add(password);
+      secrets.add(decodeURIComponent(password));
+    }
+  }
+  if (settings.redisSentinelPassword) secrets.add(settings.redisSentinelPassword);
+  let out = text;
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) out = out.split(secret).join('***');
+  return out;
+}
+
 /** The TLS options of a `rediss://` endpoint: Node's trust store, plus `ORGSYNC_REDIS_TLS_CA`. */
 function tlsOptions(settings: RedisSettings, endpoint: RedisEndpoint): ConnectionOptions | undefined {
   if (!endpoint.tls) return undefined;
-  const options: ConnectionOptions = { servername: endpoint.host };
+  // SNI names a host, never an address (RFC 6066); the certificate is checked against either.
+  const options: ConnectionOptions = isIP(endpoint.host) === 0 ? { servername: endpoint.host } : {};
   if (settings.redisTlsCa !== undefined) {
     try {
       options.ca = readFileSync(settings.redisTlsCa, 'utf8');

@@ -1,5 +1,12 @@
 import type { RedisOptions } from 'ioredis';
-import { createRedisClient, describeRedis, type RedisConnection, type RedisSettings } from './redis-client.js';
+import { OrgsyncError } from '../errors.js';
+import {
+  createRedisClient,
+  describeRedis,
+  redactRedisSecrets,
+  type RedisConnection,
+  type RedisSettings,
+} from './redis-client.js';
 import { orgsyncKeyPrefix } from './redis-keys.js';
 
 export { queueKeyPrefix } from './redis-keys.js';
@@ -43,13 +50,21 @@ export async function connectProducerConnection(
     ...options,
   });
   // Without a listener ioredis prints every reconnect failure; commands report errors themselves.
-  redis.on('error', (error: Error) => onError?.(error));
+  // The first failure's reason (WRONGPASS, a certificate refused) comes as an event; connect() then
+  // only says "Connection is closed".
+  let lastError: Error | undefined;
+  redis.on('error', (error: Error) => {
+    lastError ??= error;
+    onError?.(error);
+  });
   try {
     await redis.connect();
   } catch (error) {
     redis.disconnect();
-    throw new Error(
-      `cannot connect to Redis at ${describeRedis(settings)}; is it running, and are REDIS_URL and ORGSYNC_REDIS_MODE right?`,
+    const reason = lastError?.message ?? (error instanceof Error ? error.message : String(error));
+    throw new OrgsyncError(
+      'ERR_REDIS',
+      `cannot connect to Redis at ${describeRedis(settings)} (${redactRedisSecrets(reason, settings)}); is it running, and are REDIS_URL and ORGSYNC_REDIS_MODE right?`,
       { cause: error },
     );
   }

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   createRedisClient,
   describeRedis,
+  redactRedisSecrets,
   redisEndpoints,
   type RedisConnection,
 } from '../../../src/store/redis-client.js';
@@ -52,13 +53,27 @@ describe('describeRedis', () => {
   });
 });
 
+describe('redactRedisSecrets', () => {
+  it('hides every password of REDIS_URL and the sentinel password in a message', () => {
+    const settings = {
+      redisUrl: 'redis://alice:p%40ss@a:1,redis://bob:other@b:2',
+      redisMode: 'sentinel' as const,
+      redisSentinelPassword: 'sentinel-pw',
+    };
+    expect(redactRedisSecrets('AUTH p@ss failed; other; p%40ss; sentinel-pw', settings)).toBe(
+      'AUTH *** failed; ***; ***; ***',
+    );
+  });
+});
+
 describe('createRedisClient', () => {
   it('builds a standalone client from the URL: credentials, database, TLS', () => {
-    const client = lazy({ redisUrl: 'rediss://alice:s3cret@127.0.0.1:6380/4' });
+    const client = lazy({ redisUrl: 'rediss://alice:s3cret@cache.example:6380/4' });
     expect(client.isCluster).toBe(false);
     const options = client.options as Record<string, unknown>;
-    expect(options).toMatchObject({ host: '127.0.0.1', port: 6380, username: 'alice', password: 's3cret', db: 4 });
-    expect(options.tls).toMatchObject({ servername: '127.0.0.1' });
+    expect(options).toMatchObject({ host: 'cache.example', port: 6380, username: 'alice', password: 's3cret', db: 4 });
+    expect(options.tls).toEqual({ servername: 'cache.example' });
+    expect((lazy({ redisUrl: 'rediss://127.0.0.1:6380' }).options as { tls?: unknown }).tls).toEqual({});
   });
 
   it('builds an ioredis Cluster from the seed nodes, credentials on every node', () => {
