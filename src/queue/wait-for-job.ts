@@ -26,19 +26,22 @@ export async function waitForJob(queue: Queue, jobId: string, options: WaitForJo
   const maxPollMs = options.maxPollMs ?? 2_000;
   let pollMs = options.pollMs ?? 200;
   let last: string | undefined;
+  const gone = () => new Error(`job ${jobId} is not on queue ${queue.name} (removed, or never added)`);
   for (;;) {
-    const job = await queue.getJob(jobId);
-    if (!job) throw new Error(`job ${jobId} is not on queue ${queue.name} (removed, or never added)`);
-    const state = await job.getState();
+    const state = await queue.getJobState(jobId);
+    if (state === 'unknown') throw gone();
     if (state !== last) {
       last = state;
       options.onState?.(state);
     }
-    if (state === 'completed') {
+    if (state === 'completed' || state === 'failed') {
+      // Read once it has ended: a job read before that keeps a null result even after it completes.
+      const job = await queue.getJob(jobId);
+      if (!job) throw gone();
+      if (state === 'failed') return { state, reason: job.failedReason };
       const result: unknown = job.returnvalue;
       return { state, result };
     }
-    if (state === 'failed') return { state, reason: job.failedReason };
     await sleep(pollMs, options.signal);
     pollMs = Math.min(maxPollMs, pollMs * 1.5);
   }
