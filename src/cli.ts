@@ -99,6 +99,14 @@ function installCrashHandlers(): void {
   };
   process.on('uncaughtException', crash('uncaught exception'));
   process.on('unhandledRejection', crash('unhandled promise rejection'));
+  // `orgsync plan ... | head`: the reader went away. Stop printing, but let the command finish
+  // (an apply still writes its report) and keep its exit code.
+  const ignoreClosedReader = (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
+    crash('output error')(error);
+  };
+  process.stdout.on('error', ignoreClosedReader);
+  process.stderr.on('error', ignoreClosedReader);
 }
 
 const invokedDirectly =
