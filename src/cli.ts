@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runSyncCommand, type SyncFlags } from './commands/sync-command.js';
+import { pathArgument } from './commands/output-location.js';
 import { registerCommands } from './commands/register.js';
 import { processEnv } from './config.js';
 import { escapeLines } from './domain/safe-text.js';
@@ -29,7 +30,9 @@ export function buildProgram(io = { env: processEnv(), stdout: process.stdout, s
           .choices(['partial', 'full'])
           .default('partial'),
       )
-      .option('--report-dir <dir>', 'write report.json, results.csv and summary.md here')
+      .addOption(
+        new Option('--report-dir <dir>', 'write report.json, results.csv and summary.md here').argParser(pathArgument),
+      )
       .option('--region <region>', 'give every record this region (the region column is then not needed)')
       .option('--delimiter <char>', 'CSV delimiter: , ; tab | (default: detected from the header)')
       .option('--encoding <name>', 'CSV encoding when not UTF-8, e.g. windows-1252, latin1, utf-16le')
@@ -43,7 +46,11 @@ export function buildProgram(io = { env: processEnv(), stdout: process.stdout, s
   sourceOptions(
     program.command('plan').description('dry run: show what apply would change; writes nothing to Scalekit'),
   )
-    .option('--out <file>', 'save the plan, to apply later exactly as saved with: orgsync apply FILE')
+    .addOption(
+      new Option('--out <file>', 'save the plan, to apply later exactly as saved with: orgsync apply FILE').argParser(
+        pathArgument,
+      ),
+    )
     .option('--detailed-exitcode', 'exit 2 when drift was found (0: none, 1: errors)')
     .action(async (flags: SyncFlags) => {
       process.exitCode = await runSyncCommand('plan', undefined, flags, io);

@@ -12,7 +12,7 @@ import { createLogger } from '../logger.js';
 import { DEFAULT_QUEUE_NAME } from '../store/redis-connections.js';
 import { describeCounts } from './run-table.js';
 import { escapingStream } from './escaping-stream.js';
-import { outputError, prepareOutputDirectory } from './output-location.js';
+import { outputError, pathArgument, prepareOutputDirectory } from './output-location.js';
 import type { CommandIo } from './sync-command.js';
 
 /** Flags every `orgsync enqueue` subcommand has. */
@@ -41,7 +41,11 @@ export interface ReconcileFlags extends EnqueueFlags {
 const common = (cmd: Command): Command =>
   cmd
     .option('--wait', 'follow the job to its end, print its summary and exit with the same code as orgsync apply')
-    .option('--report-dir <dir>', 'with --wait: write report.json, results.csv and summary.md here')
+    .addOption(
+      new Option('--report-dir <dir>', 'with --wait: write report.json, results.csv and summary.md here').argParser(
+        pathArgument,
+      ),
+    )
     .option('--queue <name>', 'BullMQ queue the workers take jobs from', DEFAULT_QUEUE_NAME);
 
 /** Registers `orgsync enqueue bulk-import|nightly-sync|reconcile`. */
