@@ -30,7 +30,7 @@ describe('createCsvSource: a space before a quote', () => {
       'space-quote.csv',
       'account_id,region,display_name,billing_plan\nSP-1, us-east, "Smith, John", gold\nSP-2,\tus-west,\t"Doe, ""Jane""" ,basic\n',
     );
-    const records = await readAll({ path: path });
+    const records = await readAll({ path });
     expect(records[0]).toEqual({
       line: 2,
       values: { account_id: 'SP-1', region: 'us-east', display_name: 'Smith, John', billing_plan: 'gold' },
@@ -53,7 +53,7 @@ describe('createCsvSource: a space before a quote', () => {
 
   it('keeps a quote that follows other characters as a character, as before', async () => {
     const path = await temp.file('inner-quote.csv', 'account_id,region,display_name\nA-1,us-east,O"Brien "Ltd"\n');
-    expect((await readAll({ path: path }))[0]?.values.display_name).toBe('O"Brien "Ltd"');
+    expect((await readAll({ path }))[0]?.values.display_name).toBe('O"Brien "Ltd"');
   });
 });
 
@@ -63,7 +63,7 @@ describe('createCsvSource: blank lines and short rows', () => {
       'blanks.csv',
       `\n,,,\n${HEADER}\n\n,,,,,,\r\n  , ,\t,\nA-1,us-east,Alpha\n${',,,,\n'.repeat(1000)}A-2,us-east,"Be\nta"\n\nA-3,us-east,Gamma,,,,,extra,cells\n`,
     );
-    const records = await readAll({ path: path });
+    const records = await readAll({ path });
     expect(records.map((r) => [r.line, r.values.account_id])).toEqual([
       [8, 'A-1'],
       [1009, 'A-2'],
@@ -84,7 +84,7 @@ describe('createCsvSource: blank lines and short rows', () => {
 
   it('still reports a row whose only content lies past the last column (it is not blank)', async () => {
     const path = await temp.file('past-last.csv', `${HEADER},,,,,,,stray note\n`);
-    expect(await readAll({ path: path })).toEqual([
+    expect(await readAll({ path })).toEqual([
       {
         line: 2,
         values: {
