@@ -45,6 +45,10 @@ export function buildProgram(io = { env: processEnv(), stdout: process.stdout, s
   )
     .option('--out <file>', 'save the plan, to apply later exactly as saved with: orgsync apply FILE')
     .option('--detailed-exitcode', 'exit 2 when drift was found (0: none, 1: errors)')
+    .option(
+      '--allow-delete',
+      'with --scope full: show the deletes apply --allow-delete would make, and those withheld and why; a plan saved with --out then deletes them',
+    )
     .action(async (flags: SyncFlags) => {
       process.exitCode = await runSyncCommand('plan', undefined, flags, io);
     });
@@ -57,7 +61,7 @@ export function buildProgram(io = { env: processEnv(), stdout: process.stdout, s
     .argument('[plan-file]', 'a plan saved by orgsync plan --out; organizations changed since are reported as stale')
     .option(
       '--allow-delete',
-      'full scope: delete orphans (withheld above the thresholds, never with an enabled SCIM directory)',
+      'with --scope full: delete orphans (withheld above the thresholds, never with an enabled SCIM directory); a saved plan carries its own',
     )
     .option(
       '--adopt [external-ids]',

@@ -140,6 +140,11 @@ function parseSettings(
   if (planFile && flags.source)
     problems.push('give either a plan file or --source, not both (a saved plan already names its source)');
   if (mode === 'apply' && planFile && flags.out) problems.push('--out belongs to orgsync plan');
+  // A saved plan carries its own scope and delete decision (checked when it is read).
+  if (flags.allowDelete === true && !planFile && scope !== 'full')
+    problems.push(
+      '--allow-delete deletes only in a full run (the source is then the whole truth, and organizations without an account are orphans): add --scope full',
+    );
   problems.push(...checkSinceFlag(flags.since, scope, flags.source ?? env.ORGSYNC_SOURCE));
   let config: ScalekitConfig | undefined;
   try {

@@ -72,6 +72,7 @@ export async function startHarness(
           concurrency: 4,
           deleteMaxCount: 10,
           deleteMaxPercent: 10,
+          environmentUrl: emulator.url,
           ...options,
           source,
         },
