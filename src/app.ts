@@ -107,8 +107,8 @@ export function sourceSettings(config: Config, rules: DomainRules, flags: Source
   return {
     requiredColumns: requiredColumns(rules),
     readColumns: readColumns(rules),
-    delimiter: flags.delimiter,
-    encoding: flags.encoding,
+    delimiter: flags.delimiter ?? config.csvDelimiter,
+    encoding: flags.encoding ?? config.csvEncoding,
     since: flags.since,
     databaseUrl: config.databaseUrl,
     pgQuery: config.pgQuery,
@@ -121,6 +121,14 @@ export function sourceSettings(config: Config, rules: DomainRules, flags: Source
 /** The source a `--source` spec (or ORGSYNC_SOURCE) names: csv:PATH, postgres:, or an http(s) URL. */
 export function createSource(spec: string, config: Config, rules: DomainRules, flags?: SourceFlags): AccountSource {
   return createSourceFromSpec(spec, sourceSettings(config, rules, flags));
+}
+
+/**
+ * The rules of the host source's records (nightly sync, reconciles): the configured ones, with
+ * ORGSYNC_REGION as the fixed region when it is set.
+ */
+export function hostRules(config: Config): DomainRules {
+  return domainRules(config, config.region);
 }
 
 /** The host source (ORGSYNC_SOURCE) of the worker's jobs, or `undefined` when none is configured. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normalizeRegion } from './domain/external-id.js';
 import { ConfigError } from './errors.js';
 
 /**
@@ -141,6 +142,21 @@ export const SETTINGS = {
     schema: positiveInt('a whole number of pages, e.g. 10000').default(10_000),
     help: 'most pages an http(s) source may send in one run (a `next` that never ends fails the run)',
   },
+  region: {
+    env: 'ORGSYNC_REGION',
+    schema: z.string().optional(),
+    help: 'give every record of the source this region, like --region (the region column is then not needed); one of ORGSYNC_REGIONS',
+  },
+  csvDelimiter: {
+    env: 'ORGSYNC_CSV_DELIMITER',
+    schema: z.string().optional(),
+    help: 'CSV delimiter, like --delimiter: , ; | or tab (default: detected from the header)',
+  },
+  csvEncoding: {
+    env: 'ORGSYNC_CSV_ENCODING',
+    schema: z.string().trim().min(1).optional(),
+    help: 'CSV encoding when not UTF-8, like --encoding (e.g. windows-1252, latin1, utf-16le)',
+  },
   regions: {
     env: 'ORGSYNC_REGIONS',
     schema: list('regions', DEFAULT_REGIONS).transform((r) => r.map((x) => x.toLowerCase())),
@@ -226,6 +242,16 @@ export const SETTINGS = {
     env: 'ORGSYNC_ADMIN_READ_ONLY',
     schema: z.stringbool({ error: 'expected true or false' }).default(true),
     help: 'false lets the dashboard retry, remove and promote jobs',
+  },
+  nightlyAllowDelete: {
+    env: 'ORGSYNC_NIGHTLY_ALLOW_DELETE',
+    schema: z.stringbool({ error: 'expected true or false' }).default(false),
+    help: 'true: the nightly sync (full scope) deletes orphans, like apply --scope full --allow-delete, through the same safeguards',
+  },
+  nightlyAdopt: {
+    env: 'ORGSYNC_NIGHTLY_ADOPT',
+    schema: z.stringbool({ error: 'expected true or false' }).default(false),
+    help: 'true: the nightly sync links adoptable organizations, like apply --adopt',
   },
   nightlyCron: {
     env: 'ORGSYNC_NIGHTLY_CRON',
@@ -318,6 +344,7 @@ export function loadConfig<R extends Requirement = never>(options: LoadConfigOpt
     const shown = 'secret' in setting && setting.secret ? '' : ` (got ${JSON.stringify(String(raw)).slice(0, 60)})`;
     problems.push(`${settingLabel(setting)}: ${issue}${shown} — ${setting.help}`);
   }
+  problems.push(...crossFieldProblems(out, flags));
   for (const name of options.require ?? []) {
     if (out[name] === undefined) {
       const label = settingLabel(SETTINGS[name]);
@@ -331,6 +358,23 @@ export function loadConfig<R extends Requirement = never>(options: LoadConfigOpt
   if (problems.length > 0) throw new ConfigError(problems);
   // Safe: every key of SETTINGS was parsed by its own schema above, and every required one is present.
   return out as ConfigWith<R>;
+}
+
+/**
+ * Rules between settings, checked once each is valid on its own. ORGSYNC_REGION must be one of
+ * ORGSYNC_REGIONS (a `--region` flag is checked, and named, by the command that takes it).
+ */
+function crossFieldProblems(out: Record<string, unknown>, flags: Partial<Record<SettingName, unknown>>): string[] {
+  const problems: string[] = [];
+  const { region, regions } = out;
+  if (flags.region === undefined && typeof region === 'string' && Array.isArray(regions)) {
+    const wanted = normalizeRegion(region);
+    if (!regions.includes(wanted))
+      problems.push(
+        `ORGSYNC_REGION: ${JSON.stringify(region.slice(0, 60))} is not a configured region: use one of ${regions.join(', ')}, or add it to ORGSYNC_REGIONS`,
+      );
+  }
+  return problems;
 }
 
 /** How messages name a setting: its environment variable, or its flag when it has none. */

@@ -94,7 +94,16 @@ export type EnqueueRequest =
 
 /** Enqueues one job, prints its id and, with `--wait`, follows it; returns the exit code. */
 export async function runEnqueueCommand(request: EnqueueRequest, io: CommandIo): Promise<number> {
-  const config = loadConfig({ env: io.env, command: `orgsync enqueue ${request.kind}` });
+  const config = loadConfig({
+    env: io.env,
+    // A bulk import's --region/--delimiter/--encoding override ORGSYNC_REGION/_CSV_DELIMITER/_CSV_ENCODING
+    // (a reconcile's --region is its account's, not a setting).
+    flags:
+      request.kind === 'bulk-import'
+        ? { region: request.flags.region, csvDelimiter: request.flags.delimiter, csvEncoding: request.flags.encoding }
+        : {},
+    command: `orgsync enqueue ${request.kind}`,
+  });
   if (request.flags.wait && request.flags.reportDir)
     await prepareOutputDirectory('--report-dir', request.flags.reportDir, REPORT_FILES);
   io = { ...io, stdout: escapingStream(io.stdout), stderr: escapingStream(io.stderr) };
@@ -128,9 +137,9 @@ async function enqueueRequest(
       throw new ConfigError([
         `--chunk-size: expected a whole number greater than 0 (got ${JSON.stringify(flags.chunkSize)})`,
       ]);
-    const rules = domainRules(config, flags.region);
+    const rules = domainRules(config, config.region);
     const path = request.csv.startsWith('csv:') ? request.csv.slice(4) : request.csv;
-    const source = createCsvFileSource(path, config, rules, { delimiter: flags.delimiter, encoding: flags.encoding });
+    const source = createCsvFileSource(path, config, rules);
     const { enqueueBulkImport } = await import('../app/producer.js');
     const done = await enqueueBulkImport(producer, { source, rules, chunkSize, trigger: 'cli' });
     io.stdout.write(

@@ -67,9 +67,10 @@ export async function runSyncCommand(
       mode,
       scope,
       planFile,
-      region: flags.region,
-      delimiter: flags.delimiter,
-      encoding: flags.encoding,
+      // Flags override ORGSYNC_REGION / ORGSYNC_CSV_DELIMITER / ORGSYNC_CSV_ENCODING (merged by loadConfig).
+      region: config.region,
+      delimiter: config.csvDelimiter,
+      encoding: config.csvEncoding,
       since: flags.since,
       allowDelete: flags.allowDelete === true,
       adopt,
@@ -150,7 +151,14 @@ function parseSettings(
   try {
     config = loadConfig({
       env,
-      flags: { source: flags.source, concurrency: flags.concurrency, rateLimit: flags.rateLimit },
+      flags: {
+        source: flags.source,
+        concurrency: flags.concurrency,
+        rateLimit: flags.rateLimit,
+        region: flags.region,
+        csvDelimiter: flags.delimiter,
+        csvEncoding: flags.encoding,
+      },
       require: planFile ? SCALEKIT_SETTINGS : [...SCALEKIT_SETTINGS, 'source'],
       command: `orgsync ${mode}`,
     });
