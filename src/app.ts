@@ -115,6 +115,7 @@ export function sourceSettings(config: Config, rules: DomainRules, flags: Source
     sourceToken: config.sourceToken,
     sourceMaxPageBytes: config.sourceMaxPageBytes,
     sourceMaxPages: config.sourceMaxPages,
+    columnMap: config.columnMap,
   };
 }
 
@@ -150,5 +151,6 @@ export function createCsvFileSource(
     encoding: settings.encoding,
     requiredColumns: settings.requiredColumns,
     readColumns: settings.readColumns,
+    columnMap: settings.columnMap,
   });
 }

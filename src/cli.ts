@@ -33,6 +33,10 @@ export function buildProgram(io = { env: processEnv(), stdout: process.stdout, s
       .option('--region <region>', 'give every record this region (the region column is then not needed)')
       .option('--delimiter <char>', 'CSV delimiter: , ; tab | (default: detected from the header)')
       .option('--encoding <name>', 'CSV encoding when not UTF-8, e.g. windows-1252, latin1, utf-16le')
+      .option(
+        '--map <field=column,...>',
+        "the source's column for each of orgsync's fields, e.g. display_name=company_name,invoice_email=billing_email [env ORGSYNC_COLUMN_MAP]",
+      )
       .option('--concurrency <n>', 'writes in flight [env ORGSYNC_CONCURRENCY, default 8]')
       .option('--rate-limit <rps>', 'Scalekit requests per second [env ORGSYNC_RATE_LIMIT, default 10]')
       .option(

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { normalizeRegion } from './domain/external-id.js';
+import { columnMapSetting, crossFieldProblems } from './config-rules.js';
 import { ConfigError } from './errors.js';
 
 /**
@@ -156,6 +156,11 @@ export const SETTINGS = {
     env: 'ORGSYNC_CSV_ENCODING',
     schema: z.string().trim().min(1).optional(),
     help: 'CSV encoding when not UTF-8, like --encoding (e.g. windows-1252, latin1, utf-16le)',
+  },
+  columnMap: {
+    env: 'ORGSYNC_COLUMN_MAP',
+    schema: columnMapSetting.optional(),
+    help: "the source's column for each of orgsync's fields, like --map: FIELD=SOURCE_COLUMN,... e.g. display_name=company_name,invoice_email=billing_email",
   },
   regions: {
     env: 'ORGSYNC_REGIONS',
@@ -358,23 +363,6 @@ export function loadConfig<R extends Requirement = never>(options: LoadConfigOpt
   if (problems.length > 0) throw new ConfigError(problems);
   // Safe: every key of SETTINGS was parsed by its own schema above, and every required one is present.
   return out as ConfigWith<R>;
-}
-
-/**
- * Rules between settings, checked once each is valid on its own. ORGSYNC_REGION must be one of
- * ORGSYNC_REGIONS (a `--region` flag is checked, and named, by the command that takes it).
- */
-function crossFieldProblems(out: Record<string, unknown>, flags: Partial<Record<SettingName, unknown>>): string[] {
-  const problems: string[] = [];
-  const { region, regions } = out;
-  if (flags.region === undefined && typeof region === 'string' && Array.isArray(regions)) {
-    const wanted = normalizeRegion(region);
-    if (!regions.includes(wanted))
-      problems.push(
-        `ORGSYNC_REGION: ${JSON.stringify(region.slice(0, 60))} is not a configured region: use one of ${regions.join(', ')}, or add it to ORGSYNC_REGIONS`,
-      );
-  }
-  return problems;
 }
 
 /** How messages name a setting: its environment variable, or its flag when it has none. */

@@ -27,6 +27,8 @@ export interface BulkImportFlags extends EnqueueFlags {
   region?: string;
   delimiter?: string;
   encoding?: string;
+  /** `--map FIELD=COLUMN,...` (ORGSYNC_COLUMN_MAP). */
+  map?: string;
 }
 /** Flags of `orgsync enqueue reconcile`. */
 export interface ReconcileFlags extends EnqueueFlags {
@@ -57,6 +59,10 @@ export function registerEnqueueCommand(program: Command, io: CommandIo): void {
     .option('--region <region>', 'give every record this region (the region column is then not needed)')
     .option('--delimiter <char>', 'CSV delimiter: , ; tab | (default: detected from the header)')
     .option('--encoding <name>', 'CSV encoding when not UTF-8, e.g. windows-1252')
+    .option(
+      '--map <field=column,...>',
+      "the CSV's column for each of orgsync's fields, e.g. display_name=company_name [env ORGSYNC_COLUMN_MAP]",
+    )
     .action(async (csv: string, flags: BulkImportFlags) => {
       process.exitCode = await runEnqueueCommand({ kind: 'bulk-import', csv, flags }, io);
     });
@@ -100,7 +106,12 @@ export async function runEnqueueCommand(request: EnqueueRequest, io: CommandIo):
     // (a reconcile's --region is its account's, not a setting).
     flags:
       request.kind === 'bulk-import'
-        ? { region: request.flags.region, csvDelimiter: request.flags.delimiter, csvEncoding: request.flags.encoding }
+        ? {
+            region: request.flags.region,
+            csvDelimiter: request.flags.delimiter,
+            csvEncoding: request.flags.encoding,
+            columnMap: request.flags.map,
+          }
         : {},
     command: `orgsync enqueue ${request.kind}`,
   });

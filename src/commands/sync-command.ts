@@ -30,6 +30,8 @@ export interface SyncFlags {
   region?: string;
   delimiter?: string;
   encoding?: string;
+  /** `--map FIELD=COLUMN,...` (ORGSYNC_COLUMN_MAP). */
+  map?: string;
   concurrency?: string;
   rateLimit?: string;
   allowDelete?: boolean;
@@ -158,6 +160,7 @@ function parseSettings(
         region: flags.region,
         csvDelimiter: flags.delimiter,
         csvEncoding: flags.encoding,
+        columnMap: flags.map,
       },
       require: planFile ? SCALEKIT_SETTINGS : [...SCALEKIT_SETTINGS, 'source'],
       command: `orgsync ${mode}`,
