@@ -69,6 +69,10 @@ describe('orgsync plan --scope full --allow-delete', () => {
     );
     expect(plan.stderr).toBe('');
     expect(plan.code).toBe(0);
+    expect(plan.stdout).toMatch(
+      /delete\s+us-east-GONE-1\s+organization org_gone would be deleted by apply --allow-delete/,
+    );
+    expect(plan.stdout).toMatch(/orphan\s+us-east-GONE-SCIM\s+SCIM_DIRECTORY_ENABLED: not deleted/);
     const report = await reportIn(reportDir);
     expect(report.summary).toMatchObject({ delete: 1, orphan: 1, create: 0, update: 0 });
     const byId = Object.fromEntries(report.items.map((i) => [i.external_id, i]));
