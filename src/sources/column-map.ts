@@ -1,5 +1,6 @@
 import { columnKey, type SourceRecord } from '../domain/account-record.js';
 import { escapeText } from '../domain/safe-text.js';
+import type { ColumnMapEntry } from '../config-rules.js';
 import { ConfigError } from '../errors.js';
 
 /**
@@ -8,10 +9,7 @@ import { ConfigError } from '../errors.js';
  * Both are column keys (trimmed, lower-cased); `loadConfig` has checked that every field is one of
  * orgsync's, that no field is mapped twice and that no two fields share a column.
  */
-export interface ColumnMapping {
-  field: string;
-  column: string;
-}
+export type ColumnMapping = ColumnMapEntry;
 
 /** How a source applies a column map: the names orgsync reads its columns by. */
 export interface ColumnRenamer {

@@ -6,7 +6,7 @@ import { runEnqueueCommand } from '../../src/commands/enqueue.js';
 import type { Report } from '../../src/engine/types.js';
 import type { RunJobResult } from '../../src/queue/job-processor.js';
 import { createQueueTestEnv, type QueueTestEnv } from './queue-env.js';
-import { captureIo, completedJob } from './queue-helpers.js';
+import { captureIo, completedJob, pollUntil } from './queue-helpers.js';
 
 const EXPORT =
   'Customer,Zone,Company_Name,Billing_Email,Plan,Notes\n' +
@@ -83,5 +83,22 @@ describe('the column map on the queue', () => {
       invoice_email: 'billing@globex.example',
       billing_plan: 'free',
     });
+  });
+
+  it('a nightly sync whose mapped column the host source lacks fails at once, naming the field and the column', async () => {
+    t = await createQueueTestEnv({ env: { ORGSYNC_COLUMN_MAP: `${MAP},tax_id=vat_number` } });
+    const path = join(t.dir, 'host.csv');
+    await writeFile(path, EXPORT);
+    t.config.source = `csv:${path}`;
+    await t.startWorker();
+    const { jobId } = await t.producer().enqueue('nightly-sync', { trigger: 'cli' });
+    const queue = t.queue;
+    const reason = await pollUntil('the nightly sync to fail', async () =>
+      (await queue.getJobState(jobId)) === 'failed' ? (await queue.getJob(jobId))?.failedReason : undefined,
+    );
+    expect(reason).toContain(`tax_id=vat_number: ${path}'s header`);
+    expect(reason).toContain('has no column "vat_number" to read tax_id from');
+    expect((await queue.getJob(jobId))?.attemptsMade).toBe(1);
+    expect(t.emulator.counters().writes).toEqual({ create: 0, update: 0, delete: 0 });
   });
 });
