@@ -36,6 +36,10 @@ export function buildProgram(io = { env: processEnv(), stdout: process.stdout, s
       .option('--region <region>', 'give every record this region (the region column is then not needed)')
       .option('--delimiter <char>', 'CSV delimiter: , ; tab | (default: detected from the header)')
       .option('--encoding <name>', 'CSV encoding when not UTF-8, e.g. windows-1252, latin1, utf-16le')
+      .option(
+        '--map <field=column,...>',
+        "the source's column for each of orgsync's fields, e.g. display_name=company_name,invoice_email=billing_email [env ORGSYNC_COLUMN_MAP]",
+      )
       .option('--concurrency <n>', 'writes in flight [env ORGSYNC_CONCURRENCY, default 8]')
       .option('--rate-limit <rps>', 'Scalekit requests per second [env ORGSYNC_RATE_LIMIT, default 10]')
       .option(
@@ -52,6 +56,10 @@ export function buildProgram(io = { env: processEnv(), stdout: process.stdout, s
       ),
     )
     .option('--detailed-exitcode', 'exit 2 when drift was found (0: none, 1: errors)')
+    .option(
+      '--allow-delete',
+      'with --scope full: show the deletes apply --allow-delete would make, and those withheld and why; a plan saved with --out then deletes them',
+    )
     .action(async (flags: SyncFlags) => {
       process.exitCode = await runSyncCommand('plan', undefined, flags, io);
     });
@@ -64,7 +72,7 @@ export function buildProgram(io = { env: processEnv(), stdout: process.stdout, s
     .argument('[plan-file]', 'a plan saved by orgsync plan --out; organizations changed since are reported as stale')
     .option(
       '--allow-delete',
-      'full scope: delete orphans (withheld above the thresholds, never with an enabled SCIM directory)',
+      'with --scope full: delete orphans (withheld above the thresholds, never with an enabled SCIM directory); a saved plan carries its own',
     )
     .option(
       '--adopt [external-ids]',

@@ -91,6 +91,7 @@ export async function startHarness(
           concurrency: 4,
           deleteMaxCount: 10,
           deleteMaxPercent: 10,
+          environmentUrl: emulator.url,
           ...options,
           source,
         },

@@ -100,12 +100,28 @@ describe('plan and apply against the emulator', () => {
       },
     });
     const path = await harness.csv('one.csv', `${CSV_HEADER}NEW-1,us-east,New One,,,,\n`);
+    // A plan with --allow-delete shows, item for item, what apply then does; and writes nothing.
+    const preview = await harness.run(path, { mode: 'plan', scope: 'full', allowDelete: true });
+    const previewAllowed = await harness.run(path, {
+      mode: 'plan',
+      scope: 'full',
+      allowDelete: true,
+      deleteMaxCount: 20,
+    });
+    expect(harness.emulator.counters().writes).toEqual({ create: 0, update: 0, delete: 0 });
     const withheld = await harness.run(path, { mode: 'apply', scope: 'full', allowDelete: true });
+    const outcome = (report: typeof preview.report) =>
+      Array.from(report.items, (i) => ({ id: i.external_id, action: i.action, code: i.error?.code ?? null }));
+    expect(outcome(preview.report)).toEqual(outcome(withheld.report));
     expect(withheld.report.summary).toMatchObject({ orphan: 12, delete: 0, create: 1 });
     expect(Array.from(withheld.report.items).find((i) => i.action === 'orphan')?.error?.code).toBe('DELETE_WITHHELD');
 
     const allowed = await harness.run(path, { mode: 'apply', scope: 'full', allowDelete: true, deleteMaxCount: 20 });
     expect(allowed.report.summary).toMatchObject({ delete: 11, orphan: 1 });
+    expect(previewAllowed.report.summary).toMatchObject({ delete: 11, orphan: 1, create: 1 });
+    // The create was applied by the first apply; the deletes are the same, item for item.
+    const deletes = (report: typeof preview.report) => outcome(report).filter((i) => i.action !== 'create');
+    expect(deletes(previewAllowed.report)).toEqual(deletes(allowed.report));
     const kept = Array.from(allowed.report.items).find((i) => i.action === 'orphan');
     expect(kept).toMatchObject({ org_id: 'org_900', error: { code: 'SCIM_DIRECTORY_ENABLED' } });
     expect(kept?.error?.message).toContain('disable SCIM provisioning in the identity provider first');
