@@ -37,6 +37,8 @@ async function attemptOnce(
   signal: AbortSignal | undefined,
 ): Promise<Attempt> {
   const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'orgsync' };
+  const target = withoutCredentials(url);
+  if (target.authorization) headers['authorization'] = target.authorization;
   if (options.signer) {
     // Signed per attempt: receivers refuse a timestamp older than their tolerance (5 minutes).
     const timestamp = new Date(options.now());
@@ -47,7 +49,7 @@ async function attemptOnce(
   return withAttemptSignal(signal, options.timeoutMs, async (attempt): Promise<Attempt> => {
     try {
       // A redirect is not followed: the signed document goes to the configured URL only.
-      const response = await options.fetch(url, {
+      const response = await options.fetch(target.url, {
         method: 'POST',
         headers,
         body,
@@ -75,7 +77,20 @@ async function attemptOnce(
 }
 
 /**
- * POSTs `body` (JSON) to `url`, retrying as `decideRetry` decides (network errors, timeouts, 408,
+ * A URL's `user:password@` as basic auth (fetch refuses a URL with credentials, and its message
+ * would carry them), and the URL without them.
+ */
+function withoutCredentials(url: URL): { url: URL; authorization?: string | undefined } {
+  if (url.username === '' && url.password === '') return { url };
+  const bare = new URL(url.href);
+  bare.username = '';
+  bare.password = '';
+  const userPass = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  return { url: bare, authorization: `Basic ${Buffer.from(userPass).toString('base64')}` };
+}
+
+/**
+ * POSTs `body` (JSON) to `url` (credentials in it are sent as basic auth), retrying as `decideRetry` decides (network errors, timeouts, 408,
  * 429, 5xx but 501 and 505) with exponential backoff and full jitter. Every attempt carries the
  * same `webhook-id`, so a receiver can drop a duplicate. Never throws but the signal's reason.
  */

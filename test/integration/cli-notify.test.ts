@@ -76,6 +76,20 @@ describe('orgsync apply notifies ORGSYNC_NOTIFY_URL before it exits', () => {
     expect(r.posts[0]?.json).toMatchObject({ kind: 'apply', result: 'failed', summary: { failed: 2 }, url: null });
   });
 
+  it('notifies an apply that failed without a report (Scalekit refused the credentials)', async () => {
+    const { receiver: r, env } = await notifyingEnv(() => 200);
+    const result = await runCli(['apply', '--source', `csv:${csvPath}`], { ...env, SCALEKIT_CLIENT_SECRET: 'wrong' });
+    expect(result.code).toBe(1);
+    expect(r.posts).toHaveLength(1);
+    expect(r.posts[0]?.json).toMatchObject({
+      kind: 'apply',
+      result: 'failed',
+      summary: null,
+      error: { code: 'ERR_SCALEKIT_UNAUTHENTICATED' },
+    });
+    expect(JSON.stringify(r.posts[0]?.json)).not.toContain('wrong');
+  });
+
   it('keeps exit code 0 when every try of the notification fails, and logs it without the URL', async () => {
     const { receiver: r, env } = await notifyingEnv(() => 503, { ORGSYNC_NOTIFY_ON: 'always' });
     const result = await runCli(['apply', '--source', `csv:${csvPath}`], env, { timeoutMs: 60_000 });

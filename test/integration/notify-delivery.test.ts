@@ -78,6 +78,18 @@ describe('createNotifier', () => {
     expect(JSON.stringify(lines)).not.toMatch(/SECRETPATH|SECRETQUERY/);
   });
 
+  it('sends the credentials of a URL as basic auth, never in a log line', async () => {
+    const r = await receiver(() => 500);
+    const url = new URL(r.origin);
+    url.username = 'hook-user';
+    url.password = 'p@ss word';
+    const { n, lines } = notifier([url.href], { maxAttempts: 1 });
+    await n.send(FAILED_RUN);
+    expect(r.posts[0]?.headers.authorization).toBe(`Basic ${Buffer.from('hook-user:p@ss word').toString('base64')}`);
+    expect(lines.find((l) => l['msg'] === 'notification failed')?.['target']).toBe(r.origin);
+    expect(JSON.stringify(lines)).not.toMatch(/hook-user|p@ss|p%40ss/);
+  });
+
   it('does not retry a 400 (the receiver refuses the document)', async () => {
     const r = await receiver(() => 400);
     const { n, results } = notifier([r.origin]);

@@ -148,6 +148,28 @@ describe('notifications of queued runs (ORGSYNC_NOTIFY_URL)', () => {
     expect(await countsOf(t)).toEqual({ sent: expected.length, failed: 0 });
   });
 
+  it('notifies a bulk import once, as a whole (not per chunk), with the counts of every chunk', async () => {
+    const { t, r } = await setUp({ ORGSYNC_NOTIFY_ON: 'drift' });
+    const path = join(csvDir ?? '', 'import.csv');
+    await writeFile(path, accountsCsv(25, ['C99,atlantis,Lost,pro']));
+    const { io } = captureIo(t.env);
+    const code = await runEnqueueCommand(
+      { kind: 'bulk-import', csv: `csv:${path}`, flags: { wait: true, queue: t.queueName, chunkSize: '10' } },
+      io,
+    );
+    expect(code).toBe(1); // the invalid row
+    await deliveriesEnded(t, 1);
+    expect(r.posts).toHaveLength(1);
+    expect(bodyOf(r, 0)).toMatchObject({
+      kind: 'bulk-import',
+      result: 'drift',
+      summary: { accounts: 26, create: 25, invalid: 1, failed: 0 },
+    });
+    expect(String(bodyOf(r, 0)['text'])).toMatch(
+      /^orgsync bulk-import drift: 26 accounts: create 25, invalid 1 — run /,
+    );
+  });
+
   it('notifies a failed reconcile at most once per external ID per hour, and never a reconcile that went through', async () => {
     const { t, r } = await setUp({ ORGSYNC_NOTIFY_ON: 'always' });
     const reconcile = async (accountId: string) => {
