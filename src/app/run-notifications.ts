@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { parsePayload, type Payload } from '../../jobs/catalog.js';
 import { reconcileDeduplicationId } from '../../jobs/reconcile.js';
-import type { ConfigWith } from '../config.js';
+import type { Config } from '../config.js';
 import { runVerdictOf } from '../engine/run-verdict.js';
 import { createNotifier, type Notifier } from '../notify/notifier.js';
 import type { RecordedRun, RunRecordedHook } from '../queue/job-processor.js';
@@ -16,7 +16,7 @@ export const RECONCILE_NOTICE_WINDOW_S = 3_600;
 
 /** The notifier of ORGSYNC_NOTIFY_URL, or `undefined` when none is set; deliveries are counted in `counter`. */
 export function notifierFromConfig(
-  config: Pick<ConfigWith<never>, 'notifyUrls' | 'notifyOn' | 'notifySecret' | 'publicUrl'>,
+  config: Pick<Config, 'notifyUrls' | 'notifyOn' | 'notifySecret' | 'publicUrl'>,
   logger: Logger,
   counter?: NotificationCounter,
 ): Notifier | undefined {
