@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
+import { NOTIFY_GRACE_MS } from '../../src/app/run-notifications.js';
 import { runEnqueueCommand } from '../../src/commands/enqueue.js';
 import { readNotificationCounts } from '../../src/store/notification-counter.js';
 import { queueKeyPrefix } from '../../src/store/redis-connections.js';
@@ -20,8 +21,9 @@ let receiver: WebhookReceiver | undefined;
 let csvDir: string | undefined;
 
 afterEach(async () => {
-  for (const env of queueEnvs.splice(0)) await env.close();
+  // The receiver first: a delivery still hanging on it ends at once, so the worker closes at once.
   await receiver?.close();
+  for (const env of queueEnvs.splice(0)) await env.close();
   if (csvDir) await rm(csvDir, { recursive: true, force: true });
   receiver = csvDir = undefined;
 });
@@ -30,8 +32,9 @@ afterEach(async () => {
 async function setUp(
   env: Record<string, string>,
   csv = accountsCsv(3),
+  given?: WebhookReceiver,
 ): Promise<{ t: QueueTestEnv; csvPath: string; r: WebhookReceiver }> {
-  receiver = await startWebhookReceiver();
+  receiver = given ?? (await startWebhookReceiver());
   csvDir = await mkdtemp(join(tmpdir(), 'orgsync-notify-'));
   const csvPath = join(csvDir, 'accounts.csv');
   await writeFile(csvPath, csv);
@@ -111,6 +114,30 @@ describe('notifications of queued runs (ORGSYNC_NOTIFY_URL)', () => {
     expect(logged).not.toContain('XXXXSECRETXXXX');
     expect(logged).not.toContain('q-secret');
     expect(logged).not.toContain(SECRET.slice(6));
+  });
+
+  it('counts a notification the receiver keeps refusing as failed, after 3 tries, and the run keeps its result', async () => {
+    receiver = await startWebhookReceiver(() => 503);
+    const { t, r } = await setUp({}, accountsCsv(1), receiver);
+    t.emulator.injectFault({ method: 'POST', route: '/api/v1/organizations', kind: 'http-500', count: 1_000 });
+    expect(await enqueueNightly(t)).toBe(1);
+    await deliveriesEnded(t, 1);
+    expect(await countsOf(t)).toEqual({ sent: 0, failed: 1 });
+    expect(r.posts).toHaveLength(3);
+    expect((await t.history.list()).map((run) => [run.kind, run.result])).toEqual([['nightly-sync', 'failed']]);
+    expect(t.lines.find((l) => l['msg'] === 'notification failed')).toMatchObject({ attempts: 3, target: r.origin });
+  });
+
+  it('does not hold a job up for a receiver that never answers: the job ends within the grace period', async () => {
+    receiver = await startWebhookReceiver(() => 'hang');
+    const { t, r } = await setUp({}, accountsCsv(1), receiver);
+    t.emulator.injectFault({ method: 'POST', route: '/api/v1/organizations', kind: 'http-500', count: 1_000 });
+    expect(await enqueueNightly(t)).toBe(1);
+    const [run] = await t.history.list();
+    const [job] = await t.queue.getJobs(['completed']);
+    // The first try alone may take 10 s; the job waited at most NOTIFY_GRACE_MS (2 s) for it.
+    expect((job?.finishedOn ?? Infinity) - Date.parse(run?.finished_at ?? '')).toBeLessThan(NOTIFY_GRACE_MS + 1_000);
+    expect(r.posts).toHaveLength(1);
   });
 
   it('notifies a nightly sync whose job failed for good, without a report, and unsigned without a secret', async () => {
