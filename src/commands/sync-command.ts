@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { checkRegionFlag } from '../app.js';
 import { randomUUID } from 'node:crypto';
-import { notifyCliRun } from '../app/notify-cli-run.js';
+import { CLI_APPLY_NOTICE_KIND, notifyCliRun } from '../app/notify-cli-run.js';
 import { runSyncOnce } from '../app/sync-run.js';
 import { SCALEKIT_SETTINGS, loadConfig, type ScalekitConfig } from '../config.js';
 import { ConfigError, describeError } from '../errors.js';
@@ -74,14 +74,14 @@ export async function runSyncCommand(
       report
         ? {
             runId: report.run_id,
-            kind: 'apply',
+            kind: CLI_APPLY_NOTICE_KIND,
             summary: report.summary,
             startedAt: report.started_at,
             finishedAt: report.finished_at,
           }
         : {
             runId: randomUUID(),
-            kind: 'apply',
+            kind: CLI_APPLY_NOTICE_KIND,
             summary: null,
             startedAt: startedAt.toISOString(),
             finishedAt: new Date().toISOString(),

@@ -5,7 +5,7 @@ import type { ReportSummary } from '../engine/types.js';
 /** A finished run, as a notification describes it. */
 export interface NoticeRun {
   runId: string;
-  /** `nightly-sync`, `bulk-import`, `reconcile`, `apply`. */
+  /** The run kind: `nightly-sync`, `bulk-import`, `reconcile`, `cli-apply` (an `orgsync apply`). */
   kind: string;
   /** The report's summary; `null` when the job failed before producing a report. */
   summary: ReportSummary | null;

@@ -55,9 +55,9 @@ describe('orgsync apply notifies ORGSYNC_NOTIFY_URL before it exits', () => {
     const report = JSON.parse(await readFile(join(reportDir, 'report.json'), 'utf8')) as Record<string, unknown>;
     expect(r.posts).toHaveLength(1);
     expect(r.posts[0]?.json).toEqual({
-      text: `orgsync apply drift: 2 accounts: create 2 — https://orgsync.example.com/runs/${String(report['run_id'])}`,
+      text: `orgsync cli-apply drift: 2 accounts: create 2 — https://orgsync.example.com/runs/${String(report['run_id'])}`,
       run_id: report['run_id'],
-      kind: 'apply',
+      kind: 'cli-apply',
       result: 'drift',
       summary: report['summary'],
       started_at: report['started_at'],
@@ -73,7 +73,7 @@ describe('orgsync apply notifies ORGSYNC_NOTIFY_URL before it exits', () => {
     const result = await runCli(['apply', '--source', `csv:${csvPath}`], env);
     expect(result.code).toBe(1);
     expect(r.posts).toHaveLength(1);
-    expect(r.posts[0]?.json).toMatchObject({ kind: 'apply', result: 'failed', summary: { failed: 2 }, url: null });
+    expect(r.posts[0]?.json).toMatchObject({ kind: 'cli-apply', result: 'failed', summary: { failed: 2 }, url: null });
   });
 
   it('notifies an apply that failed without a report (Scalekit refused the credentials)', async () => {
@@ -82,7 +82,7 @@ describe('orgsync apply notifies ORGSYNC_NOTIFY_URL before it exits', () => {
     expect(result.code).toBe(1);
     expect(r.posts).toHaveLength(1);
     expect(r.posts[0]?.json).toMatchObject({
-      kind: 'apply',
+      kind: 'cli-apply',
       result: 'failed',
       summary: null,
       error: { code: 'ERR_SCALEKIT_UNAUTHENTICATED' },
