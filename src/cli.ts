@@ -78,6 +78,10 @@ export function buildProgram(io = { env: processEnv(), stdout: process.stdout, s
       '--adopt [external-ids]',
       'link adoptable organizations (no external ID, same display name) instead of withholding them: all of them, or only these external IDs (comma-separated)',
     )
+    .addHelpText(
+      'after',
+      "\nWith ORGSYNC_NOTIFY_URL set, the run is notified before the command exits (ORGSYNC_NOTIFY_ON, docs/operations.md); the exit code stays the run's.",
+    )
     .action(async (planFile: string | undefined, flags: SyncFlags) => {
       process.exitCode = await runSyncCommand('apply', planFile, flags, io);
     });

@@ -278,6 +278,41 @@ export const SETTINGS = {
       .default(1_000),
     help: 'a reconcile waits this long for more deliveries about the same account (each one restarts the wait; 0 = none)',
   },
+  notifyUrls: {
+    env: 'ORGSYNC_NOTIFY_URL',
+    schema: z
+      .string()
+      .optional()
+      .transform((s) =>
+        (s ?? '')
+          .split(',')
+          .map((p) => p.trim())
+          .filter((p) => p.length > 0),
+      )
+      .refine(
+        (urls) => urls.every((u) => /^https?:\/\/[^\s]+$/i.test(u) && URL.canParse(u)),
+        'expected one http(s) URL, or several separated by commas',
+      ),
+    // A chat webhook URL carries its token in the path: never echoed.
+    secret: true,
+    help: 'where run notifications are POSTed (one URL, or several separated by commas)',
+  },
+  notifyOn: {
+    env: 'ORGSYNC_NOTIFY_ON',
+    schema: z.enum(['failure', 'drift', 'always'], { error: 'expected failure, drift or always' }).default('failure'),
+    help: 'which runs are notified: failure (a run that failed), drift (also a run that changed or found something), always',
+  },
+  notifySecret: {
+    env: 'ORGSYNC_NOTIFY_SECRET',
+    schema: whsec.optional(),
+    secret: true,
+    help: 'signs notifications in the Standard Webhooks scheme (whsec_...)',
+  },
+  publicUrl: {
+    env: 'ORGSYNC_PUBLIC_URL',
+    schema: httpUrl.optional(),
+    help: 'where orgsync serve is reached, e.g. https://orgsync.example.com: notifications link to its run pages',
+  },
   runHistory: {
     env: 'ORGSYNC_RUN_HISTORY',
     schema: positiveInt('a number of runs').default(100),

@@ -1,8 +1,10 @@
 import { dirname } from 'node:path';
 import { checkRegionFlag } from '../app.js';
+import { randomUUID } from 'node:crypto';
+import { CLI_APPLY_NOTICE_KIND, notifyCliRun } from '../app/notify-cli-run.js';
 import { runSyncOnce } from '../app/sync-run.js';
 import { SCALEKIT_SETTINGS, loadConfig, type ScalekitConfig } from '../config.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, describeError } from '../errors.js';
 import { exitCodeFor } from '../engine/report.js';
 import { REPORT_FILES, writeReportFiles } from '../engine/report-writer.js';
 import { writeSavedPlan } from '../engine/saved-plan.js';
@@ -62,6 +64,34 @@ export async function runSyncCommand(
   // unless ORGSYNC_LOG_LEVEL asks for more. Elsewhere (CI, cron) JSON lines at info.
   const logger = createLogger({ level: io.stderr.isTTY && !io.env.ORGSYNC_LOG_LEVEL ? 'warn' : config.logLevel });
   const progress = createProgressReporter({ stream: io.stderr, logger });
+  const startedAt = new Date();
+  let notified = false;
+  // `orgsync apply` notifies ORGSYNC_NOTIFY_URL before it exits; the exit code stays the run's.
+  const notify = async (report: RunReport | undefined, error?: unknown): Promise<void> => {
+    if (mode !== 'apply' || notified) return;
+    notified = true;
+    await notifyCliRun(
+      config,
+      logger,
+      report
+        ? {
+            runId: report.run_id,
+            kind: CLI_APPLY_NOTICE_KIND,
+            summary: report.summary,
+            startedAt: report.started_at,
+            finishedAt: report.finished_at,
+          }
+        : {
+            runId: randomUUID(),
+            kind: CLI_APPLY_NOTICE_KIND,
+            summary: null,
+            startedAt: startedAt.toISOString(),
+            finishedAt: new Date().toISOString(),
+            error: describeError(error, 'ERR_APPLY_FAILED'),
+          },
+    );
+  };
+  let finished: RunReport | undefined;
   try {
     const { report, plan } = await runSyncOnce({
       config,
@@ -78,6 +108,7 @@ export async function runSyncCommand(
       adopt,
       onProgress: (p) => progress.update(p),
     });
+    finished = report;
     progress.done();
     io.stdout.write(renderSummaryTable(report));
     for (const id of notAdopted(adopt, report))
@@ -97,9 +128,13 @@ export async function runSyncCommand(
       const out = escapeText(flags.out);
       io.stdout.write(`Plan saved to ${out}; apply it with: orgsync apply ${out}\n`);
     }
-    return exitCodeFor(report, { detailedExitCode: mode === 'plan' && flags.detailedExitcode === true });
+    const exitCode = exitCodeFor(report, { detailedExitCode: mode === 'plan' && flags.detailedExitcode === true });
+    await notify(report);
+    return exitCode;
   } catch (error) {
     await outputs.removeUnused();
+    progress.done();
+    await notify(finished, error);
     throw error;
   } finally {
     progress.done();
