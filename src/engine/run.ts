@@ -12,7 +12,7 @@ import { buildReport } from './report.js';
 import { ReportItems } from './report-items.js';
 import type { SavedPlan } from './saved-plan.js';
 import { addOrganizations, createEmptySnapshot, lookupExternalIds, remainingPages, type Snapshot } from './snapshot.js';
-import type { RunMode, RunReport, RunScope } from './types.js';
+import type { ReportItem, RunMode, RunReport, RunScope } from './types.js';
 
 /** What the engine needs from the outside world. */
 export interface EngineDeps {
@@ -42,6 +42,8 @@ export interface ApplySettings {
   runId?: string | undefined;
   /** Per-organization exclusion across processes (see `ApplyOptions.exclusive`). */
   exclusive?: (<T>(key: string, fn: () => Promise<T>) => Promise<T>) | undefined;
+  /** Each write that went through, as the report shows it (see `ApplyOptions.onWritten`). */
+  onWritten?: ((item: ReportItem) => Promise<void>) | undefined;
 }
 
 /**
@@ -173,6 +175,7 @@ async function applyItems(
     deleteBlockOnInvalid: options.deleteBlockOnInvalid,
     signal: options.signal,
     exclusive: options.exclusive,
+    onWritten: options.onWritten,
     onItemDone: () => {
       done += 1;
       options.onProgress?.({ phase: 'apply', done, total });
