@@ -122,6 +122,11 @@ describe('orgsync apply from the CLI beside busy workers (REDIS_URL set)', () =>
     expect(plan.code).toBe(1);
     expect(plan.stderr).toContain('--no-shared-budget');
 
+    const help = await runCli(['apply', '--help']);
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain(
+      "--no-shared-budget with REDIS_URL set: do not join the workers' shared rate budget and per-organization locks",
+    );
+
     const alone = await runCli(['apply', '--source', `csv:${cliPath}`, '--no-shared-budget'], env);
     expect(alone.code, alone.stderr).toBe(0);
     expect(externalIds(t).sort()).toEqual(['eu-west-X00001', 'eu-west-X00002', 'eu-west-X00003']);
