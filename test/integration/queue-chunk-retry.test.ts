@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,6 +11,7 @@ import type { ScalekitApi } from '../../src/scalekit/api.js';
 import { createCsvSource } from '../../src/sources/csv-source.js';
 import { chunkProgressKey } from '../../src/store/chunk-progress.js';
 import { queueKeyPrefix } from '../../src/store/redis-connections.js';
+import { CLI } from '../helpers/run-cli.js';
 import { createQueueTestEnv, type QueueTestEnv } from './queue-env.js';
 import { accountsCsv, completedJob, pollUntil } from './queue-helpers.js';
 
@@ -105,5 +108,55 @@ describe('a chunk retried after its worker died mid-chunk', () => {
     expect(new Set(orgs.map((o) => o.external_id)).size).toBe(rows);
     // The import's keys are gone with it, the progress record included.
     expect(await q.redis.exists(progressKey)).toBe(0);
+  });
+
+  it('a worker process killed with SIGKILL mid-chunk: at most the creates in flight meet a 409', async () => {
+    const rows = 1_000;
+    const concurrency = 8;
+    t = await createQueueTestEnv({ emulator: { latencyMs: 10 }, env: { ORGSYNC_CONCURRENCY: String(concurrency) } });
+    const q = t;
+    const path = join(q.dir, 'accounts.csv');
+    await writeFile(path, accountsCsv(rows));
+    const child = spawn(
+      process.execPath,
+      [CLI, 'worker', '--queue', q.queueName, '--no-schedule', '--concurrency', '1'],
+      { env: { PATH: process.env.PATH ?? '', ...q.env }, stdio: 'ignore' },
+    );
+    const exited = once(child, 'exit');
+    try {
+      const { jobId } = await enqueueBulkImport(q.producer(), {
+        source: createCsvSource({ path }),
+        rules: domainRules(q.config),
+        chunkSize: rows,
+      });
+      await pollUntil(
+        'the worker process to be halfway through the chunk',
+        () => q.emulator.counters().writes.create >= 400,
+      );
+      child.kill('SIGKILL');
+      await exited;
+      const atDeath = q.emulator.counters();
+      const remaining = rows - atDeath.writes.create;
+
+      await q.startWorker({ concurrency: 1 });
+      const job = await completedJob(q.queue, jobId, 'the import to finish', 90_000);
+      const result: RunJobResult = job.returnvalue;
+
+      const after = q.emulator.counters();
+      const conflicts = createsAnswered(after, '409');
+      expect(conflicts).toBeLessThanOrEqual(concurrency);
+      const lookups = Object.values(after.routes['GET /api/v1/organizations:external/{external_id}'] ?? {});
+      expect(lookups.reduce((a, b) => a + b, 0)).toBe(conflicts);
+      // The remaining rows' creates, plus a 409 and a lookup for each create that was in flight.
+      expect(after.totals.apiCalls - atDeath.totals.apiCalls).toBeLessThanOrEqual(remaining + 2 * conflicts);
+      expect(result.summary).toMatchObject({ accounts: rows, failed: 0 });
+      expect(result.summary.create + result.summary.unchanged).toBe(rows);
+      const orgs = q.emulator.store.snapshot().organizations;
+      expect(orgs).toHaveLength(rows);
+      expect(new Set(orgs.map((o) => o.external_id)).size).toBe(rows);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    }
   });
 });
