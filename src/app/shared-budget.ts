@@ -14,8 +14,8 @@ export class SharedBudgetUnavailableError extends OrgsyncError {
       'ERR_SHARED_BUDGET_UNAVAILABLE',
       `cannot reach Redis at ${describeRedisUrl(redisUrl)} (REDIS_URL) to join the workers' shared rate budget ` +
         'and per-organization locks, so nothing was read or written. Start Redis or fix REDIS_URL; or, when no ' +
-        'worker runs against this Scalekit environment, pass --no-shared-budget to use its own budget ' +
-        '(ORGSYNC_RATE_LIMIT is then not shared).',
+        'worker runs against this Scalekit environment, pass --no-shared-budget so that this run keeps ' +
+        'a rate budget of its own (ORGSYNC_RATE_LIMIT is then not shared).',
       options,
     );
   }
@@ -29,12 +29,19 @@ export class SharedBudgetUnavailableError extends OrgsyncError {
  * item (or the run, while it reads Scalekit's side): nothing is written unguarded.
  */
 export async function connectCliRedis(config: ScalekitConfig, logger: Logger): Promise<Redis> {
+  // A failure to connect is the error below; only later outages are worth a log line.
+  let connected = false;
+  const onError = (error: Error) => {
+    if (connected) logger.warn({ err: error, redis: describeRedisUrl(config.redisUrl) }, 'Redis connection error');
+  };
   try {
-    return await connectProducerConnection(
-      config.redisUrl,
-      (error) => logger.warn({ err: error, redis: describeRedisUrl(config.redisUrl) }, 'Redis connection error'),
-      { connectionName: 'orgsync:cli', enableOfflineQueue: true, maxRetriesPerRequest: 20 },
-    );
+    const redis = await connectProducerConnection(config.redisUrl, onError, {
+      connectionName: 'orgsync:cli',
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: 20,
+    });
+    connected = true;
+    return redis;
   } catch (error) {
     throw new SharedBudgetUnavailableError(config.redisUrl, { cause: error });
   }
