@@ -30,6 +30,8 @@ export interface SyncFlags {
   region?: string;
   delimiter?: string;
   encoding?: string;
+  /** `--map FIELD=COLUMN,...` (ORGSYNC_COLUMN_MAP). */
+  map?: string;
   concurrency?: string;
   rateLimit?: string;
   allowDelete?: boolean;
@@ -69,9 +71,10 @@ export async function runSyncCommand(
       mode,
       scope,
       planFile,
-      region: flags.region,
-      delimiter: flags.delimiter,
-      encoding: flags.encoding,
+      // Flags override ORGSYNC_REGION / ORGSYNC_CSV_DELIMITER / ORGSYNC_CSV_ENCODING (merged by loadConfig).
+      region: config.region,
+      delimiter: config.csvDelimiter,
+      encoding: config.csvEncoding,
       since: flags.since,
       allowDelete: flags.allowDelete === true,
       adopt,
@@ -143,12 +146,25 @@ function parseSettings(
   if (planFile && flags.source)
     problems.push('give either a plan file or --source, not both (a saved plan already names its source)');
   if (mode === 'apply' && planFile && flags.out) problems.push('--out belongs to orgsync plan');
+  // A saved plan carries its own scope and delete decision (checked when it is read).
+  if (flags.allowDelete === true && !planFile && scope !== 'full')
+    problems.push(
+      '--allow-delete deletes only in a full run (the source is then the whole truth, and organizations without an account are orphans): add --scope full',
+    );
   problems.push(...checkSinceFlag(flags.since, scope, flags.source ?? env.ORGSYNC_SOURCE));
   let config: ScalekitConfig | undefined;
   try {
     config = loadConfig({
       env,
-      flags: { source: flags.source, concurrency: flags.concurrency, rateLimit: flags.rateLimit },
+      flags: {
+        source: flags.source,
+        concurrency: flags.concurrency,
+        rateLimit: flags.rateLimit,
+        region: flags.region,
+        csvDelimiter: flags.delimiter,
+        csvEncoding: flags.encoding,
+        columnMap: flags.map,
+      },
       require: planFile ? SCALEKIT_SETTINGS : [...SCALEKIT_SETTINGS, 'source'],
       command: `orgsync ${mode}`,
     });
