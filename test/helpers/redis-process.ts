@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
+import { freePort } from './free-port.js';
+
+export { freePort } from './free-port.js';
 
 /**
  * Building blocks of the Redis topologies the tests start (a cluster, a Sentinel set-up, a server
@@ -14,19 +16,6 @@ import { Redis, type RedisOptions } from 'ioredis';
 /** Said when a Redis binary cannot be started: what to do about it, on one line. */
 export function missingBinary(binary: string): string {
   return `${binary} is not installed: install it (Debian/Ubuntu: apt-get install redis-server redis-tools redis-sentinel; macOS: brew install redis); bash scripts/test-services.sh does it on Debian as root`;
-}
-
-/** A free TCP port on 127.0.0.1, below `max` (a cluster node's bus port is its port + 10,000 unless set). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no free port');
-  return address.port;
 }
 
 /** A private temporary directory. */

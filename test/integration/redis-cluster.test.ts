@@ -3,6 +3,9 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpService } from '../../src/app/http-service.js';
 import { formatInstant } from '../../src/sources/instant.js';
+import { createChunkProgressStore } from '../../src/store/chunk-progress.js';
+import { createNoticeThrottle } from '../../src/store/notice-throttle.js';
+import { createNotificationCounter, readNotificationCounts } from '../../src/store/notification-counter.js';
 import { createCallCounter, readCallCounts } from '../../src/store/call-counter.js';
 import { createImportStore } from '../../src/store/import-store.js';
 import { createLatestAccounts } from '../../src/store/latest-accounts.js';
@@ -139,8 +142,34 @@ describe('orgsync on a Redis Cluster', () => {
     });
     expect((await imports.readChunk(importId, 0))?.rows).toHaveLength(1);
     expect((await imports.readManifest(importId))?.chunks).toBe(1);
+
+    // Chunk progress (HSET and EXPIRE in one pipeline), read back.
+    const progress = createChunkProgressStore(redis, { keyPrefix, ttlSeconds: 60 }).of(importId, 0);
+    const written = {
+      external_id: 'us-east-C1',
+      account_id: 'C1',
+      line: 2,
+      action: 'create' as const,
+      org_id: 'org_1',
+      changes: [],
+      error: null,
+    };
+    await progress.record(written);
+    expect([...(await progress.read()).keys()]).toEqual(['us-east-C1']);
+
+    // Notification counter and the per-subject notice throttle.
+    const notifications = createNotificationCounter(redis, { keyPrefix });
+    await notifications.count('sent');
+    await notifications.count('failed');
+    expect(await readNotificationCounts(redis, keyPrefix)).toEqual({ sent: 1, failed: 1 });
+    const throttle = createNoticeThrottle(redis, { keyPrefix, windowSeconds: 60 });
+    expect(await throttle.claim('us-east-C1')).toBe(true);
+    expect(await throttle.claim('us-east-C1')).toBe(false);
+
+    // Deleting the import removes its manifest, chunks, snapshot and progress keys (one multi-key DEL).
     await imports.deleteImport(importId);
     expect(await imports.readManifest(importId)).toBeNull();
+    expect((await progress.read()).size).toBe(0);
 
     // Call counter and echo counter.
     const calls = createCallCounter(redis, { keyPrefix, flushIntervalMs: 60_000 });
