@@ -12,6 +12,7 @@ import { WEBHOOK_TOLERANCE_SECONDS } from '../http/webhooks/webhook-verifier.js'
 import { closeWithin, createReleasers } from '../lifecycle.js';
 import { readCallCounts } from '../store/call-counter.js';
 import { readEchoCount } from '../store/reconcile-echoes.js';
+import { readNoopCount } from '../store/reconcile-noops.js';
 import {
   closeConnection,
   connectProducerConnection,
@@ -84,6 +85,7 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
       runStats: () => readRunStats(runHistory),
       jobScalekitCalls: () => readCallCounts(redis, keyPrefix),
       reconcileEchoes: () => readEchoCount(redis, keyPrefix),
+      reconcileNoops: () => readNoopCount(redis, keyPrefix),
     });
     const { api: scalekit, close: closeScalekit } = connectScalekit(config, logger, {
       rateBudget,

@@ -17,6 +17,7 @@ import type { ImportSnapshots } from '../store/import-snapshot.js';
 import type { RedisImportStore } from '../store/import-store.js';
 import type { LatestAccounts } from '../store/latest-accounts.js';
 import type { RedisLock } from '../store/redis-lock.js';
+import type { RunHistory } from '../store/run-history.js';
 import { createHostSource, type ConnectScalekit, type ScalekitConnection } from '../app.js';
 
 /** What the jobs of a worker process share: configuration, rules, the stores, the Scalekit connector. */
@@ -30,6 +31,8 @@ export interface JobListDeps {
   imports: RedisImportStore;
   /** Newest account states pushed by webhooks and organizations shown by Scalekit events (read by reconciles). */
   latestAccounts: LatestAccounts;
+  /** The run history: what a `retry` reads (the run, and the account records kept with it). */
+  runHistory: Pick<RunHistory, 'get' | 'retryRecords'>;
   /** One Scalekit snapshot per bulk import, shared by its chunks. */
   importSnapshots: ImportSnapshots;
   /** Opens a Scalekit client per job (so each report counts its own calls); closed when the job ends. */
@@ -85,6 +88,12 @@ function helperFactories(deps: JobListDeps): HelperFactories {
     }),
     reconcile: (scope) => ({
       ...sync(scope),
+      hostSource,
+      knownState: (externalId) => deps.latestAccounts.get(externalId),
+    }),
+    retry: (scope) => ({
+      ...sync(scope),
+      runs: deps.runHistory,
       hostSource,
       knownState: (externalId) => deps.latestAccounts.get(externalId),
     }),

@@ -11,6 +11,7 @@ import { createImportSnapshots } from '../store/import-snapshot.js';
 import { createImportStore, DEFAULT_IMPORT_TTL_S } from '../store/import-store.js';
 import { createLatestAccounts } from '../store/latest-accounts.js';
 import { createEchoCounter } from '../store/reconcile-echoes.js';
+import { createNoopCounter } from '../store/reconcile-noops.js';
 import {
   closeConnection,
   createWorkerConnection,
@@ -98,6 +99,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerProcess
   // Released just before the connection it flushes through (releasers run last-in, first-out).
   const callCounter = createCallCounter(redis, { keyPrefix });
   releasers.add('call counter', () => callCounter.close());
+  const runHistory = createRunHistory(redis, { keyPrefix, limit: config.runHistory });
   try {
     const worker = await startQueueWorker({
       redis,
@@ -113,10 +115,12 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerProcess
         latestAccounts: createLatestAccounts(redis, { keyPrefix }),
         importSnapshots: createImportSnapshots(redis, { keyPrefix, ttlSeconds: DEFAULT_IMPORT_TTL_S }),
         callCounter,
+        runHistory,
         connectScalekit: options.connectScalekit ?? connectScalekit,
       }),
-      runHistory: createRunHistory(redis, { keyPrefix, limit: config.runHistory }),
+      runHistory,
       echoCounter: createEchoCounter(redis, { keyPrefix }),
+      noopCounter: createNoopCounter(redis, { keyPrefix }),
       releasers,
       concurrency: options.concurrency,
       schedule: options.schedule === false ? undefined : nightlySchedule(config),

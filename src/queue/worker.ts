@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Releasers } from '../lifecycle.js';
 import { RateLimitedError } from '../scalekit/errors.js';
 import type { EchoCounter } from '../store/reconcile-echoes.js';
+import type { NoopCounter } from '../store/reconcile-noops.js';
 import { DEFAULT_QUEUE_NAME, describeRedisUrl } from '../store/redis-connections.js';
 import type { RunHistory } from '../store/run-history.js';
 import { classifyJobError } from './classify-job-error.js';
@@ -31,6 +32,8 @@ export interface QueueWorkerOptions {
   jobs: JobList;
   runHistory: RunHistory;
   echoCounter?: EchoCounter | undefined;
+  /** Counts reconciles that changed nothing and failed nothing. */
+  noopCounter?: NoopCounter | undefined;
   /**
    * The closers of what the composition root opened for this worker (the connection, the stores);
    * the worker adds its own and releases them all, newest first, once it has stopped.
@@ -83,6 +86,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     logger: options.logger.child({ queue: queueName }),
     runHistory: options.runHistory,
     echoCounter: options.echoCounter,
+    noopCounter: options.noopCounter,
   });
 
   async function runJob(job: Job, token: string | undefined, signal: AbortSignal): Promise<unknown> {

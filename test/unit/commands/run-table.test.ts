@@ -33,6 +33,8 @@ function run(overrides: Partial<RunSummary> = {}): RunSummary {
     error: null,
     items_total: 4,
     items_stored: 4,
+    retry_of: null,
+    retry_records: 0,
     ...overrides,
   };
 }
