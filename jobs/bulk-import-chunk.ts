@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { retryRecordsOf } from '../src/engine/retry-records.js';
 import { runSync } from '../src/engine/run.js';
 import { reportItemSchema } from '../src/store/report-schema.js';
 import type { SourceRecord } from '../src/domain/account-record.js';
@@ -20,6 +21,16 @@ export const chunkResultSchema = z.object({
   unchanged: z.number().int().nonnegative(),
   api_calls: z.number().int().nonnegative(),
   items: z.array(reportItemSchema),
+  /** The account records of the chunk's failed and stale items, kept with the import's run for `orgsync retry`. */
+  retry_records: z
+    .array(
+      z.object({
+        external_id: z.string(),
+        line: z.number().int().nullable(),
+        values: z.record(z.string(), z.string().nullable()),
+      }),
+    )
+    .default([]),
 });
 export type ChunkResult = z.output<typeof chunkResultSchema>;
 
@@ -53,7 +64,7 @@ export const bulkImportChunkJob: JobDefinition<
     }
     const manifest = await helpers.imports.readManifest(payload.import_id);
     const source = createInMemorySource(manifest?.source ?? `import:${payload.import_id}`, chunkRecords(chunk));
-    const { report } = await runSync(helpers.engine, {
+    const { report, plan } = await runSync(helpers.engine, {
       ...helpers.applySettings,
       mode: 'apply',
       scope: 'partial',
@@ -68,6 +79,7 @@ export const bulkImportChunkJob: JobDefinition<
       unchanged: report.summary.unchanged,
       api_calls: report.summary.api_calls,
       items: Array.from(report.items),
+      retry_records: retryRecordsOf(report.items, plan.items, helpers.engine.rules.regions),
     };
   },
 };
