@@ -49,7 +49,7 @@ export async function runSyncOnce(
   try {
     if (options.planFile) {
       const saved = await readSavedPlan(options.planFile);
-      return { report: await applySavedPlan(deps, saved, settings) };
+      return { report: await applySavedPlan(deps, saved, settings), plan: saved };
     }
     const flags = { delimiter: options.delimiter, encoding: options.encoding };
     const spec = config.source ?? '';
