@@ -41,6 +41,7 @@ export function retryRecordsOf(
   if (wanted.size === 0) return [];
   const records: RetryRecord[] = [];
   for (const item of plan) {
+    if (wanted.size === 0) break; // the rest of a large plan need not be unpacked
     if (item.externalId === null || !item.desired || !wanted.has(item.externalId)) continue;
     const split = splitExternalId(item.externalId, regions);
     if (!split) continue;

@@ -79,4 +79,13 @@ describe('the run table', () => {
     expect(header).toContain('result failed, exit code 1');
     expect(header).toContain("keeps 2 of the report's 4 items");
   });
+
+  it('says how to retry a run with failed or stale items, and which run a retry retried', () => {
+    expect(renderRunHeader(run({ counts: { ...counts, failed: 2, stale: 1 } }))).toContain(
+      '3 items failed or went stale: orgsync retry r-1',
+    );
+    expect(renderRunHeader(run({ kind: 'retry', retry_of: 'r-0' }))).toContain(
+      'a retry of the failed and stale items of run r-0',
+    );
+  });
 });
