@@ -2,6 +2,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connectScalekit, type ConnectScalekit } from '../../src/app.js';
+import { buildProgram } from '../../src/cli.js';
 import { runEnqueueCommand } from '../../src/commands/enqueue.js';
 import { runRetryCommand } from '../../src/commands/retry.js';
 import type { EmulatorCounters } from '../../src/emulator/counters.js';
@@ -111,9 +112,21 @@ describe('orgsync retry', () => {
     // The bulk import is still listed first under its own kind.
     expect((await t.history.list(undefined, { kind: 'bulk-import' }))[0]?.run_id).toBe(importRun?.run_id);
 
+    // Through the CLI itself: a run with nothing left to retry says so, enqueues nothing and exits 0.
     const again = captureIo(t.env);
-    expect(await runRetryCommand(retryRun?.run_id ?? '', { queue: t.queueName }, again.io)).toBe(0);
+    const jobsBefore = await t.queue.getJobCountByTypes('completed', 'waiting', 'delayed', 'active');
+    await buildProgram(again.io).parseAsync([
+      'node',
+      'orgsync',
+      'retry',
+      retryRun?.run_id ?? '',
+      '--queue',
+      t.queueName,
+    ]);
+    expect(process.exitCode).toBe(0);
+    process.exitCode = undefined;
     expect(again.out()).toMatch(/has nothing to retry: no item failed or went stale/);
+    expect(await t.queue.getJobCountByTypes('completed', 'waiting', 'delayed', 'active')).toBe(jobsBefore);
   });
 
   it('reads an account the run kept no record of from the host source, and reports the ones nobody has', async () => {
