@@ -73,6 +73,11 @@ export async function runRetryCommand(runId: string, flags: EnqueueFlags, io: Co
     io.stdout.write(
       `Enqueued retry job ${jobId}: ${targets.length} item${targets.length === 1 ? '' : 's'} of run ${runId} (failed or stale).\n`,
     );
+    const { items_stored: kept, items_total: total } = stored.summary;
+    if (kept < total)
+      io.stdout.write(
+        `(the history kept ${kept} of the run's ${total} items: failed or stale items beyond them are not retried; the next full run picks them up)\n`,
+      );
     return flags.wait ? await follow(jobId, undefined, flags, config, producer, io) : 0;
   } finally {
     await producer.close();
