@@ -172,7 +172,10 @@ export function createRunHistory(redis: Redis, options: RunHistoryOptions): RunH
       }
       await multi.del(legacyIndexKey).exec();
       for (const kind of kinds) await trim(kind);
-    })();
+    })().catch((error: unknown) => {
+      migrated = undefined; // tried again by the next call
+      throw error;
+    });
     return migrated;
   }
 
