@@ -31,7 +31,10 @@ export interface SyncHelpers extends BaseHelpers {
    * calls), the domain rules, and the worker's logger with `job_id` and `kind` (the engine adds `run_id`).
    */
   engine: EngineDeps;
-  /** Concurrency, delete thresholds and the per-organization Redis lock (`exclusive`); deletes and adoption are off. */
+  /**
+   * Concurrency, delete thresholds and the per-organization Redis lock (`exclusive`); deletes and
+   * adoption are off but for the nightly sync, where ORGSYNC_NIGHTLY_ALLOW_DELETE / _ADOPT turn them on.
+   */
   applySettings: ApplySettings;
 }
 

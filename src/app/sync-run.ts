@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import { connectScalekit, createSource, domainRules } from '../app.js';
 import type { Config, ScalekitConfig } from '../config.js';
 import { applySavedPlan, runSync, type ApplySettings, type Progress } from '../engine/run.js';
-import { readSavedPlan, type SavedPlan } from '../engine/saved-plan.js';
+import { deletePolicyOf, planTargetDifferences, readSavedPlan, type SavedPlan } from '../engine/saved-plan.js';
+import { OrgsyncError } from '../errors.js';
 import type { RunReport } from '../engine/types.js';
 import { openIncremental } from './incremental.js';
 
@@ -49,6 +50,18 @@ export async function runSyncOnce(
   try {
     if (options.planFile) {
       const saved = await readSavedPlan(options.planFile);
+      const differences = planTargetDifferences(options.planFile, saved, {
+        environmentUrl: config.scalekitEnvironmentUrl,
+        regions: config.regions,
+        metadataKeys: config.metadataKeys,
+        allowDelete: options.allowDelete,
+        deletePolicy: deletePolicyOf(config),
+      });
+      if (differences.length > 0)
+        throw new OrgsyncError(
+          'ERR_PLAN_TARGET',
+          `refusing to apply the saved plan: ${differences.join('; ')}; re-plan for this run's settings (orgsync plan ... --out FILE), review it, then apply it.`,
+        );
       return { report: await applySavedPlan(deps, saved, settings), plan: saved };
     }
     const flags = { delimiter: options.delimiter, encoding: options.encoding };
@@ -64,7 +77,13 @@ export async function runSyncOnce(
       const source = createSource(spec, config, rules, { ...flags, since: incremental.since });
       if (incremental.since)
         logger.info(incremental.describe(), 'incremental run: reading accounts updated since the watermark');
-      const result = await runSync(deps, { ...settings, mode, scope, source });
+      const result = await runSync(deps, {
+        ...settings,
+        mode,
+        scope,
+        source,
+        environmentUrl: config.scalekitEnvironmentUrl,
+      });
       const moved = await incremental.commit(result.report, result.maxUpdatedAt);
       if (moved !== null) logger.info({ watermark: moved }, 'watermark moved');
       return { report: result.report, plan: result.plan };

@@ -1,9 +1,11 @@
 import { dirname } from 'node:path';
 import { checkRegionFlag } from '../app.js';
+import { randomUUID } from 'node:crypto';
 import { recordCliApply } from '../app/cli-run-record.js';
+import { CLI_APPLY_NOTICE_KIND, notifyCliRun } from '../app/notify-cli-run.js';
 import { runSyncOnce } from '../app/sync-run.js';
 import { SCALEKIT_SETTINGS, loadConfig, type ScalekitConfig } from '../config.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, describeError } from '../errors.js';
 import { exitCodeFor } from '../engine/report.js';
 import { REPORT_FILES, writeReportFiles } from '../engine/report-writer.js';
 import { writeSavedPlan } from '../engine/saved-plan.js';
@@ -31,6 +33,8 @@ export interface SyncFlags {
   region?: string;
   delimiter?: string;
   encoding?: string;
+  /** `--map FIELD=COLUMN,...` (ORGSYNC_COLUMN_MAP). */
+  map?: string;
   concurrency?: string;
   rateLimit?: string;
   allowDelete?: boolean;
@@ -61,6 +65,34 @@ export async function runSyncCommand(
   // unless ORGSYNC_LOG_LEVEL asks for more. Elsewhere (CI, cron) JSON lines at info.
   const logger = createLogger({ level: io.stderr.isTTY && !io.env.ORGSYNC_LOG_LEVEL ? 'warn' : config.logLevel });
   const progress = createProgressReporter({ stream: io.stderr, logger });
+  const startedAt = new Date();
+  let notified = false;
+  // `orgsync apply` notifies ORGSYNC_NOTIFY_URL before it exits; the exit code stays the run's.
+  const notify = async (report: RunReport | undefined, error?: unknown): Promise<void> => {
+    if (mode !== 'apply' || notified) return;
+    notified = true;
+    await notifyCliRun(
+      config,
+      logger,
+      report
+        ? {
+            runId: report.run_id,
+            kind: CLI_APPLY_NOTICE_KIND,
+            summary: report.summary,
+            startedAt: report.started_at,
+            finishedAt: report.finished_at,
+          }
+        : {
+            runId: randomUUID(),
+            kind: CLI_APPLY_NOTICE_KIND,
+            summary: null,
+            startedAt: startedAt.toISOString(),
+            finishedAt: new Date().toISOString(),
+            error: describeError(error, 'ERR_APPLY_FAILED'),
+          },
+    );
+  };
+  let finished: RunReport | undefined;
   try {
     const { report, plan } = await runSyncOnce({
       config,
@@ -68,14 +100,16 @@ export async function runSyncCommand(
       mode,
       scope,
       planFile,
-      region: flags.region,
-      delimiter: flags.delimiter,
-      encoding: flags.encoding,
+      // Flags override ORGSYNC_REGION / ORGSYNC_CSV_DELIMITER / ORGSYNC_CSV_ENCODING (merged by loadConfig).
+      region: config.region,
+      delimiter: config.csvDelimiter,
+      encoding: config.csvEncoding,
       since: flags.since,
       allowDelete: flags.allowDelete === true,
       adopt,
       onProgress: (p) => progress.update(p),
     });
+    finished = report;
     progress.done();
     io.stdout.write(renderSummaryTable(report));
     for (const id of notAdopted(adopt, report))
@@ -100,9 +134,13 @@ export async function runSyncCommand(
       const runId = await recordCliApply({ config, logger, report, plan });
       if (runId) io.stdout.write(`Recorded in the run history as run ${escapeText(runId)} (orgsync runs show ID).\n`);
     }
-    return exitCodeFor(report, { detailedExitCode: mode === 'plan' && flags.detailedExitcode === true });
+    const exitCode = exitCodeFor(report, { detailedExitCode: mode === 'plan' && flags.detailedExitcode === true });
+    await notify(report);
+    return exitCode;
   } catch (error) {
     await outputs.removeUnused();
+    progress.done();
+    await notify(finished, error);
     throw error;
   } finally {
     progress.done();
@@ -146,12 +184,25 @@ function parseSettings(
   if (planFile && flags.source)
     problems.push('give either a plan file or --source, not both (a saved plan already names its source)');
   if (mode === 'apply' && planFile && flags.out) problems.push('--out belongs to orgsync plan');
+  // A saved plan carries its own scope and delete decision (checked when it is read).
+  if (flags.allowDelete === true && !planFile && scope !== 'full')
+    problems.push(
+      '--allow-delete deletes only in a full run (the source is then the whole truth, and organizations without an account are orphans): add --scope full',
+    );
   problems.push(...checkSinceFlag(flags.since, scope, flags.source ?? env.ORGSYNC_SOURCE));
   let config: ScalekitConfig | undefined;
   try {
     config = loadConfig({
       env,
-      flags: { source: flags.source, concurrency: flags.concurrency, rateLimit: flags.rateLimit },
+      flags: {
+        source: flags.source,
+        concurrency: flags.concurrency,
+        rateLimit: flags.rateLimit,
+        region: flags.region,
+        csvDelimiter: flags.delimiter,
+        csvEncoding: flags.encoding,
+        columnMap: flags.map,
+      },
       require: planFile ? SCALEKIT_SETTINGS : [...SCALEKIT_SETTINGS, 'source'],
       command: `orgsync ${mode}`,
     });

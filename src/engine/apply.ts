@@ -45,16 +45,7 @@ export interface ApplyOptions {
 export async function applyPlan(api: ScalekitApi, items: PlanItems, options: ApplyOptions): Promise<ReportItems> {
   const context: ApplyContext = {
     options,
-    deletes: options.allowDelete
-      ? decideDeletes({
-          items,
-          regions: options.regions ?? [],
-          maxCount: options.deleteMaxCount,
-          maxPercent: options.deleteMaxPercent,
-          managedCount: options.managedCount,
-          blockOnInvalid: options.deleteBlockOnInvalid ?? true,
-        })
-      : new Map(),
+    deletes: options.allowDelete ? deleteDecisionsOf(items, options) : new Map(),
     adoptIds: typeof options.adopt === 'boolean' ? null : new Set(options.adopt),
   };
   const outcomes = new Array<ApplyOutcome>(items.count).fill(null);
@@ -69,6 +60,43 @@ export async function applyPlan(api: ScalekitApi, items: PlanItems, options: App
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, items.count)) }, runner));
   return ReportItems.ofApplied(items, outcomes);
+}
+
+/** `decideDeletes` over a plan, with the settings of an apply (also what a plan's delete preview uses). */
+export function deleteDecisionsOf(
+  items: PlanItems,
+  options: Pick<
+    ApplyOptions,
+    'regions' | 'deleteMaxCount' | 'deleteMaxPercent' | 'managedCount' | 'deleteBlockOnInvalid'
+  >,
+): Map<number, DeleteDecision> {
+  return decideDeletes({
+    items,
+    regions: options.regions ?? [],
+    maxCount: options.deleteMaxCount,
+    maxPercent: options.deleteMaxPercent,
+    managedCount: options.managedCount,
+    blockOnInvalid: options.deleteBlockOnInvalid ?? true,
+  });
+}
+
+/**
+ * Why an organization must not be deleted although the plan's decision allows it: an enabled SCIM
+ * directory (deleting it would leave the customer's IdP pushing into a dead endpoint); null if none.
+ * A read only: `apply` asks it just before the delete, a plan's delete preview asks it too.
+ */
+export async function scimDeleteBlock(
+  api: ScalekitApi,
+  orgId: string,
+  call: { signal?: AbortSignal | undefined },
+): Promise<{ code: string; message: string } | null> {
+  const directories = await api.listDirectories(orgId, call);
+  const scim = directories.find((d) => d.enabled && (d.directory_type ?? 'SCIM').toUpperCase() === 'SCIM');
+  if (!scim) return null;
+  return {
+    code: 'SCIM_DIRECTORY_ENABLED',
+    message: `not deleted: organization ${orgId} has an enabled SCIM directory (${scim.id}); disable SCIM provisioning in the identity provider first, then run again.`,
+  };
 }
 
 /** What every item of one apply shares: the options and the decisions taken for the whole plan. */
@@ -242,20 +270,19 @@ async function orphanItem(
     if (fresh.external_id !== item.externalId)
       return stale(item, "the organization's external ID changed since it was planned");
   }
-  const directories = await api.listDirectories(orgId, { signal: options.signal });
-  const scim = directories.find((d) => d.enabled && (d.directory_type ?? 'SCIM').toUpperCase() === 'SCIM');
-  if (scim) {
-    return outcome(item, 'orphan', [], {
-      code: 'SCIM_DIRECTORY_ENABLED',
-      message: `not deleted: organization ${orgId} has an enabled SCIM directory (${scim.id}); disable SCIM provisioning in the identity provider first, then run again.`,
-    });
-  }
+  const blocked = await scimDeleteBlock(api, orgId, { signal: options.signal });
+  if (blocked) return outcome(item, 'orphan', [], blocked);
   try {
     await api.deleteOrganization(orgId, { signal: options.signal });
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
   }
-  return outcome(item, 'delete', [{ field: 'external_id', from: item.externalId, to: null }], null);
+  return outcome(item, 'delete', deleteChanges(item), null);
+}
+
+/** The changes a delete shows: the external ID goes. */
+export function deleteChanges(item: PlanItem): FieldChange[] {
+  return [{ field: 'external_id', from: item.externalId, to: null }];
 }
 
 async function readOrganization(

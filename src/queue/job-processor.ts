@@ -8,7 +8,7 @@ import { isRunOutcome, isSkippedOutcome, parseJobPayload, type ChildResults } fr
 import { InvalidPayloadError } from '../job-errors.js';
 import type { EchoCounter } from '../store/reconcile-echoes.js';
 import type { NoopCounter } from '../store/reconcile-noops.js';
-import { isRunKind, type RunHistory, type RunKind, type RunTrigger } from '../store/run-history.js';
+import { isRunKind, type RunHistory, type RunKind, type RunSummary, type RunTrigger } from '../store/run-history.js';
 import type { JobList, QueueJob } from './job-list.js';
 
 /** What a recorded run's job returns to BullMQ (and `enqueue --wait` reads): small, no items. */
@@ -17,6 +17,19 @@ export interface RunJobResult {
   exit_code: number;
   summary: ReportSummary;
 }
+
+/** A run just recorded in the run history, with the payload of the job that ran it. */
+export interface RecordedRun {
+  summary: RunSummary;
+  payload: unknown;
+}
+
+/**
+ * Told of every recorded run (the composition root sends notifications with it). Awaited once
+ * the run is recorded, so it must settle soon: the composition root bounds it. Its errors are
+ * logged and never change the job's outcome.
+ */
+export type RunRecordedHook = (run: RecordedRun) => Promise<void>;
 
 /** The collaborators shared by every job of a worker process. */
 export interface JobProcessorDeps {
@@ -28,6 +41,8 @@ export interface JobProcessorDeps {
   echoCounter?: EchoCounter | undefined;
   /** Counts reconciles that changed nothing and failed nothing (not recorded as runs); optional. */
   noopCounter?: NoopCounter | undefined;
+  /** Told of every recorded run, once it is recorded; optional. */
+  onRunRecorded?: RunRecordedHook | undefined;
 }
 
 /** Runs one job; `isFinal(error)` says whether a failure will not be retried (then it is recorded). */
@@ -78,7 +93,7 @@ export function createJobProcessor(deps: JobProcessorDeps): JobProcessor {
         return outcome;
       }
       const exitCode = exitCodeFor(outcome.report);
-      await deps.runHistory.record({
+      const recorded = await deps.runHistory.record({
         runId,
         kind: runKindOf(kind),
         trigger,
@@ -91,6 +106,7 @@ export function createJobProcessor(deps: JobProcessorDeps): JobProcessor {
         retryOf: outcome.retryOf,
       });
       await outcome.afterRecorded?.();
+      await tellRecorded(deps, { summary: recorded, payload: data }, log);
       log.info({ duration_ms: durationMs(), exit_code: exitCode, summary: outcome.report.summary }, 'job finished');
       const result: RunJobResult = { run_id: runId, exit_code: exitCode, summary: outcome.report.summary };
       return result;
@@ -101,7 +117,7 @@ export function createJobProcessor(deps: JobProcessorDeps): JobProcessor {
         signal.aborted ? 'job aborted' : 'job failed',
       );
       if (final && spec.records) {
-        await deps.runHistory
+        const recorded = await deps.runHistory
           .record({
             runId,
             kind: runKindOf(kind),
@@ -114,10 +130,21 @@ export function createJobProcessor(deps: JobProcessorDeps): JobProcessor {
             error: describeError(error, 'ERR_JOB_FAILED'),
           })
           .catch((recordError: unknown) => log.warn({ err: recordError }, 'could not record the failed run'));
+        if (recorded) await tellRecorded(deps, { summary: recorded, payload: data }, log);
       }
       throw error;
     }
   };
+}
+
+/** Calls the hook; a failing hook is logged, never the job's failure. */
+async function tellRecorded(deps: JobProcessorDeps, run: RecordedRun, log: Logger): Promise<void> {
+  if (!deps.onRunRecorded) return;
+  try {
+    await deps.onRunRecorded(run);
+  } catch (error) {
+    log.warn({ err: error }, 'the run-recorded hook failed');
+  }
 }
 
 /** What a parent job's children returned, and the children that failed for good. */

@@ -8,7 +8,7 @@ import type { NoopCounter } from '../store/reconcile-noops.js';
 import { DEFAULT_QUEUE_NAME, describeRedisUrl } from '../store/redis-connections.js';
 import type { RunHistory } from '../store/run-history.js';
 import { classifyJobError } from './classify-job-error.js';
-import { createJobProcessor } from './job-processor.js';
+import { createJobProcessor, type RunRecordedHook } from './job-processor.js';
 import type { JobList } from './job-list.js';
 import { scheduleJob, type JobSchedule, type ScheduleResult } from './job-schedule.js';
 import type { WorkerHealth } from './worker-health.js';
@@ -34,6 +34,8 @@ export interface QueueWorkerOptions {
   echoCounter?: EchoCounter | undefined;
   /** Counts reconciles that changed nothing and failed nothing. */
   noopCounter?: NoopCounter | undefined;
+  /** Told of every recorded run (notifications), bounded by the composition root; optional. */
+  onRunRecorded?: RunRecordedHook | undefined;
   /**
    * The closers of what the composition root opened for this worker (the connection, the stores);
    * the worker adds its own and releases them all, newest first, once it has stopped.
@@ -87,6 +89,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     runHistory: options.runHistory,
     echoCounter: options.echoCounter,
     noopCounter: options.noopCounter,
+    onRunRecorded: options.onRunRecorded,
   });
 
   async function runJob(job: Job, token: string | undefined, signal: AbortSignal): Promise<unknown> {
