@@ -45,6 +45,10 @@ export function buildProgram(io = { env: processEnv(), stdout: process.stdout, s
       .option(
         '--since <last|instant>',
         'incremental (postgres:/http sources): only accounts updated since the last fully successful run (last) or an RFC 3339 instant',
+      )
+      .option(
+        '--no-shared-budget',
+        "with REDIS_URL set: do not join the workers' shared rate budget and per-organization locks (this process gets its own ORGSYNC_RATE_LIMIT)",
       );
 
   sourceOptions(

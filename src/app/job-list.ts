@@ -13,6 +13,7 @@ import type { JobContext } from '../job-contract.js';
 import type { JobList, QueueJob } from '../queue/job-list.js';
 import type { RateBudget } from '../scalekit/rate-budget.js';
 import type { CallCounter } from '../store/call-counter.js';
+import type { ChunkProgressStore } from '../store/chunk-progress.js';
 import type { ImportSnapshots } from '../store/import-snapshot.js';
 import type { RedisImportStore } from '../store/import-store.js';
 import type { LatestAccounts } from '../store/latest-accounts.js';
@@ -35,6 +36,8 @@ export interface JobListDeps {
   runHistory: Pick<RunHistory, 'get' | 'retryRecords'>;
   /** One Scalekit snapshot per bulk import, shared by its chunks. */
   importSnapshots: ImportSnapshots;
+  /** Which rows of each chunk were written, so a retried chunk does not write them again. */
+  chunkProgress: ChunkProgressStore;
   /** Opens a Scalekit client per job (so each report counts its own calls); closed when the job ends. */
   connectScalekit: ConnectScalekit;
   /** Counts every job's Scalekit calls (flushed to Redis for `/metrics`); optional. */
@@ -87,6 +90,8 @@ function helperFactories(deps: JobListDeps): HelperFactories {
     'bulk-import-chunk': (scope) => ({
       ...sync(scope),
       imports: deps.imports,
+      rerun: scope.context.rerun,
+      chunkProgress: (importId, chunkIndex) => deps.chunkProgress.of(importId, chunkIndex),
       importSnapshot: (importId) => deps.importSnapshots.provider(importId, scope.scalekit().api, scope.context.signal),
     }),
     reconcile: (scope) => ({

@@ -2,11 +2,13 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { connectScalekit, createSource, domainRules } from '../app.js';
 import type { Config, ScalekitConfig } from '../config.js';
+import type { DomainRules } from '../domain/types.js';
 import { applySavedPlan, runSync, type ApplySettings, type Progress } from '../engine/run.js';
 import { deletePolicyOf, planTargetDifferences, readSavedPlan, type SavedPlan } from '../engine/saved-plan.js';
 import { OrgsyncError } from '../errors.js';
 import type { RunReport } from '../engine/types.js';
 import { openIncremental } from './incremental.js';
+import { joinSharedBudget, type SharedBudget } from './shared-budget.js';
 
 /** One `orgsync plan` or `orgsync apply`, with its settings already checked. */
 export interface SyncRunOptions {
@@ -23,20 +25,42 @@ export interface SyncRunOptions {
   since?: string | undefined;
   allowDelete: boolean;
   adopt: boolean | readonly string[];
+  /**
+   * Join the workers' Redis rate budget and per-organization locks (REDIS_URL set and no
+   * `--no-shared-budget`); otherwise an in-process token bucket at ORGSYNC_RATE_LIMIT, no locks.
+   */
+  sharedBudget: boolean;
   onProgress?: ((progress: Progress) => void) | undefined;
 }
 
 /**
  * Runs one plan or apply in-process: the source (`--source` or ORGSYNC_SOURCE, read incrementally
  * with `--since`) or a saved plan, the Scalekit client, and for `--since last` the watermark in
- * Redis, which an apply moves. Returns the report, and the plan a dry run can save.
+ * Redis, which an apply moves. With `sharedBudget` its Scalekit calls draw on the workers' Redis
+ * rate budget and each write holds the workers' per-organization lock. Returns the report, and
+ * the plan a dry run can save.
  */
 export async function runSyncOnce(
   options: SyncRunOptions,
 ): Promise<{ report: RunReport; plan?: SavedPlan | undefined }> {
-  const { config, logger, mode, scope } = options;
+  const { config, logger } = options;
   const rules = domainRules(config, options.region);
-  const scalekit = connectScalekit(config, logger);
+  // Before anything is read or sent: a run that cannot share the budget does nothing at all.
+  const shared = options.sharedBudget ? await joinSharedBudget(config, logger) : undefined;
+  try {
+    return await runWithBudget(options, rules, shared);
+  } finally {
+    await shared?.close();
+  }
+}
+
+async function runWithBudget(
+  options: SyncRunOptions,
+  rules: DomainRules,
+  shared: SharedBudget | undefined,
+): Promise<{ report: RunReport; plan?: SavedPlan | undefined }> {
+  const { config, logger, mode, scope } = options;
+  const scalekit = connectScalekit(config, logger, { rateBudget: shared?.rateBudget });
   const deps = { api: scalekit.api, logger, rules };
   const settings: ApplySettings = {
     allowDelete: options.allowDelete,
@@ -46,6 +70,7 @@ export async function runSyncOnce(
     deleteMaxPercent: config.deleteMaxPercent,
     deleteBlockOnInvalid: config.deleteBlockOnInvalid,
     onProgress: options.onProgress,
+    exclusive: shared ? (key, fn) => shared.exclusive(key, fn) : undefined,
   };
   try {
     if (options.planFile) {

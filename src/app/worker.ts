@@ -7,6 +7,7 @@ import type { JobSchedule } from '../queue/job-schedule.js';
 import { startWorkerHealthServer, WORKER_HEALTH_PATH } from '../queue/worker-health.js';
 import { startQueueWorker, type QueueWorker } from '../queue/worker.js';
 import { createCallCounter } from '../store/call-counter.js';
+import { createChunkProgressStore } from '../store/chunk-progress.js';
 import { createImportSnapshots } from '../store/import-snapshot.js';
 import { createImportStore, DEFAULT_IMPORT_TTL_S } from '../store/import-store.js';
 import { createLatestAccounts } from '../store/latest-accounts.js';
@@ -123,6 +124,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerProcess
         imports: createImportStore(redis, { keyPrefix }),
         latestAccounts: createLatestAccounts(redis, { keyPrefix }),
         importSnapshots: createImportSnapshots(redis, { keyPrefix, ttlSeconds: DEFAULT_IMPORT_TTL_S }),
+        chunkProgress: createChunkProgressStore(redis, { keyPrefix, ttlSeconds: DEFAULT_IMPORT_TTL_S }),
         callCounter,
         runHistory,
         connectScalekit: options.connectScalekit ?? connectScalekit,

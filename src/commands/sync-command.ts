@@ -41,6 +41,8 @@ export interface SyncFlags {
   /** `--adopt` alone: every adoptable item; `--adopt ID,ID`: only those external IDs. */
   adopt?: boolean | string;
   since?: string;
+  /** `--no-shared-budget` gives false: keep to an in-process budget even with REDIS_URL set. */
+  sharedBudget?: boolean;
 }
 
 export interface CommandIo {
@@ -107,6 +109,7 @@ export async function runSyncCommand(
       since: flags.since,
       allowDelete: flags.allowDelete === true,
       adopt,
+      sharedBudget: joinsSharedBudget(flags, io.env),
       onProgress: (p) => progress.update(p),
     });
     finished = report;
@@ -226,6 +229,14 @@ function parseSettings(
     );
   if (problems.length > 0 || !config) throw new ConfigError(problems);
   return { config, scope: scope === 'full' ? 'full' : 'partial' };
+}
+
+/**
+ * Whether the run joins the workers' Redis rate budget and locks: whenever REDIS_URL is set (not
+ * merely defaulted: without it there are no workers to share with), unless `--no-shared-budget`.
+ */
+function joinsSharedBudget(flags: SyncFlags, env: CommandIo['env']): boolean {
+  return flags.sharedBudget !== false && (env.REDIS_URL ?? '').trim() !== '';
 }
 
 /** The external IDs given to `--adopt` that no adoptable item of the run had. */

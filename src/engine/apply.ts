@@ -5,7 +5,7 @@ import { mergedMetadataProblem, mergeOwnedMetadata } from './metadata-check.js';
 import { decideDeletes, type DeleteDecision } from './delete-decision.js';
 import { diffOrganization, type PlanItem } from './plan-item.js';
 import type { PlanItems } from './plan-items.js';
-import { ReportItems, type ApplyOutcome } from './report-items.js';
+import { planItemToReportItem, ReportItems, type ApplyOutcome } from './report-items.js';
 import { toOrgState, type OrgState } from './snapshot.js';
 import type { FieldChange, ReportItem } from './types.js';
 
@@ -30,6 +30,13 @@ export interface ApplyOptions {
   signal?: AbortSignal | undefined;
   /** Called as each item finishes (for progress). */
   onItemDone?: (() => void) | undefined;
+  /**
+   * Awaited after each write that went through (a create, update or delete), with the item as the
+   * report will show it, before the item counts as done: a bulk import's chunk records its
+   * progress with it, so a retry does not write the row again. It must handle its own errors (a
+   * rejection would report as failed an item whose write went through).
+   */
+  onWritten?: ((item: ReportItem) => Promise<void>) | undefined;
   /**
    * Runs `fn` while no other process works on the same organization (key: the external ID, or
    * the organization ID when there is none). The queue layer provides a Redis lock; default: none.
@@ -118,14 +125,24 @@ async function applyOne(api: ScalekitApi, item: PlanItem, index: number, context
       });
     const key = item.externalId ?? item.orgId;
     const run = () => applyItem(api, item, index, context);
-    return await (options.exclusive && key && item.action !== 'invalid' && item.action !== 'conflict'
+    const result = await (options.exclusive && key && item.action !== 'invalid' && item.action !== 'conflict'
       ? options.exclusive(key, run)
       : run());
+    const written = writtenItem(item, result);
+    if (written && options.onWritten) await options.onWritten(written);
+    return result;
   } catch (error) {
     return outcome(item, 'failed', item.changes, describeError(error, 'ERR_UNEXPECTED'));
   } finally {
     options.onItemDone?.();
   }
+}
+
+/** The report item of an outcome whose write went through; null for anything else. */
+function writtenItem(item: PlanItem, result: ApplyOutcome): ReportItem | null {
+  if (result === null) return null;
+  if ('createdOrgId' in result) return { ...planItemToReportItem(item), org_id: result.createdOrgId };
+  return result.action === 'create' || result.action === 'update' || result.action === 'delete' ? result : null;
 }
 
 async function applyItem(

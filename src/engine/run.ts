@@ -13,7 +13,7 @@ import { ReportItems } from './report-items.js';
 import { SAVED_PLAN_VERSION, deletePolicyOf, type SavedPlan } from './saved-plan.js';
 import { previewDeletes } from './delete-preview.js';
 import { addOrganizations, createEmptySnapshot, lookupExternalIds, remainingPages, type Snapshot } from './snapshot.js';
-import type { RunMode, RunReport, RunScope } from './types.js';
+import type { ReportItem, RunMode, RunReport, RunScope } from './types.js';
 
 /** What the engine needs from the outside world. */
 export interface EngineDeps {
@@ -43,6 +43,8 @@ export interface ApplySettings {
   runId?: string | undefined;
   /** Per-organization exclusion across processes (see `ApplyOptions.exclusive`). */
   exclusive?: (<T>(key: string, fn: () => Promise<T>) => Promise<T>) | undefined;
+  /** Each write that went through, as the report shows it (see `ApplyOptions.onWritten`). */
+  onWritten?: ((item: ReportItem) => Promise<void>) | undefined;
 }
 
 /**
@@ -206,6 +208,7 @@ async function applyItems(
     deleteBlockOnInvalid: options.deleteBlockOnInvalid,
     signal: options.signal,
     exclusive: options.exclusive,
+    onWritten: options.onWritten,
     onItemDone: () => {
       done += 1;
       options.onProgress?.({ phase: 'apply', done, total });

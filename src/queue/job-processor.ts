@@ -76,7 +76,8 @@ export function createJobProcessor(deps: JobProcessorDeps): JobProcessor {
     try {
       const payload = parseJobPayload(kind, spec.schema, data); // a bad payload fails here, before the job opens anything
       const childResults = () => childResultsOf(job);
-      const outcome = await spec.run(payload, { jobId, runId, logger: log, jobLogger, signal, childResults });
+      const rerun = job.attemptsMade > 0 || job.attemptsStarted > 1;
+      const outcome = await spec.run(payload, { jobId, runId, logger: log, jobLogger, signal, rerun, childResults });
       if (isSkippedOutcome(outcome)) {
         // Nothing to do and nothing to record: not a run (see jobs/reconcile.ts).
         const counter = outcome.skipped === 'echo' ? deps.echoCounter : deps.noopCounter;

@@ -161,6 +161,34 @@ describe('plan and apply against the emulator', () => {
     expect(state.size).toBe(1);
   });
 
+  it('hands each write that went through to onWritten, as the report shows it, and nothing else', async () => {
+    const harness = await startHarness();
+    harness.emulator.store.create({ display_name: 'Old name', external_id: 'us-east-W-2', metadata: {} });
+    harness.emulator.store.create({ display_name: 'Same', external_id: 'us-east-W-3', metadata: {} });
+    const path = await harness.csv(
+      'written.csv',
+      `${CSV_HEADER}W-1,us-east,New one,,pro,,\nW-2,us-east,New name,,,,\nW-3,us-east,Same,,,,\nW-4,nowhere,Bad,,,,\n`,
+    );
+    const written: unknown[] = [];
+    const { report } = await harness.run(path, {
+      mode: 'apply',
+      onWritten: async (item) => {
+        await Promise.resolve();
+        written.push(item);
+      },
+    });
+    const byId = (items: Iterable<{ external_id: string | null }>) =>
+      [...items]
+        .filter((i) => i.external_id !== null)
+        .sort((a, b) => String(a.external_id).localeCompare(String(b.external_id)));
+    const reported = byId(report.items).filter(
+      (i) => 'action' in i && (i.action === 'create' || i.action === 'update'),
+    );
+    expect(reported.map((i) => i.external_id)).toEqual(['us-east-W-1', 'us-east-W-2']);
+    expect(byId(written as { external_id: string | null }[])).toEqual(reported);
+    expect(written[0]).toMatchObject({ org_id: expect.stringMatching(/^org_/) });
+  });
+
   it('looks accounts up one by one when they are few beside the environment', async () => {
     const orgs = Array.from({ length: 450 }, (_, i) => ({
       display_name: `Org ${i}`,
