@@ -316,7 +316,7 @@ export const SETTINGS = {
   runHistory: {
     env: 'ORGSYNC_RUN_HISTORY',
     schema: positiveInt('a number of runs').default(100),
-    help: 'runs kept in Redis',
+    help: 'runs kept in Redis of each kind (nightly-sync, bulk-import, reconcile, retry, cli-apply)',
   },
   logLevel: {
     env: 'ORGSYNC_LOG_LEVEL',

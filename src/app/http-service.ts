@@ -13,6 +13,7 @@ import { closeWithin, createReleasers } from '../lifecycle.js';
 import { readCallCounts } from '../store/call-counter.js';
 import { readNotificationCounts } from '../store/notification-counter.js';
 import { readEchoCount } from '../store/reconcile-echoes.js';
+import { readNoopCount } from '../store/reconcile-noops.js';
 import {
   closeConnection,
   connectProducerConnection,
@@ -85,6 +86,7 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
       runStats: () => readRunStats(runHistory),
       jobScalekitCalls: () => readCallCounts(redis, keyPrefix),
       reconcileEchoes: () => readEchoCount(redis, keyPrefix),
+      reconcileNoops: () => readNoopCount(redis, keyPrefix),
       notificationCounts: () => readNotificationCounts(redis, keyPrefix),
     });
     const { api: scalekit, close: closeScalekit } = connectScalekit(config, logger, {

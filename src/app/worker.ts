@@ -14,6 +14,7 @@ import { createLatestAccounts } from '../store/latest-accounts.js';
 import { createNoticeThrottle } from '../store/notice-throttle.js';
 import { createNotificationCounter } from '../store/notification-counter.js';
 import { createEchoCounter } from '../store/reconcile-echoes.js';
+import { createNoopCounter } from '../store/reconcile-noops.js';
 import {
   closeConnection,
   createWorkerConnection,
@@ -105,6 +106,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerProcess
   // Released just before the connection it flushes through (releasers run last-in, first-out).
   const callCounter = createCallCounter(redis, { keyPrefix });
   releasers.add('call counter', () => callCounter.close());
+  const runHistory = createRunHistory(redis, { keyPrefix, limit: config.runHistory });
   // Released before the connection its counter writes through: deliveries in flight may finish.
   const notifier = notifierFromConfig(config, logger, createNotificationCounter(redis, { keyPrefix }));
   if (notifier) releasers.add('notifier', () => notifier.close(NOTIFIER_CLOSE_MS));
@@ -124,10 +126,12 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerProcess
         importSnapshots: createImportSnapshots(redis, { keyPrefix, ttlSeconds: DEFAULT_IMPORT_TTL_S }),
         chunkProgress: createChunkProgressStore(redis, { keyPrefix, ttlSeconds: DEFAULT_IMPORT_TTL_S }),
         callCounter,
+        runHistory,
         connectScalekit: options.connectScalekit ?? connectScalekit,
       }),
-      runHistory: createRunHistory(redis, { keyPrefix, limit: config.runHistory }),
+      runHistory,
       echoCounter: createEchoCounter(redis, { keyPrefix }),
+      noopCounter: createNoopCounter(redis, { keyPrefix }),
       onRunRecorded: notifier
         ? notifyRecordedRuns({
             notifier,

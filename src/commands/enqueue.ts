@@ -208,8 +208,8 @@ function reconcilePayload(flags: ReconcileFlags): EnqueuePayloads['reconcile'] {
   return { account: { ...cells, account_id: flags.accountId ?? '', region: flags.region }, trigger: 'cli' };
 }
 
-/** `--wait`: follows the job, prints the same summary as `orgsync apply`, returns the same exit code. */
-async function follow(
+/** `--wait`: follows the job, prints the same summary as `orgsync apply`, returns the same exit code (also `orgsync retry --wait`). */
+export async function follow(
   jobId: string,
   runsAfter: string | undefined,
   flags: EnqueueFlags,

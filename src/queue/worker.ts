@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Releasers } from '../lifecycle.js';
 import { RateLimitedError } from '../scalekit/errors.js';
 import type { EchoCounter } from '../store/reconcile-echoes.js';
+import type { NoopCounter } from '../store/reconcile-noops.js';
 import { DEFAULT_QUEUE_NAME, describeRedisUrl } from '../store/redis-connections.js';
 import type { RunHistory } from '../store/run-history.js';
 import { classifyJobError } from './classify-job-error.js';
@@ -31,6 +32,8 @@ export interface QueueWorkerOptions {
   jobs: JobList;
   runHistory: RunHistory;
   echoCounter?: EchoCounter | undefined;
+  /** Counts reconciles that changed nothing and failed nothing. */
+  noopCounter?: NoopCounter | undefined;
   /** Told of every recorded run (notifications), bounded by the composition root; optional. */
   onRunRecorded?: RunRecordedHook | undefined;
   /**
@@ -85,6 +88,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     logger: options.logger.child({ queue: queueName }),
     runHistory: options.runHistory,
     echoCounter: options.echoCounter,
+    noopCounter: options.noopCounter,
     onRunRecorded: options.onRunRecorded,
   });
 
