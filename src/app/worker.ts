@@ -36,9 +36,12 @@ export interface WorkerOptions {
   concurrency?: number;
   /** Register the nightly sync's job scheduler. Default true. */
   schedule?: boolean;
-  /** How long a dead worker's job stays locked before another worker takes it (BullMQ `lockDuration`). Default 30,000 ms. */
+  /**
+   * How long a dead worker's job stays locked before another worker may take it (BullMQ
+   * `lockDuration`, renewed every half of it; ORGSYNC_WORKER_LOCK_DURATION_MS). Default 15,000 ms.
+   */
   lockDurationMs?: number;
-  /** How often stalled jobs are looked for (BullMQ `stalledInterval`). Default 30,000 ms. */
+  /** How often stalled jobs are looked for (BullMQ `stalledInterval`; ORGSYNC_WORKER_STALLED_INTERVAL_MS). Default 10,000 ms. */
   stalledIntervalMs?: number;
   /** Default `connectScalekit`; tests may wrap it. */
   connectScalekit?: ConnectScalekit;
