@@ -16,6 +16,7 @@ import {
   createWorkerConnection,
   DEFAULT_QUEUE_NAME,
   queueKeyPrefix,
+  watchOutages,
 } from '../store/redis-connections.js';
 import { createRedisLock } from '../store/redis-lock.js';
 import { createRedisRateBudget } from '../store/redis-rate-budget.js';
@@ -92,11 +93,13 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerProcess
   const keyPrefix = queueKeyPrefix(queueName);
   const environmentUrl = config.scalekitEnvironmentUrl;
   const releasers = createReleasers();
+  // Each reconnect attempt is an error: `watchOutages` says once that Redis went away, and when it is back.
   const redis = createWorkerConnection(
     config.redisUrl,
-    (error) => logger.warn({ err: error }, 'Redis connection error'),
+    (error) => logger.debug({ err: error }, 'Redis connection error'),
     { connectionName: `orgsync:worker:${queueName}` },
   );
+  watchOutages(redis, config.redisUrl, logger);
   releasers.add('redis', () => closeConnection(redis));
   // Released just before the connection it flushes through (releasers run last-in, first-out).
   const callCounter = createCallCounter(redis, { keyPrefix });

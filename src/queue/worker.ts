@@ -83,7 +83,12 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const { redis, releasers } = options;
   const queue = new Queue(queueName, { connection: redis });
   releasers.add('queue', () => queue.close());
-  queue.on('error', (error) => log.warn({ err: error }, 'queue error'));
+  // While the connection is away its errors are the outage's, which the composition root logs once.
+  const logError = (message: string) => (error: Error) => {
+    if (redis.status === 'ready') log.warn({ err: error }, message);
+    else log.debug({ err: error }, message);
+  };
+  queue.on('error', logError('queue error'));
   const inFlight: InFlightJobs = new Set();
   let stopping = false;
   let aborting = false;
@@ -161,7 +166,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     workerOptions.lockDuration = options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS;
     workerOptions.stalledInterval = options.stalledIntervalMs ?? DEFAULT_STALLED_INTERVAL_MS;
     worker = new Worker(queueName, processor, workerOptions);
-    worker.on('error', (error) => log.warn({ err: error }, 'worker error'));
+    worker.on('error', logError('worker error'));
     void worker.run().catch((error: unknown) => log.error({ err: error }, 'worker stopped on an error'));
     await worker.waitUntilReady();
   } catch (error) {
