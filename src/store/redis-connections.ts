@@ -87,8 +87,9 @@ export interface OutageLog {
  */
 export function watchOutages(redis: Redis, redisUrl: string, log: OutageLog, timeoutMs?: number): void {
   let away = false;
-  redis.on('close', () => {
-    if (away || redis.status === 'end') return;
+  // `reconnecting`, not `close`: a connection closed on purpose (QUIT at shutdown) does not reconnect.
+  redis.on('reconnecting', () => {
+    if (away) return;
     away = true;
     log.warn(
       { redis: describeRedisUrl(redisUrl), ...(timeoutMs === undefined ? {} : { timeout_ms: timeoutMs }) },
