@@ -32,6 +32,11 @@ const forbidden = (fromSrcTop) => ({
       'The queue and the stores never import a job: app.ts hands the queue its job list (src/job-contract.ts is the shared contract).',
   },
   http: { regex: into('http', fromSrcTop), message: 'Only the composition root imports the HTTP layer (src/http/).' },
+  notify: {
+    regex: into('notify', fromSrcTop),
+    message:
+      "Only the composition root uses the notifier (src/notify/): it sends a run's notification once the run is recorded.",
+  },
   store: {
     regex: into('store', fromSrcTop),
     message: 'The engine and the adapters never read or write the Redis stores (src/store/): pass them what they need.',
@@ -45,14 +50,15 @@ const forbidden = (fromSrcTop) => ({
  * composition root may import any layer.
  */
 const LAYERS = {
-  src: ['app', 'queue', 'jobs', 'http', 'store'],
-  'src/queue': ['app', 'jobs', 'http'],
-  'src/store': ['app', 'queue', 'jobs', 'http'],
-  'src/engine': ['app', 'queue', 'jobs', 'http', 'store'],
-  'src/http': ['app', 'queue'],
-  'src/sources': ['app', 'queue', 'jobs', 'http', 'store'],
-  'src/scalekit': ['app', 'queue', 'jobs', 'http', 'store'],
-  jobs: ['app', 'queue', 'http'],
+  src: ['app', 'queue', 'jobs', 'http', 'store', 'notify'],
+  'src/queue': ['app', 'jobs', 'http', 'notify'],
+  'src/store': ['app', 'queue', 'jobs', 'http', 'notify'],
+  'src/engine': ['app', 'queue', 'jobs', 'http', 'store', 'notify'],
+  'src/http': ['app', 'queue', 'notify'],
+  'src/sources': ['app', 'queue', 'jobs', 'http', 'store', 'notify'],
+  'src/scalekit': ['app', 'queue', 'jobs', 'http', 'store', 'notify'],
+  'src/notify': ['app', 'queue', 'jobs', 'http', 'store'],
+  jobs: ['app', 'queue', 'http', 'notify'],
 };
 
 export default tseslint.config(

@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { parseAccount } from '../src/domain/account.js';
 import { runSync } from '../src/engine/run.js';
+import type { ReportItem } from '../src/engine/types.js';
+import type { ChunkProgress } from '../src/store/chunk-progress.js';
 import { reportItemSchema } from '../src/store/report-schema.js';
 import type { SourceRecord } from '../src/domain/account-record.js';
 import { createInMemorySource } from './in-memory-source.js';
@@ -35,8 +38,11 @@ export function chunkRecords(chunk: ChunkRows): SourceRecord[] {
 }
 
 /**
- * One chunk of a bulk import: `runSync` in apply mode, partial scope, over its rows. Running it
- * again (after a crash) is safe: the engine plans from what Scalekit holds now.
+ * One chunk of a bulk import: `runSync` in apply mode, partial scope, over its rows. Each row whose
+ * write goes through is recorded in the chunk's progress record; a rerun (after a failed attempt or
+ * a worker that died mid-chunk) reports those rows as they were written and applies only the rest,
+ * so it sends no second create for them (the import's snapshot predates them: each would meet a
+ * 409 and cost a lookup). Running it again is safe either way: apply turns a 409 into an update.
  */
 export const bulkImportChunkJob: JobDefinition<
   typeof bulkImportChunkPayloadSchema,
@@ -52,7 +58,9 @@ export const bulkImportChunkJob: JobDefinition<
       );
     }
     const manifest = await helpers.imports.readManifest(payload.import_id);
-    const source = createInMemorySource(manifest?.source ?? `import:${payload.import_id}`, chunkRecords(chunk));
+    const progress = helpers.chunkProgress(payload.import_id, payload.chunk_index);
+    const { pending, written } = await skipWrittenRows(chunkRecords(chunk), progress, helpers);
+    const source = createInMemorySource(manifest?.source ?? `import:${payload.import_id}`, pending);
     const { report } = await runSync(helpers.engine, {
       ...helpers.applySettings,
       mode: 'apply',
@@ -61,13 +69,50 @@ export const bulkImportChunkJob: JobDefinition<
       snapshot: helpers.importSnapshot(payload.import_id),
       signal: helpers.signal,
       runId: helpers.runId,
+      onWritten: (item) =>
+        progress
+          .record(item)
+          .catch((error: unknown) =>
+            helpers.logger.warn(
+              { err: error, external_id: item.external_id },
+              'could not record a written row in the chunk progress; a retry would write it again',
+            ),
+          ),
     });
     return {
       chunk_index: payload.chunk_index,
-      accounts: report.summary.accounts,
+      accounts: report.summary.accounts + written.length,
       unchanged: report.summary.unchanged,
       api_calls: report.summary.api_calls,
-      items: Array.from(report.items),
+      items: [...written, ...report.items],
     };
   },
 };
+
+/**
+ * On a rerun, the rows an earlier attempt wrote (the chunk's progress record), by their report
+ * items, and the records still to apply. A first attempt reads nothing.
+ */
+async function skipWrittenRows(
+  records: SourceRecord[],
+  progress: ChunkProgress,
+  helpers: BulkImportChunkHelpers,
+): Promise<{ pending: SourceRecord[]; written: ReportItem[] }> {
+  if (!helpers.rerun) return { pending: records, written: [] };
+  const done = await progress.read();
+  if (done.size === 0) return { pending: records, written: [] };
+  const pending: SourceRecord[] = [];
+  const written: ReportItem[] = [];
+  for (const record of records) {
+    // The rows were checked at enqueue: the domain rules give back the external ID the engine uses.
+    const parsed = parseAccount(record, helpers.engine.rules);
+    const item = parsed.ok ? done.get(parsed.account.externalId) : undefined;
+    if (item) written.push(item);
+    else pending.push(record);
+  }
+  helpers.logger.info(
+    { rows_written: written.length, rows_pending: pending.length },
+    'rerun of a chunk: rows an earlier attempt wrote are reported, not written again',
+  );
+  return { pending, written };
+}

@@ -4,6 +4,7 @@ import type { DomainRules } from '../src/domain/types.js';
 import type { ApplySettings, EngineDeps, SnapshotProvider } from '../src/engine/run.js';
 import type { ChildResults } from '../src/job-contract.js';
 import type { AccountSource } from '../src/sources/source.js';
+import type { ChunkProgress } from '../src/store/chunk-progress.js';
 import type { ImportStore } from '../src/store/import-store.js';
 import type { KnownState } from '../src/store/known-state.js';
 
@@ -30,7 +31,10 @@ export interface SyncHelpers extends BaseHelpers {
    * calls), the domain rules, and the worker's logger with `job_id` and `kind` (the engine adds `run_id`).
    */
   engine: EngineDeps;
-  /** Concurrency, delete thresholds and the per-organization Redis lock (`exclusive`); deletes and adoption are off. */
+  /**
+   * Concurrency, delete thresholds and the per-organization Redis lock (`exclusive`); deletes and
+   * adoption are off but for the nightly sync, where ORGSYNC_NIGHTLY_ALLOW_DELETE / _ADOPT turn them on.
+   */
   applySettings: ApplySettings;
 }
 
@@ -43,6 +47,10 @@ export interface NightlySyncHelpers extends SyncHelpers {
 /** `bulk-import-chunk`. */
 export interface BulkImportChunkHelpers extends SyncHelpers {
   imports: Pick<ImportStore, 'readChunk' | 'readManifest'>;
+  /** This job ran before (a failed attempt, or a worker that died mid-chunk): see `JobContext.rerun`. */
+  rerun: boolean;
+  /** The rows of a chunk whose writes went through, kept across its attempts. */
+  chunkProgress(importId: string, chunkIndex: number): ChunkProgress;
   /** The snapshot of Scalekit shared by the chunks of one bulk import (listed once, by the first). */
   importSnapshot(importId: string): SnapshotProvider;
 }

@@ -12,7 +12,9 @@ export const nightlySyncPayloadSchema = z.strictObject({
 
 /**
  * A full reconciliation of every account of the host source (design §4): full scope, so
- * organizations without an account are reported as orphans. It never deletes and never adopts.
+ * organizations without an account are reported as orphans. It deletes them only with
+ * ORGSYNC_NIGHTLY_ALLOW_DELETE, and adopts only with ORGSYNC_NIGHTLY_ADOPT (`helpers.applySettings`),
+ * decided as `apply --scope full --allow-delete / --adopt` decides.
  */
 export const nightlySyncJob: JobDefinition<typeof nightlySyncPayloadSchema, NightlySyncHelpers, RunOutcome> = {
   schema: nightlySyncPayloadSchema,

@@ -107,20 +107,29 @@ export function sourceSettings(config: Config, rules: DomainRules, flags: Source
   return {
     requiredColumns: requiredColumns(rules),
     readColumns: readColumns(rules),
-    delimiter: flags.delimiter,
-    encoding: flags.encoding,
+    delimiter: flags.delimiter ?? config.csvDelimiter,
+    encoding: flags.encoding ?? config.csvEncoding,
     since: flags.since,
     databaseUrl: config.databaseUrl,
     pgQuery: config.pgQuery,
     sourceToken: config.sourceToken,
     sourceMaxPageBytes: config.sourceMaxPageBytes,
     sourceMaxPages: config.sourceMaxPages,
+    columnMap: config.columnMap,
   };
 }
 
 /** The source a `--source` spec (or ORGSYNC_SOURCE) names: csv:PATH, postgres:, or an http(s) URL. */
 export function createSource(spec: string, config: Config, rules: DomainRules, flags?: SourceFlags): AccountSource {
   return createSourceFromSpec(spec, sourceSettings(config, rules, flags));
+}
+
+/**
+ * The rules of the host source's records (nightly sync, reconciles): the configured ones, with
+ * ORGSYNC_REGION as the fixed region when it is set.
+ */
+export function hostRules(config: Config): DomainRules {
+  return domainRules(config, config.region);
 }
 
 /** The host source (ORGSYNC_SOURCE) of the worker's jobs, or `undefined` when none is configured. */
@@ -142,5 +151,6 @@ export function createCsvFileSource(
     encoding: settings.encoding,
     requiredColumns: settings.requiredColumns,
     readColumns: settings.readColumns,
+    columnMap: settings.columnMap,
   });
 }

@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runSyncCommand, type SyncFlags } from './commands/sync-command.js';
+import { pathArgument } from './commands/output-location.js';
 import { registerCommands } from './commands/register.js';
 import { processEnv } from './config.js';
 import { escapeLines } from './domain/safe-text.js';
@@ -29,22 +30,40 @@ export function buildProgram(io = { env: processEnv(), stdout: process.stdout, s
           .choices(['partial', 'full'])
           .default('partial'),
       )
-      .option('--report-dir <dir>', 'write report.json, results.csv and summary.md here')
+      .addOption(
+        new Option('--report-dir <dir>', 'write report.json, results.csv and summary.md here').argParser(pathArgument),
+      )
       .option('--region <region>', 'give every record this region (the region column is then not needed)')
       .option('--delimiter <char>', 'CSV delimiter: , ; tab | (default: detected from the header)')
       .option('--encoding <name>', 'CSV encoding when not UTF-8, e.g. windows-1252, latin1, utf-16le')
+      .option(
+        '--map <field=column,...>',
+        "the source's column for each of orgsync's fields, e.g. display_name=company_name,invoice_email=billing_email [env ORGSYNC_COLUMN_MAP]",
+      )
       .option('--concurrency <n>', 'writes in flight [env ORGSYNC_CONCURRENCY, default 8]')
       .option('--rate-limit <rps>', 'Scalekit requests per second [env ORGSYNC_RATE_LIMIT, default 10]')
       .option(
         '--since <last|instant>',
         'incremental (postgres:/http sources): only accounts updated since the last fully successful run (last) or an RFC 3339 instant',
+      )
+      .option(
+        '--no-shared-budget',
+        "with REDIS_URL set: do not join the workers' shared rate budget and per-organization locks (this process gets its own ORGSYNC_RATE_LIMIT)",
       );
 
   sourceOptions(
     program.command('plan').description('dry run: show what apply would change; writes nothing to Scalekit'),
   )
-    .option('--out <file>', 'save the plan, to apply later exactly as saved with: orgsync apply FILE')
+    .addOption(
+      new Option('--out <file>', 'save the plan, to apply later exactly as saved with: orgsync apply FILE').argParser(
+        pathArgument,
+      ),
+    )
     .option('--detailed-exitcode', 'exit 2 when drift was found (0: none, 1: errors)')
+    .option(
+      '--allow-delete',
+      'with --scope full: show the deletes apply --allow-delete would make, and those withheld and why; a plan saved with --out then deletes them',
+    )
     .action(async (flags: SyncFlags) => {
       process.exitCode = await runSyncCommand('plan', undefined, flags, io);
     });
@@ -57,11 +76,15 @@ export function buildProgram(io = { env: processEnv(), stdout: process.stdout, s
     .argument('[plan-file]', 'a plan saved by orgsync plan --out; organizations changed since are reported as stale')
     .option(
       '--allow-delete',
-      'full scope: delete orphans (withheld above the thresholds, never with an enabled SCIM directory)',
+      'with --scope full: delete orphans (withheld above the thresholds, never with an enabled SCIM directory); a saved plan carries its own',
     )
     .option(
       '--adopt [external-ids]',
       'link adoptable organizations (no external ID, same display name) instead of withholding them: all of them, or only these external IDs (comma-separated)',
+    )
+    .addHelpText(
+      'after',
+      "\nWith ORGSYNC_NOTIFY_URL set, the run is notified before the command exits (ORGSYNC_NOTIFY_ON, docs/operations.md); the exit code stays the run's.",
     )
     .action(async (planFile: string | undefined, flags: SyncFlags) => {
       process.exitCode = await runSyncCommand('apply', planFile, flags, io);
@@ -99,6 +122,14 @@ function installCrashHandlers(): void {
   };
   process.on('uncaughtException', crash('uncaught exception'));
   process.on('unhandledRejection', crash('unhandled promise rejection'));
+  // `orgsync plan ... | head`: the reader went away. Stop printing, but let the command finish
+  // (an apply still writes its report) and keep its exit code.
+  const ignoreClosedReader = (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
+    crash('output error')(error);
+  };
+  process.stdout.on('error', ignoreClosedReader);
+  process.stderr.on('error', ignoreClosedReader);
 }
 
 const invokedDirectly =

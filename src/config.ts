@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { columnMapSetting, crossFieldProblems } from './config-rules.js';
 import { ConfigError } from './errors.js';
 
 /**
@@ -151,6 +152,26 @@ export const SETTINGS = {
     schema: positiveInt('a whole number of pages, e.g. 10000').default(10_000),
     help: 'most pages an http(s) source may send in one run (a `next` that never ends fails the run)',
   },
+  region: {
+    env: 'ORGSYNC_REGION',
+    schema: z.string().optional(),
+    help: 'give every record of the source this region, like --region (the region column is then not needed); one of ORGSYNC_REGIONS',
+  },
+  csvDelimiter: {
+    env: 'ORGSYNC_CSV_DELIMITER',
+    schema: z.string().optional(),
+    help: 'CSV delimiter, like --delimiter: , ; | or tab (default: detected from the header)',
+  },
+  csvEncoding: {
+    env: 'ORGSYNC_CSV_ENCODING',
+    schema: z.string().trim().min(1).optional(),
+    help: 'CSV encoding when not UTF-8, like --encoding (e.g. windows-1252, latin1, utf-16le)',
+  },
+  columnMap: {
+    env: 'ORGSYNC_COLUMN_MAP',
+    schema: columnMapSetting.optional(),
+    help: "the source's column for each of orgsync's fields, like --map: FIELD=SOURCE_COLUMN,... e.g. display_name=company_name,invoice_email=billing_email",
+  },
   regions: {
     env: 'ORGSYNC_REGIONS',
     schema: list('regions', DEFAULT_REGIONS).transform((r) => r.map((x) => x.toLowerCase())),
@@ -237,6 +258,16 @@ export const SETTINGS = {
     schema: z.stringbool({ error: 'expected true or false' }).default(true),
     help: 'false lets the dashboard retry, remove and promote jobs',
   },
+  nightlyAllowDelete: {
+    env: 'ORGSYNC_NIGHTLY_ALLOW_DELETE',
+    schema: z.stringbool({ error: 'expected true or false' }).default(false),
+    help: 'true: the nightly sync (full scope) deletes orphans, like apply --scope full --allow-delete, through the same safeguards',
+  },
+  nightlyAdopt: {
+    env: 'ORGSYNC_NIGHTLY_ADOPT',
+    schema: z.stringbool({ error: 'expected true or false' }).default(false),
+    help: 'true: the nightly sync links adoptable organizations, like apply --adopt',
+  },
   nightlyCron: {
     env: 'ORGSYNC_NIGHTLY_CRON',
     schema: z.string().trim().min(1).default('0 2 * * *'),
@@ -256,6 +287,41 @@ export const SETTINGS = {
       .max(60_000, 'expected at most 60000 milliseconds')
       .default(1_000),
     help: 'a reconcile waits this long for more deliveries about the same account (each one restarts the wait; 0 = none)',
+  },
+  notifyUrls: {
+    env: 'ORGSYNC_NOTIFY_URL',
+    schema: z
+      .string()
+      .optional()
+      .transform((s) =>
+        (s ?? '')
+          .split(',')
+          .map((p) => p.trim())
+          .filter((p) => p.length > 0),
+      )
+      .refine(
+        (urls) => urls.every((u) => /^https?:\/\/[^\s]+$/i.test(u) && URL.canParse(u)),
+        'expected one http(s) URL, or several separated by commas',
+      ),
+    // A chat webhook URL carries its token in the path: never echoed.
+    secret: true,
+    help: 'where run notifications are POSTed (one URL, or several separated by commas)',
+  },
+  notifyOn: {
+    env: 'ORGSYNC_NOTIFY_ON',
+    schema: z.enum(['failure', 'drift', 'always'], { error: 'expected failure, drift or always' }).default('failure'),
+    help: 'which runs are notified: failure (a run that failed), drift (also a run that changed or found something), always',
+  },
+  notifySecret: {
+    env: 'ORGSYNC_NOTIFY_SECRET',
+    schema: whsec.optional(),
+    secret: true,
+    help: 'signs notifications in the Standard Webhooks scheme (whsec_...)',
+  },
+  publicUrl: {
+    env: 'ORGSYNC_PUBLIC_URL',
+    schema: httpUrl.optional(),
+    help: 'where orgsync serve is reached, e.g. https://orgsync.example.com: notifications link to its run pages',
   },
   runHistory: {
     env: 'ORGSYNC_RUN_HISTORY',
@@ -348,6 +414,7 @@ export function loadConfig<R extends Requirement = never>(options: LoadConfigOpt
     const shown = 'secret' in setting && setting.secret ? '' : ` (got ${JSON.stringify(String(raw)).slice(0, 60)})`;
     problems.push(`${settingLabel(setting)}: ${issue}${shown} — ${setting.help}`);
   }
+  problems.push(...crossFieldProblems(out, flags));
   for (const name of options.require ?? []) {
     if (out[name] === undefined) {
       const label = settingLabel(SETTINGS[name]);

@@ -53,6 +53,12 @@ export interface JobContext {
   jobLogger: Logger;
   /** Aborted when the worker shuts down past its deadline. */
   signal: AbortSignal;
+  /**
+   * The job ran before: an attempt failed (BullMQ `attemptsMade > 0`), or a start ended without
+   * one (`attemptsStarted > 1`: its worker died and the job stalled, or it was handed back at
+   * shutdown). Its writes may have been partly done.
+   */
+  rerun: boolean;
   /** For a parent job (a bulk import): what its children returned. */
   childResults(): Promise<ChildResults>;
 }

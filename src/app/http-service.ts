@@ -11,6 +11,7 @@ import { toReconcilePayload } from '../http/webhooks/reconcile-request.js';
 import { WEBHOOK_TOLERANCE_SECONDS } from '../http/webhooks/webhook-verifier.js';
 import { closeWithin, createReleasers } from '../lifecycle.js';
 import { readCallCounts } from '../store/call-counter.js';
+import { readNotificationCounts } from '../store/notification-counter.js';
 import { readEchoCount } from '../store/reconcile-echoes.js';
 import {
   closeConnection,
@@ -89,6 +90,7 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
       runStats: () => readRunStats(runHistory),
       jobScalekitCalls: () => readCallCounts(redis, keyPrefix),
       reconcileEchoes: () => readEchoCount(redis, keyPrefix),
+      notificationCounts: () => readNotificationCounts(redis, keyPrefix),
     });
     const { api: scalekit, close: closeScalekit } = connectScalekit(config, logger, {
       rateBudget,

@@ -13,11 +13,12 @@ import type { JobContext } from '../job-contract.js';
 import type { JobList, QueueJob } from '../queue/job-list.js';
 import type { RateBudget } from '../scalekit/rate-budget.js';
 import type { CallCounter } from '../store/call-counter.js';
+import type { ChunkProgressStore } from '../store/chunk-progress.js';
 import type { ImportSnapshots } from '../store/import-snapshot.js';
 import type { RedisImportStore } from '../store/import-store.js';
 import type { LatestAccounts } from '../store/latest-accounts.js';
 import type { RedisLock } from '../store/redis-lock.js';
-import { createHostSource, type ConnectScalekit, type ScalekitConnection } from '../app.js';
+import { createHostSource, hostRules, type ConnectScalekit, type ScalekitConnection } from '../app.js';
 
 /** What the jobs of a worker process share: configuration, rules, the stores, the Scalekit connector. */
 export interface JobListDeps {
@@ -32,6 +33,8 @@ export interface JobListDeps {
   latestAccounts: LatestAccounts;
   /** One Scalekit snapshot per bulk import, shared by its chunks. */
   importSnapshots: ImportSnapshots;
+  /** Which rows of each chunk were written, so a retried chunk does not write them again. */
+  chunkProgress: ChunkProgressStore;
   /** Opens a Scalekit client per job (so each report counts its own calls); closed when the job ends. */
   connectScalekit: ConnectScalekit;
   /** Counts every job's Scalekit calls (flushed to Redis for `/metrics`); optional. */
@@ -55,13 +58,14 @@ function helperFactories(deps: JobListDeps): HelperFactories {
     jobId: context.jobId,
     runId: context.runId,
   });
-  const sync = (scope: JobScope): SyncHelpers => ({
+  // Records of the host source get ORGSYNC_REGION; a bulk import's rows were given theirs at enqueue.
+  const host = hostRules(config);
+  const sync = (scope: JobScope, jobRules = rules, policy = { allowDelete: false, adopt: false }): SyncHelpers => ({
     ...base(scope),
     // The engine binds `run_id` itself: it gets the job's logger without it.
-    engine: { api: scope.scalekit().api, logger: scope.context.jobLogger, rules },
+    engine: { api: scope.scalekit().api, logger: scope.context.jobLogger, rules: jobRules },
     applySettings: {
-      allowDelete: false,
-      adopt: false,
+      ...policy,
       concurrency: config.concurrency,
       deleteMaxCount: config.deleteMaxCount,
       deleteMaxPercent: config.deleteMaxPercent,
@@ -69,9 +73,11 @@ function helperFactories(deps: JobListDeps): HelperFactories {
       exclusive: (key, fn) => deps.lock.exclusive(key, fn),
     },
   });
-  const hostSource = () => createHostSource(config, rules);
+  const hostSource = () => createHostSource(config, host);
+  // The nightly sync's policy (ORGSYNC_NIGHTLY_*): deletes go through the same safeguards as apply's.
+  const nightly = { allowDelete: config.nightlyAllowDelete, adopt: config.nightlyAdopt };
   return {
-    'nightly-sync': (scope) => ({ ...sync(scope), hostSource }),
+    'nightly-sync': (scope) => ({ ...sync(scope, host, nightly), hostSource }),
     'bulk-import': (scope) => ({
       ...base(scope),
       rules,
@@ -81,10 +87,12 @@ function helperFactories(deps: JobListDeps): HelperFactories {
     'bulk-import-chunk': (scope) => ({
       ...sync(scope),
       imports: deps.imports,
+      rerun: scope.context.rerun,
+      chunkProgress: (importId, chunkIndex) => deps.chunkProgress.of(importId, chunkIndex),
       importSnapshot: (importId) => deps.importSnapshots.provider(importId, scope.scalekit().api, scope.context.signal),
     }),
     reconcile: (scope) => ({
-      ...sync(scope),
+      ...sync(scope, host),
       hostSource,
       knownState: (externalId) => deps.latestAccounts.get(externalId),
     }),

@@ -7,9 +7,12 @@ import type { JobSchedule } from '../queue/job-schedule.js';
 import { startWorkerHealthServer, WORKER_HEALTH_PATH } from '../queue/worker-health.js';
 import { startQueueWorker, type QueueWorker } from '../queue/worker.js';
 import { createCallCounter } from '../store/call-counter.js';
+import { createChunkProgressStore } from '../store/chunk-progress.js';
 import { createImportSnapshots } from '../store/import-snapshot.js';
 import { createImportStore, DEFAULT_IMPORT_TTL_S } from '../store/import-store.js';
 import { createLatestAccounts } from '../store/latest-accounts.js';
+import { createNoticeThrottle } from '../store/notice-throttle.js';
+import { createNotificationCounter } from '../store/notification-counter.js';
 import { createEchoCounter } from '../store/reconcile-echoes.js';
 import {
   closeConnection,
@@ -22,9 +25,13 @@ import { createRedisLock } from '../store/redis-lock.js';
 import { createRedisRateBudget } from '../store/redis-rate-budget.js';
 import { createRunHistory } from '../store/run-history.js';
 import { createJobList } from './job-list.js';
+import { notifierFromConfig, notifyRecordedRuns, RECONCILE_NOTICE_WINDOW_S } from './run-notifications.js';
 
 /** ID of the job scheduler that starts the nightly sync (one per queue, whatever the number of workers). */
 export const NIGHTLY_SCHEDULER_ID = 'nightly-sync';
+
+/** How long a closing worker waits for notifications still being delivered. */
+const NOTIFIER_CLOSE_MS = 5_000;
 
 /** Options of `startWorker`. */
 export interface WorkerOptions {
@@ -104,6 +111,9 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerProcess
   // Released just before the connection it flushes through (releasers run last-in, first-out).
   const callCounter = createCallCounter(redis, { keyPrefix });
   releasers.add('call counter', () => callCounter.close());
+  // Released before the connection its counter writes through: deliveries in flight may finish.
+  const notifier = notifierFromConfig(config, logger, createNotificationCounter(redis, { keyPrefix }));
+  if (notifier) releasers.add('notifier', () => notifier.close(NOTIFIER_CLOSE_MS));
   try {
     const worker = await startQueueWorker({
       redis,
@@ -118,11 +128,19 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerProcess
         imports: createImportStore(redis, { keyPrefix }),
         latestAccounts: createLatestAccounts(redis, { keyPrefix }),
         importSnapshots: createImportSnapshots(redis, { keyPrefix, ttlSeconds: DEFAULT_IMPORT_TTL_S }),
+        chunkProgress: createChunkProgressStore(redis, { keyPrefix, ttlSeconds: DEFAULT_IMPORT_TTL_S }),
         callCounter,
         connectScalekit: options.connectScalekit ?? connectScalekit,
       }),
       runHistory: createRunHistory(redis, { keyPrefix, limit: config.runHistory }),
       echoCounter: createEchoCounter(redis, { keyPrefix }),
+      onRunRecorded: notifier
+        ? notifyRecordedRuns({
+            notifier,
+            reconcileThrottle: createNoticeThrottle(redis, { keyPrefix, windowSeconds: RECONCILE_NOTICE_WINDOW_S }),
+            logger,
+          })
+        : undefined,
       releasers,
       concurrency: options.concurrency,
       schedule: options.schedule === false ? undefined : nightlySchedule(config),

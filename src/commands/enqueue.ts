@@ -12,7 +12,7 @@ import { createLogger } from '../logger.js';
 import { DEFAULT_QUEUE_NAME, toRedisUnavailable } from '../store/redis-connections.js';
 import { describeCounts } from './run-table.js';
 import { escapingStream } from './escaping-stream.js';
-import { outputError, prepareOutputDirectory } from './output-location.js';
+import { outputError, pathArgument, prepareOutputDirectory } from './output-location.js';
 import type { CommandIo } from './sync-command.js';
 
 /** Flags every `orgsync enqueue` subcommand has. */
@@ -27,6 +27,8 @@ export interface BulkImportFlags extends EnqueueFlags {
   region?: string;
   delimiter?: string;
   encoding?: string;
+  /** `--map FIELD=COLUMN,...` (ORGSYNC_COLUMN_MAP). */
+  map?: string;
 }
 /** Flags of `orgsync enqueue reconcile`. */
 export interface ReconcileFlags extends EnqueueFlags {
@@ -41,7 +43,11 @@ export interface ReconcileFlags extends EnqueueFlags {
 const common = (cmd: Command): Command =>
   cmd
     .option('--wait', 'follow the job to its end, print its summary and exit with the same code as orgsync apply')
-    .option('--report-dir <dir>', 'with --wait: write report.json, results.csv and summary.md here')
+    .addOption(
+      new Option('--report-dir <dir>', 'with --wait: write report.json, results.csv and summary.md here').argParser(
+        pathArgument,
+      ),
+    )
     .option('--queue <name>', 'BullMQ queue the workers take jobs from', DEFAULT_QUEUE_NAME);
 
 /** Registers `orgsync enqueue bulk-import|nightly-sync|reconcile`. */
@@ -57,6 +63,10 @@ export function registerEnqueueCommand(program: Command, io: CommandIo): void {
     .option('--region <region>', 'give every record this region (the region column is then not needed)')
     .option('--delimiter <char>', 'CSV delimiter: , ; tab | (default: detected from the header)')
     .option('--encoding <name>', 'CSV encoding when not UTF-8, e.g. windows-1252')
+    .option(
+      '--map <field=column,...>',
+      "the CSV's column for each of orgsync's fields, e.g. display_name=company_name [env ORGSYNC_COLUMN_MAP]",
+    )
     .action(async (csv: string, flags: BulkImportFlags) => {
       process.exitCode = await runEnqueueCommand({ kind: 'bulk-import', csv, flags }, io);
     });
@@ -94,7 +104,21 @@ export type EnqueueRequest =
 
 /** Enqueues one job, prints its id and, with `--wait`, follows it; returns the exit code. */
 export async function runEnqueueCommand(request: EnqueueRequest, io: CommandIo): Promise<number> {
-  const config = loadConfig({ env: io.env, command: `orgsync enqueue ${request.kind}` });
+  const config = loadConfig({
+    env: io.env,
+    // A bulk import's --region/--delimiter/--encoding override ORGSYNC_REGION/_CSV_DELIMITER/_CSV_ENCODING
+    // (a reconcile's --region is its account's, not a setting).
+    flags:
+      request.kind === 'bulk-import'
+        ? {
+            region: request.flags.region,
+            csvDelimiter: request.flags.delimiter,
+            csvEncoding: request.flags.encoding,
+            columnMap: request.flags.map,
+          }
+        : {},
+    command: `orgsync enqueue ${request.kind}`,
+  });
   if (request.flags.wait && request.flags.reportDir)
     await prepareOutputDirectory('--report-dir', request.flags.reportDir, REPORT_FILES);
   io = { ...io, stdout: escapingStream(io.stdout), stderr: escapingStream(io.stderr) };
@@ -132,9 +156,9 @@ async function enqueueRequest(
       throw new ConfigError([
         `--chunk-size: expected a whole number greater than 0 (got ${JSON.stringify(flags.chunkSize)})`,
       ]);
-    const rules = domainRules(config, flags.region);
+    const rules = domainRules(config, config.region);
     const path = request.csv.startsWith('csv:') ? request.csv.slice(4) : request.csv;
-    const source = createCsvFileSource(path, config, rules, { delimiter: flags.delimiter, encoding: flags.encoding });
+    const source = createCsvFileSource(path, config, rules);
     const { enqueueBulkImport } = await import('../app/producer.js');
     const done = await enqueueBulkImport(producer, { source, rules, chunkSize, trigger: 'cli' });
     io.stdout.write(

@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { escapeText } from '../domain/safe-text.js';
+import { InvalidArgumentError } from 'commander';
 import { OrgsyncError } from '../errors.js';
+
+/** Commander parser for a path flag: an empty value (`--report-dir ''`) is a usage error, not "no flag". */
+export function pathArgument(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('expected a path, got an empty value');
+  return value;
+}
 
 /** Where an output goes, as checked before a run: what was created for it (to remove if the run writes nothing). */
 export interface PreparedLocation {

@@ -1,8 +1,10 @@
 import { dirname } from 'node:path';
 import { checkRegionFlag } from '../app.js';
+import { randomUUID } from 'node:crypto';
+import { CLI_APPLY_NOTICE_KIND, notifyCliRun } from '../app/notify-cli-run.js';
 import { runSyncOnce } from '../app/sync-run.js';
 import { SCALEKIT_SETTINGS, loadConfig, type ScalekitConfig } from '../config.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, describeError } from '../errors.js';
 import { exitCodeFor } from '../engine/report.js';
 import { REPORT_FILES, writeReportFiles } from '../engine/report-writer.js';
 import { writeSavedPlan } from '../engine/saved-plan.js';
@@ -30,12 +32,16 @@ export interface SyncFlags {
   region?: string;
   delimiter?: string;
   encoding?: string;
+  /** `--map FIELD=COLUMN,...` (ORGSYNC_COLUMN_MAP). */
+  map?: string;
   concurrency?: string;
   rateLimit?: string;
   allowDelete?: boolean;
   /** `--adopt` alone: every adoptable item; `--adopt ID,ID`: only those external IDs. */
   adopt?: boolean | string;
   since?: string;
+  /** `--no-shared-budget` gives false: keep to an in-process budget even with REDIS_URL set. */
+  sharedBudget?: boolean;
 }
 
 export interface CommandIo {
@@ -60,6 +66,34 @@ export async function runSyncCommand(
   // unless ORGSYNC_LOG_LEVEL asks for more. Elsewhere (CI, cron) JSON lines at info.
   const logger = createLogger({ level: io.stderr.isTTY && !io.env.ORGSYNC_LOG_LEVEL ? 'warn' : config.logLevel });
   const progress = createProgressReporter({ stream: io.stderr, logger });
+  const startedAt = new Date();
+  let notified = false;
+  // `orgsync apply` notifies ORGSYNC_NOTIFY_URL before it exits; the exit code stays the run's.
+  const notify = async (report: RunReport | undefined, error?: unknown): Promise<void> => {
+    if (mode !== 'apply' || notified) return;
+    notified = true;
+    await notifyCliRun(
+      config,
+      logger,
+      report
+        ? {
+            runId: report.run_id,
+            kind: CLI_APPLY_NOTICE_KIND,
+            summary: report.summary,
+            startedAt: report.started_at,
+            finishedAt: report.finished_at,
+          }
+        : {
+            runId: randomUUID(),
+            kind: CLI_APPLY_NOTICE_KIND,
+            summary: null,
+            startedAt: startedAt.toISOString(),
+            finishedAt: new Date().toISOString(),
+            error: describeError(error, 'ERR_APPLY_FAILED'),
+          },
+    );
+  };
+  let finished: RunReport | undefined;
   try {
     const { report, plan } = await runSyncOnce({
       config,
@@ -67,14 +101,17 @@ export async function runSyncCommand(
       mode,
       scope,
       planFile,
-      region: flags.region,
-      delimiter: flags.delimiter,
-      encoding: flags.encoding,
+      // Flags override ORGSYNC_REGION / ORGSYNC_CSV_DELIMITER / ORGSYNC_CSV_ENCODING (merged by loadConfig).
+      region: config.region,
+      delimiter: config.csvDelimiter,
+      encoding: config.csvEncoding,
       since: flags.since,
       allowDelete: flags.allowDelete === true,
       adopt,
+      sharedBudget: joinsSharedBudget(flags, io.env),
       onProgress: (p) => progress.update(p),
     });
+    finished = report;
     progress.done();
     io.stdout.write(renderSummaryTable(report));
     for (const id of notAdopted(adopt, report))
@@ -94,9 +131,13 @@ export async function runSyncCommand(
       const out = escapeText(flags.out);
       io.stdout.write(`Plan saved to ${out}; apply it with: orgsync apply ${out}\n`);
     }
-    return exitCodeFor(report, { detailedExitCode: mode === 'plan' && flags.detailedExitcode === true });
+    const exitCode = exitCodeFor(report, { detailedExitCode: mode === 'plan' && flags.detailedExitcode === true });
+    await notify(report);
+    return exitCode;
   } catch (error) {
     await outputs.removeUnused();
+    progress.done();
+    await notify(finished, error);
     throw error;
   } finally {
     progress.done();
@@ -140,12 +181,25 @@ function parseSettings(
   if (planFile && flags.source)
     problems.push('give either a plan file or --source, not both (a saved plan already names its source)');
   if (mode === 'apply' && planFile && flags.out) problems.push('--out belongs to orgsync plan');
+  // A saved plan carries its own scope and delete decision (checked when it is read).
+  if (flags.allowDelete === true && !planFile && scope !== 'full')
+    problems.push(
+      '--allow-delete deletes only in a full run (the source is then the whole truth, and organizations without an account are orphans): add --scope full',
+    );
   problems.push(...checkSinceFlag(flags.since, scope, flags.source ?? env.ORGSYNC_SOURCE));
   let config: ScalekitConfig | undefined;
   try {
     config = loadConfig({
       env,
-      flags: { source: flags.source, concurrency: flags.concurrency, rateLimit: flags.rateLimit },
+      flags: {
+        source: flags.source,
+        concurrency: flags.concurrency,
+        rateLimit: flags.rateLimit,
+        region: flags.region,
+        csvDelimiter: flags.delimiter,
+        csvEncoding: flags.encoding,
+        columnMap: flags.map,
+      },
       require: planFile ? SCALEKIT_SETTINGS : [...SCALEKIT_SETTINGS, 'source'],
       command: `orgsync ${mode}`,
     });
@@ -169,6 +223,14 @@ function parseSettings(
     );
   if (problems.length > 0 || !config) throw new ConfigError(problems);
   return { config, scope: scope === 'full' ? 'full' : 'partial' };
+}
+
+/**
+ * Whether the run joins the workers' Redis rate budget and locks: whenever REDIS_URL is set (not
+ * merely defaulted: without it there are no workers to share with), unless `--no-shared-budget`.
+ */
+function joinsSharedBudget(flags: SyncFlags, env: CommandIo['env']): boolean {
+  return flags.sharedBudget !== false && (env.REDIS_URL ?? '').trim() !== '';
 }
 
 /** The external IDs given to `--adopt` that no adoptable item of the run had. */

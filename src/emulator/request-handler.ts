@@ -117,6 +117,7 @@ export function createRequestHandler(
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const startedMs = performance.now();
+    const arrivedAtMs = runtime.now();
     const method = (req.method ?? 'GET').toUpperCase();
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -164,7 +165,7 @@ export function createRequestHandler(
       sendApiError(res, routingError('not-found'));
       outcome = 404;
     }
-    runtime.counters.record(kind, method, route, outcome, faulted);
+    runtime.counters.record(kind, method, route, outcome, faulted, arrivedAtMs);
     logger?.debug(
       { method, url, route, outcome, durationMs: Math.round(performance.now() - startedMs) },
       'emulator request',

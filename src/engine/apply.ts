@@ -5,7 +5,7 @@ import { mergedMetadataProblem, mergeOwnedMetadata } from './metadata-check.js';
 import { decideDeletes, type DeleteDecision } from './delete-decision.js';
 import { diffOrganization, type PlanItem } from './plan-item.js';
 import type { PlanItems } from './plan-items.js';
-import { ReportItems, type ApplyOutcome } from './report-items.js';
+import { planItemToReportItem, ReportItems, type ApplyOutcome } from './report-items.js';
 import { toOrgState, type OrgState } from './snapshot.js';
 import type { FieldChange, ReportItem } from './types.js';
 
@@ -31,6 +31,13 @@ export interface ApplyOptions {
   /** Called as each item finishes (for progress). */
   onItemDone?: (() => void) | undefined;
   /**
+   * Awaited after each write that went through (a create, update or delete), with the item as the
+   * report will show it, before the item counts as done: a bulk import's chunk records its
+   * progress with it, so a retry does not write the row again. It must handle its own errors (a
+   * rejection would report as failed an item whose write went through).
+   */
+  onWritten?: ((item: ReportItem) => Promise<void>) | undefined;
+  /**
    * Runs `fn` while no other process works on the same organization (key: the external ID, or
    * the organization ID when there is none). The queue layer provides a Redis lock; default: none.
    */
@@ -45,16 +52,7 @@ export interface ApplyOptions {
 export async function applyPlan(api: ScalekitApi, items: PlanItems, options: ApplyOptions): Promise<ReportItems> {
   const context: ApplyContext = {
     options,
-    deletes: options.allowDelete
-      ? decideDeletes({
-          items,
-          regions: options.regions ?? [],
-          maxCount: options.deleteMaxCount,
-          maxPercent: options.deleteMaxPercent,
-          managedCount: options.managedCount,
-          blockOnInvalid: options.deleteBlockOnInvalid ?? true,
-        })
-      : new Map(),
+    deletes: options.allowDelete ? deleteDecisionsOf(items, options) : new Map(),
     adoptIds: typeof options.adopt === 'boolean' ? null : new Set(options.adopt),
   };
   const outcomes = new Array<ApplyOutcome>(items.count).fill(null);
@@ -69,6 +67,43 @@ export async function applyPlan(api: ScalekitApi, items: PlanItems, options: App
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, items.count)) }, runner));
   return ReportItems.ofApplied(items, outcomes);
+}
+
+/** `decideDeletes` over a plan, with the settings of an apply (also what a plan's delete preview uses). */
+export function deleteDecisionsOf(
+  items: PlanItems,
+  options: Pick<
+    ApplyOptions,
+    'regions' | 'deleteMaxCount' | 'deleteMaxPercent' | 'managedCount' | 'deleteBlockOnInvalid'
+  >,
+): Map<number, DeleteDecision> {
+  return decideDeletes({
+    items,
+    regions: options.regions ?? [],
+    maxCount: options.deleteMaxCount,
+    maxPercent: options.deleteMaxPercent,
+    managedCount: options.managedCount,
+    blockOnInvalid: options.deleteBlockOnInvalid ?? true,
+  });
+}
+
+/**
+ * Why an organization must not be deleted although the plan's decision allows it: an enabled SCIM
+ * directory (deleting it would leave the customer's IdP pushing into a dead endpoint); null if none.
+ * A read only: `apply` asks it just before the delete, a plan's delete preview asks it too.
+ */
+export async function scimDeleteBlock(
+  api: ScalekitApi,
+  orgId: string,
+  call: { signal?: AbortSignal | undefined },
+): Promise<{ code: string; message: string } | null> {
+  const directories = await api.listDirectories(orgId, call);
+  const scim = directories.find((d) => d.enabled && (d.directory_type ?? 'SCIM').toUpperCase() === 'SCIM');
+  if (!scim) return null;
+  return {
+    code: 'SCIM_DIRECTORY_ENABLED',
+    message: `not deleted: organization ${orgId} has an enabled SCIM directory (${scim.id}); disable SCIM provisioning in the identity provider first, then run again.`,
+  };
 }
 
 /** What every item of one apply shares: the options and the decisions taken for the whole plan. */
@@ -90,14 +125,24 @@ async function applyOne(api: ScalekitApi, item: PlanItem, index: number, context
       });
     const key = item.externalId ?? item.orgId;
     const run = () => applyItem(api, item, index, context);
-    return await (options.exclusive && key && item.action !== 'invalid' && item.action !== 'conflict'
+    const result = await (options.exclusive && key && item.action !== 'invalid' && item.action !== 'conflict'
       ? options.exclusive(key, run)
       : run());
+    const written = writtenItem(item, result);
+    if (written && options.onWritten) await options.onWritten(written);
+    return result;
   } catch (error) {
     return outcome(item, 'failed', item.changes, describeError(error, 'ERR_UNEXPECTED'));
   } finally {
     options.onItemDone?.();
   }
+}
+
+/** The report item of an outcome whose write went through; null for anything else. */
+function writtenItem(item: PlanItem, result: ApplyOutcome): ReportItem | null {
+  if (result === null) return null;
+  if ('createdOrgId' in result) return { ...planItemToReportItem(item), org_id: result.createdOrgId };
+  return result.action === 'create' || result.action === 'update' || result.action === 'delete' ? result : null;
 }
 
 async function applyItem(
@@ -242,20 +287,19 @@ async function orphanItem(
     if (fresh.external_id !== item.externalId)
       return stale(item, "the organization's external ID changed since it was planned");
   }
-  const directories = await api.listDirectories(orgId, { signal: options.signal });
-  const scim = directories.find((d) => d.enabled && (d.directory_type ?? 'SCIM').toUpperCase() === 'SCIM');
-  if (scim) {
-    return outcome(item, 'orphan', [], {
-      code: 'SCIM_DIRECTORY_ENABLED',
-      message: `not deleted: organization ${orgId} has an enabled SCIM directory (${scim.id}); disable SCIM provisioning in the identity provider first, then run again.`,
-    });
-  }
+  const blocked = await scimDeleteBlock(api, orgId, { signal: options.signal });
+  if (blocked) return outcome(item, 'orphan', [], blocked);
   try {
     await api.deleteOrganization(orgId, { signal: options.signal });
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
   }
-  return outcome(item, 'delete', [{ field: 'external_id', from: item.externalId, to: null }], null);
+  return outcome(item, 'delete', deleteChanges(item), null);
+}
+
+/** The changes a delete shows: the external ID goes. */
+export function deleteChanges(item: PlanItem): FieldChange[] {
+  return [{ field: 'external_id', from: item.externalId, to: null }];
 }
 
 async function readOrganization(

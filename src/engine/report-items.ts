@@ -48,14 +48,21 @@ export class ReportItems implements Iterable<ReportItem> {
     );
   }
 
-  /** A plan's report: every item of the (complete) plan. */
-  static ofPlan(plan: PlanItems): ReportItems {
+  /**
+   * A plan's report: every item of the (complete) plan, those at the indexes of `shown` shown as
+   * given instead (a plan's delete preview: an orphan as `delete`, or withheld and why).
+   */
+  static ofPlan(plan: PlanItems, shown: ReadonlyMap<number, ReportItem> = new Map()): ReportItems {
     return new ReportItems(
       plan.count,
       function* () {
-        for (const item of plan) yield planItemToReportItem(item);
+        let index = 0;
+        for (const item of plan) yield shown.get(index++) ?? planItemToReportItem(item);
       },
-      () => plan.actions(),
+      function* () {
+        let index = 0;
+        for (const action of plan.actions()) yield shown.get(index++)?.action ?? action;
+      },
     );
   }
 

@@ -10,9 +10,10 @@ import { isManagedExternalId } from '../domain/external-id.js';
 import { createPlanner, type ParsedRecord } from './planner.js';
 import { buildReport } from './report.js';
 import { ReportItems } from './report-items.js';
-import type { SavedPlan } from './saved-plan.js';
+import { SAVED_PLAN_VERSION, deletePolicyOf, type SavedPlan } from './saved-plan.js';
+import { previewDeletes } from './delete-preview.js';
 import { addOrganizations, createEmptySnapshot, lookupExternalIds, remainingPages, type Snapshot } from './snapshot.js';
-import type { RunMode, RunReport, RunScope } from './types.js';
+import type { ReportItem, RunMode, RunReport, RunScope } from './types.js';
 
 /** What the engine needs from the outside world. */
 export interface EngineDeps {
@@ -42,6 +43,8 @@ export interface ApplySettings {
   runId?: string | undefined;
   /** Per-organization exclusion across processes (see `ApplyOptions.exclusive`). */
   exclusive?: (<T>(key: string, fn: () => Promise<T>) => Promise<T>) | undefined;
+  /** Each write that went through, as the report shows it (see `ApplyOptions.onWritten`). */
+  onWritten?: ((item: ReportItem) => Promise<void>) | undefined;
 }
 
 /**
@@ -56,6 +59,8 @@ export interface RunOptions extends ApplySettings {
   source: AccountSource;
   /** See `SnapshotProvider`; the source is then read whole before planning (meant for small sources). */
   snapshot?: SnapshotProvider | undefined;
+  /** The Scalekit environment the run targets, recorded in the saved plan (`apply PLAN_FILE` checks it). */
+  environmentUrl?: string | undefined;
 }
 
 export interface RunResult {
@@ -108,10 +113,17 @@ export async function runSync(deps: EngineDeps, options: RunOptions): Promise<Ru
   }
   const plan = planner.finish();
   const managedCount = countManaged(snapshot, deps.rules.regions);
+  // Deletes happen only in a full run; a plan made with --allow-delete carries the decision and its thresholds.
+  const allowDelete = options.allowDelete && options.scope === 'full';
   const saved: SavedPlan = {
-    orgsync_plan: 1,
+    orgsync_plan: SAVED_PLAN_VERSION,
     run_id: runId,
     created_at: new Date().toISOString(),
+    environment_url: options.environmentUrl ?? '',
+    regions: [...deps.rules.regions],
+    metadata_keys: [...deps.rules.metadataKeys],
+    allow_delete: allowDelete,
+    delete_policy: allowDelete ? deletePolicyOf(options) : null,
     source: options.source.description,
     scope: options.scope,
     accounts: plan.accounts,
@@ -124,6 +136,17 @@ export async function runSync(deps: EngineDeps, options: RunOptions): Promise<Ru
   log.info({ accounts: plan.accounts, items: plan.items.count, unmanaged_keys: saved.unmanaged_keys }, 'plan computed');
 
   if (options.mode === 'plan') {
+    const deletes = allowDelete
+      ? await previewDeletes(deps.api, plan.items, {
+          concurrency: options.concurrency,
+          regions: deps.rules.regions,
+          deleteMaxCount: options.deleteMaxCount,
+          deleteMaxPercent: options.deleteMaxPercent,
+          deleteBlockOnInvalid: options.deleteBlockOnInvalid,
+          managedCount,
+          signal: options.signal,
+        })
+      : undefined;
     const report = buildReport({
       runId,
       mode: 'plan',
@@ -132,7 +155,7 @@ export async function runSync(deps: EngineDeps, options: RunOptions): Promise<Ru
       startedAt,
       accounts: plan.accounts,
       unchanged: plan.unchanged,
-      items: ReportItems.ofPlan(plan.items),
+      items: ReportItems.ofPlan(plan.items, deletes),
       apiCalls: deps.api.stats().apiCalls - callsBefore,
       unmanagedKeys: saved.unmanaged_keys,
       unknownColumns: saved.unknown_columns,
@@ -143,9 +166,21 @@ export async function runSync(deps: EngineDeps, options: RunOptions): Promise<Ru
   return { report, plan: saved, maxUpdatedAt: seen.maxUpdatedAt };
 }
 
-/** `orgsync apply PLAN_FILE`: applies exactly the saved plan; anything changed since is `stale`. */
+/**
+ * `orgsync apply PLAN_FILE`: applies exactly the saved plan; anything changed since is `stale`. The
+ * plan's own delete decision is used (`allow_delete`, with the thresholds it was planned with):
+ * `options.allowDelete` and the delete thresholds are not read (the CLI refuses a mismatch first).
+ */
 export async function applySavedPlan(deps: EngineDeps, saved: SavedPlan, options: ApplySettings): Promise<RunReport> {
-  return applyItems(deps, saved, options, {
+  const policy = saved.delete_policy;
+  const settings: ApplySettings = {
+    ...options,
+    allowDelete: saved.allow_delete && policy !== null,
+    deleteMaxCount: policy?.max_count ?? options.deleteMaxCount,
+    deleteMaxPercent: policy?.max_percent ?? options.deleteMaxPercent,
+    deleteBlockOnInvalid: policy?.block_on_invalid ?? options.deleteBlockOnInvalid,
+  };
+  return applyItems(deps, saved, settings, {
     savedPlan: true,
     startedAt: new Date(),
     callsBefore: deps.api.stats().apiCalls,
@@ -173,6 +208,7 @@ async function applyItems(
     deleteBlockOnInvalid: options.deleteBlockOnInvalid,
     signal: options.signal,
     exclusive: options.exclusive,
+    onWritten: options.onWritten,
     onItemDone: () => {
       done += 1;
       options.onProgress?.({ phase: 'apply', done, total });

@@ -49,7 +49,7 @@ export function renderSummaryTable(report: Report | RunReport, options: { maxIte
   const maxItems = options.maxItems ?? 20;
   if (items.count > 0) {
     lines.push('');
-    for (const item of items.first(maxItems)) lines.push(`  ${describeItem(item)}`);
+    for (const item of items.first(maxItems)) lines.push(`  ${describeItem(item, report.mode)}`);
     if (items.count > maxItems) {
       const rest = items.count - maxItems;
       lines.push(
@@ -94,15 +94,19 @@ export function adoptableWarning(item: ReportItem): string {
   );
 }
 
-/** `update    us-east-CUST-1 (line 4)  display_name: "A" → "B"`, e-mail addresses masked. */
-export function describeItem(item: ReportItem): string {
+/**
+ * `update    us-east-CUST-1 (line 4)  display_name: "A" → "B"`, e-mail addresses masked. In a plan
+ * (`mode`), a `delete` is one `apply --allow-delete` would make.
+ */
+export function describeItem(item: ReportItem, mode: 'plan' | 'apply' = 'apply'): string {
   const named = item.external_id ?? (item.account_id ? `account ${item.account_id}` : (item.org_id ?? 'a row'));
   const who = named.length > 60 ? `${named.slice(0, 59)}…` : named;
   const where = item.line === null ? '' : ` (line ${item.line})`;
   let detail: string;
   if (item.error) detail = `${item.error.code}: ${item.error.message}`;
   else if (item.action === 'create') detail = describeCreate(item);
-  else if (item.action === 'delete') detail = `organization ${item.org_id ?? ''} deleted`;
+  else if (item.action === 'delete')
+    detail = `organization ${item.org_id ?? ''} ${mode === 'plan' ? 'would be deleted by apply --allow-delete' : 'deleted'}`;
   else if (item.action === 'orphan') detail = `organization ${item.org_id ?? ''} has no account`;
   else detail = formatChanges(item.changes);
   return escapeText(maskEmails(`${item.action.padEnd(9)} ${who}${where}  ${detail}`));

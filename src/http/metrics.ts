@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ItemAction } from '../engine/types.js';
 import { ACTIONS } from '../engine/report.js';
+import type { RunVerdict } from '../engine/run-verdict.js';
 
 /** The webhook routes, as the `route` label of `orgsync_webhook_deliveries_total`. */
 export type WebhookRouteLabel = 'accounts' | 'scalekit';
@@ -21,12 +22,27 @@ export type WebhookOutcome =
   | 'rejected'
   | 'error';
 
-/** Totals of finished runs by kind and result, and the last run's drift, read on every scrape. */
+/** What the alerting metrics say of one job kind, from the runs of that kind the history holds. */
+export interface KindStats {
+  kind: string;
+  /** Per verdict, when the newest run of this kind with that verdict finished (Unix seconds). */
+  lastRunAt: Partial<Record<RunVerdict, number>>;
+  /** When the newest run of this kind that did not fail finished (Unix seconds); `null` when none. */
+  lastSuccessAt: number | null;
+  /** Durations of the runs of this kind, in seconds. */
+  durationsSeconds: readonly number[];
+  /** Items per action of the newest run of this kind that has a report; `null` when none has. */
+  drift: Partial<Record<ItemAction, number>> | null;
+}
+
+/** Totals of finished runs by kind and result, and per kind what alerts need, read on every scrape. */
 export interface RunStats {
   totals: readonly { kind: string; result: string; count: number }[];
-  /** Items per action of the most recent run with a report; `null` when there is none. */
-  lastDrift: Partial<Record<ItemAction, number>> | null;
+  kinds: readonly KindStats[];
 }
+
+/** Buckets of `orgsync_run_duration_seconds`: a reconcile's second to a big nightly sync's hours. */
+const RUN_DURATION_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1_800, 3_600, 7_200, 14_400];
 
 /** Where the collected-on-scrape metrics come from; each is optional. */
 export interface MetricsSources {
@@ -37,6 +53,8 @@ export interface MetricsSources {
   runStats?: () => Promise<RunStats>;
   /** Reconciles every worker skipped as echoes of orgsync's own writes, as counted in Redis. */
   reconcileEchoes?: () => Promise<number>;
+  /** Notification deliveries of every process by result, as counted in Redis. */
+  notificationCounts?: () => Promise<Record<'sent' | 'failed', number>>;
   /** Scalekit calls of every worker, as they flush them to Redis. */
   jobScalekitCalls?: () => Promise<
     readonly { method: string; route: string; status: string; count: number; seconds: number }[]
@@ -106,14 +124,64 @@ export function createHttpMetrics(sources: MetricsSources = {}): HttpMetrics {
   });
   new Gauge({
     name: 'orgsync_drift_items',
-    help: 'Items per action in the most recent run with a report',
-    labelNames: ['action'] as const,
+    help: 'Items per action in the newest run of each kind that has a report (from the run history in Redis)',
+    labelNames: ['kind', 'action'] as const,
     registers: [registry],
     async collect() {
-      const lastDrift = (await readRunStats())?.lastDrift ?? null;
+      const kinds = (await readRunStats())?.kinds ?? [];
       this.reset();
-      if (lastDrift === null) return;
-      for (const action of ACTIONS) this.set({ action }, lastDrift[action] ?? 0);
+      for (const { kind, drift } of kinds) {
+        if (drift === null) continue;
+        for (const action of ACTIONS) this.set({ kind, action }, drift[action] ?? 0);
+      }
+    },
+  });
+  new Gauge({
+    name: 'orgsync_last_run_timestamp_seconds',
+    help: 'When the newest run of each kind with each result (ok, drift, failed) finished, in Unix seconds (from the run history in Redis)',
+    labelNames: ['kind', 'result'] as const,
+    registers: [registry],
+    async collect() {
+      const kinds = (await readRunStats())?.kinds ?? [];
+      this.reset();
+      for (const { kind, lastRunAt } of kinds)
+        for (const [result, at] of Object.entries(lastRunAt)) this.set({ kind, result }, at);
+    },
+  });
+  new Gauge({
+    name: 'orgsync_last_success_timestamp_seconds',
+    help: 'When the newest run of each kind that did not fail (result ok or drift) finished, in Unix seconds',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+    async collect() {
+      const kinds = (await readRunStats())?.kinds ?? [];
+      this.reset();
+      for (const { kind, lastSuccessAt } of kinds) if (lastSuccessAt !== null) this.set({ kind }, lastSuccessAt);
+    },
+  });
+  new Histogram({
+    name: 'orgsync_run_duration_seconds',
+    help: 'Durations of the runs the run history holds, by kind (rebuilt from Redis on each scrape)',
+    labelNames: ['kind'] as const,
+    buckets: RUN_DURATION_BUCKETS,
+    registers: [registry],
+    async collect() {
+      const kinds = (await readRunStats())?.kinds ?? [];
+      this.reset();
+      for (const { kind, durationsSeconds } of kinds)
+        for (const seconds of durationsSeconds) this.observe({ kind }, seconds);
+    },
+  });
+  new Counter({
+    name: 'orgsync_notifications_total',
+    help: 'Run notifications POSTed to ORGSYNC_NOTIFY_URL by every process, by result (sent, failed; one per URL)',
+    labelNames: ['result'] as const,
+    registers: [registry],
+    async collect() {
+      const counts = await sources.notificationCounts?.().catch(() => undefined);
+      this.reset();
+      if (counts === undefined) return;
+      for (const result of ['sent', 'failed'] as const) this.inc({ result }, counts[result]);
     },
   });
   new Gauge({

@@ -7,7 +7,7 @@ import type { ReportSummary } from '../engine/types.js';
 import { isRunOutcome, isSkippedOutcome, parseJobPayload, type ChildResults } from '../job-contract.js';
 import { InvalidPayloadError } from '../job-errors.js';
 import type { EchoCounter } from '../store/reconcile-echoes.js';
-import type { RunHistory, RunTrigger } from '../store/run-history.js';
+import type { RunHistory, RunSummary, RunTrigger } from '../store/run-history.js';
 import type { JobList, QueueJob } from './job-list.js';
 
 /** What a recorded run's job returns to BullMQ (and `enqueue --wait` reads): small, no items. */
@@ -17,6 +17,19 @@ export interface RunJobResult {
   summary: ReportSummary;
 }
 
+/** A run just recorded in the run history, with the payload of the job that ran it. */
+export interface RecordedRun {
+  summary: RunSummary;
+  payload: unknown;
+}
+
+/**
+ * Told of every recorded run (the composition root sends notifications with it). Awaited once
+ * the run is recorded, so it must settle soon: the composition root bounds it. Its errors are
+ * logged and never change the job's outcome.
+ */
+export type RunRecordedHook = (run: RecordedRun) => Promise<void>;
+
 /** The collaborators shared by every job of a worker process. */
 export interface JobProcessorDeps {
   /** Every kind this worker runs (from the composition root). */
@@ -25,6 +38,8 @@ export interface JobProcessorDeps {
   runHistory: RunHistory;
   /** Counts reconciles skipped as echoes of orgsync's own writes (in Redis for `/metrics`); optional. */
   echoCounter?: EchoCounter | undefined;
+  /** Told of every recorded run, once it is recorded; optional. */
+  onRunRecorded?: RunRecordedHook | undefined;
 }
 
 /** Runs one job; `isFinal(error)` says whether a failure will not be retried (then it is recorded). */
@@ -58,7 +73,8 @@ export function createJobProcessor(deps: JobProcessorDeps): JobProcessor {
     try {
       const payload = parseJobPayload(kind, spec.schema, data); // a bad payload fails here, before the job opens anything
       const childResults = () => childResultsOf(job);
-      const outcome = await spec.run(payload, { jobId, runId, logger: log, jobLogger, signal, childResults });
+      const rerun = job.attemptsMade > 0 || job.attemptsStarted > 1;
+      const outcome = await spec.run(payload, { jobId, runId, logger: log, jobLogger, signal, rerun, childResults });
       if (isSkippedOutcome(outcome)) {
         // Nothing to do and nothing to record: not a run (see jobs/reconcile.ts).
         await deps.echoCounter?.count().catch((error: unknown) => log.warn({ err: error }, 'could not count the echo'));
@@ -70,7 +86,7 @@ export function createJobProcessor(deps: JobProcessorDeps): JobProcessor {
         return outcome;
       }
       const exitCode = exitCodeFor(outcome.report);
-      await deps.runHistory.record({
+      const recorded = await deps.runHistory.record({
         runId,
         kind,
         trigger,
@@ -81,6 +97,7 @@ export function createJobProcessor(deps: JobProcessorDeps): JobProcessor {
         exitCode,
       });
       await outcome.afterRecorded?.();
+      await tellRecorded(deps, { summary: recorded, payload: data }, log);
       log.info({ duration_ms: durationMs(), exit_code: exitCode, summary: outcome.report.summary }, 'job finished');
       const result: RunJobResult = { run_id: runId, exit_code: exitCode, summary: outcome.report.summary };
       return result;
@@ -91,7 +108,7 @@ export function createJobProcessor(deps: JobProcessorDeps): JobProcessor {
         signal.aborted ? 'job aborted' : 'job failed',
       );
       if (final && spec.records) {
-        await deps.runHistory
+        const recorded = await deps.runHistory
           .record({
             runId,
             kind,
@@ -104,10 +121,21 @@ export function createJobProcessor(deps: JobProcessorDeps): JobProcessor {
             error: describeError(error, 'ERR_JOB_FAILED'),
           })
           .catch((recordError: unknown) => log.warn({ err: recordError }, 'could not record the failed run'));
+        if (recorded) await tellRecorded(deps, { summary: recorded, payload: data }, log);
       }
       throw error;
     }
   };
+}
+
+/** Calls the hook; a failing hook is logged, never the job's failure. */
+async function tellRecorded(deps: JobProcessorDeps, run: RecordedRun, log: Logger): Promise<void> {
+  if (!deps.onRunRecorded) return;
+  try {
+    await deps.onRunRecorded(run);
+  } catch (error) {
+    log.warn({ err: error }, 'the run-recorded hook failed');
+  }
 }
 
 /** What a parent job's children returned, and the children that failed for good. */

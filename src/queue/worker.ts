@@ -7,7 +7,7 @@ import type { EchoCounter } from '../store/reconcile-echoes.js';
 import { DEFAULT_QUEUE_NAME, describeRedisUrl } from '../store/redis-connections.js';
 import type { RunHistory } from '../store/run-history.js';
 import { classifyJobError } from './classify-job-error.js';
-import { createJobProcessor } from './job-processor.js';
+import { createJobProcessor, type RunRecordedHook } from './job-processor.js';
 import type { JobList } from './job-list.js';
 import { scheduleJob, type JobSchedule, type ScheduleResult } from './job-schedule.js';
 import type { WorkerHealth } from './worker-health.js';
@@ -39,6 +39,8 @@ export interface QueueWorkerOptions {
   jobs: JobList;
   runHistory: RunHistory;
   echoCounter?: EchoCounter | undefined;
+  /** Told of every recorded run (notifications), bounded by the composition root; optional. */
+  onRunRecorded?: RunRecordedHook | undefined;
   /**
    * The closers of what the composition root opened for this worker (the connection, the stores);
    * the worker adds its own and releases them all, newest first, once it has stopped.
@@ -99,6 +101,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     logger: options.logger.child({ queue: queueName }),
     runHistory: options.runHistory,
     echoCounter: options.echoCounter,
+    onRunRecorded: options.onRunRecorded,
   });
 
   async function runJob(job: Job, token: string | undefined, signal: AbortSignal): Promise<unknown> {

@@ -3,6 +3,7 @@ import { CsvError, parse } from 'csv-parse';
 import { ConfigError, SourceError } from '../errors.js';
 import { columnKey, type SourceRecord } from '../domain/account-record.js';
 import type { AccountSource } from './source.js';
+import { createColumnRenamer, type ColumnMapping, type ColumnRenamer } from './column-map.js';
 import { decodeText, parseEncodingOption } from './csv/decode-text.js';
 import { MAX_RECORD_CHARS, csvParseOptions } from './csv/parse-options.js';
 import { detectDelimiter, parseDelimiterOption, type CsvDelimiter } from './csv/detect-delimiter.js';
@@ -25,6 +26,11 @@ export interface CsvSourceOptions {
    * one of them is refused, other repeated columns are ignored. Default: any repeated column is refused.
    */
   readColumns?: readonly string[] | undefined;
+  /**
+   * `--map` / ORGSYNC_COLUMN_MAP: the header column each mapped field is read from. Required and read
+   * columns are orgsync's names; a mapped column missing from the header is a `ConfigError`.
+   */
+  columnMap?: readonly ColumnMapping[] | undefined;
 }
 
 /** The default required columns (design section 3). */
@@ -39,6 +45,7 @@ interface CsvSettings {
   encoding: string | undefined;
   requiredColumns: readonly string[];
   readColumns: ReadonlySet<string> | undefined;
+  renamer: ColumnRenamer;
 }
 
 /**
@@ -63,6 +70,7 @@ export function createCsvSource(options: CsvSourceOptions): AccountSource {
     encoding: parseEncodingOption(options.encoding),
     requiredColumns: options.requiredColumns ?? DEFAULT_REQUIRED_COLUMNS,
     readColumns: options.readColumns && new Set(options.readColumns.map(columnKey)),
+    renamer: createColumnRenamer(options.columnMap),
   };
   return {
     description: `csv:${options.path}`,
@@ -109,7 +117,10 @@ async function* readCsvRecords(settings: CsvSettings, signal: AbortSignal | unde
         if (position.blank) continue; // e.g. "","" (plain blank lines and ,,,, never get here)
         if (columns === undefined) {
           const delimiterDetected = settings.delimiter === undefined;
-          columns = readHeader(fields, {
+          const { renamer } = settings;
+          // Checked against the header, before any record is read (and so before any write).
+          renamer.assertColumns(fields.map(columnKey), `${name}'s header`);
+          columns = readHeader(renamer.identity ? fields : fields.map((f) => renamer.nameOf(columnKey(f))), {
             name,
             requiredColumns: settings.requiredColumns,
             readColumns: settings.readColumns,

@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors.js';
 import type { AccountSource } from './source.js';
+import type { ColumnMapping } from './column-map.js';
 import { createCsvSource } from './csv-source.js';
 import { createPostgresSource } from './postgres-source.js';
 import { createHttpSource } from './http-source.js';
@@ -21,6 +22,8 @@ export interface SourceSettings {
   sourceMaxPageBytes?: number | undefined;
   /** http(s) sources: the most pages in one read (`ORGSYNC_SOURCE_MAX_PAGES`). */
   sourceMaxPages?: number | undefined;
+  /** `--map` / ORGSYNC_COLUMN_MAP: the source column each mapped field is read from. */
+  columnMap?: readonly ColumnMapping[] | undefined;
 }
 
 /**
@@ -38,6 +41,7 @@ export function createSourceFromSpec(spec: string, settings: SourceSettings): Ac
       encoding: settings.encoding,
       requiredColumns,
       readColumns: settings.readColumns,
+      columnMap: settings.columnMap,
     });
   }
   if (spec === 'postgres' || spec.startsWith('postgres:')) {
@@ -54,6 +58,7 @@ export function createSourceFromSpec(spec: string, settings: SourceSettings): Ac
       table,
       since: settings.since,
       requiredColumns,
+      columnMap: settings.columnMap,
     });
   }
   if (/^https?:\/\//i.test(spec)) {
@@ -64,6 +69,7 @@ export function createSourceFromSpec(spec: string, settings: SourceSettings): Ac
       requiredColumns,
       maxPageBytes: settings.sourceMaxPageBytes,
       maxPages: settings.sourceMaxPages,
+      columnMap: settings.columnMap,
     });
   }
   throw new ConfigError([

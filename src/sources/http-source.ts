@@ -8,6 +8,7 @@ import { formatInstant, parseInstantLoosely, sinceOption } from './instant.js';
 import { columnKey, type SourceRecord } from '../domain/account-record.js';
 import { normalizeRegion } from '../domain/external-id.js';
 import type { LookupSource } from './source.js';
+import { createColumnRenamer, type ColumnMapping, type ColumnRenamer } from './column-map.js';
 
 /** Options of `createHttpSource`. Durations in milliseconds. */
 export interface HttpSourceOptions {
@@ -27,8 +28,14 @@ export interface HttpSourceOptions {
   maxPageBytes?: number | undefined;
   /** A run reads at most this many pages; a `next` beyond fails it (`ORGSYNC_SOURCE_MAX_PAGES`). Default 10 000. */
   maxPages?: number | undefined;
-  /** Fields the accounts must have: at least one account of the first non-empty page must carry each. */
+  /** Fields the accounts must have (orgsync's names, see `columnMap`): at least one account of the first non-empty page must carry each. */
   requiredColumns?: readonly string[];
+  /**
+   * `--map` / ORGSYNC_COLUMN_MAP: the page field each mapped field is read from (checked against the
+   * first non-empty page: a field no account has is a `ConfigError`); records carry orgsync's names,
+   * and an account lookup filters by the mapped fields (`?<field of account_id>=...`).
+   */
+  columnMap?: readonly ColumnMapping[] | undefined;
   /** Per attempt, headers and body included. Default 30 000. */
   timeoutMs?: number;
   /** Attempts per request, the first included. Default 4. */
@@ -87,6 +94,14 @@ function toRecord(values: Record<string, string | null>, required: readonly stri
   return updatedAt === undefined ? { line, values } : { line, values, updatedAt };
 }
 
+function renamedValues(values: Record<string, string | null>, renamer: ColumnRenamer): Record<string, string | null> {
+  return renamer.identity ? values : renamer.rename({ line: 0, values }).values;
+}
+
+function renamedPage(page: AccountPage, renamer: ColumnRenamer): AccountPage {
+  return renamer.identity ? page : { ...page, accounts: page.accounts.map((values) => renamedValues(values, renamer)) };
+}
+
 /** Throws when some required field appears in no account of the page: the API's shape differs from ours. */
 function assertFields(page: AccountPage, required: readonly string[], label: string): void {
   const present = new Set(page.accounts.flatMap((values) => Object.keys(values)));
@@ -114,6 +129,7 @@ export function createHttpSource(options: HttpSourceOptions): LookupSource {
     throw new ConfigError([`maxPageBytes must be a positive integer, got ${maxPageBytes}`]);
   const description = redactUrl(baseUrl);
   const required = (options.requiredColumns ?? []).map(columnKey);
+  const renamer = createColumnRenamer(options.columnMap);
   const fetchOptions: FetchJsonOptions = {
     token: options.token,
     timeoutMs: options.timeoutMs ?? 30_000,
@@ -135,18 +151,22 @@ export function createHttpSource(options: HttpSourceOptions): LookupSource {
     if (since !== undefined) url.searchParams.set('updated_since', formatInstant(since));
     const seen = new Map<string, number>();
     let line = 0;
-    let checked = required.length === 0;
+    let checked = required.length === 0 && renamer.identity;
     for (let pageNumber = 1; url !== null; pageNumber += 1) {
       seen.set(url.href, pageNumber);
       const label = `page ${pageNumber}`;
       const page = parsePage(await fetchJson(url, label, fetchOptions, signal), label, url);
       if (!checked && page.accounts.length > 0) {
-        assertFields(page, required, label);
+        renamer.assertColumns(
+          page.accounts.flatMap((values) => Object.keys(values)),
+          `${label} of ${description}`,
+        );
+        assertFields(renamedPage(page, renamer), required, label);
         checked = true;
       }
       for (const values of page.accounts) {
         line += 1;
-        yield toRecord(values, required, line);
+        yield toRecord(renamedValues(values, renamer), required, line);
       }
       if (page.next !== null) {
         const where = `${label} (${redactUrl(url)})`;
@@ -180,10 +200,14 @@ export function createHttpSource(options: HttpSourceOptions): LookupSource {
     const url = new URL(baseUrl.href);
     const id = accountId.trim();
     const wantedRegion = region === undefined ? undefined : normalizeRegion(region);
-    url.searchParams.set('account_id', id);
-    if (wantedRegion !== undefined) url.searchParams.set('region', wantedRegion);
+    // The API is asked in its own field names (`--map`), and answers in them.
+    url.searchParams.set(renamer.columnOf('account_id'), id);
+    if (wantedRegion !== undefined) url.searchParams.set(renamer.columnOf('region'), wantedRegion);
     const label = 'account lookup';
-    const page = parsePage(await fetchJson(url, label, fetchOptions, findOptions?.signal), label, url);
+    const page = renamedPage(
+      parsePage(await fetchJson(url, label, fetchOptions, findOptions?.signal), label, url),
+      renamer,
+    );
     // The API is asked to filter, but only an exact match is trusted. An account without a region
     // (a source with one fixed region, `--region`) matches on its id alone.
     const match = page.accounts.find((values) => {

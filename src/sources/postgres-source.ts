@@ -14,6 +14,7 @@ import { formatInstantMicros, sinceOption, type Instant } from './instant.js';
 import type { SourceRecord } from '../domain/account-record.js';
 import { normalizeRegion } from '../domain/external-id.js';
 import type { LookupSource } from './source.js';
+import { createColumnRenamer, type ColumnMapping } from './column-map.js';
 
 /** Options of `createPostgresSource`. Give exactly one of `query` and `table`. */
 export interface PostgresSourceOptions {
@@ -31,8 +32,13 @@ export interface PostgresSourceOptions {
   since?: string | Date | undefined;
   /** Rows fetched per cursor round trip; bounds memory. Default 1000. */
   batchSize?: number;
-  /** Columns the result must have (matched lower-cased and trimmed). Default none. */
+  /** Columns the result must have (matched lower-cased and trimmed; orgsync's names, see `columnMap`). Default none. */
   requiredColumns?: readonly string[];
+  /**
+   * `--map` / ORGSYNC_COLUMN_MAP: the result column each mapped field is read from; records carry
+   * orgsync's names. A mapped column the result lacks is a `ConfigError`.
+   */
+  columnMap?: readonly ColumnMapping[] | undefined;
   /** How long to wait for the connection, in milliseconds. Default 10 000. */
   connectTimeoutMs?: number;
   /** `application_name` shown in `pg_stat_activity`, unless the URL sets one. Default `orgsync`. */
@@ -92,6 +98,7 @@ export function createPostgresSource(options: PostgresSourceOptions): LookupSour
   const baseSql = options.table === undefined ? querySql(options.query ?? '') : tableSql(options.table);
   const description = options.table === undefined ? 'postgres:query' : `postgres:${options.table.trim()}`;
   const required = options.requiredColumns ?? [];
+  const renamer = createColumnRenamer(options.columnMap);
   const logger = options.logger;
   const connect: PgConnectOptions = {
     databaseUrl: options.databaseUrl,
@@ -102,14 +109,20 @@ export function createPostgresSource(options: PostgresSourceOptions): LookupSour
       logger?.warn({ source: description, err: error.message }, 'PostgreSQL connection failed'),
   };
 
+  /** The result's columns, each `key`ed by the name orgsync reads it by (`columnMap`). */
   async function describe(client: pg.Client, signal: AbortSignal | undefined): Promise<PgColumn[]> {
     try {
-      const columns = await describeColumns(client, baseSql, description);
+      const described = await describeColumns(client, baseSql, description);
+      renamer.assertColumns(
+        described.map((column) => column.key),
+        `${description}'s result`,
+      );
+      const columns = described.map((column) => ({ ...column, key: renamer.nameOf(column.key) }));
       assertColumns(columns, required, description);
       return columns;
     } catch (error) {
       signal?.throwIfAborted();
-      if (error instanceof SourceError) throw error;
+      if (error instanceof SourceError || error instanceof ConfigError) throw error;
       throw queryError(error, target);
     }
   }
@@ -139,7 +152,7 @@ export function createPostgresSource(options: PostgresSourceOptions): LookupSour
         if (next.done === true) break;
         if (!isRow(next.value)) continue;
         line += 1;
-        yield rowToRecord(next.value, line);
+        yield renamer.rename(rowToRecord(next.value, line));
       }
       logger?.debug({ source: description, rows: line }, 'PostgreSQL source read');
     } finally {
@@ -174,7 +187,7 @@ export function createPostgresSource(options: PostgresSourceOptions): LookupSour
           params,
         );
         const row = result.rows[0];
-        return row === undefined ? null : rowToRecord(row, 1);
+        return row === undefined ? null : renamer.rename(rowToRecord(row, 1));
       } catch (error) {
         signal?.throwIfAborted();
         throw queryError(error, target, 'account lookup');

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { chunkProgressKey } from './chunk-progress.js';
 import { importSnapshotKeys } from './import-snapshot.js';
 import { reportItemSchema } from './report-schema.js';
 import type { ReportItem } from '../engine/types.js';
@@ -38,7 +39,7 @@ export interface ImportManifest {
 export interface ImportStore {
   readManifest(importId: string): Promise<ImportManifest | null>;
   readChunk(importId: string, chunkIndex: number): Promise<ChunkRows | null>;
-  /** Drops the manifest and every chunk; called once the import's report is recorded. */
+  /** Drops the manifest, every chunk and its progress record; called once the import's report is recorded. */
   deleteImport(importId: string): Promise<void>;
 }
 
@@ -102,7 +103,8 @@ export function createImportStore(redis: Redis, options: ImportStoreOptions): Re
     async deleteImport(importId) {
       const manifest = await this.readManifest(importId);
       const keys = [manifestKey(importId), ...Object.values(importSnapshotKeys(options.keyPrefix, importId))];
-      for (let i = 0; i < (manifest?.chunks ?? 0); i += 1) keys.push(chunkKey(importId, i));
+      for (let i = 0; i < (manifest?.chunks ?? 0); i += 1)
+        keys.push(chunkKey(importId, i), chunkProgressKey(options.keyPrefix, importId, i));
       // One DEL per 1,000 keys keeps each command small for huge imports.
       for (let i = 0; i < keys.length; i += 1_000) await redis.del(...keys.slice(i, i + 1_000));
     },

@@ -12,13 +12,12 @@
  *   accepts exactly that warning, on exactly those answers, and nothing else.
  */
 import { Agent, fetch as undiciFetch } from 'undici';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createScalekitClient, type ScalekitClient } from '../../src/scalekit/client.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/scalekit/errors.js';
 import { unlimitedBudget } from '../../src/scalekit/token-bucket.js';
 import type { FetchLike } from '../../src/scalekit/transport.js';
-import { startPrism, type RunningPrism } from '../helpers/prism.js';
+import { useEmulatorBehindPrism } from '../helpers/emulator-behind-prism.js';
 
 interface Violation {
   location?: string[];
@@ -34,8 +33,7 @@ interface Exchange {
 
 const undocumentedStatus = /Unable to match the returned status code/;
 
-let emulator: RunningEmulator;
-let prism: RunningPrism;
+const running = useEmulatorBehindPrism({ port: 0 });
 let agent: Agent;
 let exchanges: Exchange[] = [];
 let api: ScalekitClient;
@@ -56,7 +54,7 @@ const recordingFetch: FetchLike = async (url, init) => {
 
 /** The exchanges that went through Prism (token requests go straight to the emulator). */
 function throughPrism(): Exchange[] {
-  return exchanges.filter((e) => e.url.startsWith(prism.url));
+  return exchanges.filter((e) => e.url.startsWith(running.prism.url));
 }
 
 /** Asserts Prism found nothing wrong with any exchange so far, bar the listed undocumented statuses. */
@@ -77,23 +75,12 @@ function expectConforming(allowedUndocumented: readonly number[] = []): void {
   }
 }
 
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-  prism = await startPrism(emulator.url);
-}, 120_000);
-
-afterAll(async () => {
-  await prism?.close();
-  await emulator?.close();
-});
-
 beforeEach(() => {
-  emulator.store.reset();
   exchanges = [];
   agent = new Agent({ keepAliveTimeout: 1_000 });
   api = createScalekitClient({
-    environmentUrl: prism.url,
-    tokenUrl: `${emulator.url}/oauth/token`,
+    environmentUrl: running.prism.url,
+    tokenUrl: `${running.emulator.url}/oauth/token`,
     clientId: 'contract',
     clientSecret: 'contract-secret',
     rateBudget: unlimitedBudget,
@@ -110,7 +97,8 @@ afterEach(async () => {
 
 describe('client calls conform to scalekit.yaml (through Prism)', () => {
   it('listOrganizations: several pages', async () => {
-    for (let i = 0; i < 150; i += 1) emulator.store.create({ display_name: `Org ${i}`, external_id: `us-east-${i}` });
+    for (let i = 0; i < 150; i += 1)
+      running.emulator.store.create({ display_name: `Org ${i}`, external_id: `us-east-${i}` });
     const sizes: number[] = [];
     for await (const page of api.listOrganizations()) sizes.push(page.organizations.length);
     expect(sizes).toEqual([100, 50]);
@@ -188,7 +176,7 @@ describe('client calls conform to scalekit.yaml (through Prism)', () => {
 
   it('listDirectories: 200 with a SCIM directory, and 404 (spec documents only 200)', async () => {
     const created = await api.createOrganization({ display_name: 'Acme' });
-    emulator.store.addDirectory({ organization_id: created.id, directory_type: 'SCIM', enabled: true });
+    running.emulator.store.addDirectory({ organization_id: created.id, directory_type: 'SCIM', enabled: true });
     await expect(api.listDirectories(created.id)).resolves.toMatchObject([{ directory_type: 'SCIM', enabled: true }]);
     await expect(api.listDirectories('org_404')).rejects.toBeInstanceOf(NotFoundError);
     expectConforming([404]);
@@ -196,7 +184,7 @@ describe('client calls conform to scalekit.yaml (through Prism)', () => {
 
   it('a token the server no longer accepts: 401, one refresh, then 200 (spec documents no 401 per operation)', async () => {
     const created = await api.createOrganization({ display_name: 'Acme' });
-    emulator.expireTokens();
+    running.emulator.expireTokens();
     await expect(api.getOrganization(created.id)).resolves.toMatchObject({ id: created.id });
     expect(throughPrism().map((e) => e.status)).toEqual([201, 401, 200]);
     expectConforming([401]);

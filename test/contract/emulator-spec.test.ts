@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
-import { startPrism, type RunningPrism } from '../helpers/prism.js';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { useEmulatorBehindPrism } from '../helpers/emulator-behind-prism.js';
 
 /**
  * Every operation the emulator serves, success and error cases, through
@@ -21,11 +20,14 @@ interface Checked {
   violations: Violation[];
 }
 
-let emulator: RunningEmulator;
-let prism: RunningPrism;
 let token: string;
 /** When set, the emulator's clock stands still (the rate-limit case must not depend on Prism's speed). */
 let frozenNowMs: number | undefined;
+const running = useEmulatorBehindPrism({
+  clientId: 'contract',
+  clientSecret: 'contract-secret',
+  now: () => frozenNowMs ?? Date.now(),
+});
 
 /** Prism's only complaint when an operation's spec lists no response for the status sent. */
 const UNDOCUMENTED_STATUS = /^Unable to match the returned status code with those defined in the document/;
@@ -34,7 +36,7 @@ async function call(method: string, path: string, body?: unknown, bearer: string
   const headers: Record<string, string> = {};
   if (bearer !== null) headers['authorization'] = `Bearer ${bearer}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${prism.url}${path}`, {
+  const res = await fetch(`${running.prism.url}${path}`, {
     method,
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -77,14 +79,8 @@ async function createOrganization(body: Record<string, unknown>): Promise<{ id: 
 }
 
 beforeAll(async () => {
-  emulator = await startEmulator({
-    clientId: 'contract',
-    clientSecret: 'contract-secret',
-    now: () => frozenNowMs ?? Date.now(),
-  });
-  prism = await startPrism(emulator.url);
   // /oauth/token is outside the spec's paths (only its security scheme names it), so the helper sends it past Prism.
-  const res = await fetch(`${prism.url}/oauth/token`, {
+  const res = await fetch(`${running.prism.url}/oauth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({
@@ -95,16 +91,10 @@ beforeAll(async () => {
   });
   expect(res.status).toBe(200);
   token = ((await res.json()) as { access_token: string }).access_token;
-}, 120_000);
-
-afterAll(async () => {
-  await prism?.close();
-  await emulator?.close();
 });
 
 beforeEach(() => {
-  emulator.store.reset();
-  emulator.configure({ rateLimit: null });
+  running.emulator.configure({ rateLimit: null });
   frozenNowMs = undefined;
 });
 
@@ -214,13 +204,13 @@ describe('contract: the emulator passes the official spec (Prism --errors)', () 
   it('ListDirectories: none, an enabled SCIM directory, and 404 for an unknown organization (not in the spec)', async () => {
     const { id } = await createOrganization({ display_name: 'With SCIM', external_id: 'scim-1' });
     expectClean(await call('GET', `/api/v1/organizations/${id}/directories`), 200);
-    emulator.store.addDirectory({
+    running.emulator.store.addDirectory({
       organization_id: id,
       directory_type: 'SCIM',
       enabled: true,
       last_synced_at: '2026-01-01T00:00:00Z',
     });
-    emulator.store.addDirectory({
+    running.emulator.store.addDirectory({
       organization_id: id,
       directory_type: 'LDAP',
       enabled: false,
@@ -233,17 +223,17 @@ describe('contract: the emulator passes the official spec (Prism --errors)', () 
   });
 
   it('auth: Prism itself refuses a request with no token; an unknown token gets the emulator 401 (not in the spec)', async () => {
-    const before = emulator.counters().totals.apiCalls;
+    const before = running.emulator.counters().totals.apiCalls;
     const missing = await call('GET', '/api/v1/organizations', undefined, null);
     // The spec declares oauth2 security but no 401 response, so Prism answers for it and never forwards.
     expect(missing.status).toBe(401);
-    expect(emulator.counters().totals.apiCalls).toBe(before);
+    expect(running.emulator.counters().totals.apiCalls).toBe(before);
     expectUndocumentedStatus(await call('GET', '/api/v1/organizations', undefined, 'not-a-token'), 401, 16);
   });
 
   it('rate limit: 429 RATE_LIMITED (not in the spec per operation; its intro lists 429)', async () => {
     frozenNowMs = Date.now();
-    emulator.configure({ rateLimit: { perSecond: 1, retryAfter: true } });
+    running.emulator.configure({ rateLimit: { perSecond: 1, retryAfter: true } });
     expectClean(await call('GET', '/api/v1/organizations'), 200);
     expectUndocumentedStatus(await call('GET', '/api/v1/organizations'), 429, 8);
   });

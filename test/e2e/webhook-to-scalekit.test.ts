@@ -1,96 +1,34 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig, SCALEKIT_SETTINGS } from '../../src/config.js';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
-import { startHttpService, type HttpService } from '../../src/app/http-service.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { queueKeyPrefix } from '../../src/store/redis-connections.js';
-import { rateBudgetKeys } from '../../src/store/redis-rate-budget.js';
 import { createRunHistory } from '../../src/store/run-history.js';
-import type { QueueWorker } from '../../src/queue/worker.js';
-import { startWorker } from '../../src/app/worker.js';
-import { deleteKeys, pollUntil, REDIS_URL, testName, testRedis } from '../integration/queue-helpers.js';
-import { ACCOUNTS_SECRET, SCALEKIT_SECRET, signedHeaders } from '../unit/http/server-fixture.js';
+import { pollUntil } from '../integration/queue-helpers.js';
+import { useWebhookStack } from '../helpers/webhook-stack.js';
 
 /** The host system's accounts, as the worker's ORGSYNC_SOURCE. */
 const HOST_CSV =
   'account_id,region,display_name,billing_plan\nCUST-1,us-east,Acme Renamed,pro\nCUST-2,us-east,Globex,free\n';
 
-let dir: string;
-let emulator: RunningEmulator;
-let service: HttpService;
-let worker: QueueWorker;
-let redis: Redis;
-let queueName: string;
+const stack = useWebhookStack({
+  hostCsv: HOST_CSV,
+  clientId: 'e2e-id',
+  clientSecret: 'e2e-secret',
+  seed: {
+    organizations: [
+      { display_name: 'Acme', external_id: 'us-east-CUST-1', metadata: { billing_plan: 'free', crm_owner: 'kim' } },
+      { display_name: 'Globex', external_id: 'us-east-CUST-2', metadata: { billing_plan: 'free' } },
+    ],
+  },
+});
 
 beforeEach(async () => {
-  queueName = testName();
-  dir = await mkdtemp(join(tmpdir(), 'orgsync-e2e-'));
-  const sourcePath = join(dir, 'accounts.csv');
-  await writeFile(sourcePath, HOST_CSV, 'utf8');
-  emulator = await startEmulator({
-    clientId: 'e2e-id',
-    clientSecret: 'e2e-secret',
-    seed: {
-      organizations: [
-        { display_name: 'Acme', external_id: 'us-east-CUST-1', metadata: { billing_plan: 'free', crm_owner: 'kim' } },
-        { display_name: 'Globex', external_id: 'us-east-CUST-2', metadata: { billing_plan: 'free' } },
-      ],
-    },
-  });
-  const config = loadConfig({
-    require: SCALEKIT_SETTINGS,
-    env: {
-      SCALEKIT_ENVIRONMENT_URL: emulator.url,
-      SCALEKIT_CLIENT_ID: 'e2e-id',
-      SCALEKIT_CLIENT_SECRET: 'e2e-secret',
-      REDIS_URL,
-      ORGSYNC_SOURCE: `csv:${sourcePath}`,
-      ORGSYNC_RATE_LIMIT: '200',
-      ORGSYNC_WEBHOOK_SECRET: ACCOUNTS_SECRET,
-      SCALEKIT_WEBHOOK_SECRET: SCALEKIT_SECRET,
-      ORGSYNC_HTTP_PORT: '0',
-    },
-  });
-  const logger = pino({ level: 'silent' });
-  worker = await startWorker({ config, logger, queueName, schedule: false });
-  service = await startHttpService({ config, logger, queueName });
-  redis = testRedis();
+  await stack.startWorker();
 });
-
-afterEach(async () => {
-  await service.close();
-  await worker.close({ deadlineMs: 5_000 });
-  const queue = new Queue(queueName, { connection: redis });
-  await queue.obliterate({ force: true });
-  await queue.close();
-  await deleteKeys(redis, queueKeyPrefix(queueName));
-  const rate = rateBudgetKeys(emulator.url);
-  await redis.del(rate.tat, rate.pause);
-  await emulator.close();
-  await redis.quit();
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function deliver(
-  path: '/webhooks/accounts' | '/webhooks/scalekit',
-  event: unknown,
-): Promise<{ status: number; json: Record<string, unknown> }> {
-  const body = JSON.stringify(event);
-  const secret = path === '/webhooks/accounts' ? ACCOUNTS_SECRET : SCALEKIT_SECRET;
-  const response = await fetch(`${service.url}${path}`, { method: 'POST', headers: signedHeaders(secret, body), body });
-  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
-}
 
 const now = () => new Date().toISOString();
 
 describe('a signed webhook, through the queue and a worker, to Scalekit', () => {
   it('creates the organization of a whole account carried by account.upserted', async () => {
-    const { status } = await deliver('/webhooks/accounts', {
+    const { status } = await stack.deliver('/webhooks/accounts', {
       type: 'account.upserted',
       occurred_at: now(),
       account: {
@@ -103,7 +41,7 @@ describe('a signed webhook, through the queue and a worker, to Scalekit', () => 
     });
     expect(status).toBe(202);
     const org = await pollUntil('the organization to be created', () =>
-      emulator.store.getByExternalId('eu-west-CUST-3'),
+      stack.emulator.store.getByExternalId('eu-west-CUST-3'),
     );
     expect(org).toMatchObject({
       display_name: 'Initech',
@@ -114,7 +52,7 @@ describe('a signed webhook, through the queue and a worker, to Scalekit', () => 
   it('reads the account from the host source when account.upserted carries only its ID and region', async () => {
     expect(
       (
-        await deliver('/webhooks/accounts', {
+        await stack.deliver('/webhooks/accounts', {
           type: 'account.upserted',
           occurred_at: now(),
           account: { account_id: 'CUST-1', region: 'us-east' },
@@ -122,7 +60,7 @@ describe('a signed webhook, through the queue and a worker, to Scalekit', () => 
       ).status,
     ).toBe(202);
     const org = await pollUntil('the rename', () => {
-      const current = emulator.store.getByExternalId('us-east-CUST-1');
+      const current = stack.emulator.store.getByExternalId('us-east-CUST-1');
       return current?.display_name === 'Acme Renamed' ? current : undefined;
     });
     // Owned keys follow the host system; keys someone else put there stay.
@@ -130,11 +68,11 @@ describe('a signed webhook, through the queue and a worker, to Scalekit', () => 
   });
 
   it('restores what the host system says after an out-of-band edit in Scalekit', async () => {
-    const org = emulator.store.getByExternalId('us-east-CUST-2');
+    const org = stack.emulator.store.getByExternalId('us-east-CUST-2');
     if (!org) throw new Error('seed missing');
-    emulator.store.update(org.id, { display_name: 'Edited by hand' });
-    const edited = emulator.store.get(org.id);
-    const { status } = await deliver('/webhooks/scalekit', {
+    stack.emulator.store.update(org.id, { display_name: 'Edited by hand' });
+    const edited = stack.emulator.store.get(org.id);
+    const { status } = await stack.deliver('/webhooks/scalekit', {
       spec_version: '1',
       id: 'evt_e2e',
       type: 'organization.updated',
@@ -145,25 +83,28 @@ describe('a signed webhook, through the queue and a worker, to Scalekit', () => 
       data: edited,
     });
     expect(status).toBe(202);
-    await pollUntil('the display name to be restored', () => emulator.store.get(org.id)?.display_name === 'Globex');
+    await pollUntil(
+      'the display name to be restored',
+      () => stack.emulator.store.get(org.id)?.display_name === 'Globex',
+    );
   });
 
   it('reports the organization of a deleted account as an orphan and deletes nothing', async () => {
-    const { json } = await deliver('/webhooks/accounts', {
+    const { json } = await stack.deliver('/webhooks/accounts', {
       type: 'account.deleted',
       occurred_at: now(),
       account: { account_id: 'CUST-2', region: 'us-east' },
     });
-    const history = createRunHistory(redis, { keyPrefix: queueKeyPrefix(queueName), limit: 10 });
+    const history = createRunHistory(stack.redis, { keyPrefix: queueKeyPrefix(stack.queueName), limit: 10 });
     const run = await pollUntil('the run to be recorded', async () =>
       (await history.list()).find((r) => r.job_id === json.job_id),
     );
     expect(run).toMatchObject({ kind: 'reconcile', trigger: 'webhook', counts: { orphan: 1, delete: 0 } });
-    expect(emulator.store.getByExternalId('us-east-CUST-2')).toBeDefined();
+    expect(stack.emulator.store.getByExternalId('us-east-CUST-2')).toBeDefined();
   });
 
   it('ignores an edit of an organization orgsync does not manage', async () => {
-    const { status, json } = await deliver('/webhooks/scalekit', {
+    const { status, json } = await stack.deliver('/webhooks/scalekit', {
       spec_version: '1',
       id: 'evt_other',
       type: 'organization.updated',
@@ -175,12 +116,7 @@ describe('a signed webhook, through the queue and a worker, to Scalekit', () => 
     });
     expect(status).toBe(200);
     expect(json.ignored).toBe(true);
-    expect(emulator.counters().writes).toEqual({ create: 0, update: 0, delete: 0 });
-    const queue = new Queue(queueName, { connection: redis });
-    try {
-      expect(await queue.getJobCountByTypes('waiting', 'active', 'completed', 'failed', 'delayed')).toBe(0);
-    } finally {
-      await queue.close();
-    }
+    expect(stack.emulator.counters().writes).toEqual({ create: 0, update: 0, delete: 0 });
+    expect(await stack.queue.getJobCountByTypes('waiting', 'active', 'completed', 'failed', 'delayed')).toBe(0);
   });
 });

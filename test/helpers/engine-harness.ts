@@ -2,8 +2,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { afterEach } from 'vitest';
 import { requiredColumns } from '../../src/app.js';
 import type { DomainRules } from '../../src/domain/types.js';
+import type { ApplyOptions } from '../../src/engine/apply.js';
 import { runSync, type RunOptions, type RunResult } from '../../src/engine/run.js';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/server.js';
 import { createScalekitClient, type ScalekitClient } from '../../src/scalekit/client.js';
@@ -14,6 +16,23 @@ export const RULES: DomainRules = {
   regions: ['us-east', 'us-west', 'eu-west', 'eu-central', 'ap-south', 'ap-southeast'],
   metadataKeys: ['invoice_email', 'billing_plan', 'billing_currency', 'tax_id'],
 };
+
+/** The header of a CSV with every column the engine reads. */
+export const CSV_HEADER = 'account_id,region,display_name,invoice_email,billing_plan,billing_currency,tax_id\n';
+
+/** Options for `applyPlan` that allow no delete and no adoption; `overrides` changes some. */
+export function applyOptions(overrides: Partial<ApplyOptions> = {}): ApplyOptions {
+  return {
+    concurrency: 2,
+    allowDelete: false,
+    adopt: false,
+    savedPlan: false,
+    deleteMaxCount: 10,
+    deleteMaxPercent: 10,
+    managedCount: 0,
+    ...overrides,
+  };
+}
 
 export interface Harness {
   emulator: RunningEmulator;
@@ -72,6 +91,7 @@ export async function startHarness(
           concurrency: 4,
           deleteMaxCount: 10,
           deleteMaxPercent: 10,
+          environmentUrl: emulator.url,
           ...options,
           source,
         },
@@ -89,5 +109,21 @@ export async function startHarness(
       await emulator.close();
       await rm(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * Registers an `afterEach` that closes every harness the returned function started during the
+ * test; the function takes the arguments of `startHarness`.
+ */
+export function useHarnessPerTest(): typeof startHarness {
+  const started: Harness[] = [];
+  afterEach(async () => {
+    for (const harness of started.splice(0)) await harness.close();
+  });
+  return async (...args) => {
+    const harness = await startHarness(...args);
+    started.push(harness);
+    return harness;
   };
 }

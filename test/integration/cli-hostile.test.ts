@@ -107,6 +107,16 @@ describe('--report-dir and --out are checked before the source is read or Scalek
     );
   });
 
+  it.each([
+    ['apply', '--report-dir'],
+    ['plan', '--out'],
+  ])('an empty %s %s is a usage error, not "no flag"', async (command, flag) => {
+    const path = await csv(`empty-${flag.slice(2)}.csv`, `${HEADER}EF-1,us-east,Empty Flag\n`);
+    const result = await withoutScalekit(() => runCli([command, '--source', path, flag, ''], env));
+    expect(result.stderr).toMatch(new RegExp(`option '${flag} <\\w+>' argument '' is invalid\\. expected a path`));
+    expect(result.code).toBe(1);
+  });
+
   it('creates a missing --report-dir, and removes it again when the run fails before writing', async () => {
     const reportDir = join(dir, 'made', 'for', 'reports');
     const missing = await runCli(['plan', '--source', join(dir, 'nope.csv'), '--report-dir', reportDir], env);

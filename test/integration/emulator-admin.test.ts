@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { emulatorToken } from '../helpers/emulator.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
 
 let emulator: RunningEmulator;
@@ -26,11 +27,7 @@ async function admin(
 
 beforeAll(async () => {
   emulator = await startEmulator({});
-  const res = await fetch(`${emulator.url}/oauth/token`, {
-    method: 'POST',
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'a', client_secret: 'b' }),
-  });
-  token = ((await res.json()) as { access_token: string }).access_token;
+  token = await emulatorToken(emulator.url);
 });
 afterAll(async () => {
   await emulator.close();
@@ -58,7 +55,36 @@ describe('emulator: admin routes', () => {
         'GET /api/v1/organizations/{id}': { '200': 1, '404': 1 },
         'GET (unmatched)': { '404': 1 },
       },
+      // The five may straddle a second boundary.
+      busiestSecond: { apiCalls: expect.any(Number), at: expect.any(String) },
     });
+  });
+
+  it('reports the busiest second of /api/v1 requests, by arrival, and not token requests', async () => {
+    let nowMs = Date.parse('2026-11-29T10:00:00.000Z');
+    const clocked = await startEmulator({ now: () => nowMs });
+    try {
+      const tokenRes = await fetch(`${clocked.url}/oauth/token`, {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'a', client_secret: 'b' }),
+      });
+      const bearer = ((await tokenRes.json()) as { access_token: string }).access_token;
+      const list = () =>
+        fetch(`${clocked.url}/api/v1/organizations`, { headers: { authorization: `Bearer ${bearer}` } });
+      for (let i = 0; i < 3; i += 1) await list(); // 10:00:00: 3
+      nowMs += 1_500;
+      for (let i = 0; i < 5; i += 1) await list(); // 10:00:01: 5
+      nowMs += 1_000;
+      for (let i = 0; i < 4; i += 1) await list(); // 10:00:02: 4
+      const res = await fetch(`${clocked.url}/_emulator/counters`);
+      const counters = (await res.json()) as { busiestSecond: unknown; totals: { apiCalls: number } };
+      expect(counters.totals.apiCalls).toBe(12);
+      expect(counters.busiestSecond).toEqual({ apiCalls: 5, at: '2026-11-29T10:00:01.000Z' });
+      clocked.resetCounters();
+      expect(clocked.counters().busiestSecond).toEqual({ apiCalls: 0, at: null });
+    } finally {
+      await clocked.close();
+    }
   });
 
   it('resets counters only, when asked for counters only', async () => {

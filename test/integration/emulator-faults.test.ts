@@ -1,22 +1,8 @@
 import { request } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/server.js';
+import { describe, expect, it } from 'vitest';
+import { useEmulatorPerTest } from '../helpers/emulator.js';
 
-const started: RunningEmulator[] = [];
-
-async function start(options: EmulatorOptions): Promise<{ emulator: RunningEmulator; token: string }> {
-  const emulator = await startEmulator(options);
-  started.push(emulator);
-  const res = await fetch(`${emulator.url}/oauth/token`, {
-    method: 'POST',
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'a', client_secret: 'b' }),
-  });
-  return { emulator, token: ((await res.json()) as { access_token: string }).access_token };
-}
-
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((e) => e.close()));
-});
+const start = useEmulatorPerTest();
 
 type RawOutcome =
   { status: number; headers: Record<string, string | string[] | undefined>; body: string } | { error: string };

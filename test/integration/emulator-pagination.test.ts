@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { emulatorToken } from '../helpers/emulator.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
 
 let emulator: RunningEmulator;
@@ -41,11 +42,7 @@ async function listAll(pageSize: number): Promise<{ externalIds: string[]; pages
 
 beforeAll(async () => {
   emulator = await startEmulator({});
-  const res = await fetch(`${emulator.url}/oauth/token`, {
-    method: 'POST',
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'a', client_secret: 'b' }),
-  });
-  token = ((await res.json()) as { access_token: string }).access_token;
+  token = await emulatorToken(emulator.url);
 });
 afterAll(async () => {
   await emulator.close();

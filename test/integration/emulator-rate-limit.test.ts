@@ -1,25 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/server.js';
+import { describe, expect, it } from 'vitest';
+import { type EmulatorOptions, type RunningEmulator } from '../../src/emulator/server.js';
+import { useEmulatorPerTest } from '../helpers/emulator.js';
 
-const started: RunningEmulator[] = [];
+const startEmulatorWithToken = useEmulatorPerTest();
 
 async function start(options: EmulatorOptions): Promise<{ emulator: RunningEmulator; get: () => Promise<Response> }> {
-  const emulator = await startEmulator(options);
-  started.push(emulator);
-  const res = await fetch(`${emulator.url}/oauth/token`, {
-    method: 'POST',
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'a', client_secret: 'b' }),
-  });
-  const token = ((await res.json()) as { access_token: string }).access_token;
+  const { emulator, token } = await startEmulatorWithToken(options);
   return {
     emulator,
     get: () => fetch(`${emulator.url}/api/v1/organizations`, { headers: { authorization: `Bearer ${token}` } }),
   };
 }
-
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((e) => e.close()));
-});
 
 describe('emulator: rate limit', () => {
   it('answers 429 RATE_LIMITED with Retry-After above the limit, and recovers as time passes', async () => {

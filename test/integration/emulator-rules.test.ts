@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { emulatorToken } from '../helpers/emulator.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
 
 let emulator: RunningEmulator;
@@ -31,12 +32,7 @@ function violations(body: Record<string, unknown>): unknown {
 
 beforeAll(async () => {
   emulator = await startEmulator({ clientId: 'cid', clientSecret: 'secret' });
-  const res = await fetch(`${emulator.url}/oauth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'cid', client_secret: 'secret' }),
-  });
-  token = ((await res.json()) as { access_token: string }).access_token;
+  token = await emulatorToken(emulator.url, 'cid', 'secret');
 });
 afterAll(async () => {
   await emulator.close();

@@ -1,5 +1,6 @@
 import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emulatorToken } from '../helpers/emulator.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
 import type { EmulatorSeed } from '../../src/emulator/seed-schema.js';
 
@@ -35,11 +36,7 @@ beforeAll(async () => {
     })),
   };
   emulator = await startEmulator({ seed });
-  const res = await fetch(`${emulator.url}/oauth/token`, {
-    method: 'POST',
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'a', client_secret: 'b' }),
-  });
-  token = ((await res.json()) as { access_token: string }).access_token;
+  token = await emulatorToken(emulator.url);
 });
 afterAll(async () => {
   agent.destroy();

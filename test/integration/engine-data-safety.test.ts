@@ -1,26 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { applyPlan, type ApplyOptions } from '../../src/engine/apply.js';
+import { describe, expect, it } from 'vitest';
+import { applyPlan } from '../../src/engine/apply.js';
 import type { PlanItem } from '../../src/engine/plan-item.js';
 import { PlanItems } from '../../src/engine/plan-items.js';
-import { startHarness, type Harness } from '../helpers/engine-harness.js';
+import { applyOptions, CSV_HEADER, useHarnessPerTest } from '../helpers/engine-harness.js';
 
-const FULL_HEADER = 'account_id,region,display_name,invoice_email,billing_plan,billing_currency,tax_id\n';
-let harness: Harness | undefined;
+const startHarness = useHarnessPerTest();
 
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
-
-const APPLY: ApplyOptions = {
-  concurrency: 2,
-  allowDelete: false,
-  adopt: false,
-  savedPlan: false,
-  deleteMaxCount: 10,
-  deleteMaxPercent: 10,
-  managedCount: 0,
-};
+const APPLY = applyOptions();
 
 function org(externalId: string, displayName: string, metadata: Record<string, string>) {
   return { display_name: displayName, external_id: externalId, metadata };
@@ -30,7 +16,7 @@ describe('a source without some metadata columns (issue 10, item 1)', () => {
   const keys = { invoice_email: 'ap@one.example', billing_plan: 'pro', billing_currency: 'USD', tax_id: 'T-1' };
 
   it('plans no change for the keys it does not carry, writes nothing, and lists them as unmanaged', async () => {
-    harness = await startHarness({ seed: { organizations: [org('us-east-C1', 'One', keys)] } });
+    const harness = await startHarness({ seed: { organizations: [org('us-east-C1', 'One', keys)] } });
     const path = await harness.csv(
       'few.csv',
       'account_id,region,display_name,billing_plan,Tax-ID\nC1,us-east,One,pro,x\n',
@@ -48,7 +34,7 @@ describe('a source without some metadata columns (issue 10, item 1)', () => {
   });
 
   it('still removes a key whose column is present and whose cell is empty', async () => {
-    harness = await startHarness({ seed: { organizations: [org('us-east-C1', 'One', keys)] } });
+    const harness = await startHarness({ seed: { organizations: [org('us-east-C1', 'One', keys)] } });
     const path = await harness.csv(
       'empty.csv',
       'account_id,region,display_name,billing_plan,tax_id\nC1,us-east,One,pro,\n',
@@ -65,7 +51,7 @@ describe('a source without some metadata columns (issue 10, item 1)', () => {
   });
 
   it('creates without the absent keys, and a create that meets a 409 leaves them alone', async () => {
-    harness = await startHarness();
+    const harness = await startHarness();
     const path = await harness.csv(
       'new.csv',
       'account_id,region,display_name,billing_plan\nN1,us-east,New,pro\nN2,us-east,Raced,pro\n',
@@ -89,7 +75,7 @@ describe('a source without some metadata columns (issue 10, item 1)', () => {
   });
 
   it('keeps absent keys absent through a saved plan', async () => {
-    harness = await startHarness({ seed: { organizations: [org('us-east-C1', 'Old', keys)] } });
+    const harness = await startHarness({ seed: { organizations: [org('us-east-C1', 'Old', keys)] } });
     const path = await harness.csv('saved.csv', 'account_id,region,display_name\nC1,us-east,One\nC2,us-east,Two\n');
     const { plan } = await harness.run(path, { mode: 'plan' });
     // As `plan --out` writes it and `apply PLAN_FILE` reads it back (saved-plan.ts).
@@ -111,18 +97,24 @@ describe('deletes next to a bad row (issue 10, item 2)', () => {
       org('us-east-GONE', 'Gone', {}),
     ],
   };
-  const csvText = `${FULL_HEADER}CUST-1,us-east,One,,,,\nCUST-2,us--east,Two,,,,\n`;
+  const csvText = `${CSV_HEADER}CUST-1,us-east,One,,,,\nCUST-2,us--east,Two,,,,\n`;
 
-  it("withholds the delete of the organization a typo'd row may belong to, naming the row, even with the block off", async () => {
-    harness = await startHarness({ seed });
+  /** A full apply of `csvText` over `seed` that may delete up to 100 organizations. */
+  async function applyWithDeletes(extra: { deleteBlockOnInvalid?: boolean }) {
+    const harness = await startHarness({ seed });
     const path = await harness.csv('typo.csv', csvText);
     const { report } = await harness.run(path, {
       mode: 'apply',
       scope: 'full',
       allowDelete: true,
       deleteMaxCount: 100,
-      deleteBlockOnInvalid: false,
+      ...extra,
     });
+    return { harness, report };
+  }
+
+  it("withholds the delete of the organization a typo'd row may belong to, naming the row, even with the block off", async () => {
+    const { harness, report } = await applyWithDeletes({ deleteBlockOnInvalid: false });
     const byId = new Map(Array.from(report.items, (i) => [i.external_id ?? i.account_id, i]));
     expect(byId.get('us-east-CUST-2')).toMatchObject({ action: 'orphan', error: { code: 'DELETE_WITHHELD_ROW' } });
     expect(byId.get('us-east-CUST-2')?.error?.message).toMatch(/row on line 3 has account_id "CUST-2"/);
@@ -133,14 +125,7 @@ describe('deletes next to a bad row (issue 10, item 2)', () => {
   });
 
   it('deletes nothing at all while a row is invalid, with the default block', async () => {
-    harness = await startHarness({ seed });
-    const path = await harness.csv('typo.csv', csvText);
-    const { report } = await harness.run(path, {
-      mode: 'apply',
-      scope: 'full',
-      allowDelete: true,
-      deleteMaxCount: 100,
-    });
+    const { harness, report } = await applyWithDeletes({});
     expect(report.summary).toMatchObject({ delete: 0, orphan: 2, invalid: 1 });
     const gone = Array.from(report.items).find((i) => i.external_id === 'us-east-GONE');
     expect(gone?.error?.code).toBe('DELETE_WITHHELD_INVALID_ROWS');
@@ -150,7 +135,7 @@ describe('deletes next to a bad row (issue 10, item 2)', () => {
 
 describe('an organization changed since the snapshot (issue 10, item 6)', () => {
   it('is stale, with nothing written, for a name-only and for a metadata update; an unrelated edit is kept', async () => {
-    harness = await startHarness({
+    const harness = await startHarness({
       seed: {
         organizations: [
           org('us-east-A', 'A old', { billing_plan: 'pro' }),
@@ -192,7 +177,7 @@ describe('an organization changed since the snapshot (issue 10, item 6)', () => 
 
 describe('adoption by name (issue 10, item 10)', () => {
   it('adopts only the external IDs given to --adopt', async () => {
-    harness = await startHarness({
+    const harness = await startHarness({
       seed: {
         organizations: [
           { display_name: 'Alpha', metadata: {} },
@@ -200,7 +185,7 @@ describe('adoption by name (issue 10, item 10)', () => {
         ],
       },
     });
-    const path = await harness.csv('adopt.csv', `${FULL_HEADER}A-1,us-east,Alpha,,,,\nB-1,us-east,Beta,,,,\n`);
+    const path = await harness.csv('adopt.csv', `${CSV_HEADER}A-1,us-east,Alpha,,,,\nB-1,us-east,Beta,,,,\n`);
     const { report } = await harness.run(path, { mode: 'apply', adopt: ['us-east-A-1'] });
     expect(Array.from(report.items, (i) => [i.external_id, i.action])).toEqual([
       ['us-east-A-1', 'update'],

@@ -1,13 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../helpers/engine-harness.js';
+import { describe, expect, it } from 'vitest';
+import { CSV_HEADER, useHarnessPerTest } from '../helpers/engine-harness.js';
 
-const HEADER = 'account_id,region,display_name,invoice_email,billing_plan,billing_currency,tax_id\n';
-let harness: Harness | undefined;
-
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
+const startHarness = useHarnessPerTest();
 
 function accountsCsv(count: number, bad: number): string {
   const rows = Array.from(
@@ -16,7 +10,7 @@ function accountsCsv(count: number, bad: number): string {
       `F-${i},${['us-east', 'eu-west', 'ap-south'][i % 3]},Faulty ${i},billing${i}@example.com,plan${i % 4},EUR,`,
   );
   for (let i = 0; i < bad; i += 1) rows.push(`BAD-${i},moon-base,Bad ${i},,,,`);
-  return `${HEADER}${rows.join('\n')}\n`;
+  return `${CSV_HEADER}${rows.join('\n')}\n`;
 }
 
 describe('apply under injected faults and rate limits', () => {
@@ -26,7 +20,7 @@ describe('apply under injected faults and rate limits', () => {
       external_id: `${['us-east', 'eu-west', 'ap-south'][i % 3]}-F-${i}`,
       metadata: { keep_me: 'yes' },
     }));
-    harness = await startHarness(
+    const harness = await startHarness(
       {
         seed: { organizations: existing },
         faultRate: 0.15,

@@ -1,23 +1,17 @@
 import { pino } from 'pino';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applySavedPlan } from '../../src/engine/run.js';
 import { readSavedPlan, writeSavedPlan } from '../../src/engine/saved-plan.js';
-import { RULES, startHarness, type Harness } from '../helpers/engine-harness.js';
+import { CSV_HEADER, RULES, useHarnessPerTest } from '../helpers/engine-harness.js';
 
-const HEADER = 'account_id,region,display_name,invoice_email,billing_plan,billing_currency,tax_id\n';
-let harness: Harness | undefined;
-
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
+const startHarness = useHarnessPerTest();
 
 const settings = { allowDelete: false, adopt: false, concurrency: 4, deleteMaxCount: 10, deleteMaxPercent: 10 };
 
 describe('orgsync plan --out / apply PLAN_FILE', () => {
   it('applies exactly the saved plan and reports organizations changed since as stale', async () => {
-    harness = await startHarness({
+    const harness = await startHarness({
       seed: {
         organizations: [
           { id: 'org_1', display_name: 'Alpha old', external_id: 'us-east-A', metadata: { billing_plan: 'free' } },
@@ -32,7 +26,7 @@ describe('orgsync plan --out / apply PLAN_FILE', () => {
     });
     const path = await harness.csv(
       'p.csv',
-      `${HEADER}A,us-east,Alpha,,pro,,\nB,us-east,Beta,,pro,,\nC,us-east,Gamma,,,,\nD,us-east,Delta,,,,\n`,
+      `${CSV_HEADER}A,us-east,Alpha,,pro,,\nB,us-east,Beta,,pro,,\nC,us-east,Gamma,,,,\nD,us-east,Delta,,,,\n`,
     );
     const { plan } = await harness.run(path, { mode: 'plan' });
     const file = join(harness.dir, 'plan.json');
@@ -43,7 +37,7 @@ describe('orgsync plan --out / apply PLAN_FILE', () => {
     harness.emulator.store.update('org_2', { metadata: { billing_plan: 'free', crm: 'x', note: 'added' } });
     harness.emulator.store.create({ display_name: 'Delta by hand', external_id: 'us-east-D' });
     // And the source changes too: a saved plan must not read it again.
-    await harness.csv('p.csv', `${HEADER}A,us-east,Something else,,,,\n`);
+    await harness.csv('p.csv', `${CSV_HEADER}A,us-east,Something else,,,,\n`);
 
     const report = await applySavedPlan(
       { api: harness.api, logger: pino({ level: 'silent' }), rules: RULES },
@@ -68,7 +62,7 @@ describe('orgsync plan --out / apply PLAN_FILE', () => {
   });
 
   it('refuses a file that is not a plan, saying what to pass', async () => {
-    harness = await startHarness();
+    const harness = await startHarness();
     const file = await harness.csv('not-a-plan.json', '{"hello": 1}');
     await expect(readSavedPlan(file)).rejects.toThrow(/is not an orgsync plan .*orgsync plan --out/);
   });

@@ -201,7 +201,7 @@ describe('orgsync serve over real Redis and the emulator', () => {
     expect((await csv.text()).split('\n')[1]).toMatch(/^create,us-east-CUST-1,/);
     const metrics = await (await fetch(`${service.url}/metrics`)).text();
     expect(metrics).toContain('orgsync_runs_total{kind="reconcile",result="failed"} 1');
-    expect(metrics).toContain('orgsync_drift_items{action="create"} 1');
+    expect(metrics).toContain('orgsync_drift_items{kind="reconcile",action="create"} 1');
   });
 
   it('serves the bull-board dashboard read-only, behind the admin login', async () => {

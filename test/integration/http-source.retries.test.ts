@@ -1,40 +1,24 @@
 import { getEventListeners } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SourceError } from '../../src/errors.js';
 import { createHttpSource, type HttpSourceOptions } from '../../src/sources/http-source.js';
 import { caught, collect } from '../helpers/async.js';
+import { loopbackServers, sendJson } from '../helpers/loopback-http.js';
 
 const TOKEN = 'tok_s3cret-value';
-const servers: Server[] = [];
-
-afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-});
+const loopback = loopbackServers();
+afterEach(() => loopback.closeAll());
 
 /** Serves `handler`; returns the origin and the paths requested, in order. */
-async function serve(
-  handler: (res: ServerResponse, url: URL, req: IncomingMessage) => void,
-): Promise<{ origin: string; paths: string[] }> {
-  const paths: string[] = [];
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    paths.push(`${url.pathname}${url.search}`);
-    handler(res, url, req);
-  });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return { origin: `http://127.0.0.1:${address.port}`, paths };
-}
-
-function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
+async function serve(handler: (res: ServerResponse, url: URL) => void): Promise<{ origin: string; paths: string[] }> {
+  const server = await loopback.serve((_req, res, url) => handler(res, url));
+  return {
+    origin: server.origin,
+    get paths() {
+      return server.requests.map((r) => r.path);
+    },
+  };
 }
 
 /** Records the delays asked for, and waits for none of them. */
@@ -48,15 +32,15 @@ function twoPages(page2: (res: ServerResponse, hit: number) => boolean): (res: S
   let hits = 0;
   return (res, url) => {
     if (!url.searchParams.has('cursor'))
-      return json(res, 200, { accounts: [{ account_id: 'A-1' }], next: '?cursor=abc' });
+      return sendJson(res, 200, { accounts: [{ account_id: 'A-1' }], next: '?cursor=abc' });
     hits += 1;
-    if (!page2(res, hits)) json(res, 200, { accounts: [{ account_id: 'A-2' }], next: null });
+    if (!page2(res, hits)) sendJson(res, 200, { accounts: [{ account_id: 'A-2' }], next: null });
   };
 }
 
 describe('createHttpSource: retries', () => {
   it('retries a 500 in the middle with jittered exponential backoff, then carries on', async () => {
-    const server = await serve(twoPages((res, hit) => hit <= 2 && (json(res, 500, { error: 'boom' }), true)));
+    const server = await serve(twoPages((res, hit) => hit <= 2 && (sendJson(res, 500, { error: 'boom' }), true)));
     const { delays, sleep } = fakeSleep();
     const source = createHttpSource({ url: `${server.origin}/accounts`, sleep, random: () => 0.5, baseDelayMs: 100 });
     const records = await collect(source.records());
@@ -71,14 +55,16 @@ describe('createHttpSource: retries', () => {
   });
 
   it('waits as long as a 429 Retry-After asks', async () => {
-    const server = await serve(twoPages((res, hit) => hit === 1 && (json(res, 429, {}, { 'retry-after': '2' }), true)));
+    const server = await serve(
+      twoPages((res, hit) => hit === 1 && (sendJson(res, 429, {}, { 'retry-after': '2' }), true)),
+    );
     const { delays, sleep } = fakeSleep();
     await collect(createHttpSource({ url: `${server.origin}/accounts`, sleep }).records());
     expect(delays).toEqual([2000]);
   });
 
   it('tries a 429 twice maxAttempts times, as the Scalekit client does: it only asks to wait', async () => {
-    const server = await serve((res) => json(res, 429, {}));
+    const server = await serve((res) => sendJson(res, 429, {}));
     const { delays, sleep } = fakeSleep();
     const error = await caught(collect(createHttpSource({ url: server.origin, maxAttempts: 2, sleep }).records()));
     expect(error.message).toBe(`page 1 (${server.origin}/) failed after 4 attempts: 429 Too Many Requests`);
@@ -86,7 +72,7 @@ describe('createHttpSource: retries', () => {
   });
 
   it('releases its listener on the run-wide signal after every request', async () => {
-    const server = await serve(twoPages((res, hit) => hit === 1 && (json(res, 503, {}), true)));
+    const server = await serve(twoPages((res, hit) => hit === 1 && (sendJson(res, 503, {}), true)));
     const run = new AbortController();
     const source = createHttpSource({ url: `${server.origin}/accounts`, sleep: fakeSleep().sleep });
     for (let i = 0; i < 3; i += 1) await collect(source.records({ signal: run.signal }));
@@ -94,7 +80,7 @@ describe('createHttpSource: retries', () => {
   });
 
   it('gives up after maxAttempts and says which page, which URL and what failed', async () => {
-    const server = await serve(twoPages((res) => (json(res, 503, {}), true)));
+    const server = await serve(twoPages((res) => (sendJson(res, 503, {}), true)));
     const { delays, sleep } = fakeSleep();
     const error = await caught(
       collect(createHttpSource({ url: `${server.origin}/accounts`, token: TOKEN, sleep }).records()),
@@ -108,7 +94,7 @@ describe('createHttpSource: retries', () => {
   });
 
   it('fails at once on a 401, pointing at the token without printing it', async () => {
-    const server = await serve((res) => json(res, 401, { error: 'bad token' }));
+    const server = await serve((res) => sendJson(res, 401, { error: 'bad token' }));
     const error = await caught(
       collect(createHttpSource({ url: `${server.origin}/accounts`, token: TOKEN, sleep: fakeSleep().sleep }).records()),
     );
@@ -120,14 +106,14 @@ describe('createHttpSource: retries', () => {
   });
 
   it('does not retry a 501, which no retry can fix', async () => {
-    const server = await serve((res) => json(res, 501, {}));
+    const server = await serve((res) => sendJson(res, 501, {}));
     const error = await caught(collect(createHttpSource({ url: server.origin, sleep: fakeSleep().sleep }).records()));
     expect(error.message).toBe(`page 1 (${server.origin}/) failed: 501 Not Implemented`);
     expect(server.paths).toHaveLength(1);
   });
 
   it('fails instead of stalling when Retry-After asks for more than maxRetryAfterMs', async () => {
-    const server = await serve((res) => json(res, 503, {}, { 'retry-after': '3600' }));
+    const server = await serve((res) => sendJson(res, 503, {}, { 'retry-after': '3600' }));
     const { delays, sleep } = fakeSleep();
     const error = await caught(
       collect(createHttpSource({ url: server.origin, sleep, maxRetryAfterMs: 60_000 }).records()),
@@ -152,9 +138,7 @@ describe('createHttpSource: retries', () => {
 
   it('retries a refused connection and then reports it', async () => {
     const server = await serve(() => undefined);
-    const closed = servers.pop();
-    closed?.closeAllConnections();
-    await new Promise<void>((resolve) => closed?.close(() => resolve()));
+    await loopback.closeAll(); // nothing listens on its port now
     const error = await caught(
       collect(createHttpSource({ url: server.origin, maxAttempts: 3, sleep: fakeSleep().sleep }).records()),
     );
@@ -162,7 +146,7 @@ describe('createHttpSource: retries', () => {
   });
 
   it('stops with the abort reason while waiting to retry', async () => {
-    const server = await serve((res) => json(res, 503, {}));
+    const server = await serve((res) => sendJson(res, 503, {}));
     const controller = new AbortController();
     const sleep: HttpSourceOptions['sleep'] = async (_ms, signal) => {
       controller.abort(new Error('shutting down'));

@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createPostgresSource } from '../../src/sources/postgres-source.js';
 import { DATABASE_URL, databaseLabel, databaseUrlWith } from '../helpers/database.js';
+import { usePrivateSchema } from '../helpers/private-schema.js';
 
-const schema = `orgsync_test_${randomBytes(6).toString('hex')}`;
-const admin = new pg.Client({ connectionString: DATABASE_URL });
 const ROWS = 200_000;
 const NAME_CHARS = 1_000;
+const { name: schema, admin } = usePrivateSchema((schema) => [
+  `CREATE TABLE ${schema}.big AS
+    SELECT 'CUST-' || g AS account_id, 'us-east' AS region, repeat('x', ${NAME_CHARS}) || g AS display_name, g AS n
+    FROM generate_series(1, ${ROWS}) AS g`,
+]);
 
 /** A URL whose connections can be counted in pg_stat_activity. */
 function taggedUrl(): { url: string; tag: string } {
@@ -23,29 +26,16 @@ async function connectionsTagged(tag: string): Promise<number> {
   return result.rows[0]?.n ?? -1;
 }
 
-/** Polls until `check` holds or the deadline passes; returns the last value seen. */
-async function waitFor<T>(read: () => Promise<T>, check: (value: T) => boolean, deadlineMs = 5_000): Promise<T> {
-  const deadline = Date.now() + deadlineMs;
-  let value = await read();
-  while (!check(value) && Date.now() < deadline) {
+/** Polls until no connection is tagged `tag` or 5 s pass; returns the last count seen. */
+async function connectionsOnceClosed(tag: string): Promise<number> {
+  const deadline = Date.now() + 5_000;
+  let open = await connectionsTagged(tag);
+  while (open !== 0 && Date.now() < deadline) {
     await new Promise((resolve) => setImmediate(resolve));
-    value = await read();
+    open = await connectionsTagged(tag);
   }
-  return value;
+  return open;
 }
-
-beforeAll(async () => {
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.query(`CREATE TABLE ${schema}.big AS
-    SELECT 'CUST-' || g AS account_id, 'us-east' AS region, repeat('x', ${NAME_CHARS}) || g AS display_name, g AS n
-    FROM generate_series(1, ${ROWS}) AS g`);
-});
-
-afterAll(async () => {
-  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await admin.end();
-});
 
 describe('createPostgresSource: memory and connections', () => {
   it('streams 200,000 rows with memory far below what holding them would take', async () => {
@@ -75,12 +65,7 @@ describe('createPostgresSource: memory and connections', () => {
       if (record.line === 250) break;
     }
     expect(openWhileReading).toBe(1);
-    expect(
-      await waitFor(
-        () => connectionsTagged(tag),
-        (n) => n === 0,
-      ),
-    ).toBe(0);
+    expect(await connectionsOnceClosed(tag)).toBe(0);
   });
 
   it('stops with the abort reason and closes the connection when the signal fires', async () => {
@@ -96,12 +81,7 @@ describe('createPostgresSource: memory and connections', () => {
     })();
     await expect(reading).rejects.toThrow('shutting down');
     expect(lines).toBeLessThan(ROWS);
-    expect(
-      await waitFor(
-        () => connectionsTagged(tag),
-        (n) => n === 0,
-      ),
-    ).toBe(0);
+    expect(await connectionsOnceClosed(tag)).toBe(0);
   });
 
   it('fails with a clear error instead of hanging when the server drops the connection mid-stream', async () => {
@@ -119,12 +99,7 @@ describe('createPostgresSource: memory and connections', () => {
     })();
     await expect(reading).rejects.toThrow(`query failed: lost the connection to PostgreSQL at ${databaseLabel()}`);
     expect(lines).toBeLessThan(ROWS);
-    expect(
-      await waitFor(
-        () => connectionsTagged(tag),
-        (n) => n === 0,
-      ),
-    ).toBe(0);
+    expect(await connectionsOnceClosed(tag)).toBe(0);
   });
 
   it('does not connect at all when the signal has already fired', async () => {
@@ -153,11 +128,6 @@ describe('createPostgresSource: memory and connections', () => {
       })(),
     ).rejects.toThrow(/division by zero/);
     await createPostgresSource({ databaseUrl: url, table: `${schema}.big` }).findAccount('CUST-7');
-    expect(
-      await waitFor(
-        () => connectionsTagged(tag),
-        (n) => n === 0,
-      ),
-    ).toBe(0);
+    expect(await connectionsOnceClosed(tag)).toBe(0);
   });
 });

@@ -1,43 +1,23 @@
-import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, SourceError } from '../../src/errors.js';
 import { createPostgresSource } from '../../src/sources/postgres-source.js';
 import { caught, collect } from '../helpers/async.js';
 import { DATABASE_URL, databaseLabel, databaseUrlWith } from '../helpers/database.js';
+import { freePort } from '../helpers/free-port.js';
+import { usePrivateSchema } from '../helpers/private-schema.js';
 
 const PASSWORD = 'n0t-a-real-Passw0rd';
 /** Trust auth ignores the password, so it can be used to prove that none leaks. */
 const URL_WITH_PASSWORD = databaseUrlWith({ password: PASSWORD });
-const schema = `orgsync_test_${randomBytes(6).toString('hex')}`;
-const admin = new pg.Client({ connectionString: DATABASE_URL });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-beforeAll(async () => {
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.query(`CREATE TABLE ${schema}.accounts (
+const { name: schema } = usePrivateSchema((schema) => [
+  `CREATE TABLE ${schema}.accounts (
     account_id text PRIMARY KEY, region text, display_name text, seats int, revenue numeric(12,2),
-    active boolean, created_on date, updated_at timestamptz, "Invoice_Email" text)`);
-  await admin.query(`INSERT INTO ${schema}.accounts VALUES
+    active boolean, created_on date, updated_at timestamptz, "Invoice_Email" text)`,
+  `INSERT INTO ${schema}.accounts VALUES
     ('CUST-1', 'us-east', 'Acme', 42, 1234.50, true, '2024-02-29', '2024-01-01T00:00:00Z', 'billing@acme.test'),
     ('CUST-2', ' EU-West ', 'Globex', NULL, NULL, false, NULL, '2024-06-01T12:30:00.123Z', NULL),
-    ('CUST-3', 'us-west', 'Initech', 0, -0.01, NULL, NULL, NULL, '')`);
-});
-
-afterAll(async () => {
-  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await admin.end();
-});
+    ('CUST-3', 'us-west', 'Initech', 0, -0.01, NULL, NULL, NULL, '')`,
+]);
 
 describe('createPostgresSource: reading rows', () => {
   it('converts ints, numerics, booleans, dates and timestamps to strings and NULL to null', async () => {

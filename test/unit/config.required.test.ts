@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig, SCALEKIT_SETTINGS, type ScalekitConfig } from '../../src/config.js';
-import { ConfigError } from '../../src/errors.js';
+import { configProblemsOf } from '../helpers/config-problems.js';
 
 const SCALEKIT_ENV = {
   SCALEKIT_ENVIRONMENT_URL: 'https://acme.scalekit.dev/',
   SCALEKIT_CLIENT_ID: 'id',
   SCALEKIT_CLIENT_SECRET: 'secret',
 };
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('required settings', () => {
   it('are present in the type of the configuration that required them (nobody checks them again)', () => {
@@ -31,7 +21,9 @@ describe('required settings', () => {
   });
 
   it('are reported by name when missing, all at once', () => {
-    const problems = problemsOf(() => loadConfig({ env: {}, require: SCALEKIT_SETTINGS, command: 'orgsync worker' }));
+    const problems = configProblemsOf(() =>
+      loadConfig({ env: {}, require: SCALEKIT_SETTINGS, command: 'orgsync worker' }),
+    );
     expect(problems).toEqual([
       expect.stringMatching(/^SCALEKIT_ENVIRONMENT_URL is required for orgsync worker — /),
       expect.stringMatching(/^SCALEKIT_CLIENT_ID is required for orgsync worker — /),
@@ -54,7 +46,7 @@ describe('orgsync worker flags', () => {
   });
 
   it('are reported by flag name with every other problem at once', () => {
-    const problems = problemsOf(() =>
+    const problems = configProblemsOf(() =>
       loadConfig({
         env: { ORGSYNC_RATE_LIMIT: 'fast' },
         flags: { workerConcurrency: '0', workerShutdownTimeoutMs: '1.5', workerHealthPort: '80a' },
@@ -66,7 +58,7 @@ describe('orgsync worker flags', () => {
       expect.stringMatching(/^--shutdown-timeout-ms: expected a whole number greater than 0 \(got "1\.5"\)/),
       expect.stringMatching(/^--health-port: expected a port 0-65535 \(got "80a"\)/),
     ]);
-    expect(problemsOf(() => loadConfig({ env: {}, flags: { workerHealthPort: '65536' } }))).toEqual([
+    expect(configProblemsOf(() => loadConfig({ env: {}, flags: { workerHealthPort: '65536' } }))).toEqual([
       expect.stringMatching(/^--health-port: expected a port 0-65535/),
     ]);
   });

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { ConfigError } from '../../src/errors.js';
+import { configProblemsOf } from '../helpers/config-problems.js';
 
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig({ env });
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+const problemsOf = (env: Record<string, string>) => configProblemsOf(() => loadConfig({ env }));
 
 describe('loadConfig: settings of sources and incremental runs', () => {
   it('defaults to a 5-minute overlap, 16 MiB pages and 10 000 pages per run', () => {

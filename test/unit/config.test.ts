@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig, SCALEKIT_SETTINGS } from '../../src/config.js';
-import { ConfigError } from '../../src/errors.js';
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { configProblemsOf } from '../helpers/config-problems.js';
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
@@ -24,7 +14,7 @@ describe('loadConfig', () => {
   });
 
   it('reports every invalid and missing setting at once, by name', () => {
-    const problems = problemsOf(() =>
+    const problems = configProblemsOf(() =>
       loadConfig({
         env: { SCALEKIT_ENVIRONMENT_URL: 'not a url', ORGSYNC_RATE_LIMIT: 'fast', ORGSYNC_HTTP_PORT: '99999' },
         require: SCALEKIT_SETTINGS,
@@ -47,7 +37,7 @@ describe('loadConfig', () => {
   it('debounces reconciles by ORGSYNC_RECONCILE_DELAY_MS, 1000 ms unless set, 0 to run them at once', () => {
     expect(loadConfig({ env: {} }).reconcileDelayMs).toBe(1_000);
     expect(loadConfig({ env: { ORGSYNC_RECONCILE_DELAY_MS: '0' } }).reconcileDelayMs).toBe(0);
-    const [problem] = problemsOf(() => loadConfig({ env: { ORGSYNC_RECONCILE_DELAY_MS: '1s' } }));
+    const [problem] = configProblemsOf(() => loadConfig({ env: { ORGSYNC_RECONCILE_DELAY_MS: '1s' } }));
     expect(problem).toMatch(/^ORGSYNC_RECONCILE_DELAY_MS: expected milliseconds, e\.g\. 1000 \(got "1s"\)/);
   });
 
@@ -64,7 +54,7 @@ describe('loadConfig', () => {
       },
     });
     expect([set.redisTimeoutMs, set.workerLockDurationMs, set.workerStalledIntervalMs]).toEqual([5_000, 30_000, 2_000]);
-    const problems = problemsOf(() =>
+    const problems = configProblemsOf(() =>
       loadConfig({
         env: {
           ORGSYNC_REDIS_TIMEOUT_MS: '10',
@@ -90,20 +80,20 @@ describe('loadConfig', () => {
   });
 
   it('never echoes a secret in a problem', () => {
-    const problems = problemsOf(() => loadConfig({ env: { ORGSYNC_WEBHOOK_SECRET: 'hunter2-very-secret' } }));
+    const problems = configProblemsOf(() => loadConfig({ env: { ORGSYNC_WEBHOOK_SECRET: 'hunter2-very-secret' } }));
     expect(problems.join('\n')).not.toContain('hunter2');
     expect(problems[0]).toMatch(/^ORGSYNC_WEBHOOK_SECRET: .*whsec_/);
   });
 
   it('rejects metadata keys outside Scalekit limits', () => {
-    const problems = problemsOf(() => loadConfig({ env: { ORGSYNC_METADATA_KEYS: 'invoice_email,ab' } }));
+    const problems = configProblemsOf(() => loadConfig({ env: { ORGSYNC_METADATA_KEYS: 'invoice_email,ab' } }));
     expect(problems[0]).toMatch(/^ORGSYNC_METADATA_KEYS: .*3-25/);
   });
 
   it('keeps the dashboard read-only unless ORGSYNC_ADMIN_READ_ONLY=false', () => {
     expect(loadConfig({ env: {} }).adminReadOnly).toBe(true);
     expect(loadConfig({ env: { ORGSYNC_ADMIN_READ_ONLY: 'false' } }).adminReadOnly).toBe(false);
-    expect(problemsOf(() => loadConfig({ env: { ORGSYNC_ADMIN_READ_ONLY: 'maybe' } }))[0]).toMatch(
+    expect(configProblemsOf(() => loadConfig({ env: { ORGSYNC_ADMIN_READ_ONLY: 'maybe' } }))[0]).toMatch(
       /^ORGSYNC_ADMIN_READ_ONLY: expected true or false/,
     );
   });

@@ -8,14 +8,15 @@ import { layerOf, readImportGraph, type ImportEdge } from './import-graph.js';
  */
 const ABOVE = ['app', 'cli', 'commands'];
 const FORBIDDEN: Readonly<Record<string, readonly string[]>> = {
-  queue: [...ABOVE, 'jobs', 'http'],
-  store: [...ABOVE, 'queue', 'jobs', 'http'],
-  engine: [...ABOVE, 'queue', 'jobs', 'http', 'store', 'emulator'],
-  http: [...ABOVE, 'queue'],
-  sources: [...ABOVE, 'queue', 'jobs', 'http', 'store'],
-  scalekit: [...ABOVE, 'queue', 'jobs', 'http', 'store'],
-  jobs: [...ABOVE, 'queue', 'http'],
-  kernel: [...ABOVE, 'queue', 'jobs', 'http', 'store'],
+  queue: [...ABOVE, 'jobs', 'http', 'notify'],
+  store: [...ABOVE, 'queue', 'jobs', 'http', 'notify'],
+  engine: [...ABOVE, 'queue', 'jobs', 'http', 'store', 'notify', 'emulator'],
+  http: [...ABOVE, 'queue', 'notify'],
+  sources: [...ABOVE, 'queue', 'jobs', 'http', 'store', 'notify'],
+  scalekit: [...ABOVE, 'queue', 'jobs', 'http', 'store', 'notify'],
+  notify: [...ABOVE, 'queue', 'jobs', 'http', 'store'],
+  jobs: [...ABOVE, 'queue', 'http', 'notify'],
+  kernel: [...ABOVE, 'queue', 'jobs', 'http', 'store', 'notify'],
   app: ['cli', 'commands'],
   commands: ['cli'],
 };
@@ -63,6 +64,8 @@ describe('the import graph', () => {
       { from: 'src/engine/run.ts', to: 'src/store/run-history.ts', specifier: '../store/run-history.js' },
       { from: 'src/http/server.ts', to: 'src/emulator/server.ts', specifier: '../emulator/server.js' },
       { from: 'src/queue/worker.ts', to: 'src/app.ts', specifier: '../app.js' },
+      { from: 'src/queue/job-processor.ts', to: 'src/notify/notifier.ts', specifier: '../notify/notifier.js' },
+      { from: 'src/notify/notifier.ts', to: 'src/store/notice-throttle.ts', specifier: '../store/notice-throttle.js' },
     ];
     expect(violations(broken)).toHaveLength(broken.length);
   });

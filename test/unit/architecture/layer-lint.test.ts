@@ -28,6 +28,10 @@ describe('the layer rules in ESLint (npm run lint fails on a new one-way violati
     ['src/http/server.ts', '../queue/producer.js'],
     ['src/http/routes/runs-list.ts', '../../app.js'],
     ['src/job-contract.ts', './app.js'],
+    ['src/queue/job-processor.ts', '../notify/notifier.js'],
+    ['jobs/nightly-sync.ts', '../src/notify/notifier.js'],
+    ['src/notify/notifier.ts', '../store/notification-counter.js'],
+    ['src/notify/notifier.ts', '../queue/job-processor.js'],
   ])('refuses %s importing %s', async (filePath, specifier) => {
     expect(await restrictedImports(filePath, specifier)).toHaveLength(1);
   });
@@ -41,6 +45,8 @@ describe('the layer rules in ESLint (npm run lint fails on a new one-way violati
     ['src/sources/http-source.ts', './http/fetch-json.js'],
     ['src/app/worker.ts', '../queue/worker.js'],
     ['src/commands/serve.ts', '../app/http-service.js'],
+    ['src/app/run-notifications.ts', '../notify/notifier.js'],
+    ['src/notify/notifier.ts', '../engine/run-verdict.js'],
   ])('lets %s import %s', async (filePath, specifier) => {
     expect(await restrictedImports(filePath, specifier)).toEqual([]);
   });

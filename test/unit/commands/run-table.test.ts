@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { describeCounts, formatDuration, renderRunHeader, renderRunsTable } from '../../../src/commands/run-table.js';
 import type { RunSummary } from '../../../src/store/run-history.js';
+import { reportSummary } from '../../helpers/report-summary.js';
 
-const counts = {
-  accounts: 12,
-  create: 2,
-  update: 1,
-  unchanged: 8,
-  orphan: 0,
-  delete: 0,
-  adoptable: 0,
-  invalid: 1,
-  conflict: 0,
-  stale: 0,
-  failed: 0,
-  api_calls: 9,
-};
+const counts = reportSummary({ accounts: 12, create: 2, update: 1, unchanged: 8, invalid: 1, api_calls: 9 });
 
 function run(overrides: Partial<RunSummary> = {}): RunSummary {
   return {

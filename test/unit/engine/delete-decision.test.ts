@@ -12,8 +12,9 @@ function bad(line: number, accountId: string | null, action: 'invalid' | 'confli
   return { action, externalId: null, accountId, line, orgId: null, changes: [], error: { code: 'X', message: 'x' } };
 }
 
-function decide(items: PlanItem[], overrides: Partial<DeleteDecisionInput> = {}) {
-  const decisions = decideDeletes({
+/** The decision input for `items`: thresholds of 10 and 10 %, 1,000 managed, the block off, unless overridden. */
+function input(items: PlanItem[], overrides: Partial<DeleteDecisionInput> = {}): DeleteDecisionInput {
+  return {
     items,
     regions: REGIONS,
     maxCount: 10,
@@ -21,7 +22,11 @@ function decide(items: PlanItem[], overrides: Partial<DeleteDecisionInput> = {})
     managedCount: 1000,
     blockOnInvalid: false,
     ...overrides,
-  });
+  };
+}
+
+function decide(items: PlanItem[], overrides: Partial<DeleteDecisionInput> = {}) {
+  const decisions = decideDeletes(input(items, overrides));
   // Decisions are keyed by the orphan's index in the plan.
   return items
     .map((item, index) => ({ item, d: decisions.get(index) }))
@@ -52,14 +57,7 @@ describe('decideDeletes', () => {
       ['us-east-X', 'DELETE_WITHHELD_ROW'], // region `us` + account `east-X` makes this ID too
       ['us-east-Y', 'delete'],
     ]);
-    const decisions = decideDeletes({
-      items,
-      regions: REGIONS,
-      maxCount: 10,
-      maxPercent: 10,
-      managedCount: 9,
-      blockOnInvalid: false,
-    });
+    const decisions = decideDeletes(input(items, { managedCount: 9 }));
     const first = decisions.get(2);
     expect(first?.delete === false && first.error.message).toMatch(/row on line 3 has account_id "CUST-2"/);
   });
@@ -74,14 +72,7 @@ describe('decideDeletes', () => {
       ['us-east-A', 'DELETE_WITHHELD_ROW'],
       ['eu-west-B', 'DELETE_WITHHELD_ROW'],
     ]);
-    const decision = decideDeletes({
-      items,
-      regions: REGIONS,
-      maxCount: 10,
-      maxPercent: 10,
-      managedCount: 9,
-      blockOnInvalid: false,
-    }).get(1);
+    const decision = decideDeletes(input(items, { managedCount: 9 })).get(1);
     expect(decision?.delete === false && decision.error.message).toMatch(
       /row on line 7 is invalid and its account_id could not be read/,
     );
@@ -90,14 +81,7 @@ describe('decideDeletes', () => {
   it('with the block on, withholds every delete while any row is bad, saying how many and where', () => {
     const items = [bad(12, 'OTHER'), bad(5, 'MORE'), orphan('us-east-A')];
     expect(decide(items, { blockOnInvalid: true })).toEqual([['us-east-A', 'DELETE_WITHHELD_INVALID_ROWS']]);
-    const decision = decideDeletes({
-      items,
-      regions: REGIONS,
-      maxCount: 10,
-      maxPercent: 10,
-      managedCount: 9,
-      blockOnInvalid: true,
-    }).get(2);
+    const decision = decideDeletes(input(items, { managedCount: 9, blockOnInvalid: true })).get(2);
     expect(decision?.delete === false && decision.error.message).toMatch(
       /2 rows are invalid or in conflict in this run \(the first on line 5\)/,
     );

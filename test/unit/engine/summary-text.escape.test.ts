@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderSummaryMarkdown, renderSummaryTable } from '../../../src/engine/summary-text.js';
 import type { Report } from '../../../src/engine/types.js';
+import { reportSummary } from '../../helpers/report-summary.js';
 
 /** What a terminal would obey or hide: C0 but line feeds, DEL, C1, separators, bidi controls. */
 const RAW_CONTROL = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069](?<!\n)/u;
@@ -12,20 +13,7 @@ const report: Report = {
   source: 'csv:evil\u001b]0;title\u0007.csv',
   started_at: '2026-01-01T00:00:00.000Z',
   finished_at: '2026-01-01T00:00:01.000Z',
-  summary: {
-    accounts: 2,
-    create: 1,
-    update: 0,
-    unchanged: 0,
-    orphan: 0,
-    delete: 0,
-    adoptable: 0,
-    invalid: 1,
-    conflict: 0,
-    stale: 0,
-    failed: 0,
-    api_calls: 1,
-  },
+  summary: reportSummary({ accounts: 2, create: 1, invalid: 1, api_calls: 1 }),
   items: [
     {
       external_id: 'us-east-A\u009b1',

@@ -50,8 +50,8 @@ describe('createHttpMetrics', () => {
     expect(text).toContain('orgsync_rate_budget_wait_seconds_total 1.5');
     expect(text).toContain('orgsync_runs_total{kind="nightly-sync",result="failed"} 1');
     expect(text).toContain('orgsync_runs_total{kind="reconcile",result="ok"} 2');
-    expect(text).toContain('orgsync_drift_items{action="update"} 1');
-    expect(text).toContain('orgsync_drift_items{action="delete"} 0');
+    expect(text).toContain('orgsync_drift_items{kind="nightly-sync",action="update"} 1');
+    expect(text).toContain('orgsync_drift_items{kind="nightly-sync",action="delete"} 0');
     waitedMs = 4000;
     text = await metrics.registry.metrics();
     expect(text).toContain('orgsync_rate_budget_wait_seconds_total 4');

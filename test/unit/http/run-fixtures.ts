@@ -1,6 +1,7 @@
 import type { Report } from '../../../src/engine/types.js';
 import type { RunHistoryReader } from '../../../src/http/run-history-reader.js';
 import type { RunSummary, StoredRun } from '../../../src/store/run-history.js';
+import { reportSummary } from '../../helpers/report-summary.js';
 
 /** A display name that would run script if it reached the page unescaped. */
 export const HOSTILE_NAME = `<script>document.title="pwned"</script><img src=x onerror="document.title='pwned'">`;
@@ -14,20 +15,7 @@ export function sampleReport(runId = 'run-1'): Report {
     source: 'csv:accounts.csv',
     started_at: '2026-05-01T02:00:00.000Z',
     finished_at: '2026-05-01T02:00:12.500Z',
-    summary: {
-      accounts: 6,
-      create: 1,
-      update: 1,
-      unchanged: 2,
-      orphan: 1,
-      delete: 0,
-      adoptable: 0,
-      invalid: 1,
-      conflict: 0,
-      stale: 0,
-      failed: 0,
-      api_calls: 5,
-    },
+    summary: reportSummary({ accounts: 6, create: 1, update: 1, unchanged: 2, orphan: 1, invalid: 1, api_calls: 5 }),
     items: [
       {
         external_id: 'us-east-CUST-1',

@@ -1,9 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createScalekitClient } from '../../../src/scalekit/client.js';
+import { describe, expect, it } from 'vitest';
 import type { ScalekitClientOptions } from '../../../src/scalekit/client-options.js';
 import { UnauthenticatedError } from '../../../src/scalekit/errors.js';
-import { unlimitedBudget } from '../../../src/scalekit/token-bucket.js';
 import { startScriptedServer, tokenReply, type Script } from './scripted-server.js';
+import { apiRequests, useScriptedClients } from './scripted-client.js';
 
 const org = { organization: { id: 'org_1', display_name: 'One', metadata: {}, create_time: '2026-01-01T00:00:00Z' } };
 const unauthenticated = {
@@ -11,23 +10,16 @@ const unauthenticated = {
   json: { code: 16, message: 'Token empty', details: [{ error_code: 'UNAUTHENTICATED' }] },
 };
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const clients = useScriptedClients();
 
+/** No `withTokens` here: each test scripts the token endpoint itself. */
 async function setup(script: Script, extra: Partial<ScalekitClientOptions> = {}) {
-  const server = await startScriptedServer(script);
-  cleanups.push(() => server.close());
-  const client = createScalekitClient({
+  const { server, client } = await clients.start(script, (server) => ({
     environmentUrl: `${server.url}/`,
     clientId: 'my-client',
     clientSecret: 'top-secret',
-    rateBudget: unlimitedBudget,
-    sleep: async () => {},
     ...extra,
-  });
-  cleanups.push(() => client.close());
+  }));
   const tokenRequests = () => server.requests.filter((r) => r.url === '/oauth/token');
   return { server, client, tokenRequests };
 }
@@ -72,7 +64,7 @@ describe('client auth', () => {
     await client.getOrganization('org_1');
     nowMs = 940_000;
     await client.getOrganization('org_1');
-    const auths = server.requests.filter((r) => r.url.startsWith('/api/')).map((r) => r.headers.authorization);
+    const auths = apiRequests(server).map((r) => r.headers.authorization);
     expect(auths).toEqual(['Bearer tok-1', 'Bearer tok-1', 'Bearer tok-2']);
   });
 
@@ -83,10 +75,7 @@ describe('client auth', () => {
     });
     await expect(client.getOrganization('org_1')).resolves.toMatchObject({ id: 'org_1' });
     expect(tokenRequests().length).toBe(2);
-    expect(server.requests.filter((r) => r.url.startsWith('/api/')).map((r) => r.headers.authorization)).toEqual([
-      'Bearer tok-1',
-      'Bearer tok-2',
-    ]);
+    expect(apiRequests(server).map((r) => r.headers.authorization)).toEqual(['Bearer tok-1', 'Bearer tok-2']);
   });
 
   it('concurrent 401s with the same stale token trigger a single refresh', async () => {
@@ -140,7 +129,7 @@ describe('client auth', () => {
 
   it('uses tokenUrl when given', async () => {
     const tokenServer = await startScriptedServer((_req, i) => tokenReply(i + 10));
-    cleanups.push(() => tokenServer.close());
+    clients.defer(() => tokenServer.close());
     const { client, server } = await setup(() => ({ status: 200, json: org }), {
       tokenUrl: `${tokenServer.url}/oauth/token`,
     });

@@ -1,41 +1,19 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createScalekitClient } from '../../../src/scalekit/client.js';
 import type { ScalekitClientOptions } from '../../../src/scalekit/client-options.js';
 import { ConfigError } from '../../../src/errors.js';
 import { ConflictError, NotFoundError, ResponseShapeError, ValidationError } from '../../../src/scalekit/errors.js';
 import { unlimitedBudget } from '../../../src/scalekit/token-bucket.js';
-import { startScriptedServer, tokenReply, type Reply, type SeenRequest } from './scripted-server.js';
+import type { Reply, Script } from './scripted-server.js';
+import { apiRequests, organizationJson as org, useScriptedClients, withTokens } from './scripted-client.js';
 
-const org = (id: string, extra: Record<string, unknown> = {}) => ({
-  id,
-  display_name: `Org ${id}`,
-  metadata: {},
-  create_time: '2026-01-01T00:00:00Z',
-  ...extra,
-});
 const notFound: Reply = { status: 404, json: { code: 5, message: 'organization not found' } };
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const clients = useScriptedClients();
 
-async function setup(script: (req: SeenRequest, index: number) => Reply, extra: Partial<ScalekitClientOptions> = {}) {
-  const server = await startScriptedServer((req, index) =>
-    req.url === '/oauth/token' ? tokenReply(index + 1) : script(req, index),
-  );
-  cleanups.push(() => server.close());
-  const client = createScalekitClient({
-    environmentUrl: server.url,
-    clientId: 'id',
-    clientSecret: 'secret',
-    rateBudget: unlimitedBudget,
-    sleep: async () => {},
-    ...extra,
-  });
-  cleanups.push(() => client.close());
-  const api = () => server.requests.filter((r) => r.url.startsWith('/api/'));
-  return { server, client, api };
+async function setup(script: Script, extra: Partial<ScalekitClientOptions> = {}) {
+  const { server, client } = await clients.start(withTokens(script), extra);
+  return { server, client, api: () => apiRequests(server) };
 }
 
 describe('listOrganizations', () => {

@@ -1,19 +1,12 @@
 import { getEventListeners } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createScalekitClient, type ScalekitClient } from '../../../src/scalekit/client.js';
+import { describe, expect, it } from 'vitest';
+import { createScalekitClient } from '../../../src/scalekit/client.js';
 import type { ScalekitClientOptions } from '../../../src/scalekit/client-options.js';
 import { NetworkError, RateLimitedError, TimeoutError, UnavailableError } from '../../../src/scalekit/errors.js';
 import type { RateBudget } from '../../../src/scalekit/rate-budget.js';
 import type { RequestInfo } from '../../../src/scalekit/request-loop.js';
-import { startScriptedServer, tokenReply, type Reply, type ScriptedServer } from './scripted-server.js';
-
-const org = (id: string, extra: Record<string, unknown> = {}) => ({
-  id,
-  display_name: `Org ${id}`,
-  metadata: {},
-  create_time: '2026-01-01T00:00:00Z',
-  ...extra,
-});
+import { startScriptedServer, type Reply } from './scripted-server.js';
+import { apiRequests, organizationJson as org, useScriptedClients, withTokens } from './scripted-client.js';
 
 /** A budget that records pauses and never waits. */
 function recordingBudget() {
@@ -22,35 +15,26 @@ function recordingBudget() {
   return { budget, pauses };
 }
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const clients = useScriptedClients();
 
 async function setup(
   script: (method: string, path: string, index: number) => Reply,
   extra: Partial<ScalekitClientOptions> = {},
 ) {
-  const server: ScriptedServer = await startScriptedServer((req, index) => {
-    const path = req.url.split('?')[0] ?? '';
-    if (path === '/oauth/token') return tokenReply(index + 1);
-    return script(req.method, path, index);
-  });
-  cleanups.push(() => server.close());
   const { budget, pauses } = recordingBudget();
   const sleeps: number[] = [];
   const infos: RequestInfo[] = [];
-  const client: ScalekitClient = createScalekitClient({
-    environmentUrl: server.url,
-    clientId: 'id',
-    clientSecret: 'secret-value',
-    rateBudget: budget,
-    sleep: async (ms) => void sleeps.push(ms),
-    random: () => 0.5,
-    onRequest: (info) => infos.push(info),
-    ...extra,
-  });
-  cleanups.push(() => client.close());
+  const { server, client } = await clients.start(
+    withTokens((req, index) => script(req.method, req.url.split('?')[0] ?? '', index)),
+    {
+      clientSecret: 'secret-value',
+      rateBudget: budget,
+      sleep: async (ms) => void sleeps.push(ms),
+      random: () => 0.5,
+      onRequest: (info) => infos.push(info),
+      ...extra,
+    },
+  );
   return { server, client, sleeps, pauses, infos };
 }
 
@@ -70,7 +54,7 @@ describe('client retries', () => {
     expect(found.id).toBe('org_1');
     expect(sleeps).toEqual([2_000, 1_000]);
     expect(pauses).toEqual([2_000]);
-    expect(server.requests.filter((r) => r.url.startsWith('/api/')).length).toBe(3);
+    expect(apiRequests(server).length).toBe(3);
     expect(client.stats()).toEqual({ apiCalls: 3, tokenCalls: 1, retries: 2 });
     expect(infos.map((i) => `${i.method} ${i.routeTemplate} ${i.status}`)).toEqual([
       'POST /oauth/token 200',
@@ -101,7 +85,7 @@ describe('client retries', () => {
     const error = await client.getOrganization('org_1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitedError);
     expect(error).toMatchObject({ retryAfterMs: 1_000 });
-    expect(server.requests.filter((r) => r.url.startsWith('/api/')).length).toBe(6);
+    expect(apiRequests(server).length).toBe(6);
     // The last 429 still slows everyone down, though this call gives up.
     expect(pauses).toEqual([1_000, 1_000, 1_000, 1_000, 1_000, 1_000]);
   });
@@ -125,7 +109,7 @@ describe('client retries', () => {
   it('does not retry a 501', async () => {
     const { client, server } = await setup(() => ({ status: 501, json: { code: 12, message: 'unimplemented' } }));
     await expect(client.getOrganization('org_1')).rejects.toBeInstanceOf(UnavailableError);
-    expect(server.requests.filter((r) => r.url.startsWith('/api/')).length).toBe(1);
+    expect(apiRequests(server).length).toBe(1);
   });
 
   it('retries a dropped connection on a read', async () => {
@@ -158,7 +142,7 @@ describe('client retries', () => {
       rateBudget: recordingBudget().budget,
       maxAttempts: 1,
     });
-    cleanups.push(() => client.close());
+    clients.defer(() => client.close());
     const error = await client.getOrganization('org_1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NetworkError);
     expect(error).toMatchObject({
@@ -184,6 +168,6 @@ describe('client retries', () => {
       return 'hang';
     });
     await expect(client.getOrganization('org_1', { signal: controller.signal })).rejects.toThrow('shutting down');
-    expect(server.requests.filter((r) => r.url.startsWith('/api/')).length).toBe(1);
+    expect(apiRequests(server).length).toBe(1);
   });
 });

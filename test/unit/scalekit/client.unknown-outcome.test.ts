@@ -1,11 +1,10 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createScalekitClient } from '../../../src/scalekit/client.js';
+import { describe, expect, it } from 'vitest';
 import type { ScalekitClientOptions } from '../../../src/scalekit/client-options.js';
 import { NetworkError, TimeoutError } from '../../../src/scalekit/errors.js';
-import { unlimitedBudget } from '../../../src/scalekit/token-bucket.js';
-import { startScriptedServer, tokenReply, type Reply, type SeenRequest } from './scripted-server.js';
+import { type Reply, type SeenRequest } from './scripted-server.js';
+import { useScriptedClients, withTokens } from './scripted-client.js';
 
 const org = (id: string, externalId?: string) => ({
   id,
@@ -16,10 +15,7 @@ const org = (id: string, externalId?: string) => ({
 });
 const notFound: Reply = { status: 404, json: { code: 5, message: 'not found' } };
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const clients = useScriptedClients();
 
 /**
  * A tiny stateful fake: POST creates (unless `failCreate` says the attempt fails before or after
@@ -31,32 +27,24 @@ async function setup(
 ) {
   const orgs = new Map<string, ReturnType<typeof org>>();
   let nextId = 1;
-  const server = await startScriptedServer((req: SeenRequest, index) => {
-    if (req.url === '/oauth/token') return tokenReply(index + 1);
-    if (req.method === 'POST') {
-      const body: { external_id?: string } = JSON.parse(req.body);
-      const failure = failCreate(index);
-      const created = org(`org_${nextId++}`, body.external_id);
-      if (failure === undefined || failure.created) orgs.set(created.id, created);
-      return failure?.reply ?? { status: 201, json: { organization: created } };
-    }
-    if (req.method === 'GET') {
-      const externalId = decodeURIComponent(req.url.replace('/api/v1/organizations:external/', ''));
-      const found = [...orgs.values()].find((o) => o.external_id === externalId);
-      return found === undefined ? notFound : { status: 200, json: { organization: found } };
-    }
-    return notFound;
-  });
-  cleanups.push(() => server.close());
-  const client = createScalekitClient({
-    environmentUrl: server.url,
-    clientId: 'id',
-    clientSecret: 'secret',
-    rateBudget: unlimitedBudget,
-    sleep: async () => {},
-    ...extra,
-  });
-  cleanups.push(() => client.close());
+  const { server, client } = await clients.start(
+    withTokens((req: SeenRequest, index) => {
+      if (req.method === 'POST') {
+        const body: { external_id?: string } = JSON.parse(req.body);
+        const failure = failCreate(index);
+        const created = org(`org_${nextId++}`, body.external_id);
+        if (failure === undefined || failure.created) orgs.set(created.id, created);
+        return failure?.reply ?? { status: 201, json: { organization: created } };
+      }
+      if (req.method === 'GET') {
+        const externalId = decodeURIComponent(req.url.replace('/api/v1/organizations:external/', ''));
+        const found = [...orgs.values()].find((o) => o.external_id === externalId);
+        return found === undefined ? notFound : { status: 200, json: { organization: found } };
+      }
+      return notFound;
+    }),
+    extra,
+  );
   const count = (method: string) =>
     server.requests.filter((r) => r.method === method && r.url.startsWith('/api/')).length;
   return { client, orgs, count };
@@ -92,22 +80,16 @@ describe('create with an unknown outcome', () => {
     expect(orgs.size).toBe(1);
   });
 
-  it('503 then success: looked up (not found) before the second POST', async () => {
+  it.each([
+    ['503 then success: looked up (not found) before the second POST', 503, 1],
+    ['429 means nothing happened: POSTs again without a lookup', 429, 0],
+  ])('%s', async (_name, status, lookups) => {
     const { client, count } = await setup((i) =>
-      i === 0 ? { reply: { status: 503, json: {} }, created: false } : undefined,
+      i === 0 ? { reply: { status, json: {} }, created: false } : undefined,
     );
     await client.createOrganization({ display_name: 'Acme', external_id: 'us-east-1' });
     expect(count('POST')).toBe(2);
-    expect(count('GET')).toBe(1);
-  });
-
-  it('429 means nothing happened: POSTs again without a lookup', async () => {
-    const { client, count } = await setup((i) =>
-      i === 0 ? { reply: { status: 429, json: {} }, created: false } : undefined,
-    );
-    await client.createOrganization({ display_name: 'Acme', external_id: 'us-east-1' });
-    expect(count('POST')).toBe(2);
-    expect(count('GET')).toBe(0);
+    expect(count('GET')).toBe(lookups);
   });
 
   it('without an external ID an unknown outcome is final: one POST, the error thrown', async () => {
@@ -123,21 +105,13 @@ describe('create with an unknown outcome', () => {
 describe('idempotent writes with an unknown outcome', () => {
   it('a delete whose first attempt went through but was dropped succeeds on the 404 of the retry', async () => {
     let deleted = false;
-    const server = await startScriptedServer((req, i) => {
-      if (req.url === '/oauth/token') return tokenReply(i + 1);
-      if (deleted) return notFound;
-      deleted = true;
-      return 'drop';
-    });
-    cleanups.push(() => server.close());
-    const client = createScalekitClient({
-      environmentUrl: server.url,
-      clientId: 'id',
-      clientSecret: 'secret',
-      rateBudget: unlimitedBudget,
-      sleep: async () => {},
-    });
-    cleanups.push(() => client.close());
+    const { server, client } = await clients.start(
+      withTokens(() => {
+        if (deleted) return notFound;
+        deleted = true;
+        return 'drop';
+      }),
+    );
     await expect(client.deleteOrganization('org_1')).resolves.toBeUndefined();
     expect(server.requests.filter((r) => r.method === 'DELETE').length).toBe(2);
   });
@@ -148,20 +122,10 @@ describe('idempotent writes with an unknown outcome', () => {
       { level: 'debug' },
       new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }),
     );
-    const server = await startScriptedServer((req, i) => {
-      if (req.url === '/oauth/token') return tokenReply(i + 1);
-      return i === 0 ? 'drop' : { status: 200, json: { organization: org('org_1') } };
-    });
-    cleanups.push(() => server.close());
-    const client = createScalekitClient({
-      environmentUrl: server.url,
-      clientId: 'id',
-      clientSecret: 'secret-xyz',
-      rateBudget: unlimitedBudget,
-      sleep: async () => {},
-      logger,
-    });
-    cleanups.push(() => client.close());
+    const { server, client } = await clients.start(
+      withTokens((_req, i) => (i === 0 ? 'drop' : { status: 200, json: { organization: org('org_1') } })),
+      { clientSecret: 'secret-xyz', logger },
+    );
     await client.updateOrganization('org_1', { display_name: 'Acme' });
     const patches = server.requests.filter((r) => r.method === 'PATCH');
     expect(patches.map((r) => r.body)).toEqual(['{"display_name":"Acme"}', '{"display_name":"Acme"}']);

@@ -1,46 +1,18 @@
 import { existsSync, readdirSync, readlinkSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, SourceError } from '../../../src/errors.js';
 import { createCsvSource, type CsvSourceOptions } from '../../../src/sources/csv-source.js';
 import { cannotRead } from '../../../src/sources/csv/read-file-chunks.js';
-import type { SourceRecord } from '../../../src/domain/account-record.js';
-
-const fixture = (name: string) => join(import.meta.dirname, '../../../fixtures/csv', name);
-
-/** Reads until the source fails; returns what was yielded before, and the error. */
-async function readUntilError(options: CsvSourceOptions): Promise<{ records: SourceRecord[]; error: unknown }> {
-  const records: SourceRecord[] = [];
-  try {
-    for await (const record of createCsvSource(options).records()) records.push(record);
-  } catch (error) {
-    return { records, error };
-  }
-  throw new Error('expected the source to fail');
-}
+import { useTempDir } from '../../helpers/temp-dir.js';
+import { fixture, readAll, readUntilError, readUntilSourceError } from './read-csv.js';
 
 async function sourceErrorOf(options: CsvSourceOptions): Promise<string> {
-  const { records, error } = await readUntilError(options);
+  const { records, message } = await readUntilSourceError(options);
   expect(records).toEqual([]);
-  expect(error).toBeInstanceOf(SourceError);
-  return error instanceof SourceError ? error.message : '';
+  return message;
 }
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'orgsync-csv-errors-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function tempCsv(name: string, content: string | Buffer): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, content);
-  return path;
-}
+const temp = useTempDir('orgsync-csv-errors-');
 
 describe('createCsvSource: files that cannot be read', () => {
   it('a missing file: "cannot read ...: no such file", on the first next()', async () => {
@@ -52,7 +24,7 @@ describe('createCsvSource: files that cannot be read', () => {
   });
 
   it('a directory', async () => {
-    expect(await sourceErrorOf({ path: dir })).toMatch(/cannot read .*: it is a directory, not a CSV file/);
+    expect(await sourceErrorOf({ path: temp.path })).toMatch(/cannot read .*: it is a directory, not a CSV file/);
   });
 
   it('a file without read permission (the errno is simulated: the tests run as root, whom no mode stops)', () => {
@@ -69,8 +41,8 @@ describe('createCsvSource: files that cannot be read', () => {
   });
 
   it('a file of blank lines, or only a BOM: "has no header row"', async () => {
-    expect(await sourceErrorOf({ path: await tempCsv('blank.csv', '\r\n  \n,,\n') })).toMatch(/has no header row/);
-    expect(await sourceErrorOf({ path: await tempCsv('bom.csv', '\ufeff') })).toMatch(/has no header row/);
+    expect(await sourceErrorOf({ path: await temp.file('blank.csv', '\r\n  \n,,\n') })).toMatch(/has no header row/);
+    expect(await sourceErrorOf({ path: await temp.file('bom.csv', '\ufeff') })).toMatch(/has no header row/);
   });
 });
 
@@ -84,10 +56,8 @@ describe('createCsvSource: header problems', () => {
   });
 
   it('takes the required columns from the options (no region when a fixed region is configured)', async () => {
-    const path = await tempCsv('no-region.csv', 'account_id,display_name\nA,a\n');
-    const records: SourceRecord[] = [];
-    for await (const r of createCsvSource({ path, requiredColumns: ['account_id', 'display_name'] }).records())
-      records.push(r);
+    const path = await temp.file('no-region.csv', 'account_id,display_name\nA,a\n');
+    const records = await readAll({ path, requiredColumns: ['account_id', 'display_name'] });
     expect(records).toEqual([{ line: 2, values: { account_id: 'A', display_name: 'a' } }]);
     expect(await sourceErrorOf({ path })).toMatch(/missing the required column region\./);
   });
@@ -99,7 +69,7 @@ describe('createCsvSource: header problems', () => {
   });
 
   it('refuses a column named twice', async () => {
-    const path = await tempCsv('twice.csv', 'account_id,region,display_name, Region \nA,us-east,a,eu-west\n');
+    const path = await temp.file('twice.csv', 'account_id,region,display_name, Region \nA,us-east,a,eu-west\n');
     expect(await sourceErrorOf({ path })).toMatch(
       /the column "region" appears twice in the header \(columns 2 and 4\); orgsync reads it, so it cannot tell which one holds the value: remove or rename one of them/,
     );
@@ -117,7 +87,7 @@ describe('createCsvSource: encodings', () => {
 
   it('finds the bad byte line far into the file, after the records before it', async () => {
     const good = Array.from({ length: 5000 }, (_, i) => `C${i},us-east,Name ${i}`).join('\n');
-    const path = await tempCsv(
+    const path = await temp.file(
       'late-bad.csv',
       Buffer.concat([
         Buffer.from(`account_id,region,display_name\n${good}\nX,us-east,`),
@@ -132,7 +102,7 @@ describe('createCsvSource: encodings', () => {
   });
 
   it('refuses a file that ends in the middle of a character', async () => {
-    const path = await tempCsv(
+    const path = await temp.file(
       'cut.csv',
       Buffer.concat([Buffer.from('account_id,region,display_name\nA,us-east,'), Buffer.from([0xc3])]),
     );
@@ -143,7 +113,7 @@ describe('createCsvSource: encodings', () => {
     expect(await sourceErrorOf({ path: fixture('utf16le-bom.csv') })).toMatch(
       /is UTF-16 text .* Pass --encoding utf-16le/,
     );
-    const be = await tempCsv('be.csv', Buffer.from([0xfe, 0xff, 0x00, 0x61]));
+    const be = await temp.file('be.csv', Buffer.from([0xfe, 0xff, 0x00, 0x61]));
     expect(await sourceErrorOf({ path: be })).toMatch(/Pass --encoding utf-16be/);
   });
 
@@ -173,7 +143,7 @@ describe('createCsvSource: broken quoting', () => {
 
   it('stops an unbalanced quote before it swallows a big file (1 MiB per record)', async () => {
     const rest = 'B,us-east,b\n'.repeat(120_000); // about 1.4 MB inside the open quote
-    const path = await tempCsv('swallow.csv', `account_id,region,display_name\nA,us-east,"open\n${rest}`);
+    const path = await temp.file('swallow.csv', `account_id,region,display_name\nA,us-east,"open\n${rest}`);
     const { error } = await readUntilError({ path });
     expect(error instanceof SourceError && error.message).toMatch(/the quoted field opened on line 2 is never closed/);
   });

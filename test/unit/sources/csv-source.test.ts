@@ -1,34 +1,12 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseAccount } from '../../../src/domain/account.js';
 import { partitionDuplicates } from '../../../src/domain/duplicates.js';
 import type { Account } from '../../../src/domain/types.js';
-import { createCsvSource, type CsvSourceOptions } from '../../../src/sources/csv-source.js';
-import type { SourceRecord } from '../../../src/domain/account-record.js';
+import { createCsvSource } from '../../../src/sources/csv-source.js';
+import { useTempDir } from '../../helpers/temp-dir.js';
+import { fixture, readAll } from './read-csv.js';
 
-const fixture = (name: string) => join(import.meta.dirname, '../../../fixtures/csv', name);
-
-async function readAll(options: CsvSourceOptions): Promise<SourceRecord[]> {
-  const records: SourceRecord[] = [];
-  for await (const record of createCsvSource(options).records()) records.push(record);
-  return records;
-}
-
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'orgsync-csv-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function tempCsv(name: string, content: string | Buffer): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, content);
-  return path;
-}
+const temp = useTempDir('orgsync-csv-');
 
 describe('createCsvSource: hostile but valid formatting', () => {
   it('reads BOM, CRLF, quoted commas/quotes/newlines, padded mixed-case headers, extra columns and blank lines', async () => {
@@ -73,14 +51,14 @@ describe('createCsvSource: hostile but valid formatting', () => {
       { line: 2, values: { account_id: 'A', region: 'us-east', display_name: 'x\ny' } },
       { line: 5, values: { account_id: 'B', region: 'us-east', display_name: 'b' } },
     ];
-    expect(await readAll({ path: await tempCsv('lf.csv', rows.join('\n')) })).toEqual(expected);
-    const crlf = await readAll({ path: await tempCsv('crlf.csv', `${rows.join('\r\n')}\r\n`) });
+    expect(await readAll({ path: await temp.file('lf.csv', rows.join('\n')) })).toEqual(expected);
+    const crlf = await readAll({ path: await temp.file('crlf.csv', `${rows.join('\r\n')}\r\n`) });
     expect(crlf.map((r) => r.line)).toEqual([2, 5]);
     expect(crlf[0]?.values['display_name']).toBe('x\r\ny');
-    const cr = await readAll({ path: await tempCsv('cr.csv', rows.join('\r')) });
+    const cr = await readAll({ path: await temp.file('cr.csv', rows.join('\r')) });
     expect(cr.map((r) => r.line)).toEqual([2, 5]);
     const mixed = await readAll({
-      path: await tempCsv('mixed.csv', 'account_id,region,display_name\r\nA,us-east,a\nB,us-east,b\r\n\nC,us-east,c'),
+      path: await temp.file('mixed.csv', 'account_id,region,display_name\r\nA,us-east,a\nB,us-east,b\r\n\nC,us-east,c'),
     });
     expect(mixed.map((r) => [r.line, r.values['account_id']])).toEqual([
       [2, 'A'],
@@ -91,32 +69,32 @@ describe('createCsvSource: hostile but valid formatting', () => {
 
   it('keeps a quote inside an unquoted field as a character', async () => {
     const records = await readAll({
-      path: await tempCsv('quote.csv', 'account_id,region,display_name\nA,us-east,O"Brien & Sons\n'),
+      path: await temp.file('quote.csv', 'account_id,region,display_name\nA,us-east,O"Brien & Sons\n'),
     });
     expect(records[0]?.values['display_name']).toBe('O"Brien & Sons');
   });
 
   it('skips leading blank lines before the header', async () => {
     const records = await readAll({
-      path: await tempCsv('lead.csv', '\n\naccount_id,region,display_name\nA,us-east,a\n'),
+      path: await temp.file('lead.csv', '\n\naccount_id,region,display_name\nA,us-east,a\n'),
     });
     expect(records).toEqual([{ line: 4, values: { account_id: 'A', region: 'us-east', display_name: 'a' } }]);
   });
 
   it('yields no records for a header-only file', async () => {
-    expect(await readAll({ path: await tempCsv('header.csv', 'account_id,region,display_name\r\n') })).toEqual([]);
+    expect(await readAll({ path: await temp.file('header.csv', 'account_id,region,display_name\r\n') })).toEqual([]);
   });
 
   it('ignores columns with an empty header name', async () => {
     const records = await readAll({
-      path: await tempCsv('empty-name.csv', 'account_id,,region,display_name,\nA,junk,us-east,a,junk\n'),
+      path: await temp.file('empty-name.csv', 'account_id,,region,display_name,\nA,junk,us-east,a,junk\n'),
     });
     expect(records[0]?.values).toEqual({ account_id: 'A', region: 'us-east', display_name: 'a' });
   });
 
   it('keeps a column named __proto__ as an ordinary value', async () => {
     const records = await readAll({
-      path: await tempCsv('proto.csv', 'account_id,region,display_name,__proto__\nA,us-east,a,x\n'),
+      path: await temp.file('proto.csv', 'account_id,region,display_name,__proto__\nA,us-east,a,x\n'),
     });
     expect(Object.hasOwn(records[0]?.values ?? {}, '__proto__')).toBe(true);
     expect(Object.getPrototypeOf(records[0]?.values)).toBe(Object.prototype);
@@ -141,7 +119,7 @@ describe('createCsvSource: delimiters', () => {
   it('uses --delimiter when given: "tab", "\\t", "|", ";"', async () => {
     expect((await readAll({ path: fixture('tab.csv'), delimiter: 'tab' }))[0]?.values['account_id']).toBe('CUST-1');
     expect((await readAll({ path: fixture('tab.csv'), delimiter: '\\t' }))[0]?.values['account_id']).toBe('CUST-1');
-    const pipe = await tempCsv('pipe.csv', 'account_id|region|display_name\nA|us-east|a, b; c\n');
+    const pipe = await temp.file('pipe.csv', 'account_id|region|display_name\nA|us-east|a, b; c\n');
     expect((await readAll({ path: pipe, delimiter: '|' }))[0]?.values['display_name']).toBe('a, b; c');
   });
 });
@@ -166,7 +144,10 @@ describe('createCsvSource: encodings', () => {
 
   it('decodes a multi-byte character split across read chunks', async () => {
     const name = 'é'.repeat(40_000); // 80,000 bytes: crosses the 64 KiB chunk boundary, on odd and even offsets
-    const path = await tempCsv('split.csv', `account_id,region,display_name\nA,us-east,${name}\nB,us-east,x${name}\n`);
+    const path = await temp.file(
+      'split.csv',
+      `account_id,region,display_name\nA,us-east,${name}\nB,us-east,x${name}\n`,
+    );
     const records = await readAll({ path });
     expect(records[0]?.values['display_name']).toBe(name);
     expect(records[1]?.values['display_name']).toBe(`x${name}`);
