@@ -19,6 +19,7 @@ import {
   connectProducerConnection,
   DEFAULT_QUEUE_NAME,
   queueKeyPrefix,
+  watchOutages,
 } from '../store/redis-connections.js';
 import { createRedisRateBudget } from '../store/redis-rate-budget.js';
 import { createRedisReplayGuard } from '../store/replay-guard.js';
@@ -66,9 +67,12 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
   const release = () =>
     releasers.releaseAll((name, error) => logger.warn({ err: error, resource: name }, 'could not close cleanly'));
   try {
-    const redis = await connectProducerConnection(config.redisUrl, (error) =>
-      logger.debug({ err: error }, 'Redis connection error'),
+    const redis = await connectProducerConnection(
+      config.redisUrl,
+      (error) => logger.debug({ err: error }, 'Redis connection error'),
+      { timeoutMs: config.redisTimeoutMs },
     );
+    watchOutages(redis, config.redisUrl, logger, config.redisTimeoutMs);
     releasers.add('redis', () => closeConnection(redis));
     const rateBudget = createRedisRateBudget({
       redis,
@@ -77,7 +81,8 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
       keyPrefix: options.rateBudgetKeyPrefix,
     });
     const queue = new Queue(queueName, { connection: redis });
-    queue.on('error', (error) => logger.warn({ err: error }, 'queue connection error'));
+    // Each reconnect attempt is an error here; `watchOutages` says it once.
+    queue.on('error', (error) => logger.debug({ err: error }, 'queue connection error'));
     releasers.add('queue', () => queue.close());
     const runHistory = createRunHistory(redis, { keyPrefix, limit: config.runHistory });
     const metrics = createHttpMetrics({
@@ -96,6 +101,7 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
     releasers.add('scalekit', closeScalekit);
     const producer = createProducer({
       redisUrl: config.redisUrl,
+      redisTimeoutMs: config.redisTimeoutMs,
       queueName,
       logger,
       reconcileDelayMs: config.reconcileDelayMs,
@@ -104,7 +110,14 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
 
     const readiness = createReadiness(
       [
-        { name: 'redis', check: async () => void (await redis.ping()) },
+        {
+          name: 'redis',
+          // While Redis is away the connection queues commands: say so at once instead of waiting.
+          check: async () => {
+            if (redis.status !== 'ready') throw new Error(`not connected (${redis.status})`);
+            await redis.ping();
+          },
+        },
         {
           name: 'scalekit',
           // The cheapest authenticated call: one organization of the first page.

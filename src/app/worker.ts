@@ -20,6 +20,7 @@ import {
   createWorkerConnection,
   DEFAULT_QUEUE_NAME,
   queueKeyPrefix,
+  watchOutages,
 } from '../store/redis-connections.js';
 import { createRedisLock } from '../store/redis-lock.js';
 import { createRedisRateBudget } from '../store/redis-rate-budget.js';
@@ -44,9 +45,12 @@ export interface WorkerOptions {
   concurrency?: number;
   /** Register the nightly sync's job scheduler. Default true. */
   schedule?: boolean;
-  /** How long a dead worker's job stays locked before another worker takes it (BullMQ `lockDuration`). Default 30,000 ms. */
+  /**
+   * How long a dead worker's job stays locked before another worker may take it (BullMQ
+   * `lockDuration`, renewed every half of it; ORGSYNC_WORKER_LOCK_DURATION_MS). Default 15,000 ms.
+   */
   lockDurationMs?: number;
-  /** How often stalled jobs are looked for (BullMQ `stalledInterval`). Default 30,000 ms. */
+  /** How often stalled jobs are looked for (BullMQ `stalledInterval`; ORGSYNC_WORKER_STALLED_INTERVAL_MS). Default 10,000 ms. */
   stalledIntervalMs?: number;
   /** Default `connectScalekit`; tests may wrap it. */
   connectScalekit?: ConnectScalekit;
@@ -97,11 +101,13 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerProcess
   const keyPrefix = queueKeyPrefix(queueName);
   const environmentUrl = config.scalekitEnvironmentUrl;
   const releasers = createReleasers();
+  // Each reconnect attempt is an error: `watchOutages` says once that Redis went away, and when it is back.
   const redis = createWorkerConnection(
     config.redisUrl,
-    (error) => logger.warn({ err: error }, 'Redis connection error'),
+    (error) => logger.debug({ err: error }, 'Redis connection error'),
     { connectionName: `orgsync:worker:${queueName}` },
   );
+  watchOutages(redis, config.redisUrl, logger);
   releasers.add('redis', () => closeConnection(redis));
   // Released just before the connection it flushes through (releasers run last-in, first-out).
   const callCounter = createCallCounter(redis, { keyPrefix });

@@ -9,7 +9,7 @@ import { exitCodeFor } from '../engine/report.js';
 import { REPORT_FILES, writeReportFiles } from '../engine/report-writer.js';
 import { describeItem, renderSummaryTable } from '../engine/summary-text.js';
 import { createLogger } from '../logger.js';
-import { DEFAULT_QUEUE_NAME } from '../store/redis-connections.js';
+import { DEFAULT_QUEUE_NAME, toRedisUnavailable } from '../store/redis-connections.js';
 import { describeCounts } from './run-table.js';
 import { escapingStream } from './escaping-stream.js';
 import { outputError, pathArgument, prepareOutputDirectory } from './output-location.js';
@@ -127,6 +127,7 @@ export async function runEnqueueCommand(request: EnqueueRequest, io: CommandIo):
   const { createProducer } = await import('../app/producer.js');
   const producer = createProducer({
     redisUrl: config.redisUrl,
+    redisTimeoutMs: config.redisTimeoutMs,
     queueName: request.flags.queue ?? DEFAULT_QUEUE_NAME,
     logger,
     reconcileDelayMs: config.reconcileDelayMs,
@@ -134,6 +135,9 @@ export async function runEnqueueCommand(request: EnqueueRequest, io: CommandIo):
   try {
     const { jobId, runsAfter } = await enqueueRequest(request, config, producer, io);
     return request.flags.wait ? await follow(jobId, runsAfter, request.flags, config, producer, io) : 0;
+  } catch (error) {
+    // Redis stayed away longer than ORGSYNC_REDIS_TIMEOUT_MS: say which Redis, not ioredis's words.
+    throw toRedisUnavailable(error, config.redisUrl, config.redisTimeoutMs);
   } finally {
     await producer.close();
   }

@@ -3,7 +3,7 @@ import { loadConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { renderSummaryTable } from '../engine/summary-text.js';
 import { openRunHistory } from '../app/run-history.js';
-import { DEFAULT_QUEUE_NAME } from '../store/redis-connections.js';
+import { DEFAULT_QUEUE_NAME, toRedisUnavailable } from '../store/redis-connections.js';
 import { isRunKind, RUN_KINDS, unknownRunKindMessage, type RunHistory, type RunKind } from '../store/run-history.js';
 import { renderRunHeader, renderRunsTable } from './run-table.js';
 import { escapingStream } from './escaping-stream.js';
@@ -56,6 +56,8 @@ export async function runRunsCommand(request: { flags: RunsFlags; runId?: string
   const { history, close } = await openRunHistory(config, flags.queue ?? DEFAULT_QUEUE_NAME);
   try {
     return runId === undefined ? await list(history, limit, kind, flags, io) : await show(history, runId, flags, io);
+  } catch (error) {
+    throw toRedisUnavailable(error, config.redisUrl, config.redisTimeoutMs);
   } finally {
     await close();
   }
