@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseAccount } from '../src/domain/account.js';
+import { retryRecordsOf } from '../src/engine/retry-records.js';
 import { runSync } from '../src/engine/run.js';
 import type { ReportItem } from '../src/engine/types.js';
 import type { ChunkProgress } from '../src/store/chunk-progress.js';
@@ -23,6 +24,16 @@ export const chunkResultSchema = z.object({
   unchanged: z.number().int().nonnegative(),
   api_calls: z.number().int().nonnegative(),
   items: z.array(reportItemSchema),
+  /** The account records of the chunk's failed and stale items, kept with the import's run for `orgsync retry`. */
+  retry_records: z
+    .array(
+      z.object({
+        external_id: z.string(),
+        line: z.number().int().nullable(),
+        values: z.record(z.string(), z.string().nullable()),
+      }),
+    )
+    .default([]),
 });
 export type ChunkResult = z.output<typeof chunkResultSchema>;
 
@@ -61,7 +72,7 @@ export const bulkImportChunkJob: JobDefinition<
     const progress = helpers.chunkProgress(payload.import_id, payload.chunk_index);
     const { pending, written } = await skipWrittenRows(chunkRecords(chunk), progress, helpers);
     const source = createInMemorySource(manifest?.source ?? `import:${payload.import_id}`, pending);
-    const { report } = await runSync(helpers.engine, {
+    const { report, plan } = await runSync(helpers.engine, {
       ...helpers.applySettings,
       mode: 'apply',
       scope: 'partial',
@@ -85,6 +96,7 @@ export const bulkImportChunkJob: JobDefinition<
       unchanged: report.summary.unchanged,
       api_calls: report.summary.api_calls,
       items: [...written, ...report.items],
+      retry_records: retryRecordsOf(report.items, plan.items, helpers.engine.rules.regions),
     };
   },
 };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseAccount } from '../src/domain/account.js';
 import { buildReport } from '../src/engine/report.js';
+import type { RetryRecord } from '../src/engine/retry-records.js';
 import type { ReportItem } from '../src/engine/types.js';
 import { chunkRecords, chunkResultSchema, type ChunkResult } from './bulk-import-chunk.js';
 import { PermanentJobError } from '../src/job-errors.js';
@@ -32,11 +33,13 @@ export const bulkImportJob: JobDefinition<typeof bulkImportPayloadSchema, BulkIm
     const { values, failures } = await helpers.childResults();
     const results: ChunkResult[] = values.map((value) => chunkResultSchema.parse(value));
     const items: ReportItem[] = [...manifest.problems];
+    const retryRecords: RetryRecord[] = [];
     let accountedFor = manifest.problems.length;
     let unchanged = 0;
     let apiCalls = 0;
     for (const result of results) {
       items.push(...result.items);
+      retryRecords.push(...result.retry_records);
       accountedFor += result.accounts;
       unchanged += result.unchanged;
       apiCalls += result.api_calls;
@@ -48,8 +51,9 @@ export const bulkImportJob: JobDefinition<typeof bulkImportPayloadSchema, BulkIm
         chunkIndexOfJobKey(failure.jobKey) ?? -1,
         failure.reason,
       );
-      items.push(...failed);
-      accountedFor += failed.length;
+      items.push(...failed.items);
+      retryRecords.push(...failed.retryRecords);
+      accountedFor += failed.items.length;
     }
     if (accountedFor !== manifest.accounts) {
       helpers.logger.warn(
@@ -71,7 +75,8 @@ export const bulkImportJob: JobDefinition<typeof bulkImportPayloadSchema, BulkIm
       unmanagedKeys: manifest.unmanaged_keys,
       unknownColumns: manifest.unknown_columns,
     });
-    return { report, afterRecorded: () => helpers.imports.deleteImport(payload.import_id) };
+    // The rows of failed and stale items outlive the import's chunks: `orgsync retry` reads them from the run.
+    return { report, retryRecords, afterRecorded: () => helpers.imports.deleteImport(payload.import_id) };
   },
 };
 
@@ -80,17 +85,25 @@ async function failedChunkItems(
   importId: string,
   chunkIndex: number,
   reason: string,
-): Promise<ReportItem[]> {
+): Promise<{ items: ReportItem[]; retryRecords: RetryRecord[] }> {
   const chunk = await helpers.imports.readChunk(importId, chunkIndex);
   if (!chunk)
     throw new PermanentJobError(
       `chunk ${chunkIndex} of import ${importId} failed (${reason}) and its rows are gone, so the report cannot list them`,
     );
-  return chunkRecords(chunk).map((record) => {
+  const retryRecords: RetryRecord[] = [];
+  const items = chunkRecords(chunk).map((record): ReportItem => {
     // The rows were checked at enqueue: the domain rules give back their external ID (region
     // lower-cased, cells trimmed) exactly as the chunk would have used it.
     const parsed = parseAccount(record, helpers.rules);
     const account = parsed.ok ? parsed.account : null;
+    // With the region it was given (`--region` fills rows without one), so the worker's rules read it the same.
+    if (account)
+      retryRecords.push({
+        external_id: account.externalId,
+        line: record.line,
+        values: { ...record.values, account_id: account.accountId, region: account.region },
+      });
     return {
       external_id: account?.externalId ?? null,
       account_id: account?.accountId ?? record.values.account_id ?? null,
@@ -104,4 +117,5 @@ async function failedChunkItems(
       },
     };
   });
+  return { items, retryRecords };
 }

@@ -5,6 +5,7 @@ import { bulkImportChunkJob } from './bulk-import-chunk.js';
 import type { JobDefinition } from './job-helpers.js';
 import { nightlySyncJob } from './nightly-sync.js';
 import { reconcileJob } from './reconcile.js';
+import { retryJob } from './retry.js';
 
 const HOUR_S = 3_600;
 const DAY_S = 24 * HOUR_S;
@@ -15,6 +16,7 @@ export const JOBS = {
   'bulk-import': bulkImportJob,
   'bulk-import-chunk': bulkImportChunkJob,
   reconcile: reconcileJob,
+  retry: retryJob,
 };
 
 type Jobs = typeof JOBS;
@@ -72,10 +74,17 @@ export const CATALOG: { [K in JobKind]: JobQueueOptions & { records: boolean } }
     removeOnComplete: { age: DAY_S, count: 1_000 },
     removeOnFail: { age: 7 * DAY_S, count: 1_000 },
   },
+  retry: {
+    records: true,
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 2_000 },
+    removeOnComplete: { age: 7 * DAY_S, count: 100 },
+    removeOnFail: { age: 30 * DAY_S, count: 100 },
+  },
 };
 
 /** The kinds anyone may enqueue directly (a bulk import goes through `enqueueBulkImport`). */
-export const ENQUEUE_KINDS = ['nightly-sync', 'reconcile'] as const satisfies readonly JobKind[];
+export const ENQUEUE_KINDS = ['nightly-sync', 'reconcile', 'retry'] as const satisfies readonly JobKind[];
 export type EnqueueKind = (typeof ENQUEUE_KINDS)[number];
 
 /** Whether a BullMQ job name is one of ours. */

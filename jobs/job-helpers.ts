@@ -7,6 +7,7 @@ import type { AccountSource } from '../src/sources/source.js';
 import type { ChunkProgress } from '../src/store/chunk-progress.js';
 import type { ImportStore } from '../src/store/import-store.js';
 import type { KnownState } from '../src/store/known-state.js';
+import type { RunHistory } from '../src/store/run-history.js';
 
 /**
  * The helpers bags (style §5.4): job code never imports BullMQ or Redis. Each kind gets only what it
@@ -69,6 +70,16 @@ export interface ReconcileHelpers extends SyncHelpers {
   /** The host source (ORGSYNC_SOURCE), or `undefined` when this worker has none configured. */
   hostSource(): AccountSource | undefined;
   /** The newest state the host system pushed for this external ID, and the newest organization Scalekit showed. */
+  knownState(externalId: string): Promise<KnownState>;
+}
+
+/** `retry`. */
+export interface RetryHelpers extends SyncHelpers {
+  /** The run history: the run to retry, and the account records kept with it. */
+  runs: Pick<RunHistory, 'get' | 'retryRecords'>;
+  /** The host source (ORGSYNC_SOURCE), or `undefined` when this worker has none configured. */
+  hostSource(): AccountSource | undefined;
+  /** The newest state the host system pushed for this external ID (the latest-account store). */
   knownState(externalId: string): Promise<KnownState>;
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { retryRecordsOf } from '../src/engine/retry-records.js';
 import { runSync } from '../src/engine/run.js';
 import { PermanentJobError } from '../src/job-errors.js';
 import type { RunOutcome } from '../src/job-contract.js';
@@ -25,7 +26,7 @@ export const nightlySyncJob: JobDefinition<typeof nightlySyncPayloadSchema, Nigh
         'the nightly sync needs a host source, and ORGSYNC_SOURCE is not set on this worker: set it (e.g. postgres:accounts) on every worker',
       );
     }
-    const { report } = await runSync(helpers.engine, {
+    const { report, plan } = await runSync(helpers.engine, {
       ...helpers.applySettings,
       mode: 'apply',
       scope: 'full',
@@ -33,6 +34,6 @@ export const nightlySyncJob: JobDefinition<typeof nightlySyncPayloadSchema, Nigh
       signal: helpers.signal,
       runId: helpers.runId,
     });
-    return { report };
+    return { report, retryRecords: retryRecordsOf(report.items, plan.items, helpers.engine.rules.regions) };
   },
 };

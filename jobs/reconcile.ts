@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { buildReport } from '../src/engine/report.js';
+import { retryRecordsOf } from '../src/engine/retry-records.js';
 import { runSync } from '../src/engine/run.js';
 import type { ReportItem } from '../src/engine/types.js';
 import { columnKey, type SourceRecord } from '../src/domain/account-record.js';
@@ -93,45 +94,56 @@ type ReconcileJob = JobDefinition<typeof reconcilePayloadSchema, ReconcileHelper
  * system pushed (kept by the queue, by `occurred_at`) unless none was pushed or the newest push only
  * named the account, in which case the host source is read. A deleted account's organization is
  * reported as an orphan: a reconcile never deletes. A Scalekit event whose organization already
- * holds that state (the echo of orgsync's own write) is skipped: no write, no run.
+ * holds that state (the echo of orgsync's own write) is skipped: no write, no run. A reconcile
+ * that changed nothing and failed nothing (no report item) is not a run either: it is counted
+ * (`noop`), so that webhook traffic never fills the run history with empty runs.
  */
 export const reconcileJob: ReconcileJob = {
   schema: reconcilePayloadSchema,
   async process(payload, helpers) {
-    const target = await targetOf(payload, helpers);
-    if (target === null) return { report: emptyReport(helpers, describeTarget(payload)) };
-    const { externalId, accountId, region } = target;
-    const known = await helpers.knownState(externalId);
-    // A reconcile waiting in the queue keeps its first payload; newer deliveries may have come since.
-    const pushed = newer(known.pushed, pushedStateOf(payload));
-    const host = pushed && pushed.kind !== 'source' ? await newerHostRecord(helpers, target, pushed.atMs) : null;
-    if (!host && pushed?.kind === 'deleted')
-      return orphanOrNothing(helpers, externalId, accountId, 'webhook: account deleted');
-    let description = host?.description ?? 'webhook';
-    let record: SourceRecord | null = host?.record ?? null;
-    if (!record && pushed?.kind === 'account') {
-      record = { line: 1, values: normalise({ ...pushed.account, account_id: accountId, region }) };
-    } else if (!record) {
-      const source = helpers.hostSource();
-      if (!source) {
-        throw new PermanentJobError(
-          `reconciling account ${accountId} (${region}) needs its record from the host source, and ORGSYNC_SOURCE is not set on this worker`,
-        );
-      }
-      description = source.description;
-      record = await findAccountRecord(source, accountId, region, helpers.signal);
-      if (!record) return orphanOrNothing(helpers, externalId, accountId, description);
-    }
-    const observed = payload.observed ? newer(known.observed, observedOf(payload)) : null;
-    if (observed && (await observedMatches(helpers, externalId, record, observed))) {
-      return { skipped: 'echo', reason: `the organization of ${externalId} already holds what the host system says` };
-    }
-    return syncRecord(helpers, description, record);
+    const outcome = await reconcile(payload, helpers);
+    if ('skipped' in outcome || outcome.report.items.count > 0) return outcome;
+    const target = payload.account
+      ? `account ${payload.account.account_id} (${payload.account.region})`
+      : describeTarget(payload);
+    return { skipped: 'noop', reason: `${target}: nothing to change, nothing failed` };
   },
 };
 
+async function reconcile(payload: ReconcilePayload, helpers: ReconcileHelpers): Promise<RunOutcome | SkippedOutcome> {
+  const target = await targetOf(payload, helpers);
+  if (target === null) return { report: emptyReport(helpers, describeTarget(payload)) };
+  const { externalId, accountId, region } = target;
+  const known = await helpers.knownState(externalId);
+  // A reconcile waiting in the queue keeps its first payload; newer deliveries may have come since.
+  const pushed = newer(known.pushed, pushedStateOf(payload));
+  const host = pushed && pushed.kind !== 'source' ? await newerHostRecord(helpers, target, pushed.atMs) : null;
+  if (!host && pushed?.kind === 'deleted')
+    return orphanOrNothing(helpers, externalId, accountId, 'webhook: account deleted');
+  let description = host?.description ?? 'webhook';
+  let record: SourceRecord | null = host?.record ?? null;
+  if (!record && pushed?.kind === 'account') {
+    record = { line: 1, values: normalise({ ...pushed.account, account_id: accountId, region }) };
+  } else if (!record) {
+    const source = helpers.hostSource();
+    if (!source) {
+      throw new PermanentJobError(
+        `reconciling account ${accountId} (${region}) needs its record from the host source, and ORGSYNC_SOURCE is not set on this worker`,
+      );
+    }
+    description = source.description;
+    record = await findAccountRecord(source, accountId, region, helpers.signal);
+    if (!record) return orphanOrNothing(helpers, externalId, accountId, description);
+  }
+  const observed = payload.observed ? newer(known.observed, observedOf(payload)) : null;
+  if (observed && (await observedMatches(helpers, externalId, record, observed))) {
+    return { skipped: 'echo', reason: `the organization of ${externalId} already holds what the host system says` };
+  }
+  return syncRecord(helpers, description, record);
+}
+
 async function syncRecord(helpers: ReconcileHelpers, description: string, record: SourceRecord): Promise<RunOutcome> {
-  const { report } = await runSync(helpers.engine, {
+  const { report, plan } = await runSync(helpers.engine, {
     ...helpers.applySettings,
     mode: 'apply',
     scope: 'partial',
@@ -139,7 +151,7 @@ async function syncRecord(helpers: ReconcileHelpers, description: string, record
     signal: helpers.signal,
     runId: helpers.runId,
   });
-  return { report };
+  return { report, retryRecords: retryRecordsOf(report.items, plan.items, helpers.engine.rules.regions) };
 }
 
 /** The account is gone: its organization, if any, is an orphan (reported, never deleted). */

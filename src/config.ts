@@ -151,6 +151,16 @@ export const SETTINGS = {
     schema: z.string().trim().min(1).optional(),
     help: 'rediss:// only: path of a PEM file with the CA that signed the Redis certificates (default: the system trust store)',
   },
+  redisTimeoutMs: {
+    env: 'ORGSYNC_REDIS_TIMEOUT_MS',
+    schema: z.coerce
+      .number({ error: 'expected milliseconds, e.g. 20000' })
+      .int('expected a whole number of milliseconds')
+      .min(500, 'expected at least 500 milliseconds')
+      .max(600_000, 'expected at most 600000 milliseconds (10 minutes)')
+      .default(20_000),
+    help: 'orgsync enqueue, runs and serve: how long a Redis command waits for Redis to come back (a restart) before it fails',
+  },
   databaseUrl: {
     env: 'DATABASE_URL',
     schema: z
@@ -371,7 +381,7 @@ export const SETTINGS = {
   runHistory: {
     env: 'ORGSYNC_RUN_HISTORY',
     schema: positiveInt('a number of runs').default(100),
-    help: 'runs kept in Redis',
+    help: 'runs kept in Redis of each kind (nightly-sync, bulk-import, reconcile, retry, cli-apply)',
   },
   logLevel: {
     env: 'ORGSYNC_LOG_LEVEL',
@@ -387,6 +397,26 @@ export const SETTINGS = {
     flag: '--shutdown-timeout-ms',
     schema: positiveInt('a whole number greater than 0').default(30_000),
     help: 'orgsync worker: how long running jobs may finish after SIGTERM/SIGINT',
+  },
+  workerLockDurationMs: {
+    env: 'ORGSYNC_WORKER_LOCK_DURATION_MS',
+    schema: z.coerce
+      .number({ error: 'expected milliseconds, e.g. 15000' })
+      .int('expected a whole number of milliseconds')
+      .min(1_000, 'expected at least 1000 milliseconds')
+      .max(600_000, 'expected at most 600000 milliseconds (10 minutes)')
+      .default(15_000),
+    help: "orgsync worker: a job's lock (BullMQ lockDuration), renewed every half of it; a worker whose event loop stalls longer loses the job to another worker",
+  },
+  workerStalledIntervalMs: {
+    env: 'ORGSYNC_WORKER_STALLED_INTERVAL_MS',
+    schema: z.coerce
+      .number({ error: 'expected milliseconds, e.g. 10000' })
+      .int('expected a whole number of milliseconds')
+      .min(1_000, 'expected at least 1000 milliseconds')
+      .max(600_000, 'expected at most 600000 milliseconds (10 minutes)')
+      .default(10_000),
+    help: "orgsync worker: how often a dead worker's jobs are looked for (BullMQ stalledInterval); a dead worker's job is taken over within lock duration + this",
   },
   workerHealthPort: {
     flag: '--health-port',

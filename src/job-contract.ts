@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import type { RetryRecord } from './engine/retry-records.js';
 import type { RunReport } from './engine/types.js';
 import { InvalidPayloadError } from './job-errors.js';
 
@@ -67,14 +68,19 @@ export interface JobContext {
 export interface RunOutcome {
   report: RunReport;
   afterRecorded?: (() => Promise<void>) | undefined;
+  /** The account records of the failed and stale items, kept with the run for `orgsync retry`. */
+  retryRecords?: readonly RetryRecord[] | undefined;
+  /** A `retry` run: the run whose items it retried. */
+  retryOf?: string | undefined;
 }
 
 /**
  * What a job returns when it found nothing to do and records no run: a Scalekit event that carries
- * exactly what the host system says (the echo of orgsync's own write).
+ * exactly what the host system says (`echo`: the echo of orgsync's own write), or a reconcile that
+ * changed nothing and failed nothing (`noop`). Both are counted, neither fills the run history.
  */
 export interface SkippedOutcome {
-  skipped: 'echo';
+  skipped: 'echo' | 'noop';
   reason: string;
 }
 

@@ -13,11 +13,13 @@ import { closeWithin, createReleasers } from '../lifecycle.js';
 import { readCallCounts } from '../store/call-counter.js';
 import { readNotificationCounts } from '../store/notification-counter.js';
 import { readEchoCount } from '../store/reconcile-echoes.js';
+import { readNoopCount } from '../store/reconcile-noops.js';
 import {
   closeConnection,
   connectProducerConnection,
   DEFAULT_QUEUE_NAME,
   queueKeyPrefix,
+  watchOutages,
 } from '../store/redis-connections.js';
 import { redisSettingsOf } from '../store/redis-client.js';
 import { bullPrefix } from '../store/redis-keys.js';
@@ -66,9 +68,12 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
   const release = () =>
     releasers.releaseAll((name, error) => logger.warn({ err: error, resource: name }, 'could not close cleanly'));
   try {
-    const redis = await connectProducerConnection(config, (error) =>
-      logger.debug({ err: error }, 'Redis connection error'),
+    const redis = await connectProducerConnection(
+      config,
+      (error) => logger.debug({ err: error }, 'Redis connection error'),
+      { timeoutMs: config.redisTimeoutMs },
     );
+    watchOutages(redis, config, logger, config.redisTimeoutMs);
     releasers.add('redis', () => closeConnection(redis));
     const keyPrefix = options.keyPrefix ?? queueKeyPrefix(queueName, redis);
     const rateBudget = createRedisRateBudget({
@@ -78,7 +83,8 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
       keyPrefix: options.rateBudgetKeyPrefix,
     });
     const queue = new Queue(queueName, { connection: redis, prefix: bullPrefix(redis) });
-    queue.on('error', (error) => logger.warn({ err: error }, 'queue connection error'));
+    // Each reconnect attempt is an error here; `watchOutages` says it once.
+    queue.on('error', (error) => logger.debug({ err: error }, 'queue connection error'));
     releasers.add('queue', () => queue.close());
     const runHistory = createRunHistory(redis, { keyPrefix, limit: config.runHistory });
     const metrics = createHttpMetrics({
@@ -87,6 +93,7 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
       runStats: () => readRunStats(runHistory),
       jobScalekitCalls: () => readCallCounts(redis, keyPrefix),
       reconcileEchoes: () => readEchoCount(redis, keyPrefix),
+      reconcileNoops: () => readNoopCount(redis, keyPrefix),
       notificationCounts: () => readNotificationCounts(redis, keyPrefix),
     });
     const { api: scalekit, close: closeScalekit } = connectScalekit(config, logger, {
@@ -96,6 +103,7 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
     releasers.add('scalekit', closeScalekit);
     const producer = createProducer({
       ...redisSettingsOf(config),
+      redisTimeoutMs: config.redisTimeoutMs,
       queueName,
       logger,
       reconcileDelayMs: config.reconcileDelayMs,
@@ -104,7 +112,14 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
 
     const readiness = createReadiness(
       [
-        { name: 'redis', check: async () => void (await redis.ping()) },
+        {
+          name: 'redis',
+          // While Redis is away the connection queues commands: say so at once instead of waiting.
+          check: async () => {
+            if (redis.status !== 'ready') throw new Error(`not connected (${redis.status})`);
+            await redis.ping();
+          },
+        },
         {
           name: 'scalekit',
           // The cheapest authenticated call: one organization of the first page.

@@ -18,6 +18,7 @@ import type { ImportSnapshots } from '../store/import-snapshot.js';
 import type { RedisImportStore } from '../store/import-store.js';
 import type { LatestAccounts } from '../store/latest-accounts.js';
 import type { RedisLock } from '../store/redis-lock.js';
+import type { RunHistory } from '../store/run-history.js';
 import { createHostSource, hostRules, type ConnectScalekit, type ScalekitConnection } from '../app.js';
 
 /** What the jobs of a worker process share: configuration, rules, the stores, the Scalekit connector. */
@@ -31,6 +32,8 @@ export interface JobListDeps {
   imports: RedisImportStore;
   /** Newest account states pushed by webhooks and organizations shown by Scalekit events (read by reconciles). */
   latestAccounts: LatestAccounts;
+  /** The run history: what a `retry` reads (the run, and the account records kept with it). */
+  runHistory: Pick<RunHistory, 'get' | 'retryRecords'>;
   /** One Scalekit snapshot per bulk import, shared by its chunks. */
   importSnapshots: ImportSnapshots;
   /** Which rows of each chunk were written, so a retried chunk does not write them again. */
@@ -93,6 +96,12 @@ function helperFactories(deps: JobListDeps): HelperFactories {
     }),
     reconcile: (scope) => ({
       ...sync(scope, host),
+      hostSource,
+      knownState: (externalId) => deps.latestAccounts.get(externalId),
+    }),
+    retry: (scope) => ({
+      ...sync(scope),
+      runs: deps.runHistory,
       hostSource,
       knownState: (externalId) => deps.latestAccounts.get(externalId),
     }),

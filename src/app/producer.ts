@@ -26,10 +26,12 @@ export type Producer = QueueProducer<EnqueuePayloads>;
 /** Options of `createProducer`. */
 export interface ProducerOptions extends RedisSettings {
   /**
-   * REDIS_URL (with ORGSYNC_REDIS_MODE and the other Redis settings). The connection fails fast
-   * (`enableOfflineQueue: false`); it is opened on first use.
+   * REDIS_URL (with ORGSYNC_REDIS_MODE and the other Redis settings). Opened on first use; a command
+   * waits through an outage for up to `redisTimeoutMs`.
    */
   redisUrl: string;
+  /** ORGSYNC_REDIS_TIMEOUT_MS. Default 20,000. */
+  redisTimeoutMs?: number | undefined;
   /** Default `orgsync`; every worker of the same queue name takes the jobs. */
   queueName?: string;
   logger: Logger;
@@ -50,6 +52,7 @@ export function createProducer(options: ProducerOptions): Producer {
   const jobs: Record<string, JobSpec> = Object.fromEntries(JOB_KINDS.map((kind) => [kind, jobSpecOf(kind)]));
   return createQueueProducer<EnqueuePayloads>({
     ...redisSettingsOf(options),
+    redisTimeoutMs: options.redisTimeoutMs,
     queueName,
     logger: options.logger,
     jobs,

@@ -37,6 +37,7 @@ export async function connectCliRedis(config: ScalekitConfig, logger: Logger): P
   try {
     const redis = await connectProducerConnection(config, onError, {
       connectionName: 'orgsync:cli',
+      timeoutMs: config.redisTimeoutMs,
       enableOfflineQueue: true,
       maxRetriesPerRequest: 20,
     });

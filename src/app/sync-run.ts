@@ -87,7 +87,7 @@ async function runWithBudget(
           'ERR_PLAN_TARGET',
           `refusing to apply the saved plan: ${differences.join('; ')}; re-plan for this run's settings (orgsync plan ... --out FILE), review it, then apply it.`,
         );
-      return { report: await applySavedPlan(deps, saved, settings) };
+      return { report: await applySavedPlan(deps, saved, settings), plan: saved };
     }
     const flags = { delimiter: options.delimiter, encoding: options.encoding };
     const spec = config.source ?? '';

@@ -14,11 +14,13 @@ import { createLatestAccounts } from '../store/latest-accounts.js';
 import { createNoticeThrottle } from '../store/notice-throttle.js';
 import { createNotificationCounter } from '../store/notification-counter.js';
 import { createEchoCounter } from '../store/reconcile-echoes.js';
+import { createNoopCounter } from '../store/reconcile-noops.js';
 import {
   closeConnection,
   createWorkerConnection,
   DEFAULT_QUEUE_NAME,
   queueKeyPrefix,
+  watchOutages,
 } from '../store/redis-connections.js';
 import { createRedisLock } from '../store/redis-lock.js';
 import { createRedisRateBudget } from '../store/redis-rate-budget.js';
@@ -43,9 +45,12 @@ export interface WorkerOptions {
   concurrency?: number;
   /** Register the nightly sync's job scheduler. Default true. */
   schedule?: boolean;
-  /** How long a dead worker's job stays locked before another worker takes it (BullMQ `lockDuration`). Default 30,000 ms. */
+  /**
+   * How long a dead worker's job stays locked before another worker may take it (BullMQ
+   * `lockDuration`, renewed every half of it; ORGSYNC_WORKER_LOCK_DURATION_MS). Default 15,000 ms.
+   */
   lockDurationMs?: number;
-  /** How often stalled jobs are looked for (BullMQ `stalledInterval`). Default 30,000 ms. */
+  /** How often stalled jobs are looked for (BullMQ `stalledInterval`; ORGSYNC_WORKER_STALLED_INTERVAL_MS). Default 10,000 ms. */
   stalledIntervalMs?: number;
   /** Default `connectScalekit`; tests may wrap it. */
   connectScalekit?: ConnectScalekit;
@@ -95,14 +100,17 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerProcess
   const logger = options.logger.child({ queue: queueName });
   const environmentUrl = config.scalekitEnvironmentUrl;
   const releasers = createReleasers();
-  const redis = createWorkerConnection(config, (error) => logger.warn({ err: error }, 'Redis connection error'), {
+  // Each reconnect attempt is an error: `watchOutages` says once that Redis went away, and when it is back.
+  const redis = createWorkerConnection(config, (error) => logger.debug({ err: error }, 'Redis connection error'), {
     connectionName: `orgsync:worker:${queueName}`,
   });
+  watchOutages(redis, config, logger);
   releasers.add('redis', () => closeConnection(redis));
   const keyPrefix = queueKeyPrefix(queueName, redis);
   // Released just before the connection it flushes through (releasers run last-in, first-out).
   const callCounter = createCallCounter(redis, { keyPrefix });
   releasers.add('call counter', () => callCounter.close());
+  const runHistory = createRunHistory(redis, { keyPrefix, limit: config.runHistory });
   // Released before the connection its counter writes through: deliveries in flight may finish.
   const notifier = notifierFromConfig(config, logger, createNotificationCounter(redis, { keyPrefix }));
   if (notifier) releasers.add('notifier', () => notifier.close(NOTIFIER_CLOSE_MS));
@@ -123,10 +131,12 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerProcess
         importSnapshots: createImportSnapshots(redis, { keyPrefix, ttlSeconds: DEFAULT_IMPORT_TTL_S }),
         chunkProgress: createChunkProgressStore(redis, { keyPrefix, ttlSeconds: DEFAULT_IMPORT_TTL_S }),
         callCounter,
+        runHistory,
         connectScalekit: options.connectScalekit ?? connectScalekit,
       }),
-      runHistory: createRunHistory(redis, { keyPrefix, limit: config.runHistory }),
+      runHistory,
       echoCounter: createEchoCounter(redis, { keyPrefix }),
+      noopCounter: createNoopCounter(redis, { keyPrefix }),
       onRunRecorded: notifier
         ? notifyRecordedRuns({
             notifier,

@@ -9,7 +9,7 @@ import { exitCodeFor } from '../engine/report.js';
 import { REPORT_FILES, writeReportFiles } from '../engine/report-writer.js';
 import { describeItem, renderSummaryTable } from '../engine/summary-text.js';
 import { createLogger } from '../logger.js';
-import { DEFAULT_QUEUE_NAME } from '../store/redis-connections.js';
+import { DEFAULT_QUEUE_NAME, toRedisUnavailable } from '../store/redis-connections.js';
 import { describeCounts } from './run-table.js';
 import { escapingStream } from './escaping-stream.js';
 import { outputError, pathArgument, prepareOutputDirectory } from './output-location.js';
@@ -131,6 +131,7 @@ export async function runEnqueueCommand(request: EnqueueRequest, io: CommandIo):
     redisSentinelName: config.redisSentinelName,
     redisSentinelPassword: config.redisSentinelPassword,
     redisTlsCa: config.redisTlsCa,
+    redisTimeoutMs: config.redisTimeoutMs,
     queueName: request.flags.queue ?? DEFAULT_QUEUE_NAME,
     logger,
     reconcileDelayMs: config.reconcileDelayMs,
@@ -138,6 +139,9 @@ export async function runEnqueueCommand(request: EnqueueRequest, io: CommandIo):
   try {
     const { jobId, runsAfter } = await enqueueRequest(request, config, producer, io);
     return request.flags.wait ? await follow(jobId, runsAfter, request.flags, config, producer, io) : 0;
+  } catch (error) {
+    // Redis stayed away longer than ORGSYNC_REDIS_TIMEOUT_MS: say which Redis, not ioredis's words.
+    throw toRedisUnavailable(error, config, config.redisTimeoutMs);
   } finally {
     await producer.close();
   }
@@ -212,8 +216,8 @@ function reconcilePayload(flags: ReconcileFlags): EnqueuePayloads['reconcile'] {
   return { account: { ...cells, account_id: flags.accountId ?? '', region: flags.region }, trigger: 'cli' };
 }
 
-/** `--wait`: follows the job, prints the same summary as `orgsync apply`, returns the same exit code. */
-async function follow(
+/** `--wait`: follows the job, prints the same summary as `orgsync apply`, returns the same exit code (also `orgsync retry --wait`). */
+export async function follow(
   jobId: string,
   runsAfter: string | undefined,
   flags: EnqueueFlags,

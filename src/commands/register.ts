@@ -3,6 +3,7 @@ import { loadConfig } from '../config.js';
 import { registerDemoCommand } from './demo.js';
 import { registerEmulatorCommand } from './emulator.js';
 import { registerEnqueueCommand } from './enqueue.js';
+import { registerRetryCommand } from './retry.js';
 import { registerRunsCommand } from './runs.js';
 import { registerServeCommand } from './serve.js';
 import type { CommandIo } from './sync-command.js';
@@ -15,6 +16,7 @@ export function registerCommands(program: Command, io: CommandIo): void {
   registerWorkerCommand(program, io);
   registerEnqueueCommand(program, io);
   registerRunsCommand(program, io);
+  registerRetryCommand(program, io);
   registerEmulatorCommand(program, () => {
     const config = loadConfig({ env: io.env });
     return { clientId: config.scalekitClientId, clientSecret: config.scalekitClientSecret };

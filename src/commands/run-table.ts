@@ -30,7 +30,8 @@ export function formatDuration(ms: number): string {
 
 /** The table `orgsync runs` prints: one run per line, newest first. */
 export function renderRunsTable(runs: readonly RunSummary[]): string {
-  if (runs.length === 0) return 'No runs recorded yet (runs of orgsync worker jobs appear here).\n';
+  if (runs.length === 0)
+    return 'No runs recorded yet (runs of orgsync worker jobs, and of orgsync apply with REDIS_URL set, appear here).\n';
   const rows = runs.map((r) => [
     r.run_id,
     r.kind,
@@ -54,6 +55,10 @@ export function renderRunHeader(run: RunSummary): string {
     `  ${run.started_at} → ${run.finished_at} (${formatDuration(run.duration_ms)}), result ${run.result}, exit code ${run.exit_code}`,
   ];
   if (run.error) lines.push(`  error ${run.error.code}: ${run.error.message}`);
+  if (run.retry_of) lines.push(`  a retry of the failed and stale items of run ${run.retry_of}`);
+  const toRetry = run.counts ? run.counts.failed + run.counts.stale : 0;
+  if (toRetry > 0)
+    lines.push(`  ${toRetry} item${toRetry === 1 ? '' : 's'} failed or went stale: orgsync retry ${run.run_id}`);
   if (run.items_stored < run.items_total)
     lines.push(`  the history keeps ${run.items_stored} of the report's ${run.items_total} items`);
   return `${lines.join('\n')}\n`;

@@ -3,8 +3,8 @@ import { loadConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { renderSummaryTable } from '../engine/summary-text.js';
 import { openRunHistory } from '../app/run-history.js';
-import { DEFAULT_QUEUE_NAME } from '../store/redis-connections.js';
-import type { RunHistory } from '../store/run-history.js';
+import { DEFAULT_QUEUE_NAME, toRedisUnavailable } from '../store/redis-connections.js';
+import { isRunKind, RUN_KINDS, unknownRunKindMessage, type RunHistory, type RunKind } from '../store/run-history.js';
 import { renderRunHeader, renderRunsTable } from './run-table.js';
 import { escapingStream } from './escaping-stream.js';
 import type { CommandIo } from './sync-command.js';
@@ -14,6 +14,7 @@ export interface RunsFlags {
   json?: boolean;
   limit?: string;
   queue?: string;
+  kind?: string;
 }
 
 /** Registers `orgsync runs` and `orgsync runs show ID`. */
@@ -24,7 +25,8 @@ export function registerRunsCommand(program: Command, io: CommandIo): void {
       'list the run history kept in Redis (newest first): id, kind, trigger, started, duration, counts, result',
     )
     .option('--json', 'print JSON instead of a table')
-    .option('--limit <n>', 'at most this many runs (default: all kept, ORGSYNC_RUN_HISTORY)')
+    .option('--limit <n>', 'at most this many runs (default: all kept, ORGSYNC_RUN_HISTORY of each kind)')
+    .option('--kind <kind>', `only runs of this kind: ${RUN_KINDS.join(', ')}`)
     .option('--queue <name>', 'BullMQ queue whose runs to show', DEFAULT_QUEUE_NAME)
     .action(async (flags: RunsFlags) => {
       process.exitCode = await runRunsCommand({ flags }, io);
@@ -48,17 +50,27 @@ export async function runRunsCommand(request: { flags: RunsFlags; runId?: string
   const limit = flags.limit === undefined ? undefined : Number(flags.limit);
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
     throw new ConfigError([`--limit: expected a whole number greater than 0 (got ${JSON.stringify(flags.limit)})`]);
+  const kind = flags.kind;
+  if (kind !== undefined && !isRunKind(kind)) throw new ConfigError([`--kind: ${unknownRunKindMessage(kind)}`]);
   const config = loadConfig({ env: io.env, command: 'orgsync runs' });
   const { history, close } = await openRunHistory(config, flags.queue ?? DEFAULT_QUEUE_NAME);
   try {
-    return runId === undefined ? await list(history, limit, flags, io) : await show(history, runId, flags, io);
+    return runId === undefined ? await list(history, limit, kind, flags, io) : await show(history, runId, flags, io);
+  } catch (error) {
+    throw toRedisUnavailable(error, config, config.redisTimeoutMs);
   } finally {
     await close();
   }
 }
 
-async function list(history: RunHistory, limit: number | undefined, flags: RunsFlags, io: CommandIo): Promise<number> {
-  const runs = await history.list(limit);
+async function list(
+  history: RunHistory,
+  limit: number | undefined,
+  kind: RunKind | undefined,
+  flags: RunsFlags,
+  io: CommandIo,
+): Promise<number> {
+  const runs = await history.list(limit, { kind });
   io.stdout.write(flags.json ? `${JSON.stringify(runs, null, 2)}\n` : renderRunsTable(runs));
   return 0;
 }
@@ -67,7 +79,7 @@ async function show(history: RunHistory, runId: string, flags: RunsFlags, io: Co
   const run = await history.get(runId);
   if (!run) {
     io.stderr.write(
-      `orgsync: no run ${runId} in the history (it keeps the last ORGSYNC_RUN_HISTORY runs); list them with: orgsync runs\n`,
+      `orgsync: no run ${runId} in the history (it keeps the last ORGSYNC_RUN_HISTORY runs of each kind); list them with: orgsync runs\n`,
     );
     return 1;
   }

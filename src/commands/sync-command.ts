@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import { checkRegionFlag } from '../app.js';
 import { randomUUID } from 'node:crypto';
+import { recordCliApply } from '../app/cli-run-record.js';
 import { CLI_APPLY_NOTICE_KIND, notifyCliRun } from '../app/notify-cli-run.js';
 import { runSyncOnce } from '../app/sync-run.js';
 import { SCALEKIT_SETTINGS, loadConfig, type ScalekitConfig } from '../config.js';
@@ -130,6 +131,11 @@ export async function runSyncCommand(
       });
       const out = escapeText(flags.out);
       io.stdout.write(`Plan saved to ${out}; apply it with: orgsync apply ${out}\n`);
+    }
+    // With REDIS_URL set, an apply joins the run history (`orgsync runs --kind cli-apply`, `orgsync retry`).
+    if (mode === 'apply' && io.env.REDIS_URL?.trim()) {
+      const runId = await recordCliApply({ config, logger, report, plan });
+      if (runId) io.stdout.write(`Recorded in the run history as run ${escapeText(runId)} (orgsync runs show ID).\n`);
     }
     const exitCode = exitCodeFor(report, { detailedExitCode: mode === 'plan' && flags.detailedExitcode === true });
     await notify(report);

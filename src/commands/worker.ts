@@ -79,6 +79,8 @@ export async function runWorkerCommand(
     concurrency: config.workerConcurrency,
     schedule: flags.schedule !== false,
     healthPort: config.workerHealthPort,
+    lockDurationMs: config.workerLockDurationMs,
+    stalledIntervalMs: config.workerStalledIntervalMs,
   });
   if (!worker.schedule.scheduled)
     io.stderr.write(`orgsync worker: the nightly sync is not scheduled: ${worker.schedule.reason}\n`);

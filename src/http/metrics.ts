@@ -53,6 +53,8 @@ export interface MetricsSources {
   runStats?: () => Promise<RunStats>;
   /** Reconciles every worker skipped as echoes of orgsync's own writes, as counted in Redis. */
   reconcileEchoes?: () => Promise<number>;
+  /** Reconciles every worker ran that changed nothing and failed nothing (not recorded as runs), as counted in Redis. */
+  reconcileNoops?: () => Promise<number>;
   /** Notification deliveries of every process by result, as counted in Redis. */
   notificationCounts?: () => Promise<Record<'sent' | 'failed', number>>;
   /** Scalekit calls of every worker, as they flush them to Redis. */
@@ -234,6 +236,16 @@ export function createHttpMetrics(sources: MetricsSources = {}): HttpMetrics {
       const echoes = await sources.reconcileEchoes?.().catch(() => undefined);
       this.reset();
       if (echoes !== undefined) this.inc(echoes);
+    },
+  });
+  new Counter({
+    name: 'orgsync_reconcile_noop_total',
+    help: 'Reconciles that changed nothing and failed nothing, run by every worker: counted here, not recorded as runs',
+    registers: [registry],
+    async collect() {
+      const noops = await sources.reconcileNoops?.().catch(() => undefined);
+      this.reset();
+      if (noops !== undefined) this.inc(noops);
     },
   });
   const webhookDeliveries = new Counter({

@@ -7,7 +7,8 @@ import type { ReportSummary } from '../engine/types.js';
 import { isRunOutcome, isSkippedOutcome, parseJobPayload, type ChildResults } from '../job-contract.js';
 import { InvalidPayloadError } from '../job-errors.js';
 import type { EchoCounter } from '../store/reconcile-echoes.js';
-import type { RunHistory, RunSummary, RunTrigger } from '../store/run-history.js';
+import type { NoopCounter } from '../store/reconcile-noops.js';
+import { isRunKind, type RunHistory, type RunKind, type RunSummary, type RunTrigger } from '../store/run-history.js';
 import type { JobList, QueueJob } from './job-list.js';
 
 /** What a recorded run's job returns to BullMQ (and `enqueue --wait` reads): small, no items. */
@@ -38,6 +39,8 @@ export interface JobProcessorDeps {
   runHistory: RunHistory;
   /** Counts reconciles skipped as echoes of orgsync's own writes (in Redis for `/metrics`); optional. */
   echoCounter?: EchoCounter | undefined;
+  /** Counts reconciles that changed nothing and failed nothing (not recorded as runs); optional. */
+  noopCounter?: NoopCounter | undefined;
   /** Told of every recorded run, once it is recorded; optional. */
   onRunRecorded?: RunRecordedHook | undefined;
 }
@@ -77,7 +80,12 @@ export function createJobProcessor(deps: JobProcessorDeps): JobProcessor {
       const outcome = await spec.run(payload, { jobId, runId, logger: log, jobLogger, signal, rerun, childResults });
       if (isSkippedOutcome(outcome)) {
         // Nothing to do and nothing to record: not a run (see jobs/reconcile.ts).
-        await deps.echoCounter?.count().catch((error: unknown) => log.warn({ err: error }, 'could not count the echo'));
+        const counter = outcome.skipped === 'echo' ? deps.echoCounter : deps.noopCounter;
+        await counter
+          ?.count()
+          .catch((error: unknown) =>
+            log.warn({ err: error, skipped: outcome.skipped }, 'could not count the skipped job'),
+          );
         log.info({ duration_ms: durationMs(), skipped: outcome.skipped }, outcome.reason);
         return outcome;
       }
@@ -88,13 +96,15 @@ export function createJobProcessor(deps: JobProcessorDeps): JobProcessor {
       const exitCode = exitCodeFor(outcome.report);
       const recorded = await deps.runHistory.record({
         runId,
-        kind,
+        kind: runKindOf(kind),
         trigger,
         jobId,
         startedAt,
         finishedAt: new Date(),
         report: outcome.report,
         exitCode,
+        retryRecords: outcome.retryRecords,
+        retryOf: outcome.retryOf,
       });
       await outcome.afterRecorded?.();
       await tellRecorded(deps, { summary: recorded, payload: data }, log);
@@ -111,7 +121,7 @@ export function createJobProcessor(deps: JobProcessorDeps): JobProcessor {
         const recorded = await deps.runHistory
           .record({
             runId,
-            kind,
+            kind: runKindOf(kind),
             trigger,
             jobId,
             startedAt,
@@ -146,6 +156,12 @@ async function childResultsOf(job: Job): Promise<ChildResults> {
     reason,
   }));
   return { values, failures };
+}
+
+/** The run kind of a recording job kind (the catalog test checks that every one is a run kind). */
+function runKindOf(kind: string): RunKind {
+  if (!isRunKind(kind)) throw new TypeError(`job kind ${JSON.stringify(kind)} records runs but is not a run kind`);
+  return kind;
 }
 
 function parseTrigger(value: unknown): RunTrigger {

@@ -5,8 +5,14 @@ import type { Logger } from 'pino';
 import { parseJobPayload, type JobFlow, type JobSpec } from '../job-contract.js';
 import { createReleasers } from '../lifecycle.js';
 import type { RedisSettings } from '../store/redis-client.js';
-import { closeConnection, connectProducerConnection, DEFAULT_QUEUE_NAME } from '../store/redis-connections.js';
+import {
+  closeConnection,
+  connectProducerConnection,
+  DEFAULT_QUEUE_NAME,
+  watchOutages,
+} from '../store/redis-connections.js';
 import { bullPrefix } from '../store/redis-keys.js';
+import { DEFAULT_REDIS_TIMEOUT_MS } from '../store/redis-options.js';
 import { bullJobOptions } from './bull-job-options.js';
 import { addDebounced } from './debounced-add.js';
 
@@ -28,10 +34,13 @@ export interface DebouncePolicy {
 /** Options of `createProducer`. */
 export interface ProducerOptions extends RedisSettings {
   /**
-   * REDIS_URL (and the other Redis settings: mode, sentinel name, TLS CA). The connection fails fast
-   * (`enableOfflineQueue: false`); it is opened on first use.
+   * REDIS_URL (and the other Redis settings: mode, sentinel name, TLS CA). The connection is opened
+   * on first use; later, a command issued while Redis is away waits for it to come back for up to
+   * `redisTimeoutMs`.
    */
   redisUrl: string;
+  /** ORGSYNC_REDIS_TIMEOUT_MS: how long a command waits through a Redis outage. Default 20,000. */
+  redisTimeoutMs?: number | undefined;
   /** Default `orgsync`; every worker of the same queue name takes the jobs. */
   queueName?: string;
   logger: Logger;
@@ -101,17 +110,21 @@ export function createProducer<Payloads extends object>(options: ProducerOptions
   let closing: Promise<void> | undefined;
 
   async function open(): Promise<ProducerResources> {
-    const redis = await connectProducerConnection(options, (error) =>
-      log.debug({ err: error }, 'Redis connection error'),
+    const redis = await connectProducerConnection(
+      options,
+      (error) => log.debug({ err: error }, 'Redis connection error'),
+      { timeoutMs: options.redisTimeoutMs },
     );
+    watchOutages(redis, options, log, options.redisTimeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS);
     releasers.add('redis', () => closeConnection(redis));
     const prefix = bullPrefix(redis);
     const queue = new Queue(queueName, { connection: redis, prefix });
     releasers.add('queue', () => queue.close());
     const flows = new FlowProducer({ connection: redis, prefix });
     releasers.add('flow producer', () => flows.close());
-    queue.on('error', (error) => log.warn({ err: error }, 'queue connection error'));
-    flows.on('error', (error) => log.warn({ err: error }, 'flow producer connection error'));
+    // Each reconnect attempt is an error here; `watchOutages` says it once.
+    queue.on('error', (error) => log.debug({ err: error }, 'queue connection error'));
+    flows.on('error', (error) => log.debug({ err: error }, 'flow producer connection error'));
     return { redis, queue, flows };
   }
 

@@ -18,8 +18,9 @@ export interface WaitForJobOptions {
 
 /**
  * Follows a job until it completes or fails for good (`enqueue --wait`). Polls the job's state,
- * which survives reconnects and works for a flow's parent as for any job. Throws when the job
- * disappears (removed by retention or by hand) before it ends.
+ * which survives reconnects (on a producer connection a poll waits while Redis restarts) and works
+ * for a flow's parent as for any job; the job itself is read once its state says it ended, so its
+ * return value is there. Throws when the job disappears (removed by retention or by hand) before it ends.
  */
 export async function waitForJob(queue: Queue, jobId: string, options: WaitForJobOptions = {}): Promise<JobEnd> {
   const sleep = options.sleep ?? realSleep;
@@ -35,7 +36,7 @@ export async function waitForJob(queue: Queue, jobId: string, options: WaitForJo
       options.onState?.(state);
     }
     if (state === 'completed' || state === 'failed') {
-      // Read once it has ended: a job read before that keeps a null result even after it completes.
+      // Read after its state says it ended: a job read earlier has no return value or reason yet.
       const job = await queue.getJob(jobId);
       if (!job) throw gone();
       if (state === 'failed') return { state, reason: job.failedReason };

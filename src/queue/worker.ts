@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Releasers } from '../lifecycle.js';
 import { RateLimitedError } from '../scalekit/errors.js';
 import type { EchoCounter } from '../store/reconcile-echoes.js';
+import type { NoopCounter } from '../store/reconcile-noops.js';
 import { describeRedis, type RedisMode } from '../store/redis-client.js';
 import { DEFAULT_QUEUE_NAME } from '../store/redis-connections.js';
 import { bullPrefix } from '../store/redis-keys.js';
@@ -17,6 +18,14 @@ import { shutDownWorker, type InFlightJobs } from './worker-shutdown.js';
 
 /** A job rate limited (or stalled) this many times without finishing fails instead of looping. */
 export const MAX_RESTARTS = 20;
+/**
+ * A job's lock: renewed every half of it while the job runs; once a dead worker's lock expires, the
+ * next stalled-job check (every `DEFAULT_STALLED_INTERVAL_MS`) puts the job back for another
+ * worker, so it is taken over within about 15 + 10 s (docs/queue.md, "Stall recovery").
+ */
+export const DEFAULT_LOCK_DURATION_MS = 15_000;
+/** How often each worker looks for stalled jobs (one check per interval across all workers). */
+export const DEFAULT_STALLED_INTERVAL_MS = 10_000;
 /** Wait after a 429 that outlasted the client's retries and gave no `Retry-After`. */
 const RATE_LIMITED_DEFAULT_MS = 30_000;
 
@@ -35,6 +44,8 @@ export interface QueueWorkerOptions {
   jobs: JobList;
   runHistory: RunHistory;
   echoCounter?: EchoCounter | undefined;
+  /** Counts reconciles that changed nothing and failed nothing. */
+  noopCounter?: NoopCounter | undefined;
   /** Told of every recorded run (notifications), bounded by the composition root; optional. */
   onRunRecorded?: RunRecordedHook | undefined;
   /**
@@ -46,9 +57,12 @@ export interface QueueWorkerOptions {
   concurrency?: number;
   /** The job scheduler to register (the nightly sync). Default none. */
   schedule?: JobSchedule | undefined;
-  /** How long a dead worker's job stays locked before another worker takes it (BullMQ `lockDuration`). Default 30,000 ms. */
+  /**
+   * How long a dead worker's job stays locked before another worker may take it (BullMQ
+   * `lockDuration`, renewed every half of it; ORGSYNC_WORKER_LOCK_DURATION_MS). Default 15,000 ms.
+   */
   lockDurationMs?: number;
-  /** How often stalled jobs are looked for (BullMQ `stalledInterval`). Default 30,000 ms. */
+  /** How often stalled jobs are looked for (BullMQ `stalledInterval`; ORGSYNC_WORKER_STALLED_INTERVAL_MS). Default 10,000 ms. */
   stalledIntervalMs?: number;
 }
 
@@ -79,7 +93,12 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const prefix = bullPrefix(redis);
   const queue = new Queue(queueName, { connection: redis, prefix });
   releasers.add('queue', () => queue.close());
-  queue.on('error', (error) => log.warn({ err: error }, 'queue error'));
+  // While the connection is away its errors are the outage's, which the composition root logs once.
+  const logError = (message: string) => (error: Error) => {
+    if (redis.status === 'ready') log.warn({ err: error }, message);
+    else log.debug({ err: error }, message);
+  };
+  queue.on('error', logError('queue error'));
   const inFlight: InFlightJobs = new Set();
   let stopping = false;
   let aborting = false;
@@ -90,6 +109,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     logger: options.logger.child({ queue: queueName }),
     runHistory: options.runHistory,
     echoCounter: options.echoCounter,
+    noopCounter: options.noopCounter,
     onRunRecorded: options.onRunRecorded,
   });
 
@@ -160,10 +180,10 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       concurrency: options.concurrency ?? 2,
       autorun: false,
     };
-    if (options.lockDurationMs !== undefined) workerOptions.lockDuration = options.lockDurationMs;
-    if (options.stalledIntervalMs !== undefined) workerOptions.stalledInterval = options.stalledIntervalMs;
+    workerOptions.lockDuration = options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS;
+    workerOptions.stalledInterval = options.stalledIntervalMs ?? DEFAULT_STALLED_INTERVAL_MS;
     worker = new Worker(queueName, processor, workerOptions);
-    worker.on('error', (error) => log.warn({ err: error }, 'worker error'));
+    worker.on('error', logError('worker error'));
     void worker.run().catch((error: unknown) => log.error({ err: error }, 'worker stopped on an error'));
     await worker.waitUntilReady();
   } catch (error) {

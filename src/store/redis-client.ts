@@ -163,6 +163,9 @@ export function createRedisClient(settings: RedisSettings, role: RoleOptions = {
       if (value !== undefined) clusterOptions[name] = value;
       delete nodeOptions[name];
     }
+    // The cluster reconnects as a whole: the role's reconnect delays apply to it.
+    const { retryStrategy } = role;
+    if (retryStrategy) clusterOptions.clusterRetryStrategy = (times) => retryStrategy(times);
     const tls = tlsOptions(settings, first);
     if (tls) nodeOptions.tls = tls;
     return new Cluster(

@@ -26,7 +26,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** The CLI's settings, notifying a fresh receiver. REDIS_URL points nowhere: counting is skipped, quickly. */
+/** The CLI's settings, notifying a fresh receiver. REDIS_URL points nowhere (runs use --no-shared-budget): counting is skipped, quickly. */
 async function notifyingEnv(answer: (n: number) => ReceiverAnswer, extra: Record<string, string> = {}) {
   receiver = await startWebhookReceiver(answer);
   return {
@@ -50,7 +50,10 @@ describe('orgsync apply notifies ORGSYNC_NOTIFY_URL before it exits', () => {
       ORGSYNC_PUBLIC_URL: 'https://orgsync.example.com',
     });
     const reportDir = join(dir, 'reports');
-    const result = await runCli(['apply', '--source', `csv:${csvPath}`, '--report-dir', reportDir], env);
+    const result = await runCli(
+      ['apply', '--no-shared-budget', '--source', `csv:${csvPath}`, '--report-dir', reportDir],
+      env,
+    );
     expect(result.code).toBe(0);
     const report = JSON.parse(await readFile(join(reportDir, 'report.json'), 'utf8')) as Record<string, unknown>;
     expect(r.posts).toHaveLength(1);
@@ -70,7 +73,7 @@ describe('orgsync apply notifies ORGSYNC_NOTIFY_URL before it exits', () => {
   it('notifies a failed apply by default and keeps its exit code', async () => {
     const { receiver: r, env } = await notifyingEnv(() => 200);
     emulator.injectFault({ method: 'POST', route: '/api/v1/organizations', kind: 'http-500', count: 1_000 });
-    const result = await runCli(['apply', '--source', `csv:${csvPath}`], env);
+    const result = await runCli(['apply', '--no-shared-budget', '--source', `csv:${csvPath}`], env);
     expect(result.code).toBe(1);
     expect(r.posts).toHaveLength(1);
     expect(r.posts[0]?.json).toMatchObject({ kind: 'cli-apply', result: 'failed', summary: { failed: 2 }, url: null });
@@ -78,7 +81,10 @@ describe('orgsync apply notifies ORGSYNC_NOTIFY_URL before it exits', () => {
 
   it('notifies an apply that failed without a report (Scalekit refused the credentials)', async () => {
     const { receiver: r, env } = await notifyingEnv(() => 200);
-    const result = await runCli(['apply', '--source', `csv:${csvPath}`], { ...env, SCALEKIT_CLIENT_SECRET: 'wrong' });
+    const result = await runCli(['apply', '--no-shared-budget', '--source', `csv:${csvPath}`], {
+      ...env,
+      SCALEKIT_CLIENT_SECRET: 'wrong',
+    });
     expect(result.code).toBe(1);
     expect(r.posts).toHaveLength(1);
     expect(r.posts[0]?.json).toMatchObject({
@@ -92,7 +98,9 @@ describe('orgsync apply notifies ORGSYNC_NOTIFY_URL before it exits', () => {
 
   it('keeps exit code 0 when every try of the notification fails, and logs it without the URL', async () => {
     const { receiver: r, env } = await notifyingEnv(() => 503, { ORGSYNC_NOTIFY_ON: 'always' });
-    const result = await runCli(['apply', '--source', `csv:${csvPath}`], env, { timeoutMs: 60_000 });
+    const result = await runCli(['apply', '--no-shared-budget', '--source', `csv:${csvPath}`], env, {
+      timeoutMs: 60_000,
+    });
     expect(result.code).toBe(0);
     expect(r.posts).toHaveLength(3);
     expect(result.stderr).toContain('notification failed');
@@ -101,7 +109,7 @@ describe('orgsync apply notifies ORGSYNC_NOTIFY_URL before it exits', () => {
 
   it('does not notify a plan, whatever ORGSYNC_NOTIFY_ON says', async () => {
     const { receiver: r, env } = await notifyingEnv(() => 200, { ORGSYNC_NOTIFY_ON: 'always' });
-    const result = await runCli(['plan', '--source', `csv:${csvPath}`], env);
+    const result = await runCli(['plan', '--no-shared-budget', '--source', `csv:${csvPath}`], env);
     expect(result.code).toBe(0);
     expect(r.posts).toHaveLength(0);
   });

@@ -41,6 +41,35 @@ describe('loadConfig', () => {
     expect(problem).toMatch(/^ORGSYNC_RECONCILE_DELAY_MS: expected milliseconds, e\.g\. 1000 \(got "1s"\)/);
   });
 
+  it('bounds waits on Redis and sets the worker lock: ORGSYNC_REDIS_TIMEOUT_MS, ORGSYNC_WORKER_*', () => {
+    const defaults = loadConfig({ env: {} });
+    expect(defaults.redisTimeoutMs).toBe(20_000);
+    expect(defaults.workerLockDurationMs).toBe(15_000);
+    expect(defaults.workerStalledIntervalMs).toBe(10_000);
+    const set = loadConfig({
+      env: {
+        ORGSYNC_REDIS_TIMEOUT_MS: '5000',
+        ORGSYNC_WORKER_LOCK_DURATION_MS: '30000',
+        ORGSYNC_WORKER_STALLED_INTERVAL_MS: '2000',
+      },
+    });
+    expect([set.redisTimeoutMs, set.workerLockDurationMs, set.workerStalledIntervalMs]).toEqual([5_000, 30_000, 2_000]);
+    const problems = configProblemsOf(() =>
+      loadConfig({
+        env: {
+          ORGSYNC_REDIS_TIMEOUT_MS: '10',
+          ORGSYNC_WORKER_LOCK_DURATION_MS: '15s',
+          ORGSYNC_WORKER_STALLED_INTERVAL_MS: '0',
+        },
+      }),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^ORGSYNC_REDIS_TIMEOUT_MS: expected at least 500 milliseconds \(got "10"\)/),
+      expect.stringMatching(/^ORGSYNC_WORKER_LOCK_DURATION_MS: expected milliseconds, e\.g\. 15000 \(got "15s"\)/),
+      expect.stringMatching(/^ORGSYNC_WORKER_STALLED_INTERVAL_MS: expected at least 1000 milliseconds \(got "0"\)/),
+    ]);
+  });
+
   it('lets flags override the environment', () => {
     const config = loadConfig({
       env: { ORGSYNC_RATE_LIMIT: '5', ORGSYNC_SOURCE: 'csv:a.csv' },

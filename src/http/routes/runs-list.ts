@@ -1,4 +1,7 @@
 import type { RouteOptions } from 'fastify';
+import { z } from 'zod';
+import { isRunKind, RUN_KINDS, unknownRunKindMessage } from '../../store/run-history.js';
+import { sendError } from '../http-error.js';
 import type { RunHistoryReader } from '../run-history-reader.js';
 import { RUN_PAGES_CSP } from '../views/layout.js';
 import { renderRunsPage } from '../views/runs-page.js';
@@ -6,17 +9,31 @@ import { renderRunsPage } from '../views/runs-page.js';
 export const RUNS_LIST_METHOD = 'GET';
 export const RUNS_LIST_PATH = '/runs';
 
-/** `GET /runs`: the run history as an HTML page (behind the admin login). */
+const querySchema = z.object({ kind: z.string().max(100).optional() });
+
+/**
+ * `GET /runs[?kind=KIND]`: the run history as an HTML page (behind the admin login), one section
+ * per kind (or only KIND) with its chart and its runs. An unknown kind is a 400 naming the kinds.
+ */
 export function runsListRoute(history: RunHistoryReader): RouteOptions {
   return {
     method: RUNS_LIST_METHOD,
     url: RUNS_LIST_PATH,
-    handler: async (_request, reply) => {
-      const runs = await history.list();
+    handler: async (request, reply) => {
+      const query = querySchema.safeParse(request.query);
+      if (!query.success)
+        return sendError(reply, 400, 'bad_request', `kind: give one kind, one of ${RUN_KINDS.join(', ')}`, 'kind');
+      const { kind } = query.data;
+      if (kind !== undefined && !isRunKind(kind))
+        return sendError(reply, 400, 'bad_request', unknownRunKindMessage(kind), 'kind');
+      const kinds = kind === undefined ? RUN_KINDS : [kind];
+      const byKind = await Promise.all(
+        kinds.map(async (k) => ({ kind: k, runs: await history.list(undefined, { kind: k }) })),
+      );
       return reply
         .header('content-security-policy', RUN_PAGES_CSP)
         .type('text/html; charset=utf-8')
-        .send(renderRunsPage(runs));
+        .send(renderRunsPage(byKind, RUN_KINDS, kind));
     },
   };
 }

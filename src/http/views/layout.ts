@@ -42,6 +42,15 @@ form.filter { display: flex; gap: 8px; align-items: center; margin: 8px 0 12px; 
 form.filter select, form.filter button { font: inherit; padding: 3px 8px; }
 .downloads a { margin-right: 14px; }
 .empty { background: #fff; border: 1px dashed var(--line); padding: 16px; color: var(--muted); }
+nav.kinds { margin: 0 0 8px; color: var(--muted); }
+figure.chart { margin: 4px 0 10px; }
+figure.chart svg { display: block; max-width: 100%; height: auto; background: #fff; border: 1px solid var(--line); }
+ul.legend { list-style: none; margin: 4px 0 0; padding: 0; display: flex; flex-wrap: wrap; gap: 16px; font-size: 13px; color: var(--muted); }
+ul.legend li { display: flex; gap: 6px; align-items: center; }
+table.runs td { overflow-wrap: anywhere; }
+table.runs td.id code { display: inline-block; max-width: 13ch; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; vertical-align: bottom; }
+table.runs td.result { min-width: 9em; }
+table.runs td.src { min-width: 12em; }
 `;
 
 // A constant of this module, not data: safe to emit as is.

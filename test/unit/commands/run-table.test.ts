@@ -21,6 +21,8 @@ function run(overrides: Partial<RunSummary> = {}): RunSummary {
     error: null,
     items_total: 4,
     items_stored: 4,
+    retry_of: null,
+    retry_records: 0,
     ...overrides,
   };
 }
@@ -64,5 +66,14 @@ describe('the run table', () => {
     expect(header).toContain('run r-1: nightly-sync, started by schedule (job j-1)');
     expect(header).toContain('result failed, exit code 1');
     expect(header).toContain("keeps 2 of the report's 4 items");
+  });
+
+  it('says how to retry a run with failed or stale items, and which run a retry retried', () => {
+    expect(renderRunHeader(run({ counts: { ...counts, failed: 2, stale: 1 } }))).toContain(
+      '3 items failed or went stale: orgsync retry r-1',
+    );
+    expect(renderRunHeader(run({ kind: 'retry', retry_of: 'r-0' }))).toContain(
+      'a retry of the failed and stale items of run r-0',
+    );
   });
 });

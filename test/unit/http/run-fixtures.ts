@@ -76,6 +76,8 @@ export function summaryOf(report: Report, overrides: Partial<RunSummary> = {}): 
     error: null,
     items_total: report.items.length,
     items_stored: report.items.length,
+    retry_of: null,
+    retry_records: 0,
     ...overrides,
   };
 }
@@ -83,8 +85,11 @@ export function summaryOf(report: Report, overrides: Partial<RunSummary> = {}): 
 /** A run history over fixed runs, newest first. */
 export function staticHistory(runs: readonly StoredRun[]): RunHistoryReader {
   return {
-    async list() {
-      return runs.map((r) => r.summary);
+    async list(limit, filter = {}) {
+      return runs
+        .map((r) => r.summary)
+        .filter((r) => filter.kind === undefined || r.kind === filter.kind)
+        .slice(0, limit);
     },
     async get(id) {
       return runs.find((r) => r.summary.run_id === id) ?? null;

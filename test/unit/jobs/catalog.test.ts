@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { chunkRecords } from '../../../jobs/bulk-import-chunk.js';
 import { InvalidPayloadError } from '../../../src/job-errors.js';
 import { reconcileDeduplicationId } from '../../../jobs/reconcile.js';
-import { CATALOG, isJobKind, jobOptionsFor, parsePayload } from '../../../jobs/catalog.js';
+import { CATALOG, isJobKind, JOB_KINDS, jobOptionsFor, parsePayload } from '../../../jobs/catalog.js';
+import { isRunKind } from '../../../src/store/run-history.js';
 import { chunkIndexOfJobKey, chunkJobId } from '../../../jobs/chunk-job-id.js';
 
 describe('the job catalog', () => {
@@ -17,6 +18,18 @@ describe('the job catalog', () => {
     }
     expect(isJobKind('make-coffee')).toBe(false);
     expect(isJobKind('constructor')).toBe(false);
+  });
+
+  it('records the runs of each recording kind under a run kind of its own name', () => {
+    const recording = JOB_KINDS.filter((kind) => CATALOG[kind].records);
+    expect(recording).toEqual(['nightly-sync', 'bulk-import', 'reconcile', 'retry']);
+    for (const kind of recording) expect(isRunKind(kind)).toBe(true);
+  });
+
+  it('checks a retry payload: a run ID, nothing else', () => {
+    expect(parsePayload('retry', { run_id: ' r-1 ' })).toEqual({ run_id: 'r-1', trigger: 'cli' });
+    expect(() => parsePayload('retry', { run_id: '' })).toThrow(/run_id/);
+    expect(() => parsePayload('retry', { run_id: 'r', items: [] })).toThrow(/Unrecognized key/);
   });
 
   it('applies defaults and refuses unknown keys, naming every problem', () => {

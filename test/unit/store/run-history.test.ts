@@ -103,3 +103,64 @@ describe('createRunHistory', () => {
     expect(stored?.report?.summary.failed).toBe(5);
   });
 });
+
+describe('createRunHistory: per kind', () => {
+  it('keeps the last N runs of each kind, so a flood of one kind never pushes another out', async () => {
+    const history = createRunHistory(redis, { keyPrefix, limit: 3 });
+    await history.record(run('nightly', 1_000, { kind: 'nightly-sync', trigger: 'schedule' }));
+    for (let i = 0; i < 10; i += 1) await history.record(run(`r${i}`, 2_000 + i, { kind: 'reconcile' }));
+    expect((await history.list(undefined, { kind: 'nightly-sync' })).map((r) => r.run_id)).toEqual(['nightly']);
+    expect((await history.list(undefined, { kind: 'reconcile' })).map((r) => r.run_id)).toEqual(['r9', 'r8', 'r7']);
+    expect((await history.list()).map((r) => r.run_id)).toEqual(['r9', 'r8', 'r7', 'nightly']);
+    expect((await history.list(2)).map((r) => r.run_id)).toEqual(['r9', 'r8']);
+    expect(await history.get('r0')).toBeNull();
+    expect(await redis.exists(`${keyPrefix}run:r0`)).toBe(0);
+  });
+
+  it('refuses a kind that is not a run kind', async () => {
+    const history = createRunHistory(redis, { keyPrefix, limit: 3 });
+    // @ts-expect-error -- not a run kind, on purpose
+    await expect(history.record(run('x', 1_000, { kind: 'bogus' }))).rejects.toThrow(/unknown run kind "bogus"/);
+  });
+
+  it('keeps the retry records with their run and deletes them when the run is trimmed', async () => {
+    const history = createRunHistory(redis, { keyPrefix, limit: 1 });
+    const records = [{ external_id: 'us-east-C1', line: 2, values: { account_id: 'C1', region: 'us-east' } }];
+    const summary = await history.record(
+      run('a', 1_000, { report: report('a', 1), exitCode: 1, retryRecords: records }),
+    );
+    expect(summary.retry_records).toBe(1);
+    expect(await history.retryRecords('a')).toEqual(records);
+    expect(await history.retryRecords('unknown')).toBeNull();
+    await history.record(run('b', 2_000, { retryOf: 'a' }));
+    expect(await history.retryRecords('a')).toBeNull();
+    expect(await redis.exists(`${keyPrefix}run:a`)).toBe(0);
+    expect((await history.get('b'))?.summary.retry_of).toBe('a');
+  });
+
+  it('moves a history kept in one index (before kinds had their own) into the kinds', async () => {
+    const old = {
+      run_id: 'old',
+      kind: 'nightly-sync',
+      trigger: 'schedule',
+      job_id: null,
+      source: null,
+      started_at: new Date(500).toISOString(),
+      finished_at: new Date(600).toISOString(),
+      duration_ms: 100,
+      counts: null,
+      result: 'error',
+      exit_code: 1,
+      error: null,
+      items_total: 0,
+      items_stored: 0,
+    };
+    await redis.hset(`${keyPrefix}run:old`, 'summary', JSON.stringify(old), 'report', 'null');
+    await redis.zadd(`${keyPrefix}runs`, 500, 'old');
+    const history = createRunHistory(redis, { keyPrefix, limit: 3 });
+    await history.record(run('new', 1_000, { kind: 'reconcile' }));
+    expect((await history.list(undefined, { kind: 'nightly-sync' })).map((r) => r.run_id)).toEqual(['old']);
+    expect(await redis.exists(`${keyPrefix}runs`)).toBe(0);
+    expect((await history.get('old'))?.summary).toMatchObject({ retry_of: null, retry_records: 0 });
+  });
+});
