@@ -16,10 +16,16 @@ export interface BenchArgs {
   /** `--profile cpu|heap`: profile every measured child into this directory (`--profile-dir`, default bench/profiles). */
   profile: 'cpu' | 'heap' | null;
   profileDir: string;
+  /**
+   * `--redis-cluster`: the queued scenario runs on a private 3-master Redis Cluster the bench starts
+   * (ORGSYNC_REDIS_MODE=cluster); without it, on REDIS_URL in ORGSYNC_REDIS_MODE (default standalone).
+   */
+  redisCluster: boolean;
 }
 
 export const USAGE = `usage: node dist/bench/run.js [--quick | --full] [--target URL] [--scenario NAME[,NAME]]
        [--latency-ms N] [--rate-limit RPS] [--concurrency N] [--profile cpu|heap] [--profile-dir DIR]
+       [--redis-cluster]
 scenarios: ${SCENARIO_NAMES.join(', ')}
 --target needs SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET in the environment.`;
 
@@ -46,6 +52,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       concurrency: { type: 'string' },
       profile: { type: 'string' },
       'profile-dir': { type: 'string' },
+      'redis-cluster': { type: 'boolean' },
     },
   });
   const problems: string[] = [];
@@ -69,6 +76,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     concurrency: positive('concurrency', values.concurrency, 8, problems),
     profile: values.profile === 'cpu' || values.profile === 'heap' ? values.profile : null,
     profileDir: values['profile-dir'] ?? 'bench/profiles',
+    redisCluster: values['redis-cluster'] ?? false,
   };
   if (args.ratePerSecond <= 0) problems.push('--rate-limit must be above 0');
   if (!Number.isInteger(args.concurrency) || args.concurrency < 1)

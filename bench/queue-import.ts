@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { z } from 'zod';
 import { enqueueBulkImport } from '../src/app/producer.js';
+import { Cluster } from 'ioredis';
+import { describeRedis } from '../src/store/redis-client.js';
 import { queueKeyPrefix } from '../src/store/redis-connections.js';
 import { createProducer, type Producer } from '../src/app/producer.js';
 import { waitForJob } from '../src/queue/wait-for-job.js';
@@ -60,16 +62,17 @@ export async function runQueueImport(
     csvFrom: sizes.nightlyAccounts,
     csvCount: sizes.importAccounts,
   };
-  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const redis = settings.redis;
+  const onCluster = redis.redisMode === 'cluster';
   const queueName = `bench-${randomUUID()}`;
   const dir = await mkdtemp(join(tmpdir(), 'orgsync-bench-queue-'));
-  const producer = createProducer({ redisUrl, queueName, logger: pino({ level: 'silent' }) });
+  const producer = createProducer({ ...redis, queueName, logger: pino({ level: 'silent' }) });
   const workers: ChildProcess[] = [];
   try {
     const csvPath = join(dir, 'accounts.csv');
     await writeAccountsCsv(csvPath, spec.csvFrom, spec.csvCount);
     settings.log(
-      `bulk-import-queue: ${spec.csvCount} new accounts through the queue, ${WORKERS} workers, chunks of ${chunkSize}, into an environment of ${spec.envAccounts}`,
+      `bulk-import-queue: ${spec.csvCount} new accounts through the queue, ${WORKERS} workers, chunks of ${chunkSize}, into an environment of ${spec.envAccounts}; Redis ${describeRedis(redis)}`,
     );
     await target.prepare(spec);
     await target.reset();
@@ -77,7 +80,7 @@ export async function runQueueImport(
       url: target.url(),
       clientId: target.clientId,
       clientSecret: target.clientSecret,
-      redisUrl,
+      redis,
       queueName,
       ratePerSecond: settings.ratePerSecond,
       concurrency: settings.concurrency,
@@ -122,7 +125,7 @@ export async function runQueueImport(
     return [
       {
         scenario: 'bulk-import-queue',
-        run: `queue ${WORKERS} workers`,
+        run: `queue ${WORKERS} workers${onCluster ? ', cluster' : ''}`,
         accounts: spec.csvCount,
         drift: 1,
         calls,
@@ -150,15 +153,19 @@ export async function runQueueImport(
   }
 }
 
-/** Removes the bench queue and the keys orgsync kept for it (run history). */
+/** Removes the bench queue and the keys orgsync kept for it (run history), on every master of a cluster. */
 async function cleanUpQueue(producer: Producer, queueName: string): Promise<void> {
   const { queue, redis } = await producer.resources();
   await queue.obliterate({ force: true });
-  const pattern = `${queueKeyPrefix(queueName)}*`;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  const pattern = `${queueKeyPrefix(queueName, redis)}*`;
+  const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
+  for (const node of nodes) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+      // One key at a time: on a cluster they share a slot, but DEL through the node is simplest.
+      for (const key of keys) await node.del(key);
+      cursor = next;
+    } while (cursor !== '0');
+  }
 }

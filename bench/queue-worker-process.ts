@@ -7,13 +7,15 @@ import { pino } from 'pino';
 import { loadConfig, SCALEKIT_SETTINGS } from '../src/config.js';
 import type { QueueWorker } from '../src/queue/worker.js';
 import { startWorker } from '../src/app/worker.js';
+import type { RedisSettings } from '../src/store/redis-client.js';
 
 /** What the parent sends to start a worker. */
 export interface QueueWorkerStart {
   url: string;
   clientId: string;
   clientSecret: string;
-  redisUrl: string;
+  /** REDIS_URL and the other Redis settings (mode, sentinel name, TLS CA). */
+  redis: RedisSettings;
   queueName: string;
   ratePerSecond: number;
   /** Writes in flight per job (ORGSYNC_CONCURRENCY). */
@@ -36,7 +38,13 @@ process.on('message', (message: QueueWorkerStart | 'stop') => {
       SCALEKIT_ENVIRONMENT_URL: message.url,
       SCALEKIT_CLIENT_ID: message.clientId,
       SCALEKIT_CLIENT_SECRET: message.clientSecret,
-      REDIS_URL: message.redisUrl,
+      REDIS_URL: message.redis.redisUrl,
+      ORGSYNC_REDIS_MODE: message.redis.redisMode ?? 'standalone',
+      ...(message.redis.redisSentinelName ? { ORGSYNC_REDIS_SENTINEL_NAME: message.redis.redisSentinelName } : {}),
+      ...(message.redis.redisSentinelPassword
+        ? { ORGSYNC_REDIS_SENTINEL_PASSWORD: message.redis.redisSentinelPassword }
+        : {}),
+      ...(message.redis.redisTlsCa ? { ORGSYNC_REDIS_TLS_CA: message.redis.redisTlsCa } : {}),
       ORGSYNC_RATE_LIMIT: String(message.ratePerSecond),
       ORGSYNC_CONCURRENCY: String(message.concurrency),
       ORGSYNC_LOG_LEVEL: 'silent',

@@ -7,6 +7,7 @@ import { callFloor, countDrift, type DriftCounts } from './dataset.js';
 import type { ResultRow } from './result-row.js';
 import type { Scenario } from './scenarios.js';
 import type { BenchTarget } from './target.js';
+import type { RedisSettings } from '../src/store/redis-client.js';
 
 /** Settings shared by every run of a bench invocation. */
 export interface RunSettings {
@@ -14,6 +15,8 @@ export interface RunSettings {
   concurrency: number;
   child: ChildOptions;
   log: (line: string) => void;
+  /** The Redis of the queued scenarios: REDIS_URL and ORGSYNC_REDIS_MODE, or the bench's own cluster. */
+  redis: RedisSettings;
 }
 
 interface RunPlan {

@@ -16,6 +16,9 @@ import { engineScenario, type ScenarioName } from './scenarios.js';
 import { renderNotes, renderTable } from './table.js';
 import { emulatorTarget, remoteTarget, type BenchTarget } from './target.js';
 import { renderWebhookTable, runWebhookBurst, type WebhookResult } from './webhook-burst.js';
+import { loadConfig } from '../src/config.js';
+import { describeRedis, redisSettingsOf } from '../src/store/redis-client.js';
+import { startBenchRedisCluster, type BenchRedisCluster } from './redis-cluster.js';
 
 const RESULTS_PATH = fileURLToPath(new URL('../../bench/results.json', import.meta.url));
 
@@ -86,16 +89,24 @@ async function main(): Promise<number> {
       `--${args.profile}-prof-dir=${args.profileDir}`,
     );
   }
+  let cluster: BenchRedisCluster | null = null;
+  if (args.redisCluster && args.scenarios.includes('bulk-import-queue')) {
+    cluster = await startBenchRedisCluster(3);
+    log(`--redis-cluster: a private 3-master Redis Cluster at ${cluster.redisUrl}`);
+  }
   const settings: RunSettings = {
     ratePerSecond: args.ratePerSecond,
     concurrency: args.concurrency,
     child: { execArgv },
     log,
+    redis: cluster
+      ? { redisUrl: cluster.redisUrl, redisMode: 'cluster' }
+      : redisSettingsOf(loadConfig({ env: process.env })),
   };
   const target = makeTarget(args);
   const header =
     `orgsync bench (${args.size}) against ${args.targetUrl ?? `our emulator (latency ${args.latencyMs} ms, 429 above ${Math.ceil(args.ratePerSecond * 1.1)} rps)`}; ` +
-    `budget ${args.ratePerSecond} rps, orgsync concurrency ${args.concurrency}; code ${codeVersion()}, node ${process.version}, ${availableParallelism()} CPUs`;
+    `budget ${args.ratePerSecond} rps, orgsync concurrency ${args.concurrency}; Redis ${describeRedis(settings.redis)}; code ${codeVersion()}, node ${process.version}, ${availableParallelism()} CPUs`;
   log(header);
   const rows: ResultRow[] = [];
   const skipped: string[] = [];
@@ -114,6 +125,7 @@ async function main(): Promise<number> {
     }
   } finally {
     await target.close();
+    await cluster?.stop();
   }
   const notes = [renderNotes(rows), ...skipped.map((s) => `skipped ${s}`)].filter(Boolean).join('\n');
   const webhookTable = webhooks

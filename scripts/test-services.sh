@@ -3,6 +3,9 @@
 # when it can (Debian/Ubuntu, as root), and otherwise says on one line what is missing:
 #   - Redis: the tests start a private redis-server of their own (test/setup/redis.ts) unless
 #     REDIS_URL is set; this checks that the binary, or the Redis at REDIS_URL, is there.
+#   - redis-cli and redis-sentinel (Debian packages redis-tools, redis-sentinel): the Redis Cluster
+#     and Sentinel tests start their own topologies from them; without redis-sentinel they run
+#     `redis-server --sentinel`, the same program.
 #   - PostgreSQL at DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test, trust auth).
 #   - Chromium for the browser tests: CHROMIUM_PATH, /usr/bin/chromium or /usr/bin/chromium-browser.
 # Exits 1 when Redis or PostgreSQL is missing (every integration test would fail); a missing
@@ -60,6 +63,17 @@ else
   else
     missing+=("Redis: redis-server is not installed: install it (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL to a Redis the tests may use")
   fi
+fi
+
+# --- redis-cli, redis-sentinel (the Cluster and Sentinel tests) ---------------------------------
+if ! command -v redis-cli >/dev/null 2>&1 && can_install; then apt_install redis-tools || true; fi
+if ! command -v redis-sentinel >/dev/null 2>&1 && can_install; then
+  apt_install redis-sentinel || log "redis-sentinel: could not install it; the Sentinel tests run redis-server --sentinel instead"
+fi
+if command -v redis-cli >/dev/null 2>&1; then
+  log "Redis Cluster and Sentinel tests: redis-cli $(command -v redis-sentinel >/dev/null 2>&1 && echo 'and redis-sentinel' || echo 'and redis-server --sentinel')"
+elif command -v redis-server >/dev/null 2>&1; then
+  missing+=("redis-cli is not installed (the Redis Cluster tests create their cluster with it): install it (Debian/Ubuntu: apt-get install redis-tools redis-sentinel; macOS: brew install redis)")
 fi
 
 # --- PostgreSQL --------------------------------------------------------------------------------

@@ -65,6 +65,40 @@ const port = z
   }, 'expected a port 0-65535')
   .transform(Number);
 
+/** `ORGSYNC_REDIS_MODE`. */
+export const REDIS_MODES = ['standalone', 'cluster', 'sentinel'] as const;
+export type RedisMode = (typeof REDIS_MODES)[number];
+
+/** The comma-separated parts of `REDIS_URL`, trimmed, empty ones dropped. */
+export function redisUrlParts(redisUrl: string): string[] {
+  return redisUrl
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0);
+}
+
+/**
+ * What is wrong with `REDIS_URL` for `mode`, or undefined. Never quotes the value (it may hold a
+ * password): the position of the bad part is enough to find it.
+ */
+export function redisUrlProblem(redisUrl: string, mode: RedisMode): string | undefined {
+  const parts = redisUrlParts(redisUrl);
+  if (parts.length === 0) return 'expected a redis:// or rediss:// URL';
+  if (mode === 'standalone' && parts.length > 1)
+    return 'expected one URL in standalone mode (several comma-separated URLs need ORGSYNC_REDIS_MODE=cluster or sentinel)';
+  for (const [index, part] of parts.entries()) {
+    const which = parts.length > 1 ? `URL ${index + 1} of ${parts.length}` : 'the URL';
+    if (!/^rediss?:\/\//i.test(part) || !URL.canParse(part))
+      return `${which} is not a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379 or rediss://user:password@host:6380)`;
+    const url = new URL(part);
+    if (url.hostname === '') return `${which} has no host`;
+    const db = url.pathname.replace(/^\//, '');
+    if (db !== '' && !/^\d+$/.test(db)) return `${which}: the path must be a database number, e.g. /0`;
+    if (db !== '' && Number(db) !== 0 && mode === 'cluster') return `${which}: a Redis Cluster has only database 0`;
+  }
+  return undefined;
+}
+
 /**
  * Every setting: its environment variable (`env`) or, for a setting given only on the command line,
  * its flag (`flag`); its schema, whether it is a secret, and what it is for.
@@ -91,10 +125,31 @@ export const SETTINGS = {
     schema: z
       .string()
       .trim()
-      .regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL')
+      .regex(/^rediss?:\/\//i, 'expected a redis:// or rediss:// URL')
       .default('redis://127.0.0.1:6379'),
     secret: true,
-    help: 'Redis for queues, locks, run history',
+    help: 'Redis for queues, locks, run history: redis[s]://[user:password@]host:port[/db]; in cluster mode the seed nodes, in sentinel mode the sentinels, comma-separated',
+  },
+  redisMode: {
+    env: 'ORGSYNC_REDIS_MODE',
+    schema: z.enum(REDIS_MODES, { error: `expected one of ${REDIS_MODES.join(', ')}` }).default('standalone'),
+    help: 'standalone (one server), cluster (a Redis Cluster; REDIS_URL = seed nodes) or sentinel (REDIS_URL = the sentinels)',
+  },
+  redisSentinelName: {
+    env: 'ORGSYNC_REDIS_SENTINEL_NAME',
+    schema: z.string().trim().min(1).optional(),
+    help: "sentinel mode: the master's name in the sentinels' configuration, e.g. mymaster",
+  },
+  redisSentinelPassword: {
+    env: 'ORGSYNC_REDIS_SENTINEL_PASSWORD',
+    schema: z.string().min(1).optional(),
+    secret: true,
+    help: "sentinel mode: the sentinels' own password, when they require one (the master's is in REDIS_URL)",
+  },
+  redisTlsCa: {
+    env: 'ORGSYNC_REDIS_TLS_CA',
+    schema: z.string().trim().min(1).optional(),
+    help: 'rediss:// only: path of a PEM file with the CA that signed the Redis certificates (default: the system trust store)',
   },
   redisTimeoutMs: {
     env: 'ORGSYNC_REDIS_TIMEOUT_MS',
@@ -425,9 +480,29 @@ export function loadConfig<R extends Requirement = never>(options: LoadConfigOpt
         );
     }
   }
+  problems.push(...redisProblems(out, problems));
   if (problems.length > 0) throw new ConfigError(problems);
   // Safe: every key of SETTINGS was parsed by its own schema above, and every required one is present.
   return out as ConfigWith<R>;
+}
+
+/**
+ * The Redis settings checked together: REDIS_URL's form depends on ORGSYNC_REDIS_MODE, and sentinel
+ * mode needs the master's name. Skipped for a setting that already has a problem of its own.
+ */
+function redisProblems(out: Record<string, unknown>, already: readonly string[]): string[] {
+  const { redisUrl, redisMode, redisSentinelName } = out;
+  if (already.some((p) => p.startsWith('REDIS_URL') || p.startsWith('ORGSYNC_REDIS_MODE'))) return [];
+  if (typeof redisUrl !== 'string' || typeof redisMode !== 'string') return [];
+  const problems: string[] = [];
+  const mode = REDIS_MODES.find((m) => m === redisMode) ?? 'standalone';
+  const urlProblem = redisUrlProblem(redisUrl, mode);
+  if (urlProblem !== undefined) problems.push(`REDIS_URL: ${urlProblem} — ${SETTINGS.redisUrl.help}`);
+  if (mode === 'sentinel' && redisSentinelName === undefined)
+    problems.push(
+      `ORGSYNC_REDIS_SENTINEL_NAME is required with ORGSYNC_REDIS_MODE=sentinel — ${SETTINGS.redisSentinelName.help}`,
+    );
+  return problems;
 }
 
 /** How messages name a setting: its environment variable, or its flag when it has none. */

@@ -34,6 +34,13 @@ export const REDACT_PATHS = [
   '*.databaseUrl',
   'redisUrl',
   '*.redisUrl',
+  'redisSentinelPassword',
+  // ioredis errors carry the command that failed: an AUTH's arguments are the Redis password.
+  'err.command.args',
+  'err.cause.command.args',
+  'err.lastNodeError.command.args',
+  '*.err.command.args',
+  '*.redisSentinelPassword',
   'invoice_email',
   '*.invoice_email',
   '*.metadata.invoice_email',

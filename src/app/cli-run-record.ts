@@ -29,10 +29,10 @@ export async function recordCliApply(options: {
 }): Promise<string | null> {
   const { config, report, plan } = options;
   try {
-    const redis = await connectProducerConnection(config.redisUrl);
+    const redis = await connectProducerConnection(config);
     try {
       const history = createRunHistory(redis, {
-        keyPrefix: queueKeyPrefix(DEFAULT_QUEUE_NAME),
+        keyPrefix: queueKeyPrefix(DEFAULT_QUEUE_NAME, redis),
         limit: config.runHistory,
       });
       await history.record({

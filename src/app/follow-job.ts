@@ -34,6 +34,9 @@ export async function followJob(
     typeof result === 'object' && result !== null && 'run_id' in result && typeof result.run_id === 'string'
       ? result.run_id
       : undefined;
-  const history = createRunHistory(redis, { keyPrefix: queueKeyPrefix(producer.queueName), limit: config.runHistory });
+  const history = createRunHistory(redis, {
+    keyPrefix: queueKeyPrefix(producer.queueName, redis),
+    limit: config.runHistory,
+  });
   return { end: 'completed', runId, stored: runId ? await history.get(runId) : null };
 }

@@ -21,6 +21,8 @@ import {
   queueKeyPrefix,
   watchOutages,
 } from '../store/redis-connections.js';
+import { redisSettingsOf } from '../store/redis-client.js';
+import { bullPrefix } from '../store/redis-keys.js';
 import { createRedisRateBudget } from '../store/redis-rate-budget.js';
 import { createRedisReplayGuard } from '../store/replay-guard.js';
 import { createRunHistory } from '../store/run-history.js';
@@ -62,25 +64,25 @@ const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-chil
 export async function startHttpService(options: HttpServiceOptions): Promise<HttpService> {
   const { config, logger } = options;
   const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
-  const keyPrefix = options.keyPrefix ?? queueKeyPrefix(queueName);
   const releasers = createReleasers();
   const release = () =>
     releasers.releaseAll((name, error) => logger.warn({ err: error, resource: name }, 'could not close cleanly'));
   try {
     const redis = await connectProducerConnection(
-      config.redisUrl,
+      config,
       (error) => logger.debug({ err: error }, 'Redis connection error'),
       { timeoutMs: config.redisTimeoutMs },
     );
-    watchOutages(redis, config.redisUrl, logger, config.redisTimeoutMs);
+    watchOutages(redis, config, logger, config.redisTimeoutMs);
     releasers.add('redis', () => closeConnection(redis));
+    const keyPrefix = options.keyPrefix ?? queueKeyPrefix(queueName, redis);
     const rateBudget = createRedisRateBudget({
       redis,
       environmentUrl: config.scalekitEnvironmentUrl,
       ratePerSecond: config.rateLimit,
       keyPrefix: options.rateBudgetKeyPrefix,
     });
-    const queue = new Queue(queueName, { connection: redis });
+    const queue = new Queue(queueName, { connection: redis, prefix: bullPrefix(redis) });
     // Each reconnect attempt is an error here; `watchOutages` says it once.
     queue.on('error', (error) => logger.debug({ err: error }, 'queue connection error'));
     releasers.add('queue', () => queue.close());
@@ -100,7 +102,7 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
     });
     releasers.add('scalekit', closeScalekit);
     const producer = createProducer({
-      redisUrl: config.redisUrl,
+      ...redisSettingsOf(config),
       redisTimeoutMs: config.redisTimeoutMs,
       queueName,
       logger,

@@ -1,7 +1,7 @@
-import { Redis } from 'ioredis';
 import { OrgsyncError } from '../errors.js';
 import type { Report, ReportSummary } from '../engine/types.js';
 import { formatInstant, parseInstantLoosely, shiftInstant, type Instant } from '../sources/instant.js';
+import { createRedisClient, describeRedis, redactRedisSecrets, type RedisSettings } from '../store/redis-client.js';
 import { createWatermarkStore } from '../store/watermark-store.js';
 
 /** `--since`: nothing (a full read), `last` (the source's watermark in Redis), or an RFC 3339 instant. */
@@ -36,19 +36,19 @@ const fixed = (since: Instant | undefined): Incremental => ({
 });
 
 /**
- * Opens the watermark for `--since last` (Redis at `redisUrl`), or returns a fixed instant.
+ * Opens the watermark for `--since last` (Redis at `redis`: REDIS_URL and its mode), or returns a fixed instant.
  * `overlapMs` (`ORGSYNC_SINCE_OVERLAP`) is subtracted from the watermark: a transaction that
  * committed after the last run with an older `updated_at` is still read (applying twice is harmless).
  */
 export async function openIncremental(
   since: string | undefined,
-  redisUrl: string,
+  redisSettings: RedisSettings,
   sourceDescription: string,
   overlapMs: number,
 ): Promise<Incremental> {
   if (since === undefined) return fixed(undefined);
   if (since !== 'last') return fixed(parseInstantLoosely(since));
-  const redis = new Redis(redisUrl, {
+  const redis = createRedisClient(redisSettings, {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
@@ -60,7 +60,7 @@ export async function openIncremental(
     redis.disconnect();
     throw new OrgsyncError(
       'ERR_REDIS',
-      `--since last keeps its watermark in Redis, which could not be reached (REDIS_URL): ${error instanceof Error ? error.message : String(error)}`,
+      `--since last keeps its watermark in Redis, which could not be reached at ${describeRedis(redisSettings)} (REDIS_URL): ${redactRedisSecrets(error instanceof Error ? error.message : String(error), redisSettings)}`,
       { cause: error },
     );
   }

@@ -11,6 +11,7 @@ import {
   queueKeyPrefix,
 } from '../store/redis-connections.js';
 import { notifierFromConfig } from './run-notifications.js';
+import type { RedisSettings } from '../store/redis-client.js';
 
 /** The `kind` of an `orgsync apply`'s notification: the run kind the run history gives it (`cli-apply`). */
 export const CLI_APPLY_NOTICE_KIND = 'cli-apply';
@@ -29,18 +30,22 @@ export async function notifyCliRun(config: Config, logger: Logger, run: NoticeRu
   const notifier = notifierFromConfig(config, logger, { count: async (result) => void results.push(result) });
   if (!notifier || !notifier.wants(runVerdictOf(run.summary))) return;
   await notifier.send(run);
-  await countDeliveries(config.redisUrl, results, logger);
+  await countDeliveries(config, results, logger);
 }
 
-async function countDeliveries(redisUrl: string, results: readonly DeliveryResult[], logger: Logger): Promise<void> {
+async function countDeliveries(
+  redisSettings: RedisSettings,
+  results: readonly DeliveryResult[],
+  logger: Logger,
+): Promise<void> {
   if (results.length === 0) return;
   try {
-    const redis = await connectProducerConnection(redisUrl, undefined, {
+    const redis = await connectProducerConnection(redisSettings, undefined, {
       connectTimeout: COUNT_CONNECT_TIMEOUT_MS,
       retryStrategy: () => null,
     });
     try {
-      const counter = createNotificationCounter(redis, { keyPrefix: queueKeyPrefix(DEFAULT_QUEUE_NAME) });
+      const counter = createNotificationCounter(redis, { keyPrefix: queueKeyPrefix(DEFAULT_QUEUE_NAME, redis) });
       for (const result of results) await counter.count(result);
     } finally {
       await closeConnection(redis);

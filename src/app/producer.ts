@@ -11,6 +11,7 @@ import type { JobSpec } from '../job-contract.js';
 import { createProducer as createQueueProducer, type Producer as QueueProducer } from '../queue/producer.js';
 import { createImportStore } from '../store/import-store.js';
 import { createLatestAccounts } from '../store/latest-accounts.js';
+import { redisSettingsOf, type RedisSettings } from '../store/redis-client.js';
 import { DEFAULT_QUEUE_NAME, queueKeyPrefix } from '../store/redis-connections.js';
 
 /** ORGSYNC_RECONCILE_DELAY_MS's default. */
@@ -23,8 +24,11 @@ export type EnqueuePayloads = { [K in EnqueueKind]: PayloadInput<K> };
 export type Producer = QueueProducer<EnqueuePayloads>;
 
 /** Options of `createProducer`. */
-export interface ProducerOptions {
-  /** REDIS_URL. Opened on first use; a command waits through an outage for up to `redisTimeoutMs`. */
+export interface ProducerOptions extends RedisSettings {
+  /**
+   * REDIS_URL (with ORGSYNC_REDIS_MODE and the other Redis settings). Opened on first use; a command
+   * waits through an outage for up to `redisTimeoutMs`.
+   */
   redisUrl: string;
   /** ORGSYNC_REDIS_TIMEOUT_MS. Default 20,000. */
   redisTimeoutMs?: number | undefined;
@@ -47,7 +51,7 @@ export function createProducer(options: ProducerOptions): Producer {
   const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
   const jobs: Record<string, JobSpec> = Object.fromEntries(JOB_KINDS.map((kind) => [kind, jobSpecOf(kind)]));
   return createQueueProducer<EnqueuePayloads>({
-    redisUrl: options.redisUrl,
+    ...redisSettingsOf(options),
     redisTimeoutMs: options.redisTimeoutMs,
     queueName,
     logger: options.logger,
@@ -59,7 +63,7 @@ export function createProducer(options: ProducerOptions): Producer {
           prepareReconcile(
             parsePayload('reconcile', payload),
             nowMs,
-            createLatestAccounts(redis, { keyPrefix: queueKeyPrefix(queueName) }),
+            createLatestAccounts(redis, { keyPrefix: queueKeyPrefix(queueName, redis) }),
           ),
       },
     },
@@ -75,7 +79,7 @@ export async function enqueueBulkImport(producer: Producer, input: BulkImportInp
   chunkSizeOf(input); // a bad chunk size fails before anything connects
   const { redis } = await producer.resources();
   const store = createImportStore(redis, {
-    keyPrefix: queueKeyPrefix(producer.queueName),
+    keyPrefix: queueKeyPrefix(producer.queueName, redis),
     ttlSeconds: input.ttlSeconds,
   });
   return submitBulkImport({ store, addFlow: (flow) => producer.addFlow(flow) }, input);

@@ -7,7 +7,7 @@ export async function openRunHistory(
   config: Config,
   queueName: string,
 ): Promise<{ history: RunHistory; close(): Promise<void> }> {
-  const redis = await connectProducerConnection(config.redisUrl, undefined, { timeoutMs: config.redisTimeoutMs });
-  const history = createRunHistory(redis, { keyPrefix: queueKeyPrefix(queueName), limit: config.runHistory });
+  const redis = await connectProducerConnection(config, undefined, { timeoutMs: config.redisTimeoutMs });
+  const history = createRunHistory(redis, { keyPrefix: queueKeyPrefix(queueName, redis), limit: config.runHistory });
   return { history, close: () => closeConnection(redis) };
 }

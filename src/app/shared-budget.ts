@@ -1,18 +1,18 @@
-import type { Redis } from 'ioredis';
+import { describeRedis, type RedisConnection as Redis, type RedisSettings } from '../store/redis-client.js';
 import type { Logger } from 'pino';
 import type { ScalekitConfig } from '../config.js';
 import { OrgsyncError } from '../errors.js';
 import type { RateBudget } from '../scalekit/rate-budget.js';
-import { closeConnection, connectProducerConnection, describeRedisUrl } from '../store/redis-connections.js';
+import { closeConnection, connectProducerConnection } from '../store/redis-connections.js';
 import { createRedisLock } from '../store/redis-lock.js';
 import { createRedisRateBudget } from '../store/redis-rate-budget.js';
 
 /** `orgsync plan`/`apply` could not reach the Redis at REDIS_URL, so they would not share the budget. */
 export class SharedBudgetUnavailableError extends OrgsyncError {
-  constructor(redisUrl: string, options?: { cause?: unknown }) {
+  constructor(redis: RedisSettings, options?: { cause?: unknown }) {
     super(
       'ERR_SHARED_BUDGET_UNAVAILABLE',
-      `cannot reach Redis at ${describeRedisUrl(redisUrl)} (REDIS_URL) to join the workers' shared rate budget ` +
+      `cannot reach Redis at ${describeRedis(redis)} (REDIS_URL) to join the workers' shared rate budget ` +
         'and per-organization locks, so nothing was read or written. Start Redis or fix REDIS_URL; or, when no ' +
         'worker runs against this Scalekit environment, pass --no-shared-budget so that this run keeps ' +
         'a rate budget of its own (ORGSYNC_RATE_LIMIT is then not shared).',
@@ -32,10 +32,10 @@ export async function connectCliRedis(config: ScalekitConfig, logger: Logger): P
   // A failure to connect is the error below; only later outages are worth a log line.
   let connected = false;
   const onError = (error: Error) => {
-    if (connected) logger.warn({ err: error, redis: describeRedisUrl(config.redisUrl) }, 'Redis connection error');
+    if (connected) logger.warn({ err: error, redis: describeRedis(config) }, 'Redis connection error');
   };
   try {
-    const redis = await connectProducerConnection(config.redisUrl, onError, {
+    const redis = await connectProducerConnection(config, onError, {
       connectionName: 'orgsync:cli',
       timeoutMs: config.redisTimeoutMs,
       enableOfflineQueue: true,
@@ -44,7 +44,7 @@ export async function connectCliRedis(config: ScalekitConfig, logger: Logger): P
     connected = true;
     return redis;
   } catch (error) {
-    throw new SharedBudgetUnavailableError(config.redisUrl, { cause: error });
+    throw new SharedBudgetUnavailableError(config, { cause: error });
   }
 }
 
@@ -66,7 +66,7 @@ export async function joinSharedBudget(config: ScalekitConfig, logger: Logger): 
   const environmentUrl = config.scalekitEnvironmentUrl;
   const lock = createRedisLock({ redis, scope: environmentUrl, logger });
   logger.info(
-    { redis: describeRedisUrl(config.redisUrl), rate_limit: config.rateLimit },
+    { redis: describeRedis(config), rate_limit: config.rateLimit },
     'sharing the rate budget and per-organization locks of the workers',
   );
   return {

@@ -94,7 +94,7 @@ async function runWithBudget(
     const described = createSource(spec, config, rules, flags).description;
     const incremental = await openIncremental(
       options.since,
-      config.redisUrl,
+      config,
       watermarkId(described, config),
       config.sinceOverlapMs,
     );

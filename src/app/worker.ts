@@ -98,17 +98,15 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerProcess
   const { config } = options;
   const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
   const logger = options.logger.child({ queue: queueName });
-  const keyPrefix = queueKeyPrefix(queueName);
   const environmentUrl = config.scalekitEnvironmentUrl;
   const releasers = createReleasers();
   // Each reconnect attempt is an error: `watchOutages` says once that Redis went away, and when it is back.
-  const redis = createWorkerConnection(
-    config.redisUrl,
-    (error) => logger.debug({ err: error }, 'Redis connection error'),
-    { connectionName: `orgsync:worker:${queueName}` },
-  );
-  watchOutages(redis, config.redisUrl, logger);
+  const redis = createWorkerConnection(config, (error) => logger.debug({ err: error }, 'Redis connection error'), {
+    connectionName: `orgsync:worker:${queueName}`,
+  });
+  watchOutages(redis, config, logger);
   releasers.add('redis', () => closeConnection(redis));
+  const keyPrefix = queueKeyPrefix(queueName, redis);
   // Released just before the connection it flushes through (releasers run last-in, first-out).
   const callCounter = createCallCounter(redis, { keyPrefix });
   releasers.add('call counter', () => callCounter.close());
@@ -120,6 +118,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerProcess
     const worker = await startQueueWorker({
       redis,
       redisUrl: config.redisUrl,
+      redisMode: config.redisMode,
       logger: options.logger,
       queueName,
       jobs: createJobList({

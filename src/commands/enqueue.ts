@@ -127,6 +127,10 @@ export async function runEnqueueCommand(request: EnqueueRequest, io: CommandIo):
   const { createProducer } = await import('../app/producer.js');
   const producer = createProducer({
     redisUrl: config.redisUrl,
+    redisMode: config.redisMode,
+    redisSentinelName: config.redisSentinelName,
+    redisSentinelPassword: config.redisSentinelPassword,
+    redisTlsCa: config.redisTlsCa,
     redisTimeoutMs: config.redisTimeoutMs,
     queueName: request.flags.queue ?? DEFAULT_QUEUE_NAME,
     logger,
@@ -137,7 +141,7 @@ export async function runEnqueueCommand(request: EnqueueRequest, io: CommandIo):
     return request.flags.wait ? await follow(jobId, runsAfter, request.flags, config, producer, io) : 0;
   } catch (error) {
     // Redis stayed away longer than ORGSYNC_REDIS_TIMEOUT_MS: say which Redis, not ioredis's words.
-    throw toRedisUnavailable(error, config.redisUrl, config.redisTimeoutMs);
+    throw toRedisUnavailable(error, config, config.redisTimeoutMs);
   } finally {
     await producer.close();
   }

@@ -57,7 +57,7 @@ export async function runRunsCommand(request: { flags: RunsFlags; runId?: string
   try {
     return runId === undefined ? await list(history, limit, kind, flags, io) : await show(history, runId, flags, io);
   } catch (error) {
-    throw toRedisUnavailable(error, config.redisUrl, config.redisTimeoutMs);
+    throw toRedisUnavailable(error, config, config.redisTimeoutMs);
   } finally {
     await close();
   }

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection as Redis } from '../store/redis-client.js';
 import type { JobQueueOptions } from '../job-contract.js';
 import { defineLuaScript } from '../store/lua-script.js';
 import { bullJobOptions } from './bull-job-options.js';

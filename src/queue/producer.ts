@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { FlowProducer, Queue, type FlowJob } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection as Redis } from '../store/redis-client.js';
 import type { Logger } from 'pino';
 import { parseJobPayload, type JobFlow, type JobSpec } from '../job-contract.js';
 import { createReleasers } from '../lifecycle.js';
+import type { RedisSettings } from '../store/redis-client.js';
 import {
   closeConnection,
   connectProducerConnection,
   DEFAULT_QUEUE_NAME,
   watchOutages,
 } from '../store/redis-connections.js';
+import { bullPrefix } from '../store/redis-keys.js';
 import { DEFAULT_REDIS_TIMEOUT_MS } from '../store/redis-options.js';
 import { bullJobOptions } from './bull-job-options.js';
 import { addDebounced } from './debounced-add.js';
@@ -30,10 +32,11 @@ export interface DebouncePolicy {
 }
 
 /** Options of `createProducer`. */
-export interface ProducerOptions {
+export interface ProducerOptions extends RedisSettings {
   /**
-   * REDIS_URL. The connection is opened on first use; later, a command issued while Redis is away
-   * waits for it to come back for up to `redisTimeoutMs`.
+   * REDIS_URL (and the other Redis settings: mode, sentinel name, TLS CA). The connection is opened
+   * on first use; later, a command issued while Redis is away waits for it to come back for up to
+   * `redisTimeoutMs`.
    */
   redisUrl: string;
   /** ORGSYNC_REDIS_TIMEOUT_MS: how long a command waits through a Redis outage. Default 20,000. */
@@ -108,15 +111,16 @@ export function createProducer<Payloads extends object>(options: ProducerOptions
 
   async function open(): Promise<ProducerResources> {
     const redis = await connectProducerConnection(
-      options.redisUrl,
+      options,
       (error) => log.debug({ err: error }, 'Redis connection error'),
       { timeoutMs: options.redisTimeoutMs },
     );
-    watchOutages(redis, options.redisUrl, log, options.redisTimeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS);
+    watchOutages(redis, options, log, options.redisTimeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS);
     releasers.add('redis', () => closeConnection(redis));
-    const queue = new Queue(queueName, { connection: redis });
+    const prefix = bullPrefix(redis);
+    const queue = new Queue(queueName, { connection: redis, prefix });
     releasers.add('queue', () => queue.close());
-    const flows = new FlowProducer({ connection: redis });
+    const flows = new FlowProducer({ connection: redis, prefix });
     releasers.add('flow producer', () => flows.close());
     // Each reconnect attempt is an error here; `watchOutages` says it once.
     queue.on('error', (error) => log.debug({ err: error }, 'queue connection error'));

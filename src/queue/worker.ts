@@ -1,11 +1,13 @@
 import { Queue, UnrecoverableError, WaitingError, Worker, type Job, type WorkerOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection as Redis } from '../store/redis-client.js';
 import type { Logger } from 'pino';
 import type { Releasers } from '../lifecycle.js';
 import { RateLimitedError } from '../scalekit/errors.js';
 import type { EchoCounter } from '../store/reconcile-echoes.js';
 import type { NoopCounter } from '../store/reconcile-noops.js';
-import { DEFAULT_QUEUE_NAME, describeRedisUrl } from '../store/redis-connections.js';
+import { describeRedis, type RedisMode } from '../store/redis-client.js';
+import { DEFAULT_QUEUE_NAME } from '../store/redis-connections.js';
+import { bullPrefix } from '../store/redis-keys.js';
 import type { RunHistory } from '../store/run-history.js';
 import { classifyJobError } from './classify-job-error.js';
 import { createJobProcessor, type RunRecordedHook } from './job-processor.js';
@@ -33,6 +35,8 @@ export interface QueueWorkerOptions {
   redis: Redis;
   /** REDIS_URL, for the "worker starting" line (without credentials). */
   redisUrl: string;
+  /** ORGSYNC_REDIS_MODE, for the same line. Default `standalone`. */
+  redisMode?: RedisMode | undefined;
   logger: Logger;
   /** Default `orgsync`. */
   queueName?: string;
@@ -86,7 +90,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
   const log = options.logger.child({ component: 'worker', queue: queueName });
   const { redis, releasers } = options;
-  const queue = new Queue(queueName, { connection: redis });
+  const prefix = bullPrefix(redis);
+  const queue = new Queue(queueName, { connection: redis, prefix });
   releasers.add('queue', () => queue.close());
   // While the connection is away its errors are the outage's, which the composition root logs once.
   const logError = (message: string) => (error: Error) => {
@@ -166,10 +171,15 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   };
 
   // The worker's connection waits for Redis forever: say where it waits.
-  log.info({ redis: describeRedisUrl(options.redisUrl) }, 'worker starting');
+  log.info({ redis: describeRedis({ redisUrl: options.redisUrl, redisMode: options.redisMode }) }, 'worker starting');
   try {
     if (options.schedule) schedule = await scheduleJob(queue, options.schedule, log);
-    const workerOptions: WorkerOptions = { connection: redis, concurrency: options.concurrency ?? 2, autorun: false };
+    const workerOptions: WorkerOptions = {
+      connection: redis,
+      prefix,
+      concurrency: options.concurrency ?? 2,
+      autorun: false,
+    };
     workerOptions.lockDuration = options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS;
     workerOptions.stalledInterval = options.stalledIntervalMs ?? DEFAULT_STALLED_INTERVAL_MS;
     worker = new Worker(queueName, processor, workerOptions);

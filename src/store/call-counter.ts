@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection as Redis } from './redis-client.js';
 import type { RequestInfo } from '../scalekit/request-loop.js';
 
 /** Scalekit calls of every worker, by method, route template and status (for `/metrics`). */

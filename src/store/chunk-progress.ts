@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection as Redis } from './redis-client.js';
 import type { ReportItem } from '../engine/types.js';
 import { reportItemSchema } from './report-schema.js';
 

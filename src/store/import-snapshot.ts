@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisConnection as Redis } from './redis-client.js';
 import { z } from 'zod';
 import type { SnapshotProvider } from '../engine/run.js';
 import { createEmptySnapshot, toOrgState, type OrgState } from '../engine/snapshot.js';

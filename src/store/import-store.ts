@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection as Redis } from './redis-client.js';
 import { z } from 'zod';
 import { chunkProgressKey } from './chunk-progress.js';
 import { importSnapshotKeys } from './import-snapshot.js';

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection as Redis } from './redis-client.js';
 import { z } from 'zod';
 import type { KnownState, ObservedOrganization, PushedState } from './known-state.js';
 import { defineLuaScript } from './lua-script.js';

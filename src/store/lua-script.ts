@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisConnection as Redis } from './redis-client.js';
 
 /** A Lua script run with EVALSHA, loaded by EVAL the first time a server does not know it. */
 export interface LuaScript {

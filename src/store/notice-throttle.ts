@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection as Redis } from './redis-client.js';
 
 /**
  * At most one notification per subject per window, across every worker: `claim` sets

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection as Redis } from './redis-client.js';
 
 /** How a notification delivery ended. */
 export type NotificationResult = 'sent' | 'failed';

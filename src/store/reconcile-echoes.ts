@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection as Redis } from './redis-client.js';
 
 /**
  * Scalekit events that echoed orgsync's own write (a reconcile that found nothing to do and

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection as Redis } from './redis-client.js';
 
 /**
  * Reconciles that changed nothing and failed nothing (not recorded as runs, so that they never

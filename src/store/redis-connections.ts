@@ -1,5 +1,13 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 import { OrgsyncError } from '../errors.js';
+import {
+  createRedisClient,
+  describeRedis,
+  redactRedisSecrets,
+  type RedisConnection,
+  type RedisSettings,
+} from './redis-client.js';
+import { orgsyncKeyPrefix } from './redis-keys.js';
 import {
   DEFAULT_REDIS_TIMEOUT_MS,
   isRedisUnavailable,
@@ -10,13 +18,10 @@ import {
 /** Name of the BullMQ queue every kind of job goes through, unless `--queue` says otherwise. */
 export const DEFAULT_QUEUE_NAME = 'orgsync';
 
-/** Prefix of every Redis key orgsync itself writes (run history, import chunks, locks, rate budget). */
-export const ORGSYNC_KEY_PREFIX = 'orgsync:';
+export { queueKeyPrefix } from './redis-keys.js';
 
-/** Keys that belong to one queue (run history, bulk-import chunks): `orgsync:<queue>:`. */
-export function queueKeyPrefix(queueName: string): string {
-  return `${ORGSYNC_KEY_PREFIX}${queueName}:`;
-}
+/** Prefix of every Redis key orgsync itself writes on a single server (`redis-keys.ts` for a cluster's). */
+export const ORGSYNC_KEY_PREFIX = orgsyncKeyPrefix();
 
 /**
  * The connection of a worker process (BullMQ's contract): commands wait through reconnects
@@ -24,11 +29,11 @@ export function queueKeyPrefix(queueName: string): string {
  * (`workerConnectionOptions`).
  */
 export function createWorkerConnection(
-  redisUrl: string,
+  settings: RedisSettings,
   onError?: (error: Error) => void,
   options: RedisOptions = {},
-): Redis {
-  const redis = new Redis(redisUrl, { ...workerConnectionOptions(), ...options });
+): RedisConnection {
+  const redis = createRedisClient(settings, { ...workerConnectionOptions(), ...options });
   redis.on('error', (error: Error) => onError?.(error));
   return redis;
 }
@@ -41,20 +46,32 @@ export function createWorkerConnection(
  * `toRedisUnavailable` turns such a timeout into an error that names the Redis.
  */
 export async function connectProducerConnection(
-  redisUrl: string,
+  settings: RedisSettings,
   onError?: (error: Error) => void,
   options: RedisOptions & { timeoutMs?: number | undefined } = {},
-): Promise<Redis> {
+): Promise<RedisConnection> {
   const { timeoutMs = DEFAULT_REDIS_TIMEOUT_MS, ...redisOptions } = options;
-  const redis = new Redis(redisUrl, { ...producerConnectionOptions(timeoutMs), lazyConnect: true, ...redisOptions });
+  const redis = createRedisClient(settings, {
+    ...producerConnectionOptions(timeoutMs),
+    lazyConnect: true,
+    ...redisOptions,
+  });
   // Without a listener ioredis prints every reconnect failure; commands report errors themselves.
-  redis.on('error', (error: Error) => onError?.(error));
+  // The first failure's reason (WRONGPASS, a certificate refused) comes as an event; connect() then
+  // only says "Connection is closed".
+  let lastError: Error | undefined;
+  redis.on('error', (error: Error) => {
+    lastError ??= error;
+    onError?.(error);
+  });
   try {
     await redis.connect();
   } catch (error) {
     redis.disconnect();
-    throw new Error(
-      `cannot connect to Redis at ${describeRedisUrl(redisUrl)}; is it running, and is REDIS_URL right?`,
+    const reason = lastError?.message ?? (error instanceof Error ? error.message : String(error));
+    throw new OrgsyncError(
+      'ERR_REDIS',
+      `cannot connect to Redis at ${describeRedis(settings)} (${redactRedisSecrets(reason, settings)}); is it running, and are REDIS_URL and ORGSYNC_REDIS_MODE right?`,
       { cause: error },
     );
   }
@@ -66,11 +83,11 @@ export async function connectProducerConnection(
  * outage, the connection closed), an `OrgsyncError` (`ERR_REDIS_UNAVAILABLE`) naming the Redis
  * (without credentials) and the setting; anything else unchanged.
  */
-export function toRedisUnavailable(error: unknown, redisUrl: string, timeoutMs: number): unknown {
+export function toRedisUnavailable(error: unknown, redis: RedisSettings | string, timeoutMs: number): unknown {
   if (!isRedisUnavailable(error)) return error;
   return new OrgsyncError(
     'ERR_REDIS_UNAVAILABLE',
-    `Redis at ${describeRedisUrl(redisUrl)} did not answer within ${timeoutMs} ms (ORGSYNC_REDIS_TIMEOUT_MS); is it running, and is REDIS_URL right? Jobs already queued stay in Redis: run the command again once Redis is back.`,
+    `Redis at ${describeRedis(redis)} did not answer within ${timeoutMs} ms (ORGSYNC_REDIS_TIMEOUT_MS); is it running, and is REDIS_URL right? Jobs already queued stay in Redis: run the command again once Redis is back.`,
     { cause: error },
   );
 }
@@ -85,33 +102,36 @@ export interface OutageLog {
  * Logs one line when `redis` loses its connection ("Redis connection lost": commands now wait for
  * it, up to `timeoutMs`) and one when it is back, instead of one error per reconnect attempt.
  */
-export function watchOutages(redis: Redis, redisUrl: string, log: OutageLog, timeoutMs?: number): void {
+export function watchOutages(
+  redis: RedisConnection,
+  target: RedisSettings | string,
+  log: OutageLog,
+  timeoutMs?: number,
+): void {
   let away = false;
   // `reconnecting`, not `close`: a connection closed on purpose (QUIT at shutdown) does not reconnect.
   redis.on('reconnecting', () => {
     if (away) return;
     away = true;
     log.warn(
-      { redis: describeRedisUrl(redisUrl), ...(timeoutMs === undefined ? {} : { timeout_ms: timeoutMs }) },
+      { redis: describeRedis(target), ...(timeoutMs === undefined ? {} : { timeout_ms: timeoutMs }) },
       'Redis connection lost; reconnecting, commands wait for it',
     );
   });
   redis.on('ready', () => {
     if (!away) return;
     away = false;
-    log.info({ redis: describeRedisUrl(redisUrl) }, 'Redis connection restored');
+    log.info({ redis: describeRedis(target) }, 'Redis connection restored');
   });
 }
 
-/** `redis://host:port/db` without user or password, for messages. */
+/** `redis://host:port/db` without user or password, for messages (every URL of a list). */
 export function describeRedisUrl(redisUrl: string): string {
-  if (!URL.canParse(redisUrl)) return 'the configured REDIS_URL';
-  const url = new URL(redisUrl);
-  return `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`;
+  return describeRedis(redisUrl);
 }
 
 /** Closes a connection politely (QUIT), or drops it when it is not connected. Never throws. */
-export async function closeConnection(redis: Redis): Promise<void> {
+export async function closeConnection(redis: RedisConnection): Promise<void> {
   if (redis.status === 'end') return;
   if (redis.status !== 'ready') {
     redis.disconnect();

@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisConnection as Redis } from './redis-client.js';
 import type { Logger } from 'pino';
 import { OrgsyncError } from '../errors.js';
 import { realSleep, type Sleep } from '../scalekit/sleep.js';
-import { ORGSYNC_KEY_PREFIX } from './redis-connections.js';
+import { orgsyncKeyPrefix } from './redis-keys.js';
 import { defineLuaScript } from './lua-script.js';
 
 /** `exclusive(key, fn)` waited longer than `waitTimeoutMs` for another holder to finish. */
@@ -24,7 +24,7 @@ export interface RedisLockOptions {
   redis: Redis;
   /** What the keys are unique within, e.g. the Scalekit environment URL (hashed into the key). */
   scope: string;
-  /** Default `orgsync:`. */
+  /** Default `orgsync:` (`{orgsync}:` on a cluster). */
   keyPrefix?: string;
   /** Lifetime of a lock that its holder stopped renewing (a crashed process). Default 30,000 ms. */
   ttlMs?: number;
@@ -71,7 +71,7 @@ export function createRedisLock(options: RedisLockOptions): RedisLock {
   const sleep = options.sleep ?? realSleep;
   const random = options.random ?? Math.random;
   const scopeId = createHash('sha256').update(options.scope).digest('hex').slice(0, 16);
-  const keyOf = (key: string) => `${options.keyPrefix ?? ORGSYNC_KEY_PREFIX}lock:{${scopeId}}:${key}`;
+  const keyOf = (key: string) => `${options.keyPrefix ?? orgsyncKeyPrefix(redis)}lock:{${scopeId}}:${key}`;
 
   async function acquire(lockKey: string, token: string, key: string): Promise<void> {
     const deadline = Date.now() + waitTimeoutMs;

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisConnection as Redis } from './redis-client.js';
 import type { RateBudget } from '../scalekit/rate-budget.js';
 import { realSleep, type Sleep } from '../scalekit/sleep.js';
-import { ORGSYNC_KEY_PREFIX } from './redis-connections.js';
+import { orgsyncKeyPrefix } from './redis-keys.js';
 import { defineLuaScript } from './lua-script.js';
 
 /** Options of `createRedisRateBudget`. */
@@ -61,7 +61,7 @@ return 1
 `);
 
 /** The Redis keys of one environment's budget. The hash tag keeps both on one cluster slot. */
-export function rateBudgetKeys(environmentUrl: string, keyPrefix = ORGSYNC_KEY_PREFIX): { tat: string; pause: string } {
+export function rateBudgetKeys(environmentUrl: string, keyPrefix = orgsyncKeyPrefix()): { tat: string; pause: string } {
   const id = createHash('sha256').update(environmentUrl).digest('hex').slice(0, 16);
   return { tat: `${keyPrefix}rate:{${id}}:tat`, pause: `${keyPrefix}rate:{${id}}:pause` };
 }
@@ -82,7 +82,7 @@ export function createRedisRateBudget(options: RedisRateBudgetOptions): RateBudg
     throw new TypeError(`createRedisRateBudget: burst must be an integer >= 1, got ${burst}`);
   const sleep = options.sleep ?? realSleep;
   const now = options.now ?? Date.now;
-  const keys = rateBudgetKeys(options.environmentUrl, options.keyPrefix);
+  const keys = rateBudgetKeys(options.environmentUrl, options.keyPrefix ?? orgsyncKeyPrefix(options.redis));
   const intervalMs = 1000 / ratePerSecond;
   const toleranceMs = (burst - 1) * intervalMs;
   // Reserve only the very next slot: a caller further back asks again instead of holding a slot

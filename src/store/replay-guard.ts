@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection as Redis } from './redis-client.js';
 
 /**
  * Remembers which `webhook-id`s were accepted, so that a replayed delivery is acknowledged and

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection as Redis } from './redis-client.js';
 import { z } from 'zod';
 import { reportItemsOf } from '../engine/report-items.js';
 import type { RetryRecord } from '../engine/retry-records.js';

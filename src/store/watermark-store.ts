@@ -1,7 +1,10 @@
 import { formatInstant, parseInstant, type Instant } from '../sources/instant.js';
+import { orgsyncKeyPrefix } from './redis-keys.js';
 
 /** The two Redis commands the watermark store needs; an ioredis client fits. */
 export interface WatermarkRedis {
+  /** True for a Redis Cluster client: the key then carries the `{orgsync}` hash tag. */
+  isCluster?: boolean;
   get(key: string): Promise<string | null>;
   set(key: string, value: string): Promise<unknown>;
 }
@@ -24,7 +27,10 @@ export interface WatermarkStore {
  * description is the source's own (`postgres:accounts`, a URL without credentials), so it never
  * holds a secret.
  */
-export function createWatermarkStore(redis: WatermarkRedis, keyPrefix = 'orgsync'): WatermarkStore {
+export function createWatermarkStore(
+  redis: WatermarkRedis,
+  keyPrefix = orgsyncKeyPrefix(redis).replace(/:$/, ''),
+): WatermarkStore {
   const keyOf = (sourceDescription: string): string => `${keyPrefix}:watermark:${sourceDescription}`;
   return {
     async get(sourceDescription) {

@@ -19,4 +19,16 @@ describe('createLogger', () => {
     expect(line.endsWith('\n')).toBe(true);
     expect(JSON.parse(line)).toMatchObject({ source, msg: 'run started \u2066x\u2069' });
   });
+
+  it("redacts the arguments of a failed Redis command (an AUTH's are the password)", () => {
+    const { lines, destination } = capture();
+    const logger = createLogger({ destination });
+    const error = Object.assign(new Error('WRONGPASS invalid username-password pair'), {
+      command: { name: 'auth', args: ['alice', 'the-redis-pw'] },
+    });
+    logger.warn({ err: error }, 'Redis connection error');
+    logger.warn({ worker: { err: error } }, 'nested');
+    expect(lines.join('')).not.toContain('the-redis-pw');
+    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ err: { message: error.message, command: { name: 'auth' } } });
+  });
 });

@@ -1,0 +1,146 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis, type RedisOptions } from 'ioredis';
+import { freePort } from './free-port.js';
+
+export { freePort } from './free-port.js';
+
+/**
+ * Building blocks of the Redis topologies the tests start (a cluster, a Sentinel set-up, a server
+ * with ACL users or TLS): free ports, private temporary directories, `redis-server` processes that
+ * are stopped (SIGTERM, then SIGKILL) and whose directories are removed afterwards.
+ */
+
+/** Said when a Redis binary cannot be started: what to do about it, on one line. */
+export function missingBinary(binary: string): string {
+  return `${binary} is not installed: install it (Debian/Ubuntu: apt-get install redis-server redis-tools redis-sentinel; macOS: brew install redis); bash scripts/test-services.sh does it on Debian as root`;
+}
+
+/** A private temporary directory. */
+export function privateDir(what: string): Promise<string> {
+  return mkdtemp(join(tmpdir(), `orgsync-test-${what}-`));
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** Resolves when a plain connection with `options` answers PING; false when it does not (yet). */
+export async function answersPing(options: RedisOptions): Promise<boolean> {
+  const probe = new Redis({ lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, ...options });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    return (await probe.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+}
+
+/** A running Redis process of a test. */
+export interface RedisProcess {
+  port: number;
+  /** What it printed so far (for failure messages). */
+  output(): string;
+  /** SIGTERM, then SIGKILL after 5 s. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Spawns `binary args` (a `redis-server`, or the same in sentinel mode) and waits until `ready`
+ * resolves true (polled), the process exits, or `startTimeoutMs` passes.
+ */
+export async function spawnRedis(
+  binary: string,
+  args: readonly string[],
+  options: { port: number; ready: () => Promise<boolean>; startTimeoutMs?: number },
+): Promise<RedisProcess> {
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited(child);
+      clearTimeout(timer);
+    })();
+    return stopping;
+  };
+  const deadline = Date.now() + (options.startTimeoutMs ?? 20_000);
+  for (;;) {
+    const failed = await Promise.race([spawnError, new Promise<undefined>((r) => setTimeout(() => r(undefined), 50))]);
+    if (failed)
+      throw new Error((failed as NodeJS.ErrnoException).code === 'ENOENT' ? missingBinary(binary) : failed.message);
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(
+        `${binary} exited (code ${child.exitCode}) before it was ready on port ${options.port}:\n${output}`,
+      );
+    }
+    if (await options.ready()) return { port: options.port, output: () => output, stop };
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`${binary} was not ready on port ${options.port} within the deadline:\n${output}`);
+    }
+  }
+}
+
+/** Starts a `redis-server` on a free loopback port in `dir` (nothing saved), with `extraArgs`. */
+export async function startRedisServer(
+  dir: string,
+  extraArgs: readonly string[] = [],
+  ping: RedisOptions = {},
+): Promise<RedisProcess> {
+  const port = await freePort();
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+  return spawnRedis('redis-server', [...args, ...extraArgs], {
+    port,
+    ready: () => answersPing({ host: '127.0.0.1', port, ...ping }),
+  });
+}
+
+/** Stops every process, then removes the directories; never throws. */
+export async function stopAll(processes: readonly RedisProcess[], dirs: readonly string[]): Promise<void> {
+  await Promise.all(processes.map((p) => p.stop().catch(() => undefined)));
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }).catch(() => undefined)));
+}
+
+/** Runs a command to its end; rejects with its output when it fails. */
+export function runCommand(binary: string, args: readonly string[], timeoutMs = 30_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(new Error(error.code === 'ENOENT' ? missingBinary(binary) : error.message));
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(output);
+      else reject(new Error(`${binary} ${args.join(' ')} failed (exit ${code}):\n${output}`));
+    });
+  });
+}
+
+/** Polls `check` until it is truthy or `timeoutMs` passes (then throws naming `what`). */
+export async function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
