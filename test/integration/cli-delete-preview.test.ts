@@ -3,25 +3,14 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
 import { useCliEmulator } from '../helpers/cli-emulator.js';
+import { deleteSeed } from '../helpers/delete-seed.js';
 import { runCli } from '../helpers/run-cli.js';
 
 const HEADER = 'account_id,region,display_name,invoice_email,billing_plan,billing_currency,tax_id\n';
 let other: RunningEmulator | undefined;
 
-/** Ten managed organizations: KEEP-1..KEEP-8 with accounts, GONE-1 (deletable) and GONE-SCIM (SCIM enabled). */
-const seed = {
-  organizations: [
-    ...Array.from({ length: 8 }, (_, i) => ({
-      id: `org_keep_${i + 1}`,
-      display_name: `Keep ${i + 1}`,
-      external_id: `us-east-KEEP-${i + 1}`,
-    })),
-    { id: 'org_gone', display_name: 'Gone', external_id: 'us-east-GONE-1' },
-    { id: 'org_scim', display_name: 'Gone with SCIM', external_id: 'us-east-GONE-SCIM' },
-    { id: 'org_foreign', display_name: 'Not ours', external_id: 'legacy-42' },
-  ],
-  directories: [{ organization_id: 'org_scim', enabled: true }],
-};
+/** Ten managed organizations: KEEP-1..KEEP-8 with accounts, GONE-1 (deletable) and GONE-SCIM (SCIM enabled); one foreign. */
+const seed = deleteSeed({ extra: [{ id: 'org_foreign', display_name: 'Not ours', external_id: 'legacy-42' }] });
 
 const rows = Array.from({ length: 8 }, (_, i) => `KEEP-${i + 1},us-east,Keep ${i + 1},,,,\n`).join('');
 
