@@ -1,31 +1,19 @@
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HttpService } from '../../src/app/http-service.js';
-import { createRunHistory } from '../../src/store/run-history.js';
-import { chromiumPath, HEADLESS_CHROMIUM_ARGS } from '../helpers/chromium.js';
-import { startServiceStack, type ServiceStack } from '../helpers/service-stack.js';
+import { BROWSER_ADMIN, startBrowserStack, type BrowserStack } from '../helpers/browser-stack.js';
 import { HOSTILE_NAME, sampleReport } from '../unit/http/run-fixtures.js';
 
-const ADMIN = { username: 'ops', password: 'browser-test-password' };
-
-let stack: ServiceStack;
+let stack: BrowserStack | undefined;
 let service: HttpService;
 let browser: Browser;
 let context: BrowserContext;
-/** Closers of what beforeEach opened so far (it may stop half-way), run last-in first-out. */
-let closers: (() => Promise<unknown>)[] = [];
 
 beforeEach(async () => {
-  // First, so that a machine without a browser gets one clear line and nothing to clean up.
-  const executablePath = chromiumPath();
-  stack = await startServiceStack({
-    env: { ORGSYNC_ADMIN_USER: ADMIN.username, ORGSYNC_ADMIN_PASSWORD: ADMIN.password },
-  });
-  closers.push(() => stack.close());
-  service = stack.service;
-  const history = createRunHistory(stack.redis, { keyPrefix: stack.keyPrefix, limit: 10 });
+  stack = await startBrowserStack({ historyLimit: 10 });
+  ({ service, browser } = stack);
   const report = sampleReport('run-e2e-1');
-  await history.record({
+  await stack.history.record({
     runId: 'run-e2e-1',
     kind: 'nightly-sync',
     trigger: 'schedule',
@@ -34,15 +22,12 @@ beforeEach(async () => {
     report,
     exitCode: 1,
   });
-  browser = await chromium.launch({ args: HEADLESS_CHROMIUM_ARGS, executablePath });
-  closers.push(() => browser.close()); // closes its contexts too
-  context = await browser.newContext({ httpCredentials: ADMIN, viewport: { width: 1366, height: 900 } });
+  context = await browser.newContext({ httpCredentials: BROWSER_ADMIN, viewport: { width: 1366, height: 900 } });
 });
 
 afterEach(async () => {
-  const opened = closers.reverse();
-  closers = [];
-  for (const close of opened) await close();
+  await stack?.close();
+  stack = undefined;
 });
 
 describe('run pages in headless Chromium', () => {
