@@ -3,7 +3,7 @@ import { buildReport } from '../src/engine/report.js';
 import { retryRecordsOf } from '../src/engine/retry-records.js';
 import { runSync } from '../src/engine/run.js';
 import type { ReportItem } from '../src/engine/types.js';
-import { columnKey, type SourceRecord } from '../src/domain/account-record.js';
+import type { SourceRecord } from '../src/domain/account-record.js';
 import { externalIdOf, normalizeRegion } from '../src/domain/external-id.js';
 import { createInMemorySource } from './in-memory-source.js';
 import { PermanentJobError } from '../src/job-errors.js';
@@ -12,6 +12,7 @@ import type { JobDefinition, ReconcileHelpers } from './job-helpers.js';
 import { observedMatches } from './reconcile-echo.js';
 import { clampOccurredAtMs, newer, type ObservedOrganization, type PushedState } from '../src/store/known-state.js';
 import { describeTarget, findAccountRecord, newerHostRecord, targetOf } from './reconcile-target.js';
+import { emptyPartialReport, keyedAsColumns } from './single-account-report.js';
 import { triggerSchema } from './triggers.js';
 
 const MAX_ACCOUNT_FIELDS = 32;
@@ -112,7 +113,7 @@ export const reconcileJob: ReconcileJob = {
 
 async function reconcile(payload: ReconcilePayload, helpers: ReconcileHelpers): Promise<RunOutcome | SkippedOutcome> {
   const target = await targetOf(payload, helpers);
-  if (target === null) return { report: emptyReport(helpers, describeTarget(payload)) };
+  if (target === null) return { report: emptyPartialReport(helpers.runId, describeTarget(payload)) };
   const { externalId, accountId, region } = target;
   const known = await helpers.knownState(externalId);
   // A reconcile waiting in the queue keeps its first payload; newer deliveries may have come since.
@@ -123,7 +124,7 @@ async function reconcile(payload: ReconcilePayload, helpers: ReconcileHelpers): 
   let description = host?.description ?? 'webhook';
   let record: SourceRecord | null = host?.record ?? null;
   if (!record && pushed?.kind === 'account') {
-    record = { line: 1, values: normalise({ ...pushed.account, account_id: accountId, region }) };
+    record = { line: 1, values: keyedAsColumns({ ...pushed.account, account_id: accountId, region }) };
   } else if (!record) {
     const source = helpers.hostSource();
     if (!source) {
@@ -189,23 +190,4 @@ async function orphanOrNothing(
     apiCalls: helpers.engine.api.stats().apiCalls - callsBefore,
   });
   return { report };
-}
-
-function emptyReport(helpers: ReconcileHelpers, description: string) {
-  return buildReport({
-    runId: helpers.runId,
-    mode: 'apply',
-    scope: 'partial',
-    source: description,
-    startedAt: new Date(),
-    accounts: 0,
-    unchanged: 0,
-    items: [],
-    apiCalls: 0,
-  });
-}
-
-/** The account's fields keyed as sources key their columns (`columnKey`). */
-function normalise(account: Record<string, string | null>): Record<string, string | null> {
-  return Object.fromEntries(Object.entries(account).map(([k, v]) => [columnKey(k), v]));
 }

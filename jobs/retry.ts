@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { columnKey, type SourceRecord } from '../src/domain/account-record.js';
+import type { SourceRecord } from '../src/domain/account-record.js';
 import { splitExternalId } from '../src/domain/external-id.js';
 import { buildReport } from '../src/engine/report.js';
 import { retryRecordsOf, retryTargets, type RetryRecord } from '../src/engine/retry-records.js';
@@ -10,6 +10,7 @@ import { PermanentJobError } from '../src/job-errors.js';
 import { createInMemorySource } from './in-memory-source.js';
 import type { JobDefinition, RetryHelpers } from './job-helpers.js';
 import { findAccountRecord } from './reconcile-target.js';
+import { emptyPartialReport, keyedAsColumns } from './single-account-report.js';
 import { triggerSchema } from './triggers.js';
 
 /** `retry`: the stored run whose failed and stale items to reconcile again. */
@@ -54,7 +55,7 @@ export const retryJob: JobDefinition<typeof retryPayloadSchema, RetryHelpers, Ru
     );
     const description = `retry of run ${runId}`;
     if (records.length === 0)
-      return { report: withItems(emptyReport(helpers.runId, description), missing), retryOf: runId };
+      return { report: withItems(emptyPartialReport(helpers.runId, description), missing), retryOf: runId };
     const { report, plan } = await runSync(helpers.engine, {
       ...helpers.applySettings,
       mode: 'apply',
@@ -85,7 +86,7 @@ async function recordOf(
     pushed?.kind === 'account'
       ? {
           line: kept?.line ?? 1,
-          values: keyed({ ...pushed.account, account_id: split.accountId, region: split.region }),
+          values: keyedAsColumns({ ...pushed.account, account_id: split.accountId, region: split.region }),
         }
       : null;
   // The host system said something about the account after the run: that is what to apply now.
@@ -134,23 +135,4 @@ function withItems(report: RunReport, extra: readonly ReportItem[]): RunReport {
     unmanagedKeys: report.unmanaged_keys,
     unknownColumns: report.unknown_columns,
   });
-}
-
-function emptyReport(runId: string, description: string): RunReport {
-  return buildReport({
-    runId,
-    mode: 'apply',
-    scope: 'partial',
-    source: description,
-    startedAt: new Date(),
-    accounts: 0,
-    unchanged: 0,
-    items: [],
-    apiCalls: 0,
-  });
-}
-
-/** A pushed account's fields keyed as sources key their columns (`columnKey`). */
-function keyed(account: Record<string, string | null>): Record<string, string | null> {
-  return Object.fromEntries(Object.entries(account).map(([k, v]) => [columnKey(k), v]));
 }

@@ -1,77 +1,19 @@
-import type { Redis } from 'ioredis';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
-import { pino } from 'pino';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig, SCALEKIT_SETTINGS } from '../../src/config.js';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
-import { startHttpService, type HttpService } from '../../src/app/http-service.js';
-import { createRunHistory } from '../../src/store/run-history.js';
-import { chromiumPath } from '../helpers/chromium.js';
-import { deleteKeys, REDIS_URL, testName, testRedis } from '../integration/queue-helpers.js';
+import type { HttpService } from '../../src/app/http-service.js';
+import { BROWSER_ADMIN, startBrowserStack, type BrowserStack } from '../helpers/browser-stack.js';
 import { HOSTILE_NAME, sampleReport } from '../unit/http/run-fixtures.js';
 
-/** Headless, with nothing phoning home. */
-const CHROMIUM_OPTIONS = {
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-};
-const ADMIN = { username: 'ops', password: 'browser-test-password' };
-
-let emulator: RunningEmulator;
+let stack: BrowserStack | undefined;
 let service: HttpService;
-let redis: Redis;
-let keyPrefix: string;
-let queueName: string;
 let browser: Browser;
 let context: BrowserContext;
-/** Closers of what beforeEach opened so far (it may stop half-way), run last-in first-out. */
-let closers: (() => Promise<unknown>)[] = [];
 
 beforeEach(async () => {
-  // First, so that a machine without a browser gets one clear line and nothing to clean up.
-  const executablePath = chromiumPath();
-  queueName = testName();
-  keyPrefix = `orgsync-test:${queueName}:`;
-  emulator = await startEmulator();
-  closers.push(() => emulator.close());
-  const config = loadConfig({
-    require: SCALEKIT_SETTINGS,
-    env: {
-      SCALEKIT_ENVIRONMENT_URL: emulator.url,
-      SCALEKIT_CLIENT_ID: 'id',
-      SCALEKIT_CLIENT_SECRET: 'secret',
-      REDIS_URL,
-      ORGSYNC_ADMIN_USER: ADMIN.username,
-      ORGSYNC_ADMIN_PASSWORD: ADMIN.password,
-      ORGSYNC_HTTP_PORT: '0',
-    },
-  });
-  service = await startHttpService({
-    config,
-    logger: pino({ level: 'silent' }),
-    queueName,
-    keyPrefix,
-    rateBudgetKeyPrefix: keyPrefix,
-  });
-  closers.push(() => service.close());
-  redis = testRedis();
-  closers.push(async () => {
-    await deleteKeys(redis, keyPrefix);
-    // The service's queue handle registers the queue (its meta key) even with no job ever added.
-    await deleteKeys(redis, `bull:${queueName}:`);
-    await redis.quit();
-  });
-  const history = createRunHistory(redis, { keyPrefix, limit: 10 });
+  stack = await startBrowserStack({ historyLimit: 10 });
+  ({ service, browser } = stack);
   const report = sampleReport('run-e2e-1');
-  await history.record({
+  await stack.history.record({
     runId: 'run-e2e-1',
     kind: 'nightly-sync',
     trigger: 'schedule',
@@ -80,15 +22,12 @@ beforeEach(async () => {
     report,
     exitCode: 1,
   });
-  browser = await chromium.launch({ ...CHROMIUM_OPTIONS, executablePath });
-  closers.push(() => browser.close()); // closes its contexts too
-  context = await browser.newContext({ httpCredentials: ADMIN, viewport: { width: 1366, height: 900 } });
+  context = await browser.newContext({ httpCredentials: BROWSER_ADMIN, viewport: { width: 1366, height: 900 } });
 });
 
 afterEach(async () => {
-  const opened = closers.reverse();
-  closers = [];
-  for (const close of opened) await close();
+  await stack?.close();
+  stack = undefined;
 });
 
 describe('run pages in headless Chromium', () => {

@@ -1,35 +1,21 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { Redis } from 'ioredis';
-import { chromium, type Browser } from 'playwright-core';
-import { pino } from 'pino';
+import type { Browser } from 'playwright-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startHttpService, type HttpService } from '../../src/app/http-service.js';
-import { loadConfig, SCALEKIT_SETTINGS } from '../../src/config.js';
-import { startEmulator } from '../../src/emulator/server.js';
+import type { HttpService } from '../../src/app/http-service.js';
 import type { Report } from '../../src/engine/types.js';
-import { createRunHistory, type RunKind } from '../../src/store/run-history.js';
-import { chromiumPath } from '../helpers/chromium.js';
-import { deleteKeys, REDIS_URL, testName, testRedis } from '../integration/queue-helpers.js';
+import type { RunKind } from '../../src/store/run-history.js';
+import { BROWSER_ADMIN, startBrowserStack, type BrowserStack } from '../helpers/browser-stack.js';
 import { sampleReport } from '../unit/http/run-fixtures.js';
 
 /** Where the screenshots go (git-ignored; see README, Development). */
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-];
-const ADMIN = { username: 'ops', password: 'browser-test-password' };
 /** Runs recorded per kind: more than a chart shows for the nightly sync. */
 const RUNS: Partial<Record<RunKind, number>> = { 'nightly-sync': 34, reconcile: 3, 'bulk-import': 2, retry: 1 };
 
+let stack: BrowserStack | undefined;
 let service: HttpService;
-let redis: Redis;
 let browser: Browser;
-let closers: (() => Promise<unknown>)[] = [];
 
 function reportOf(runId: string, i: number): Report {
   const base = sampleReport(runId);
@@ -39,38 +25,9 @@ function reportOf(runId: string, i: number): Report {
 }
 
 beforeEach(async () => {
-  const executablePath = chromiumPath();
-  const queueName = testName();
-  const keyPrefix = `orgsync-test:${queueName}:`;
-  const emulator = await startEmulator();
-  closers.push(() => emulator.close());
-  const config = loadConfig({
-    require: SCALEKIT_SETTINGS,
-    env: {
-      SCALEKIT_ENVIRONMENT_URL: emulator.url,
-      SCALEKIT_CLIENT_ID: 'id',
-      SCALEKIT_CLIENT_SECRET: 'secret',
-      REDIS_URL,
-      ORGSYNC_ADMIN_USER: ADMIN.username,
-      ORGSYNC_ADMIN_PASSWORD: ADMIN.password,
-      ORGSYNC_HTTP_PORT: '0',
-    },
-  });
-  service = await startHttpService({
-    config,
-    logger: pino({ level: 'silent' }),
-    queueName,
-    keyPrefix,
-    rateBudgetKeyPrefix: keyPrefix,
-  });
-  closers.push(() => service.close());
-  redis = testRedis();
-  closers.push(async () => {
-    await deleteKeys(redis, keyPrefix);
-    await deleteKeys(redis, `bull:${queueName}:`);
-    await redis.quit();
-  });
-  const history = createRunHistory(redis, { keyPrefix, limit: 100 });
+  stack = await startBrowserStack({ historyLimit: 100 });
+  ({ service, browser } = stack);
+  const { history } = stack;
   let at = Date.parse('2026-05-01T02:00:00Z');
   for (const [kind, count] of Object.entries(RUNS) as [RunKind, number][]) {
     for (let i = 0; i < count; i += 1) {
@@ -91,19 +48,19 @@ beforeEach(async () => {
       });
     }
   }
-  browser = await chromium.launch({ args: CHROMIUM_ARGS, executablePath });
-  closers.push(() => browser.close());
 });
 
 afterEach(async () => {
-  const opened = closers.reverse();
-  closers = [];
-  for (const close of opened) await close();
+  await stack?.close();
+  stack = undefined;
 });
 
 describe('the runs page in headless Chromium at 1280×900', () => {
   it('fits the window without horizontal scrolling and draws one chart per kind of its last 30 runs', async () => {
-    const context = await browser.newContext({ httpCredentials: ADMIN, viewport: { width: 1280, height: 900 } });
+    const context = await browser.newContext({
+      httpCredentials: BROWSER_ADMIN,
+      viewport: { width: 1280, height: 900 },
+    });
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('console', (message) => {

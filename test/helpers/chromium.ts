@@ -18,3 +18,15 @@ export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
   if (!found) throw new Error(NO_CHROMIUM);
   return found;
 }
+
+/** Headless, with nothing phoning home: the `args` of `chromium.launch` in the browser tests. */
+export const HEADLESS_CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];

@@ -1,9 +1,6 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
-import type { Report } from '../../src/engine/types.js';
+import { describe, expect, it } from 'vitest';
+import { useCliEmulator } from '../helpers/cli-emulator.js';
 import { runCli } from '../helpers/run-cli.js';
 
 /** A CRM export: orgsync's fields under other names, and a column orgsync does not read. */
@@ -13,98 +10,73 @@ const EXPORT =
   'C2,eu-west,Globex,billing@globex.example,free,second\n';
 const MAP = 'account_id=customer,region=zone,display_name=company_name,invoice_email=billing_email,billing_plan=plan';
 
-let emulator: RunningEmulator;
-let dir: string;
-let env: Record<string, string>;
-
-beforeEach(async () => {
-  emulator = await startEmulator({ port: 0, clientId: 'cli-id', clientSecret: 'cli-secret' });
-  dir = await mkdtemp(join(tmpdir(), 'orgsync-cli-map-'));
-  env = {
-    SCALEKIT_ENVIRONMENT_URL: emulator.url,
-    SCALEKIT_CLIENT_ID: 'cli-id',
-    SCALEKIT_CLIENT_SECRET: 'cli-secret',
-    ORGSYNC_RATE_LIMIT: '500',
-  };
-});
-
-afterEach(async () => {
-  await emulator.close();
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function csv(text: string): Promise<string> {
-  const path = join(dir, 'export.csv');
-  await writeFile(path, text, 'utf8');
-  return path;
-}
-
-async function reportIn(reportDir: string): Promise<Report> {
-  return JSON.parse(await readFile(join(reportDir, 'report.json'), 'utf8')) as Report;
-}
+const cli = useCliEmulator({ per: 'test', dirPrefix: 'orgsync-cli-map-' });
 
 describe('orgsync plan / apply --map', () => {
   it('plans and applies a CSV with other column names, and reports columns by the names it read', async () => {
-    const path = await csv(EXPORT);
-    const reportDir = join(dir, 'plan');
-    const plan = await runCli(['plan', '--source', `csv:${path}`, '--map', MAP, '--report-dir', reportDir], env);
+    const path = await cli.csv('export.csv', EXPORT);
+    const reportDir = join(cli.dir, 'plan');
+    const plan = await runCli(['plan', '--source', `csv:${path}`, '--map', MAP, '--report-dir', reportDir], cli.env);
     expect(plan.stderr).toBe('');
     expect(plan.code).toBe(0);
-    const report = await reportIn(reportDir);
+    const report = await cli.reportIn(reportDir);
     expect(report.summary).toMatchObject({ accounts: 2, create: 2, invalid: 0 });
     expect(report.items.map((i) => i.external_id)).toEqual(['us-east-C1', 'eu-west-C2']);
     expect(report.unknown_columns).toEqual(['notes']);
     expect(report.unmanaged_keys).toEqual(['billing_currency', 'tax_id']);
-    expect(emulator.counters().writes).toEqual({ create: 0, update: 0, delete: 0 });
+    expect(cli.emulator.counters().writes).toEqual({ create: 0, update: 0, delete: 0 });
 
-    const apply = await runCli(['apply', '--source', `csv:${path}`, '--map', MAP], env);
+    const apply = await runCli(['apply', '--source', `csv:${path}`, '--map', MAP], cli.env);
     expect(apply.code).toBe(0);
-    expect(emulator.store.getByExternalId('us-east-C1')).toMatchObject({
+    expect(cli.emulator.store.getByExternalId('us-east-C1')).toMatchObject({
       display_name: 'Acme',
       metadata: { invoice_email: 'ap@acme.example', billing_plan: 'pro' },
     });
-    expect(emulator.store.getByExternalId('eu-west-C2')?.display_name).toBe('Globex');
+    expect(cli.emulator.store.getByExternalId('eu-west-C2')?.display_name).toBe('Globex');
 
     // ORGSYNC_COLUMN_MAP says the same: nothing left to do.
     const again = await runCli(['plan', '--source', `csv:${path}`, '--detailed-exitcode'], {
-      ...env,
+      ...cli.env,
       ORGSYNC_COLUMN_MAP: MAP,
     });
     expect(again.code).toBe(0);
   });
 
   it('reads a mapped field from its column, not from a column that has the field name', async () => {
-    const path = await csv('account_id,region,display_name,legal_name\nC1,us-east,Acme typo,Acme Inc.\n');
-    const reportDir = join(dir, 'plan');
+    const path = await cli.csv(
+      'export.csv',
+      'account_id,region,display_name,legal_name\nC1,us-east,Acme typo,Acme Inc.\n',
+    );
+    const reportDir = join(cli.dir, 'plan');
     const plan = await runCli(
       ['plan', '--source', `csv:${path}`, '--map', 'display_name=legal_name', '--report-dir', reportDir],
-      env,
+      cli.env,
     );
     expect(plan.code).toBe(0);
-    const report = await reportIn(reportDir);
+    const report = await cli.reportIn(reportDir);
     expect(report.items[0]?.changes).toContainEqual({ field: 'display_name', from: null, to: 'Acme Inc.' });
     expect(report.unknown_columns).toEqual(['display_name (not read: --map display_name=legal_name)']);
   });
 
   it('refuses a mapped column the header lacks, naming the field and the column, before calling Scalekit', async () => {
-    const path = await csv(EXPORT);
+    const path = await cli.csv('export.csv', EXPORT);
     const result = await runCli(
       ['apply', '--source', `csv:${path}`, '--map', 'account_id=customer,region=zone,display_name=company'],
-      env,
+      cli.env,
     );
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('display_name=company');
     expect(result.stderr).toContain('has no column "company" to read display_name from');
     expect(result.stderr).toContain('"company_name"');
-    expect(emulator.counters().totals.apiCalls).toBe(0);
+    expect(cli.emulator.counters().totals.apiCalls).toBe(0);
   });
 
   it('refuses a target that is not one of its fields, naming it and the column', async () => {
-    const path = await csv(EXPORT);
-    const result = await runCli(['plan', '--source', `csv:${path}`, '--map', 'company_size=employees'], env);
+    const path = await cli.csv('export.csv', EXPORT);
+    const result = await runCli(['plan', '--source', `csv:${path}`, '--map', 'company_size=employees'], cli.env);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`--map: company_size=employees: "company_size" is not one of orgsync's fields`);
-    expect(emulator.counters().totals.apiCalls).toBe(0);
+    expect(cli.emulator.counters().totals.apiCalls).toBe(0);
   });
 
   it('shows --map in --help', async () => {

@@ -1,5 +1,4 @@
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { domainRules } from '../../src/app.js';
@@ -7,6 +6,7 @@ import { enqueueBulkImport } from '../../src/app/producer.js';
 import { createCsvSource } from '../../src/sources/csv-source.js';
 import { createRedisLock } from '../../src/store/redis-lock.js';
 import { rateBudgetKeys } from '../../src/store/redis-rate-budget.js';
+import { freePort } from '../helpers/free-port.js';
 import { runCli } from '../helpers/run-cli.js';
 import { createQueueTestEnv, type QueueTestEnv } from './queue-env.js';
 import { accountsCsv, completedJob, pollUntil } from './queue-helpers.js';
@@ -28,16 +28,6 @@ function cliCsv(count: number): string {
 
 function externalIds(q: QueueTestEnv): string[] {
   return q.emulator.store.snapshot().organizations.map((o) => o.external_id ?? '');
-}
-
-/** A loopback port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 describe('orgsync apply from the CLI beside busy workers (REDIS_URL set)', () => {
@@ -107,7 +97,7 @@ describe('orgsync apply from the CLI beside busy workers (REDIS_URL set)', () =>
     t = await createQueueTestEnv();
     const cliPath = join(t.dir, 'cli.csv');
     await writeFile(cliPath, cliCsv(3));
-    const port = await closedPort();
+    const port = await freePort();
     const env = { ...t.env, REDIS_URL: `redis://ops:s3cret-pass@127.0.0.1:${port}/0` };
 
     const refused = await runCli(['apply', '--source', `csv:${cliPath}`], env);

@@ -1,37 +1,12 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
+import { describe, expect, it } from 'vitest';
+import { useCliEmulator } from '../helpers/cli-emulator.js';
 import { runCli } from '../helpers/run-cli.js';
 
 const HEADER = 'account_id,region,display_name,invoice_email,billing_plan,billing_currency,tax_id\n';
-let emulator: RunningEmulator;
-let dir: string;
-let env: Record<string, string>;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, clientId: 'cli-id', clientSecret: 'cli-secret' });
-  dir = await mkdtemp(join(tmpdir(), 'orgsync-cli-'));
-  env = {
-    SCALEKIT_ENVIRONMENT_URL: emulator.url,
-    SCALEKIT_CLIENT_ID: 'cli-id',
-    SCALEKIT_CLIENT_SECRET: 'cli-secret',
-    ORGSYNC_RATE_LIMIT: '500',
-  };
-});
-
-afterAll(async () => {
-  await emulator.close();
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function csv(name: string, text: string): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, text, 'utf8');
-  return path;
-}
+const cli = useCliEmulator({ per: 'file', dirPrefix: 'orgsync-cli-' });
 
 describe('orgsync plan / apply (the CLI contract)', () => {
   it('lists every missing setting at once and exits 1', async () => {
@@ -42,27 +17,33 @@ describe('orgsync plan / apply (the CLI contract)', () => {
   });
 
   it('ends with exit 1 and names the file when the source is missing, writing nothing', async () => {
-    const reportDir = join(dir, 'missing-reports');
-    const result = await runCli(['plan', '--source', `csv:${join(dir, 'nope.csv')}`, '--report-dir', reportDir], env);
+    const reportDir = join(cli.dir, 'missing-reports');
+    const result = await runCli(
+      ['plan', '--source', `csv:${join(cli.dir, 'nope.csv')}`, '--report-dir', reportDir],
+      cli.env,
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('nope.csv');
     expect(existsSync(reportDir)).toBe(false);
   });
 
   it('names the missing columns of a header', async () => {
-    const path = await csv('cols.csv', 'account_id,name\nA,B\n');
-    const result = await runCli(['plan', '--source', path], env);
+    const path = await cli.csv('cols.csv', 'account_id,name\nA,B\n');
+    const result = await runCli(['plan', '--source', path], cli.env);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/region/);
     expect(result.stderr).toMatch(/display_name/);
   });
 
   it('plans with --detailed-exitcode (2 on drift), applies, then plans 0 with zero writes', async () => {
-    const path = await csv('ok.csv', `${HEADER}A-1,us-east,Alpha,,pro,,\nA-2,eu-west,"Beta, ""the"" company",,,EUR,\n`);
-    const reportDir = join(dir, 'reports');
+    const path = await cli.csv(
+      'ok.csv',
+      `${HEADER}A-1,us-east,Alpha,,pro,,\nA-2,eu-west,"Beta, ""the"" company",,,EUR,\n`,
+    );
+    const reportDir = join(cli.dir, 'reports');
     const plan = await runCli(
       ['plan', '--source', `csv:${path}`, '--detailed-exitcode', '--report-dir', reportDir],
-      env,
+      cli.env,
     );
     expect(plan.stderr).toBe('');
     expect(plan.code).toBe(2);
@@ -101,38 +82,38 @@ describe('orgsync plan / apply (the CLI contract)', () => {
     expect(results).toContain('create,eu-west-A-2,A-2,3,');
     expect(existsSync(join(reportDir, 'summary.md'))).toBe(true);
 
-    const apply = await runCli(['apply', '--source', path], env);
+    const apply = await runCli(['apply', '--source', path], cli.env);
     expect(apply.code).toBe(0);
-    const writes = emulator.counters().writes;
-    const again = await runCli(['plan', '--source', path, '--detailed-exitcode'], env);
+    const writes = cli.emulator.counters().writes;
+    const again = await runCli(['plan', '--source', path, '--detailed-exitcode'], cli.env);
     expect(again.code).toBe(0);
-    const reapply = await runCli(['apply', '--source', path], env);
+    const reapply = await runCli(['apply', '--source', path], cli.env);
     expect(reapply.code).toBe(0);
-    expect(emulator.counters().writes).toEqual(writes);
+    expect(cli.emulator.counters().writes).toEqual(writes);
   });
 
   it('exits 1 when any row is invalid, and still applies the good ones', async () => {
-    const path = await csv('bad.csv', `${HEADER}B-1,us-east,Good,,,,\nB-2,nowhere,Bad,,,,\n`);
-    const result = await runCli(['apply', '--source', path], env);
+    const path = await cli.csv('bad.csv', `${HEADER}B-1,us-east,Good,,,,\nB-2,nowhere,Bad,,,,\n`);
+    const result = await runCli(['apply', '--source', path], cli.env);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('REGION_UNKNOWN');
-    expect(emulator.store.getByExternalId('us-east-B-1')).toBeDefined();
+    expect(cli.emulator.store.getByExternalId('us-east-B-1')).toBeDefined();
   });
 
   it('saves a plan with --out and applies exactly it', async () => {
-    const path = await csv('saved.csv', `${HEADER}S-1,us-west,Saved One,,,,\n`);
-    const planFile = join(dir, 'plan.json');
-    const plan = await runCli(['plan', '--source', path, '--out', planFile], env);
+    const path = await cli.csv('saved.csv', `${HEADER}S-1,us-west,Saved One,,,,\n`);
+    const planFile = join(cli.dir, 'plan.json');
+    const plan = await runCli(['plan', '--source', path, '--out', planFile], cli.env);
     expect(plan.code).toBe(0);
     expect(plan.stdout).toContain(`orgsync apply ${planFile}`);
-    expect(emulator.store.getByExternalId('us-west-S-1')).toBeUndefined();
-    const apply = await runCli(['apply', planFile], env);
+    expect(cli.emulator.store.getByExternalId('us-west-S-1')).toBeUndefined();
+    const apply = await runCli(['apply', planFile], cli.env);
     expect(apply.code).toBe(0);
-    expect(emulator.store.getByExternalId('us-west-S-1')?.display_name).toBe('Saved One');
+    expect(cli.emulator.store.getByExternalId('us-west-S-1')?.display_name).toBe('Saved One');
   });
 
   it('rejects an unknown scope with a message naming the choices', async () => {
-    const result = await runCli(['plan', '--source', 'a.csv', '--scope', 'everything'], env);
+    const result = await runCli(['plan', '--source', 'a.csv', '--scope', 'everything'], cli.env);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/partial.*full/);
   });
@@ -140,7 +121,7 @@ describe('orgsync plan / apply (the CLI contract)', () => {
 
 describe('orgsync demo (npm start)', () => {
   it('runs with no Redis and no credentials, and ends in step', async () => {
-    const result = await runCli(['demo', '--report-dir', join(dir, 'demo-reports')], {});
+    const result = await runCli(['demo', '--report-dir', join(cli.dir, 'demo-reports')], {});
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Plan again');
     expect(result.stdout).toContain('In step.');
@@ -148,6 +129,6 @@ describe('orgsync demo (npm start)', () => {
     expect(result.stdout).toMatch(
       /orphan +us-east-CUST-0999 +DELETE_WITHHELD_INVALID_ROWS: not deleted: 2 rows are invalid/,
     );
-    expect(existsSync(join(dir, 'demo-reports', '2-apply', 'report.json'))).toBe(true);
+    expect(existsSync(join(cli.dir, 'demo-reports', '2-apply', 'report.json'))).toBe(true);
   });
 });

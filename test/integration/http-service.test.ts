@@ -1,18 +1,17 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig, SCALEKIT_SETTINGS } from '../../src/config.js';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
-import { startHttpService, type HttpService } from '../../src/app/http-service.js';
+import type { RunningEmulator } from '../../src/emulator/server.js';
+import type { HttpService } from '../../src/app/http-service.js';
 import { createRunHistory } from '../../src/store/run-history.js';
 import { ACCOUNTS_SECRET, SCALEKIT_SECRET, signedHeaders } from '../unit/http/server-fixture.js';
 import { sampleReport } from '../unit/http/run-fixtures.js';
-import { REDIS_URL, deleteKeys, testName, testRedis } from './queue-helpers.js';
+import { startServiceStack, type ServiceStack } from '../helpers/service-stack.js';
 
 const ADMIN = { user: 'ops', password: 'correct horse battery staple' };
 const basic = `Basic ${Buffer.from(`${ADMIN.user}:${ADMIN.password}`).toString('base64')}`;
 
+let stack: ServiceStack;
 let emulator: RunningEmulator;
 let service: HttpService;
 let redis: Redis;
@@ -21,42 +20,23 @@ let queueName: string;
 let keyPrefix: string;
 
 beforeEach(async () => {
-  queueName = testName();
-  keyPrefix = `orgsync-test:${queueName}:`;
-  emulator = await startEmulator({ clientId: 'id', clientSecret: 'secret' });
-  const config = loadConfig({
-    require: SCALEKIT_SETTINGS,
+  stack = await startServiceStack({
     env: {
-      SCALEKIT_ENVIRONMENT_URL: emulator.url,
-      SCALEKIT_CLIENT_ID: 'id',
-      SCALEKIT_CLIENT_SECRET: 'secret',
-      REDIS_URL,
       ORGSYNC_WEBHOOK_SECRET: ACCOUNTS_SECRET,
       SCALEKIT_WEBHOOK_SECRET: SCALEKIT_SECRET,
       ORGSYNC_ADMIN_USER: ADMIN.user,
       ORGSYNC_ADMIN_PASSWORD: ADMIN.password,
-      ORGSYNC_HTTP_PORT: '0',
     },
-  });
-  service = await startHttpService({
-    config,
-    logger: pino({ level: 'silent' }),
-    queueName,
-    keyPrefix,
-    rateBudgetKeyPrefix: keyPrefix,
     readiness: { cacheMs: 0, timeoutMs: 1_000 },
   });
-  redis = testRedis();
+  ({ emulator, service, redis, queueName, keyPrefix } = stack);
   queue = new Queue(queueName, { connection: redis });
 });
 
 afterEach(async () => {
-  await service.close();
-  await emulator.close();
   await queue.obliterate({ force: true });
   await queue.close();
-  await deleteKeys(redis, keyPrefix);
-  await redis.quit();
+  await stack.close();
 });
 
 function accountEvent(accountId: string): string {

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runEnqueueCommand } from '../../src/commands/enqueue.js';
 import type { Report } from '../../src/engine/types.js';
 import type { RunJobResult } from '../../src/queue/job-processor.js';
+import { deleteSeed } from '../helpers/delete-seed.js';
 import { createQueueTestEnv, type QueueTestEnv } from './queue-env.js';
 import { captureIo, completedJob } from './queue-helpers.js';
 
@@ -17,20 +18,10 @@ afterEach(async () => {
 });
 
 /** Ten managed organizations: KEEP-1..8 in the source, GONE-1 deletable, GONE-SCIM with SCIM on; one unlinked "Adopt Me". */
-const seed = {
-  organizations: [
-    ...Array.from({ length: 8 }, (_, i) => ({
-      id: `org_keep_${i + 1}`,
-      display_name: `Keep ${i + 1}`,
-      external_id: `us-east-KEEP-${i + 1}`,
-      metadata: { billing_plan: 'pro' },
-    })),
-    { id: 'org_gone', display_name: 'Gone', external_id: 'us-east-GONE-1' },
-    { id: 'org_scim', display_name: 'Gone with SCIM', external_id: 'us-east-GONE-SCIM' },
-    { id: 'org_unlinked', display_name: 'Adopt Me' },
-  ],
-  directories: [{ organization_id: 'org_scim', enabled: true }],
-};
+const seed = deleteSeed({
+  keepMetadata: { billing_plan: 'pro' },
+  extra: [{ id: 'org_unlinked', display_name: 'Adopt Me' }],
+});
 const KEEP = Array.from({ length: 8 }, (_, i) => `KEEP-${i + 1},us-east,Keep ${i + 1},pro\n`).join('');
 
 /** An emulator seeded as above, a host CSV with `rows`, and workers with these settings. */

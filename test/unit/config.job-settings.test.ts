@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { ConfigError } from '../../src/errors.js';
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { configProblemsOf } from '../helpers/config-problems.js';
 
 describe('settings of the queued jobs', () => {
   it('the nightly policy defaults to no deletes and no adoption', () => {
@@ -50,7 +40,7 @@ describe('settings of the queued jobs', () => {
   });
 
   it('names each bad value by its variable', () => {
-    const problems = problemsOf(() =>
+    const problems = configProblemsOf(() =>
       loadConfig({
         env: { ORGSYNC_NIGHTLY_ALLOW_DELETE: 'yes please', ORGSYNC_NIGHTLY_ADOPT: '2', ORGSYNC_REGION: 'mars' },
       }),
@@ -66,6 +56,8 @@ describe('settings of the queued jobs', () => {
 
   it('checks ORGSYNC_REGION against ORGSYNC_REGIONS, ignoring case and spaces', () => {
     expect(loadConfig({ env: { ORGSYNC_REGIONS: 'mars,venus', ORGSYNC_REGION: ' Mars ' } }).region).toBe(' Mars ');
-    expect(problemsOf(() => loadConfig({ env: { ORGSYNC_REGIONS: 'mars', ORGSYNC_REGION: 'venus' } }))).toHaveLength(1);
+    expect(
+      configProblemsOf(() => loadConfig({ env: { ORGSYNC_REGIONS: 'mars', ORGSYNC_REGION: 'venus' } })),
+    ).toHaveLength(1);
   });
 });

@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { ConfigError } from '../../src/errors.js';
+import { configProblemsOf } from '../helpers/config-problems.js';
 
 function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig({ env });
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
+  return configProblemsOf(() => loadConfig({ env }));
 }
 
 describe('the notification settings', () => {

@@ -1,21 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { runVerdictOf } from '../../../src/engine/run-verdict.js';
-import type { ReportSummary } from '../../../src/engine/types.js';
+import { reportSummary } from '../../helpers/report-summary.js';
 
-const inStep: ReportSummary = {
-  accounts: 5,
-  create: 0,
-  update: 0,
-  unchanged: 5,
-  orphan: 0,
-  delete: 0,
-  adoptable: 0,
-  invalid: 0,
-  conflict: 0,
-  stale: 0,
-  failed: 0,
-  api_calls: 1,
-};
+const inStep = reportSummary({ accounts: 5, unchanged: 5, api_calls: 1 });
 
 describe('runVerdictOf', () => {
   it('is failed when the job failed (no summary) or any item failed', () => {
