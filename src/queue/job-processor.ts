@@ -99,7 +99,7 @@ export function createJobProcessor(deps: JobProcessorDeps): JobProcessor {
         kind: runKindOf(kind),
         trigger,
         jobId,
-        startedAt,
+        startedAt: runStart(outcome.report.started_at, startedAt),
         finishedAt: new Date(),
         report: outcome.report,
         exitCode,
@@ -166,4 +166,13 @@ function runKindOf(kind: string): RunKind {
 
 function parseTrigger(value: unknown): RunTrigger {
   return value === 'schedule' || value === 'cli' || value === 'webhook' ? value : 'api';
+}
+
+/**
+ * When a run began: the report's own start when it is earlier than this job's. A bulk import's
+ * parent job starts once its chunks are done, but its run began when the import was enqueued.
+ */
+function runStart(reportStartedAt: string, jobStartedAt: Date): Date {
+  const reported = Date.parse(reportStartedAt);
+  return Number.isFinite(reported) && reported < jobStartedAt.getTime() ? new Date(reported) : jobStartedAt;
 }

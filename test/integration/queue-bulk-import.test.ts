@@ -64,6 +64,11 @@ describe('bulk imports on the queue', () => {
       result: 'failed',
     });
     const report = stored?.report;
+    // The run began when the import was enqueued, not when its parent job gathered the chunks.
+    expect(stored?.summary.started_at).toBe(report?.started_at);
+    expect(stored?.summary.duration_ms).toBe(
+      Date.parse(stored?.summary.finished_at ?? '') - Date.parse(report?.started_at ?? ''),
+    );
     expect(report?.items).toHaveLength(2_503);
     expect(new Set(report?.items.map((i) => i.line)).size).toBe(2_503);
 
