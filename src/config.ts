@@ -378,6 +378,15 @@ export const SETTINGS = {
     schema: httpUrl.optional(),
     help: 'where orgsync serve is reached, e.g. https://orgsync.example.com: notifications link to its run pages',
   },
+  queueName: {
+    env: 'ORGSYNC_QUEUE',
+    flag: '--queue',
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a queue name of letters, digits, - and _ (at most 64)')
+      .default('orgsync'),
+    help: 'the BullMQ queue workers take jobs from; enqueue, retry, runs, serve and apply (its run record) use the same',
+  },
   runHistory: {
     env: 'ORGSYNC_RUN_HISTORY',
     schema: positiveInt('a number of runs').default(100),

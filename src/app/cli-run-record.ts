@@ -4,19 +4,14 @@ import { exitCodeFor } from '../engine/report.js';
 import { retryRecordsOf } from '../engine/retry-records.js';
 import type { SavedPlan } from '../engine/saved-plan.js';
 import type { RunReport } from '../engine/types.js';
-import {
-  closeConnection,
-  connectProducerConnection,
-  DEFAULT_QUEUE_NAME,
-  queueKeyPrefix,
-} from '../store/redis-connections.js';
+import { closeConnection, connectProducerConnection, queueKeyPrefix } from '../store/redis-connections.js';
 import { createRunHistory } from '../store/run-history.js';
 
 /** Run kind of an `orgsync apply` recorded in the run history. */
 export const CLI_APPLY_KIND = 'cli-apply';
 
 /**
- * Records an `orgsync apply` in the run history of the default queue (where `orgsync runs`,
+ * Records an `orgsync apply` in the run history of `ORGSYNC_QUEUE` (where `orgsync runs`,
  * `/runs` and `orgsync retry` look), kind `cli-apply`, with the account records of its failed
  * and stale items (from the plan) so that `orgsync retry` can retry them. Returns the run ID, or
  * `null` when Redis could not take it: the run itself is done, so that is a warning, not a failure.
@@ -32,7 +27,7 @@ export async function recordCliApply(options: {
     const redis = await connectProducerConnection(config);
     try {
       const history = createRunHistory(redis, {
-        keyPrefix: queueKeyPrefix(DEFAULT_QUEUE_NAME, redis),
+        keyPrefix: queueKeyPrefix(config.queueName, redis),
         limit: config.runHistory,
       });
       await history.record({

@@ -4,12 +4,7 @@ import { runVerdictOf } from '../engine/run-verdict.js';
 import type { DeliveryResult } from '../notify/notifier.js';
 import type { NoticeRun } from '../notify/run-notice.js';
 import { createNotificationCounter } from '../store/notification-counter.js';
-import {
-  closeConnection,
-  connectProducerConnection,
-  DEFAULT_QUEUE_NAME,
-  queueKeyPrefix,
-} from '../store/redis-connections.js';
+import { closeConnection, connectProducerConnection, queueKeyPrefix } from '../store/redis-connections.js';
 import { notifierFromConfig } from './run-notifications.js';
 import type { RedisSettings } from '../store/redis-client.js';
 
@@ -34,7 +29,7 @@ export async function notifyCliRun(config: Config, logger: Logger, run: NoticeRu
 }
 
 async function countDeliveries(
-  redisSettings: RedisSettings,
+  redisSettings: RedisSettings & Pick<Config, 'queueName'>,
   results: readonly DeliveryResult[],
   logger: Logger,
 ): Promise<void> {
@@ -45,7 +40,7 @@ async function countDeliveries(
       retryStrategy: () => null,
     });
     try {
-      const counter = createNotificationCounter(redis, { keyPrefix: queueKeyPrefix(DEFAULT_QUEUE_NAME, redis) });
+      const counter = createNotificationCounter(redis, { keyPrefix: queueKeyPrefix(redisSettings.queueName, redis) });
       for (const result of results) await counter.count(result);
     } finally {
       await closeConnection(redis);

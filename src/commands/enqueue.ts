@@ -9,7 +9,7 @@ import { exitCodeFor } from '../engine/report.js';
 import { REPORT_FILES, writeReportFiles } from '../engine/report-writer.js';
 import { describeItem, renderSummaryTable } from '../engine/summary-text.js';
 import { createLogger } from '../logger.js';
-import { DEFAULT_QUEUE_NAME, toRedisUnavailable } from '../store/redis-connections.js';
+import { toRedisUnavailable } from '../store/redis-connections.js';
 import { describeCounts } from './run-table.js';
 import { escapingStream } from './escaping-stream.js';
 import { outputError, pathArgument, prepareOutputDirectory } from './output-location.js';
@@ -48,7 +48,7 @@ const common = (cmd: Command): Command =>
         pathArgument,
       ),
     )
-    .option('--queue <name>', 'BullMQ queue the workers take jobs from', DEFAULT_QUEUE_NAME);
+    .option('--queue <name>', 'BullMQ queue the workers take jobs from [env ORGSYNC_QUEUE, default orgsync]');
 
 /** Registers `orgsync enqueue bulk-import|nightly-sync|reconcile`. */
 export function registerEnqueueCommand(program: Command, io: CommandIo): void {
@@ -115,8 +115,9 @@ export async function runEnqueueCommand(request: EnqueueRequest, io: CommandIo):
             csvDelimiter: request.flags.delimiter,
             csvEncoding: request.flags.encoding,
             columnMap: request.flags.map,
+            queueName: request.flags.queue,
           }
-        : {},
+        : { queueName: request.flags.queue },
     command: `orgsync enqueue ${request.kind}`,
   });
   if (request.flags.wait && request.flags.reportDir)
@@ -132,7 +133,7 @@ export async function runEnqueueCommand(request: EnqueueRequest, io: CommandIo):
     redisSentinelPassword: config.redisSentinelPassword,
     redisTlsCa: config.redisTlsCa,
     redisTimeoutMs: config.redisTimeoutMs,
-    queueName: request.flags.queue ?? DEFAULT_QUEUE_NAME,
+    queueName: config.queueName,
     logger,
     reconcileDelayMs: config.reconcileDelayMs,
   });

@@ -4,7 +4,6 @@ import { loadConfig } from '../config.js';
 import { REPORT_FILES } from '../engine/report-writer.js';
 import { retryTargets } from '../engine/retry-records.js';
 import { createLogger } from '../logger.js';
-import { DEFAULT_QUEUE_NAME } from '../store/redis-connections.js';
 import { follow, type EnqueueFlags } from './enqueue.js';
 import { escapingStream } from './escaping-stream.js';
 import { prepareOutputDirectory } from './output-location.js';
@@ -20,7 +19,7 @@ export function registerRetryCommand(program: Command, io: CommandIo): void {
     .argument('<run-id>', 'the run (first column of orgsync runs)')
     .option('--wait', 'follow the job to its end, print its summary and exit with the same code as orgsync apply')
     .option('--report-dir <dir>', 'with --wait: write report.json, results.csv and summary.md here')
-    .option('--queue <name>', 'BullMQ queue the workers take jobs from', DEFAULT_QUEUE_NAME)
+    .option('--queue <name>', 'BullMQ queue the workers take jobs from [env ORGSYNC_QUEUE, default orgsync]')
     .action(async (runId: string, flags: EnqueueFlags) => {
       process.exitCode = await runRetryCommand(runId, flags, io);
     });
@@ -31,11 +30,11 @@ export function registerRetryCommand(program: Command, io: CommandIo): void {
  * otherwise enqueues one `retry` job and, with `--wait`, reports like `orgsync enqueue --wait`.
  */
 export async function runRetryCommand(runId: string, flags: EnqueueFlags, io: CommandIo): Promise<number> {
-  const config = loadConfig({ env: io.env, command: 'orgsync retry' });
+  const config = loadConfig({ env: io.env, flags: { queueName: flags.queue }, command: 'orgsync retry' });
   if (flags.wait && flags.reportDir) await prepareOutputDirectory('--report-dir', flags.reportDir, REPORT_FILES);
   // Run IDs, sources and reports come from Redis: every line is escaped on its way out.
   io = { ...io, stdout: escapingStream(io.stdout), stderr: escapingStream(io.stderr) };
-  const queueName = flags.queue ?? DEFAULT_QUEUE_NAME;
+  const queueName = config.queueName;
   const { history, close } = await openRunHistory(config, queueName);
   let stored;
   try {

@@ -3,7 +3,7 @@ import { loadConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { renderSummaryTable } from '../engine/summary-text.js';
 import { openRunHistory } from '../app/run-history.js';
-import { DEFAULT_QUEUE_NAME, toRedisUnavailable } from '../store/redis-connections.js';
+import { toRedisUnavailable } from '../store/redis-connections.js';
 import { isRunKind, RUN_KINDS, unknownRunKindMessage, type RunHistory, type RunKind } from '../store/run-history.js';
 import { renderRunHeader, renderRunsTable } from './run-table.js';
 import { escapingStream } from './escaping-stream.js';
@@ -27,7 +27,7 @@ export function registerRunsCommand(program: Command, io: CommandIo): void {
     .option('--json', 'print JSON instead of a table')
     .option('--limit <n>', 'at most this many runs (default: all kept, ORGSYNC_RUN_HISTORY of each kind)')
     .option('--kind <kind>', `only runs of this kind: ${RUN_KINDS.join(', ')}`)
-    .option('--queue <name>', 'BullMQ queue whose runs to show', DEFAULT_QUEUE_NAME)
+    .option('--queue <name>', 'BullMQ queue whose runs to show [env ORGSYNC_QUEUE, default orgsync]')
     .action(async (flags: RunsFlags) => {
       process.exitCode = await runRunsCommand({ flags }, io);
     });
@@ -36,7 +36,7 @@ export function registerRunsCommand(program: Command, io: CommandIo): void {
     .description('print one run and its report (the same summary as orgsync apply)')
     .argument('<id>', 'the run id (first column of orgsync runs)')
     .option('--json', 'print the summary and the whole report as JSON')
-    .option('--queue <name>', 'BullMQ queue whose runs to show', DEFAULT_QUEUE_NAME)
+    .option('--queue <name>', 'BullMQ queue whose runs to show [env ORGSYNC_QUEUE, default orgsync]')
     .action(async (id: string, flags: RunsFlags) => {
       process.exitCode = await runRunsCommand({ flags, runId: id }, io);
     });
@@ -52,8 +52,8 @@ export async function runRunsCommand(request: { flags: RunsFlags; runId?: string
     throw new ConfigError([`--limit: expected a whole number greater than 0 (got ${JSON.stringify(flags.limit)})`]);
   const kind = flags.kind;
   if (kind !== undefined && !isRunKind(kind)) throw new ConfigError([`--kind: ${unknownRunKindMessage(kind)}`]);
-  const config = loadConfig({ env: io.env, command: 'orgsync runs' });
-  const { history, close } = await openRunHistory(config, flags.queue ?? DEFAULT_QUEUE_NAME);
+  const config = loadConfig({ env: io.env, flags: { queueName: flags.queue }, command: 'orgsync runs' });
+  const { history, close } = await openRunHistory(config, config.queueName);
   try {
     return runId === undefined ? await list(history, limit, kind, flags, io) : await show(history, runId, flags, io);
   } catch (error) {

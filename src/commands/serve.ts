@@ -26,14 +26,14 @@ function milliseconds(raw: string): number {
 export async function runServeCommand(flags: ServeFlags, io: CommandIo): Promise<number> {
   const config = loadConfig({
     env: io.env,
-    flags: { httpHost: flags.host, httpPort: flags.port },
+    flags: { httpHost: flags.host, httpPort: flags.port, queueName: flags.queue },
     require: [...SCALEKIT_SETTINGS, 'redisUrl'],
     command: 'orgsync serve',
   });
   const logger = createLogger({ level: config.logLevel });
   // Loaded here, not at the top: fastify, bull-board and BullMQ would slow every other command's start.
   const { startHttpService } = await import('../app/http-service.js');
-  const service = await startHttpService({ config, logger, queueName: flags.queue });
+  const service = await startHttpService({ config, logger, queueName: config.queueName });
   io.stdout.write(`${service.url}\n`);
   const stopped = new Promise<NodeJS.Signals>((resolve) => {
     const remove = onShutdownSignals((signal, count) => {
@@ -70,7 +70,10 @@ export function registerServeCommand(program: Command, io: CommandIo): void {
     )
     .option('--host <host>', 'address to bind [env ORGSYNC_HTTP_HOST, default 127.0.0.1]')
     .option('--port <n>', 'port to listen on, 0 for any free one [env ORGSYNC_HTTP_PORT, default 8080]')
-    .option('--queue <name>', "BullMQ queue the webhooks put jobs on (the workers' queue) [default orgsync]")
+    .option(
+      '--queue <name>',
+      "BullMQ queue the webhooks put jobs on (the workers' queue) [env ORGSYNC_QUEUE, default orgsync]",
+    )
     .addOption(
       new Option('--shutdown-timeout-ms <ms>', 'on SIGTERM/SIGINT, cut connections still open after this long')
         .argParser(milliseconds)

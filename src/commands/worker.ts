@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import { SCALEKIT_SETTINGS, loadConfig } from '../config.js';
 import { onShutdownSignals } from '../lifecycle.js';
 import { createLogger } from '../logger.js';
-import { DEFAULT_QUEUE_NAME } from '../store/redis-connections.js';
 import type { CommandIo } from './sync-command.js';
 
 /** Flags of `orgsync worker`, as commander gives them. */
@@ -28,7 +27,7 @@ export function registerWorkerCommand(program: Command, io: CommandIo): void {
       'jobs this process runs at once (each also has ORGSYNC_CONCURRENCY writes in flight)',
       '2',
     )
-    .option('--queue <name>', 'BullMQ queue to take jobs from', DEFAULT_QUEUE_NAME)
+    .option('--queue <name>', 'BullMQ queue to take jobs from [env ORGSYNC_QUEUE, default orgsync]')
     .option(
       '--shutdown-timeout-ms <ms>',
       'on SIGTERM/SIGINT, how long running jobs may finish before they are handed back to the queue',
@@ -64,6 +63,7 @@ export async function runWorkerCommand(
       workerConcurrency: flags.concurrency,
       workerShutdownTimeoutMs: flags.shutdownTimeoutMs,
       workerHealthPort: flags.healthPort,
+      queueName: flags.queue,
     },
     require: SCALEKIT_SETTINGS,
     command: 'orgsync worker',
@@ -75,7 +75,7 @@ export async function runWorkerCommand(
   const worker = await startWorker({
     config,
     logger,
-    queueName: flags.queue ?? DEFAULT_QUEUE_NAME,
+    queueName: config.queueName,
     concurrency: config.workerConcurrency,
     schedule: flags.schedule !== false,
     healthPort: config.workerHealthPort,

@@ -9,7 +9,8 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator/server.j
 import { DATABASE_URL } from '../helpers/database.js';
 import { loopbackServers, sendJson } from '../helpers/loopback-http.js';
 import { runCli } from '../helpers/run-cli.js';
-import { REDIS_URL, testRedis } from './queue-helpers.js';
+import { queueKeyPrefix } from '../../src/store/redis-keys.js';
+import { deleteKeys, REDIS_URL, testName, testRedis } from './queue-helpers.js';
 
 let emulator: RunningEmulator;
 let db: pg.Client;
@@ -49,9 +50,11 @@ async function accountsTable(rows: [string, string, string, string][]): Promise<
   await db.query(`CREATE TABLE ${table} (account_id text, region text, display_name text, updated_at timestamptz)`);
   for (const row of rows) await db.query(`INSERT INTO ${table} VALUES ($1, $2, $3, $4)`, row);
   const reportDir = await mkdtemp(join(tmpdir(), 'orgsync-inc-'));
+  const queue = testName(); // the queue whose run history records these applies (ORGSYNC_QUEUE)
   cleanups.push(async () => {
     const keys = await redis.keys(`orgsync:watermark:postgres:${table}*`);
     if (keys.length > 0) await redis.del(...keys);
+    await deleteKeys(redis, queueKeyPrefix(queue));
     await db.query(`DROP SCHEMA ${schema} CASCADE`);
     await rm(reportDir, { recursive: true, force: true });
   });
@@ -62,6 +65,7 @@ async function accountsTable(rows: [string, string, string, string][]): Promise<
     ORGSYNC_RATE_LIMIT: '500',
     DATABASE_URL,
     REDIS_URL,
+    ORGSYNC_QUEUE: queue,
     ORGSYNC_SOURCE: `postgres:${table}`,
     ORGSYNC_METADATA_KEYS: 'billing_plan',
   };
@@ -234,9 +238,11 @@ describe('orgsync apply --since last with an http(s) source', () => {
       sendJson(res, 200, { accounts: changed, next: null });
     });
     const reportDir = await mkdtemp(join(tmpdir(), 'orgsync-inc-http-'));
+    const queue = testName();
     cleanups.push(async () => {
       const keys = await redis.keys(`orgsync:watermark:${server.origin}/*`);
       if (keys.length > 0) await redis.del(...keys);
+      await deleteKeys(redis, queueKeyPrefix(queue));
       await rm(reportDir, { recursive: true, force: true });
     });
     const env = {
@@ -244,6 +250,7 @@ describe('orgsync apply --since last with an http(s) source', () => {
       SCALEKIT_CLIENT_ID: 'id',
       SCALEKIT_CLIENT_SECRET: 'secret',
       REDIS_URL,
+      ORGSYNC_QUEUE: queue,
       ORGSYNC_SOURCE: `${server.origin}/accounts`,
       ORGSYNC_SINCE_OVERLAP: '0s',
     };

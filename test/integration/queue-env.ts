@@ -44,6 +44,7 @@ export async function createQueueTestEnv(
     REDIS_URL,
     ORGSYNC_RATE_LIMIT: '2000',
     ORGSYNC_LOG_LEVEL: 'silent',
+    ORGSYNC_QUEUE: queueName,
     ...settings.env,
   };
   const config = loadConfig({ env, require: SCALEKIT_SETTINGS });

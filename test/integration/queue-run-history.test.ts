@@ -5,7 +5,7 @@ import { runRunsCommand } from '../../src/commands/runs.js';
 import { runSyncCommand } from '../../src/commands/sync-command.js';
 import { buildReport } from '../../src/engine/report.js';
 import { DEFAULT_QUEUE_NAME, queueKeyPrefix } from '../../src/store/redis-connections.js';
-import { createRunHistory, RUN_KINDS, type RunKind } from '../../src/store/run-history.js';
+import { RUN_KINDS, type RunKind } from '../../src/store/run-history.js';
 import { readNoopCount } from '../../src/store/reconcile-noops.js';
 import { createQueueTestEnv, type QueueTestEnv } from './queue-env.js';
 import { accountsCsv, captureIo, completedJob, pollUntil } from './queue-helpers.js';
@@ -111,21 +111,18 @@ describe('orgsync apply with REDIS_URL set', () => {
     const code = await runSyncCommand('apply', undefined, { source: `csv:${csv}` }, io);
     expect(code).toBe(1);
     const runId = /Recorded in the run history as run (\S+) /.exec(out())?.[1] ?? '';
-    const history = createRunHistory(t.redis, { keyPrefix: queueKeyPrefix(DEFAULT_QUEUE_NAME), limit: 100 });
-    try {
-      const stored = await history.get(runId);
-      expect(stored?.summary).toMatchObject({ kind: 'cli-apply', trigger: 'cli', result: 'failed' });
-      const failed = stored?.report?.items.filter((i) => i.action === 'failed').map((i) => i.external_id) ?? [];
-      expect(failed).toEqual(['us-east-C00001']); // its 6 attempts met the 6 faults
-      expect((await history.retryRecords(runId))?.map((r) => r.external_id)).toEqual(failed);
-      expect((await history.retryRecords(runId))?.[0]?.values).toMatchObject({
-        region: 'us-east',
-        billing_plan: 'pro',
-      });
-    } finally {
-      // Only this run's keys: the default queue's history may hold other tests' runs.
-      await t.redis.del(`${queueKeyPrefix(DEFAULT_QUEUE_NAME)}run:${runId}`);
-      await t.redis.zrem(`${queueKeyPrefix(DEFAULT_QUEUE_NAME)}runs:cli-apply`, runId);
-    }
+    // ORGSYNC_QUEUE (in t.env) says which queue's history the run goes into: this test's own.
+    const history = t.history;
+    const stored = await history.get(runId);
+    expect(stored?.summary).toMatchObject({ kind: 'cli-apply', trigger: 'cli', result: 'failed' });
+    const failed = stored?.report?.items.filter((i) => i.action === 'failed').map((i) => i.external_id) ?? [];
+    expect(failed).toEqual(['us-east-C00001']); // its 6 attempts met the 6 faults
+    expect((await history.retryRecords(runId))?.map((r) => r.external_id)).toEqual(failed);
+    expect((await history.retryRecords(runId))?.[0]?.values).toMatchObject({
+      region: 'us-east',
+      billing_plan: 'pro',
+    });
+    // ... and nothing into the default queue's.
+    expect(await t.redis.exists(`${queueKeyPrefix(DEFAULT_QUEUE_NAME)}run:${runId}`)).toBe(0);
   });
 });

@@ -61,3 +61,19 @@ describe('settings of the queued jobs', () => {
     ).toHaveLength(1);
   });
 });
+
+describe('ORGSYNC_QUEUE', () => {
+  it('defaults to orgsync; the --queue flag overrides the environment', () => {
+    expect(loadConfig({ env: {} }).queueName).toBe('orgsync');
+    expect(loadConfig({ env: { ORGSYNC_QUEUE: 'billing' } }).queueName).toBe('billing');
+    expect(loadConfig({ env: { ORGSYNC_QUEUE: 'billing' }, flags: { queueName: 'eu' } }).queueName).toBe('eu');
+  });
+
+  it('refuses a name BullMQ or the key layout cannot take, naming the setting', () => {
+    const problems = configProblemsOf(() => loadConfig({ env: { ORGSYNC_QUEUE: 'a:b' } }));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(
+      /^ORGSYNC_QUEUE: expected a queue name of letters, digits, - and _ \(at most 64\) \(got "a:b"\)/,
+    );
+  });
+});
