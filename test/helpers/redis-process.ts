@@ -9,7 +9,8 @@ export { freePort } from './free-port.js';
 
 /**
  * Building blocks of the Redis topologies the tests start (a cluster, a Sentinel set-up, a server
- * with ACL users or TLS): free ports, private temporary directories, `redis-server` processes that
+ * with ACL users or TLS) and the standalone and restartable servers (redis-server.ts,
+ * restartable-redis.ts): free ports, private temporary directories, `redis-server` processes that
  * are stopped (SIGTERM, then SIGKILL) and whose directories are removed afterwards.
  */
 
@@ -28,37 +29,55 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-/** Resolves when a plain connection with `options` answers PING; false when it does not (yet). */
-export async function answersPing(options: RedisOptions): Promise<boolean> {
+/**
+ * Runs `fn` on a fresh connection to one Redis (`options`, e.g. host and port) that does not retry,
+ * and disconnects it afterwards. Rejects when Redis cannot be reached or `fn` fails.
+ */
+export async function withRedisProbe<T>(options: RedisOptions, fn: (redis: Redis) => Promise<T>): Promise<T> {
   const probe = new Redis({ lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, ...options });
   probe.on('error', () => undefined);
   try {
     await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
+    return await fn(probe);
   } finally {
     probe.disconnect();
   }
 }
 
+/** Resolves when a plain connection with `options` answers PING; false when it does not (yet). */
+export function answersPing(options: RedisOptions): Promise<boolean> {
+  return withRedisProbe(options, async (probe) => (await probe.ping()) === 'PONG').catch(() => false);
+}
+
 /** A running Redis process of a test. */
 export interface RedisProcess {
   port: number;
+  /** Whether the process has not exited yet. */
+  readonly running: boolean;
   /** What it printed so far (for failure messages). */
   output(): string;
-  /** SIGTERM, then SIGKILL after 5 s. Idempotent. */
-  stop(): Promise<void>;
+  /**
+   * `shutdown` (default): SIGTERM (Redis's own graceful SHUTDOWN), then SIGKILL after
+   * `killAfterMs`; `kill`: SIGKILL at once (a crash). Resolves once the process has exited. Idempotent.
+   */
+  stop(how?: 'shutdown' | 'kill'): Promise<void>;
 }
 
 /**
  * Spawns `binary args` (a `redis-server`, or the same in sentinel mode) and waits until `ready`
- * resolves true (polled), the process exits, or `startTimeoutMs` passes.
+ * resolves true (polled), the process exits, or `startTimeoutMs` passes. When `binary` is not
+ * installed it throws `missingMessage` (default: `missingBinary(binary)`).
  */
 export async function spawnRedis(
   binary: string,
   args: readonly string[],
-  options: { port: number; ready: () => Promise<boolean>; startTimeoutMs?: number },
+  options: {
+    port: number;
+    ready: () => Promise<boolean>;
+    startTimeoutMs?: number;
+    killAfterMs?: number;
+    missingMessage?: string;
+  },
 ): Promise<RedisProcess> {
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -66,10 +85,11 @@ export async function spawnRedis(
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
   let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
+  const stop = (how: 'shutdown' | 'kill' = 'shutdown'): Promise<void> => {
+    if (how === 'kill') child.kill('SIGKILL');
     stopping ??= (async () => {
       child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 5_000);
       await exited(child);
       clearTimeout(timer);
     })();
@@ -78,31 +98,55 @@ export async function spawnRedis(
   const deadline = Date.now() + (options.startTimeoutMs ?? 20_000);
   for (;;) {
     const failed = await Promise.race([spawnError, new Promise<undefined>((r) => setTimeout(() => r(undefined), 50))]);
-    if (failed)
-      throw new Error((failed as NodeJS.ErrnoException).code === 'ENOENT' ? missingBinary(binary) : failed.message);
+    if (failed) {
+      const missing = (failed as NodeJS.ErrnoException).code === 'ENOENT';
+      throw new Error(missing ? (options.missingMessage ?? missingBinary(binary)) : failed.message);
+    }
     if (child.exitCode !== null) {
       await stop();
       throw new Error(
         `${binary} exited (code ${child.exitCode}) before it was ready on port ${options.port}:\n${output}`,
       );
     }
-    if (await options.ready()) return { port: options.port, output: () => output, stop };
+    if (await options.ready()) {
+      return {
+        port: options.port,
+        get running() {
+          return child.exitCode === null && child.signalCode === null;
+        },
+        output: () => output,
+        stop,
+      };
+    }
     if (Date.now() > deadline) {
-      await stop();
+      await stop('kill');
       throw new Error(`${binary} was not ready on port ${options.port} within the deadline:\n${output}`);
     }
   }
 }
 
-/** Starts a `redis-server` on a free loopback port in `dir` (nothing saved), with `extraArgs`. */
+/**
+ * Starts a `redis-server` on `options.port` (default: a free loopback port) in `dir`, with no RDB
+ * snapshots and AOF off unless `options.appendonly`, plus `extraArgs`; waits until a connection
+ * with `ping` (e.g. a password) answers PING. The other options go to `spawnRedis`.
+ */
 export async function startRedisServer(
   dir: string,
   extraArgs: readonly string[] = [],
   ping: RedisOptions = {},
+  options: {
+    port?: number;
+    appendonly?: boolean;
+    startTimeoutMs?: number;
+    killAfterMs?: number;
+    missingMessage?: string;
+  } = {},
 ): Promise<RedisProcess> {
-  const port = await freePort();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+  const { port = await freePort(), appendonly = false, ...spawnOptions } = options;
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', ''];
+  args.push('--appendonly', appendonly ? 'yes' : 'no');
   return spawnRedis('redis-server', [...args, ...extraArgs], {
+    ...spawnOptions,
     port,
     ready: () => answersPing({ host: '127.0.0.1', port, ...ping }),
   });
