@@ -1,12 +1,11 @@
-import { Redis } from 'ioredis';
 import {
   freePort,
   privateDir,
   runCommand,
-  spawnRedis,
+  startRedisServer,
   stopAll,
   waitFor,
-  answersPing,
+  withRedisProbe,
   type RedisProcess,
 } from './redis-process.js';
 
@@ -19,24 +18,11 @@ export interface TestRedisCluster {
   stop(): Promise<void>;
 }
 
-async function clusterOk(port: number, masters: number): Promise<boolean> {
-  const probe = new Redis({
-    host: '127.0.0.1',
-    port,
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
+function clusterOk(port: number, masters: number): Promise<boolean> {
+  return withRedisProbe({ host: '127.0.0.1', port }, async (probe) => {
     const info = String(await probe.call('CLUSTER', 'INFO'));
     return info.includes('cluster_state:ok') && info.includes(`cluster_known_nodes:${masters}`);
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
+  }).catch(() => false);
 }
 
 /**
@@ -53,19 +39,8 @@ export async function startRedisCluster(options: { masters?: number } = {}): Pro
     for (let i = 0; i < masters; i += 1) {
       const dir = await privateDir('redis-cluster');
       dirs.push(dir);
-      const port = await freePort();
       const busPort = await freePort();
       const args = [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        dir,
-        '--save',
-        '',
-        '--appendonly',
-        'no',
         '--cluster-enabled',
         'yes',
         '--cluster-config-file',
@@ -75,9 +50,7 @@ export async function startRedisCluster(options: { masters?: number } = {}): Pro
         '--cluster-node-timeout',
         '2000',
       ];
-      processes.push(
-        await spawnRedis('redis-server', args, { port, ready: () => answersPing({ host: '127.0.0.1', port }) }),
-      );
+      processes.push(await startRedisServer(dir, args));
     }
     const ports = processes.map((p) => p.port);
     await runCommand('redis-cli', [
