@@ -30,6 +30,20 @@ export interface QueueTestEnv {
   close(): Promise<void>;
 }
 
+/** The settings of a CLI run against the emulator at `url` (Redis settings apart). */
+export function emulatorEnv(url: string): Record<string, string> {
+  return {
+    SCALEKIT_ENVIRONMENT_URL: url,
+    SCALEKIT_CLIENT_ID: 'client',
+    SCALEKIT_CLIENT_SECRET: 'secret',
+    ORGSYNC_RATE_LIMIT: '2000',
+    ORGSYNC_LOG_LEVEL: 'silent',
+  };
+}
+
+/** Worker options of the queue tests: no schedule, short locks so that a stalled job is taken again soon. */
+export const TEST_WORKER_TIMING = { schedule: false, lockDurationMs: 2_000, stalledIntervalMs: 1_000 } as const;
+
 /** Starts the emulator and prepares a unique queue; `env` holds the settings a CLI run would read. */
 export async function createQueueTestEnv(
   settings: { env?: Record<string, string>; emulator?: Parameters<typeof startEmulator>[0] } = {},
@@ -38,12 +52,8 @@ export async function createQueueTestEnv(
   const emulator = await startEmulator({ port: 0, ...settings.emulator });
   const dir = await mkdtemp(join(tmpdir(), 'orgsync-queue-'));
   const env: Record<string, string> = {
-    SCALEKIT_ENVIRONMENT_URL: emulator.url,
-    SCALEKIT_CLIENT_ID: 'client',
-    SCALEKIT_CLIENT_SECRET: 'secret',
+    ...emulatorEnv(emulator.url),
     REDIS_URL,
-    ORGSYNC_RATE_LIMIT: '2000',
-    ORGSYNC_LOG_LEVEL: 'silent',
     ORGSYNC_QUEUE: queueName,
     ...settings.env,
   };
@@ -80,9 +90,7 @@ export async function createQueueTestEnv(
         config,
         logger,
         queueName,
-        schedule: false,
-        lockDurationMs: 2_000,
-        stalledIntervalMs: 1_000,
+        ...TEST_WORKER_TIMING,
         ...options,
       });
       workers.push(worker);

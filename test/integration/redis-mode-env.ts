@@ -13,6 +13,7 @@ import { createCsvSource } from '../../src/sources/csv-source.js';
 import { createRedisClient, redisSettingsOf, type RedisConnection } from '../../src/store/redis-client.js';
 import { closeConnection } from '../../src/store/redis-connections.js';
 import { bullPrefix } from '../../src/store/redis-keys.js';
+import { emulatorEnv, TEST_WORKER_TIMING } from './queue-env.js';
 import { accountsCsv, captureLogger, completedJob, testName } from './queue-helpers.js';
 
 /**
@@ -58,15 +59,7 @@ export async function createRedisModeEnv(redisEnv: Record<string, string>, extra
     logger: { debug: () => void requestTimes.push(Date.now()), error: () => undefined },
   });
   const dir = await mkdtemp(join(tmpdir(), 'orgsync-redis-mode-'));
-  const env: Record<string, string> = {
-    SCALEKIT_ENVIRONMENT_URL: emulator.url,
-    SCALEKIT_CLIENT_ID: 'client',
-    SCALEKIT_CLIENT_SECRET: 'secret',
-    ORGSYNC_RATE_LIMIT: '2000',
-    ORGSYNC_LOG_LEVEL: 'silent',
-    ...redisEnv,
-    ...extraEnv,
-  };
+  const env: Record<string, string> = { ...emulatorEnv(emulator.url), ...redisEnv, ...extraEnv };
   const config = loadConfig({ env, require: SCALEKIT_SETTINGS });
   const redis = createRedisClient(config, { maxRetriesPerRequest: null });
   redis.on('error', () => undefined);
@@ -96,9 +89,7 @@ export async function createRedisModeEnv(redisEnv: Record<string, string>, extra
         config,
         logger,
         queueName,
-        schedule: false,
-        lockDurationMs: 2_000,
-        stalledIntervalMs: 1_000,
+        ...TEST_WORKER_TIMING,
         ...options,
       });
       workers.push(worker);
