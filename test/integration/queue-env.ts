@@ -10,7 +10,7 @@ import { queueKeyPrefix } from '../../src/store/redis-connections.js';
 import { createProducer, type Producer } from '../../src/app/producer.js';
 import { createRunHistory, type RunHistory } from '../../src/store/run-history.js';
 import type { QueueWorker } from '../../src/queue/worker.js';
-import { startWorker as startWorkerProcess, type WorkerOptions } from '../../src/app/worker.js';
+import { startWorker, type WorkerOptions, type WorkerProcess } from '../../src/app/worker.js';
 import { captureLogger, deleteKeys, REDIS_URL, testName, testRedis } from './queue-helpers.js';
 
 /** One queue test's world: an emulator, a unique queue, workers and a producer, all closed by `close`. */
@@ -41,8 +41,27 @@ export function emulatorEnv(url: string): Record<string, string> {
   };
 }
 
-/** Worker options of the queue tests: no schedule, short locks so that a stalled job is taken again soon. */
-export const TEST_WORKER_TIMING = { schedule: false, lockDurationMs: 2_000, stalledIntervalMs: 1_000 } as const;
+/**
+ * The `startWorker` of a queue test's world: starts an in-process worker on its queue (no schedule,
+ * short locks so that a stalled job is taken again soon; `options` override) and keeps it in
+ * `workers`, which the world's `close` closes.
+ */
+export function testWorkerStarter(
+  base: Pick<WorkerOptions, 'config' | 'logger' | 'queueName'>,
+  workers: WorkerProcess[],
+): (options?: Partial<WorkerOptions>) => Promise<WorkerProcess> {
+  return async (options = {}) => {
+    const worker = await startWorker({
+      ...base,
+      schedule: false,
+      lockDurationMs: 2_000,
+      stalledIntervalMs: 1_000,
+      ...options,
+    });
+    workers.push(worker);
+    return worker;
+  };
+}
 
 /** Starts the emulator and prepares a unique queue; `env` holds the settings a CLI run would read. */
 export async function createQueueTestEnv(
@@ -63,7 +82,7 @@ export async function createQueueTestEnv(
   const history = createRunHistory(redis, { keyPrefix: queueKeyPrefix(queueName), limit: config.runHistory });
   const { logger, lines } = captureLogger();
   const producers: Producer[] = [];
-  const workers: QueueWorker[] = [];
+  const workers: WorkerProcess[] = [];
   return {
     queueName,
     emulator,
@@ -85,17 +104,7 @@ export async function createQueueTestEnv(
       producers.push(producer);
       return producer;
     },
-    async startWorker(options = {}) {
-      const worker = await startWorkerProcess({
-        config,
-        logger,
-        queueName,
-        ...TEST_WORKER_TIMING,
-        ...options,
-      });
-      workers.push(worker);
-      return worker;
-    },
+    startWorker: testWorkerStarter({ config, logger, queueName }, workers),
     async close() {
       await Promise.all(workers.map((w) => w.close({ deadlineMs: 5_000 })));
       await Promise.all(producers.map((p) => p.close()));
