@@ -18,7 +18,7 @@ import { emulatorTarget, remoteTarget, type BenchTarget } from './target.js';
 import { renderWebhookTable, runWebhookBurst, type WebhookResult } from './webhook-burst.js';
 import { loadConfig } from '../src/config.js';
 import { describeRedis, redisSettingsOf } from '../src/store/redis-client.js';
-import { startBenchRedisCluster, type BenchRedisCluster } from './redis-cluster.js';
+import { startRedisCluster, type RedisCluster } from './redis-cluster.js';
 
 const RESULTS_PATH = fileURLToPath(new URL('../../bench/results.json', import.meta.url));
 
@@ -89,9 +89,9 @@ async function main(): Promise<number> {
       `--${args.profile}-prof-dir=${args.profileDir}`,
     );
   }
-  let cluster: BenchRedisCluster | null = null;
+  let cluster: RedisCluster | null = null;
   if (args.redisCluster && args.scenarios.includes('bulk-import-queue')) {
-    cluster = await startBenchRedisCluster(3);
+    cluster = await startRedisCluster({ masters: 3 });
     log(`--redis-cluster: a private 3-master Redis Cluster at ${cluster.redisUrl}`);
   }
   const settings: RunSettings = {

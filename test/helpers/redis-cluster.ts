@@ -1,100 +1,12 @@
-import { Redis } from 'ioredis';
-import {
-  freePort,
-  privateDir,
-  runCommand,
-  spawnRedis,
-  stopAll,
-  waitFor,
-  answersPing,
-  type RedisProcess,
-} from './redis-process.js';
+import { startRedisCluster as startCluster, type RedisCluster } from '../../bench/redis-cluster.js';
 
 /** A Redis Cluster of the tests: `masters` nodes, no replicas, on loopback, each in a private directory. */
-export interface TestRedisCluster {
-  /** The seed nodes as `REDIS_URL` takes them in cluster mode: `redis://127.0.0.1:P1,redis://127.0.0.1:P2,...`. */
-  redisUrl: string;
-  ports: readonly number[];
-  /** Stops every node and removes their directories. Idempotent. */
-  stop(): Promise<void>;
-}
-
-async function clusterOk(port: number, masters: number): Promise<boolean> {
-  const probe = new Redis({
-    host: '127.0.0.1',
-    port,
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    const info = String(await probe.call('CLUSTER', 'INFO'));
-    return info.includes('cluster_state:ok') && info.includes(`cluster_known_nodes:${masters}`);
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
+export type TestRedisCluster = RedisCluster;
 
 /**
- * Starts `masters` (default 3) `redis-server --cluster-enabled yes` on free ports, joins them with
- * `redis-cli --cluster create ... --cluster-replicas 0 --cluster-yes`, and waits until every node
- * says `cluster_state:ok`. Each node's cluster bus gets a free port of its own (`--cluster-port`).
+ * Starts a cluster of `masters` (default 3) nodes (bench/redis-cluster.ts, the bench's recipe) with
+ * `--cluster-node-timeout 2000`, and waits until every node says `cluster_state:ok`.
  */
-export async function startRedisCluster(options: { masters?: number } = {}): Promise<TestRedisCluster> {
-  const masters = options.masters ?? 3;
-  const processes: RedisProcess[] = [];
-  const dirs: string[] = [];
-  const stop = () => stopAll(processes, dirs);
-  try {
-    for (let i = 0; i < masters; i += 1) {
-      const dir = await privateDir('redis-cluster');
-      dirs.push(dir);
-      const port = await freePort();
-      const busPort = await freePort();
-      const args = [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        dir,
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--cluster-enabled',
-        'yes',
-        '--cluster-config-file',
-        'nodes.conf',
-        '--cluster-port',
-        String(busPort),
-        '--cluster-node-timeout',
-        '2000',
-      ];
-      processes.push(
-        await spawnRedis('redis-server', args, { port, ready: () => answersPing({ host: '127.0.0.1', port }) }),
-      );
-    }
-    const ports = processes.map((p) => p.port);
-    await runCommand('redis-cli', [
-      '--cluster',
-      'create',
-      ...ports.map((port) => `127.0.0.1:${port}`),
-      '--cluster-replicas',
-      '0',
-      '--cluster-yes',
-    ]);
-    await waitFor('the cluster to be ok on every node', async () => {
-      const states = await Promise.all(ports.map((port) => clusterOk(port, masters)));
-      return states.every(Boolean);
-    });
-    return { redisUrl: ports.map((port) => `redis://127.0.0.1:${port}`).join(','), ports, stop };
-  } catch (error) {
-    await stop();
-    throw error;
-  }
+export function startRedisCluster(options: { masters?: number } = {}): Promise<TestRedisCluster> {
+  return startCluster({ ...options, nodeTimeoutMs: 2_000 });
 }

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import {
   answersPing,
   freePort,
@@ -10,6 +10,7 @@ import {
   startRedisServer,
   stopAll,
   waitFor,
+  withRedisProbe,
   type RedisProcess,
 } from './redis-process.js';
 
@@ -41,21 +42,8 @@ function sentinelCommand(configPath: string): { binary: string; args: string[] }
   }
 }
 
-async function withSentinel<T>(port: number, fn: (sentinel: Redis) => Promise<T>): Promise<T> {
-  const sentinel = new Redis({
-    host: '127.0.0.1',
-    port,
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  sentinel.on('error', () => undefined);
-  try {
-    await sentinel.connect();
-    return await fn(sentinel);
-  } finally {
-    sentinel.disconnect();
-  }
+function withSentinel<T>(port: number, fn: (sentinel: Redis) => Promise<T>): Promise<T> {
+  return withRedisProbe({ host: '127.0.0.1', port }, fn);
 }
 
 /** Fields of a `SENTINEL REPLICAS` entry (a flat name/value list). */
@@ -66,23 +54,10 @@ function fields(entry: unknown): Record<string, string> {
   return out;
 }
 
-async function isWritableMaster(port: number): Promise<boolean> {
-  const probe = new Redis({
-    host: '127.0.0.1',
-    port,
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    return String(await probe.info('replication')).includes('role:master');
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
+function isWritableMaster(port: number): Promise<boolean> {
+  return withRedisProbe({ host: '127.0.0.1', port }, async (probe) =>
+    String(await probe.info('replication')).includes('role:master'),
+  ).catch(() => false);
 }
 
 /**
@@ -104,14 +79,11 @@ export async function startRedisSentinel(options: { masterName?: string } = {}):
     dirs.push(replicaDir);
     const replica = await startRedisServer(replicaDir, ['--replicaof', '127.0.0.1', String(master.port)]);
     processes.push(replica);
-    await waitFor('the replica to be in sync', async () => {
-      const probe = new Redis({ host: '127.0.0.1', port: replica.port });
-      try {
-        return String(await probe.info('replication')).includes('master_link_status:up');
-      } finally {
-        probe.disconnect();
-      }
-    });
+    await waitFor('the replica to be in sync', () =>
+      withRedisProbe({ host: '127.0.0.1', port: replica.port }, async (probe) =>
+        String(await probe.info('replication')).includes('master_link_status:up'),
+      ),
+    );
 
     const sentinelDir = await privateDir('redis-sentinel');
     dirs.push(sentinelDir);

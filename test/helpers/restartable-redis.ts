@@ -1,9 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { rm } from 'node:fs/promises';
+import { freePort, privateDir, startRedisServer, type RedisProcess } from './redis-process.js';
 import { NO_REDIS_SERVER } from './redis-server.js';
 
 /**
@@ -30,37 +26,6 @@ export interface RestartableRedis {
   close(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
-/** PING answered PONG: up, and done loading its AOF (a loading server answers LOADING). */
-async function answersPing(url: string): Promise<boolean> {
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
-
 /**
  * Starts a restartable Redis on a free port (see `RestartableRedis`). Throws `NO_REDIS_SERVER` when
  * `redis-server` is not installed, or Redis's own output when it does not answer within
@@ -70,66 +35,29 @@ export async function startRestartableRedis(
   options: { startTimeoutMs?: number; password?: string } = {},
 ): Promise<RestartableRedis> {
   const startTimeoutMs = options.startTimeoutMs ?? 20_000;
-  const dir = await mkdtemp(join(tmpdir(), 'orgsync-test-redis-aof-'));
+  const dir = await privateDir('redis-aof');
   // A free port can be taken between finding it and binding it: try a few on the first start.
   let port = await freePort();
   const auth = options.password === undefined ? '' : `:${encodeURIComponent(options.password)}@`;
   const url = () => `redis://${auth}127.0.0.1:${port}`;
-  let child: ChildProcess | undefined;
+  let child: RedisProcess | undefined;
   let closed = false;
 
+  /** Starts the server; resolves once PING answers PONG (up, and done loading its AOF). */
   async function launch(): Promise<void> {
-    const args = [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
+    const password = options.password === undefined ? [] : ['--requirepass', options.password];
+    child = await startRedisServer(
       dir,
-      '--save',
-      '',
-      '--appendonly',
-      'yes',
-      '--appendfsync',
-      'always',
-      '--maxmemory-policy',
-      'noeviction',
-      ...(options.password === undefined ? [] : ['--requirepass', options.password]),
-    ];
-    const started = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child = started;
-    let output = '';
-    started.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    started.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    let spawnError: Error | undefined;
-    started.once('error', (error) => (spawnError = error));
-    const deadline = Date.now() + startTimeoutMs;
-    for (;;) {
-      if (spawnError) {
-        child = undefined;
-        throw new Error((spawnError as NodeJS.ErrnoException).code === 'ENOENT' ? NO_REDIS_SERVER : spawnError.message);
-      }
-      if (started.exitCode !== null) {
-        child = undefined;
-        throw new Error(`redis-server exited (code ${started.exitCode}) before answering on port ${port}:\n${output}`);
-      }
-      if (await answersPing(url())) return;
-      if (Date.now() > deadline) {
-        await stopChild('kill');
-        throw new Error(`redis-server did not answer on port ${port} within ${startTimeoutMs} ms:\n${output}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+      ['--appendfsync', 'always', '--maxmemory-policy', 'noeviction', ...password],
+      { password: options.password },
+      { port, appendonly: true, startTimeoutMs, killAfterMs: 10_000, missingMessage: NO_REDIS_SERVER },
+    );
   }
 
   async function stopChild(how: 'shutdown' | 'kill'): Promise<void> {
     const running = child;
     child = undefined;
-    if (!running) return;
-    running.kill(how === 'kill' ? 'SIGKILL' : 'SIGTERM');
-    const timer = setTimeout(() => running.kill('SIGKILL'), 10_000);
-    await exited(running);
-    clearTimeout(timer);
+    await running?.stop(how);
   }
 
   for (let attempt = 1; ; attempt += 1) {
@@ -150,7 +78,7 @@ export async function startRestartableRedis(
     port,
     dir,
     get running() {
-      return child !== undefined && child.exitCode === null;
+      return child?.running ?? false;
     },
     stop: (how = 'shutdown') => stopChild(how),
     async start() {

@@ -5,7 +5,7 @@ import { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { domainRules } from '../../src/app.js';
 import { createProducer, enqueueBulkImport, type Producer } from '../../src/app/producer.js';
-import { startWorker, type WorkerOptions, type WorkerProcess } from '../../src/app/worker.js';
+import type { WorkerOptions, WorkerProcess } from '../../src/app/worker.js';
 import { loadConfig, SCALEKIT_SETTINGS, type ScalekitConfig } from '../../src/config.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
 import type { RunJobResult } from '../../src/queue/job-processor.js';
@@ -13,6 +13,7 @@ import { createCsvSource } from '../../src/sources/csv-source.js';
 import { createRedisClient, redisSettingsOf, type RedisConnection } from '../../src/store/redis-client.js';
 import { closeConnection } from '../../src/store/redis-connections.js';
 import { bullPrefix } from '../../src/store/redis-keys.js';
+import { emulatorEnv, testWorkerStarter } from './queue-env.js';
 import { accountsCsv, captureLogger, completedJob, testName } from './queue-helpers.js';
 
 /**
@@ -58,15 +59,7 @@ export async function createRedisModeEnv(redisEnv: Record<string, string>, extra
     logger: { debug: () => void requestTimes.push(Date.now()), error: () => undefined },
   });
   const dir = await mkdtemp(join(tmpdir(), 'orgsync-redis-mode-'));
-  const env: Record<string, string> = {
-    SCALEKIT_ENVIRONMENT_URL: emulator.url,
-    SCALEKIT_CLIENT_ID: 'client',
-    SCALEKIT_CLIENT_SECRET: 'secret',
-    ORGSYNC_RATE_LIMIT: '2000',
-    ORGSYNC_LOG_LEVEL: 'silent',
-    ...redisEnv,
-    ...extraEnv,
-  };
+  const env: Record<string, string> = { ...emulatorEnv(emulator.url), ...redisEnv, ...extraEnv };
   const config = loadConfig({ env, require: SCALEKIT_SETTINGS });
   const redis = createRedisClient(config, { maxRetriesPerRequest: null });
   redis.on('error', () => undefined);
@@ -91,19 +84,7 @@ export async function createRedisModeEnv(redisEnv: Record<string, string>, extra
       producers.push(producer);
       return producer;
     },
-    async startWorker(options = {}) {
-      const worker = await startWorker({
-        config,
-        logger,
-        queueName,
-        schedule: false,
-        lockDurationMs: 2_000,
-        stalledIntervalMs: 1_000,
-        ...options,
-      });
-      workers.push(worker);
-      return worker;
-    },
+    startWorker: testWorkerStarter({ config, logger, queueName }, workers),
     async enqueueImport(rows, chunkSize) {
       const path = join(dir, `accounts-${rows}.csv`);
       await writeFile(path, accountsCsv(rows));

@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import { createServer } from 'node:net';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runWorkerCommand } from '../../src/commands/worker.js';
@@ -7,6 +6,7 @@ import { loadConfig, SCALEKIT_SETTINGS } from '../../src/config.js';
 import { startWorkerHealthServer, type WorkerHealthServer } from '../../src/queue/worker-health.js';
 import type { QueueWorker } from '../../src/queue/worker.js';
 import { startWorker } from '../../src/app/worker.js';
+import { freePort } from '../helpers/free-port.js';
 import { startPrivateRedis, type PrivateRedis } from '../helpers/redis-server.js';
 import { captureIo, deleteKeys, pollUntil, REDIS_URL, testName, testRedis } from './queue-helpers.js';
 
@@ -27,15 +27,6 @@ afterEach(async () => {
 async function status(url: string): Promise<{ code: number; body: unknown }> {
   const res = await fetch(url);
   return { code: res.status, body: await res.json() };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 describe('the worker health endpoint (--health-port)', () => {
