@@ -37,6 +37,11 @@ function positive(name: string, raw: string | undefined, fallback: number, probl
   return n;
 }
 
+/** `--help` / `-h` among the flags: print the usage and run nothing. */
+export function wantsHelp(argv: readonly string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h');
+}
+
 /** Parses the flags strictly; throws an Error listing every problem, with the usage. */
 export function parseBenchArgs(argv: string[]): BenchArgs {
   const { values } = parseArgs({

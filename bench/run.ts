@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseBenchArgs, type BenchArgs } from './args.js';
+import { parseBenchArgs, USAGE, wantsHelp, type BenchArgs } from './args.js';
 import { renderCsvReadingTable, runCsvReading, type CsvReadingRow } from './csv-reading.js';
 import { runQueueImport } from './queue-import.js';
 import type { ResultRow } from './result-row.js';
@@ -76,6 +76,10 @@ interface CsvReading {
 async function main(): Promise<number> {
   let args: BenchArgs;
   try {
+    if (wantsHelp(process.argv.slice(2))) {
+      process.stdout.write(`${USAGE}\nSee docs/performance.md for what each scenario measures.\n`);
+      return 0;
+    }
     args = parseBenchArgs(process.argv.slice(2));
   } catch (error) {
     log(error instanceof Error ? error.message : String(error));
