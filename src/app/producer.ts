@@ -7,6 +7,7 @@ import {
 } from '../../jobs/bulk-import-enqueue.js';
 import { JOB_KINDS, jobSpecOf, parsePayload, type EnqueueKind, type PayloadInput } from '../../jobs/catalog.js';
 import { prepareReconcile } from '../../jobs/reconcile-enqueue.js';
+import type { Config } from '../config.js';
 import type { JobSpec } from '../job-contract.js';
 import { createProducer as createQueueProducer, type Producer as QueueProducer } from '../queue/producer.js';
 import { createImportStore } from '../store/import-store.js';
@@ -67,6 +68,23 @@ export function createProducer(options: ProducerOptions): Producer {
           ),
       },
     },
+  });
+}
+
+/**
+ * The producer of a CLI command (`enqueue`, `retry`): every Redis setting of the configuration
+ * (mode, sentinel, TLS, timeout), its queue and its reconcile delay.
+ */
+export function createCommandProducer(
+  config: RedisSettings & Pick<Config, 'redisTimeoutMs' | 'queueName' | 'reconcileDelayMs'>,
+  logger: Logger,
+): Producer {
+  return createProducer({
+    ...redisSettingsOf(config),
+    redisTimeoutMs: config.redisTimeoutMs,
+    queueName: config.queueName,
+    logger,
+    reconcileDelayMs: config.reconcileDelayMs,
   });
 }
 

@@ -40,7 +40,8 @@ export interface ReconcileFlags extends EnqueueFlags {
   externalId?: string;
 }
 
-const common = (cmd: Command): Command =>
+/** The flags every queued-job command shares (`enqueue ...`, `retry`). */
+export const common = (cmd: Command): Command =>
   cmd
     .option('--wait', 'follow the job to its end, print its summary and exit with the same code as orgsync apply')
     .addOption(
@@ -125,18 +126,8 @@ export async function runEnqueueCommand(request: EnqueueRequest, io: CommandIo):
   io = { ...io, stdout: escapingStream(io.stdout), stderr: escapingStream(io.stderr) };
   const logger = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel });
   // Loaded here, not at the top: BullMQ would slow every other command's start.
-  const { createProducer } = await import('../app/producer.js');
-  const producer = createProducer({
-    redisUrl: config.redisUrl,
-    redisMode: config.redisMode,
-    redisSentinelName: config.redisSentinelName,
-    redisSentinelPassword: config.redisSentinelPassword,
-    redisTlsCa: config.redisTlsCa,
-    redisTimeoutMs: config.redisTimeoutMs,
-    queueName: config.queueName,
-    logger,
-    reconcileDelayMs: config.reconcileDelayMs,
-  });
+  const { createCommandProducer } = await import('../app/producer.js');
+  const producer = createCommandProducer(config, logger);
   try {
     const { jobId, runsAfter } = await enqueueRequest(request, config, producer, io);
     return request.flags.wait ? await follow(jobId, runsAfter, request.flags, config, producer, io) : 0;

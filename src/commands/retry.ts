@@ -4,25 +4,24 @@ import { loadConfig } from '../config.js';
 import { REPORT_FILES } from '../engine/report-writer.js';
 import { retryTargets } from '../engine/retry-records.js';
 import { createLogger } from '../logger.js';
-import { follow, type EnqueueFlags } from './enqueue.js';
+import { toRedisUnavailable } from '../store/redis-connections.js';
+import { common, follow, type EnqueueFlags } from './enqueue.js';
 import { escapingStream } from './escaping-stream.js';
 import { prepareOutputDirectory } from './output-location.js';
 import type { CommandIo } from './sync-command.js';
 
 /** Registers `orgsync retry RUN_ID`. */
 export function registerRetryCommand(program: Command, io: CommandIo): void {
-  program
-    .command('retry')
-    .description(
-      'queue one job that reconciles again the items of a stored run whose action was failed or stale (nothing else); prints the job id',
-    )
-    .argument('<run-id>', 'the run (first column of orgsync runs)')
-    .option('--wait', 'follow the job to its end, print its summary and exit with the same code as orgsync apply')
-    .option('--report-dir <dir>', 'with --wait: write report.json, results.csv and summary.md here')
-    .option('--queue <name>', 'BullMQ queue the workers take jobs from [env ORGSYNC_QUEUE, default orgsync]')
-    .action(async (runId: string, flags: EnqueueFlags) => {
-      process.exitCode = await runRetryCommand(runId, flags, io);
-    });
+  common(
+    program
+      .command('retry')
+      .description(
+        'queue one job that reconciles again the items of a stored run whose action was failed or stale (nothing else); prints the job id',
+      )
+      .argument('<run-id>', 'the run (first column of orgsync runs)'),
+  ).action(async (runId: string, flags: EnqueueFlags) => {
+    process.exitCode = await runRetryCommand(runId, flags, io);
+  });
 }
 
 /**
@@ -34,8 +33,7 @@ export async function runRetryCommand(runId: string, flags: EnqueueFlags, io: Co
   if (flags.wait && flags.reportDir) await prepareOutputDirectory('--report-dir', flags.reportDir, REPORT_FILES);
   // Run IDs, sources and reports come from Redis: every line is escaped on its way out.
   io = { ...io, stdout: escapingStream(io.stdout), stderr: escapingStream(io.stderr) };
-  const queueName = config.queueName;
-  const { history, close } = await openRunHistory(config, queueName);
+  const { history, close } = await openRunHistory(config, config.queueName);
   let stored;
   try {
     stored = await history.get(runId);
@@ -60,13 +58,8 @@ export async function runRetryCommand(runId: string, flags: EnqueueFlags, io: Co
   }
   const logger = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel });
   // Loaded here, not at the top: BullMQ would slow every other command's start.
-  const { createProducer } = await import('../app/producer.js');
-  const producer = createProducer({
-    redisUrl: config.redisUrl,
-    queueName,
-    logger,
-    reconcileDelayMs: config.reconcileDelayMs,
-  });
+  const { createCommandProducer } = await import('../app/producer.js');
+  const producer = createCommandProducer(config, logger);
   try {
     const { jobId } = await producer.enqueue('retry', { run_id: runId, trigger: 'cli' });
     io.stdout.write(
@@ -78,6 +71,9 @@ export async function runRetryCommand(runId: string, flags: EnqueueFlags, io: Co
         `(the history kept ${kept} of the run's ${total} items: failed or stale items beyond them are not retried; the next full run picks them up)\n`,
       );
     return flags.wait ? await follow(jobId, undefined, flags, config, producer, io) : 0;
+  } catch (error) {
+    // Redis stayed away longer than ORGSYNC_REDIS_TIMEOUT_MS: say which Redis, not ioredis's words.
+    throw toRedisUnavailable(error, config, config.redisTimeoutMs);
   } finally {
     await producer.close();
   }
