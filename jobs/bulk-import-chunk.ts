@@ -96,7 +96,7 @@ export const bulkImportChunkJob: JobDefinition<
       unchanged: report.summary.unchanged,
       api_calls: report.summary.api_calls,
       items: [...written, ...report.items],
-      retry_records: retryRecordsOf(report.items, plan.items, helpers.engine.rules.regions),
+      retry_records: retryRecordsOf(report, plan.items, helpers.engine.rules.regions),
     };
   },
 };

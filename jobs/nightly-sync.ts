@@ -34,6 +34,6 @@ export const nightlySyncJob: JobDefinition<typeof nightlySyncPayloadSchema, Nigh
       signal: helpers.signal,
       runId: helpers.runId,
     });
-    return { report, retryRecords: retryRecordsOf(report.items, plan.items, helpers.engine.rules.regions) };
+    return { report, retryRecords: retryRecordsOf(report, plan.items, helpers.engine.rules.regions) };
   },
 };

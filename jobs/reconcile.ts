@@ -152,7 +152,7 @@ async function syncRecord(helpers: ReconcileHelpers, description: string, record
     signal: helpers.signal,
     runId: helpers.runId,
   });
-  return { report, retryRecords: retryRecordsOf(report.items, plan.items, helpers.engine.rules.regions) };
+  return { report, retryRecords: retryRecordsOf(report, plan.items, helpers.engine.rules.regions) };
 }
 
 /** The account is gone: its organization, if any, is an orphan (reported, never deleted). */

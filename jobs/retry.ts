@@ -67,7 +67,7 @@ export const retryJob: JobDefinition<typeof retryPayloadSchema, RetryHelpers, Ru
     return {
       report: withItems(report, missing),
       retryOf: runId,
-      retryRecords: retryRecordsOf(report.items, plan.items, helpers.engine.rules.regions),
+      retryRecords: retryRecordsOf(report, plan.items, helpers.engine.rules.regions),
     };
   },
 };

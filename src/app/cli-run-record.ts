@@ -38,7 +38,7 @@ export async function recordCliApply(options: {
         finishedAt: new Date(report.finished_at),
         report,
         exitCode: exitCodeFor(report),
-        retryRecords: plan ? retryRecordsOf(report.items, plan.items, config.regions) : [],
+        retryRecords: plan ? retryRecordsOf(report, plan.items, config.regions) : [],
       });
       return report.run_id;
     } finally {

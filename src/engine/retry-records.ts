@@ -4,7 +4,7 @@ import type { PlanItem } from './plan-item.js';
 import type { ItemAction, ReportItem } from './types.js';
 
 /** The actions `orgsync retry` retries: the items that a later run may well fix. */
-export const RETRY_ACTIONS: readonly ItemAction[] = ['failed', 'stale'];
+const RETRY_ACTIONS: readonly ItemAction[] = ['failed', 'stale'];
 
 /**
  * The account record of a failed or stale item, kept with its run so that `orgsync retry` can
@@ -33,11 +33,13 @@ export function retryTargets(items: Iterable<ReportItem>): { externalId: string;
  * retry looks their account up instead.
  */
 export function retryRecordsOf(
-  items: Iterable<ReportItem>,
+  report: { items: Iterable<ReportItem>; summary: { failed: number; stale: number } },
   plan: Iterable<PlanItem>,
   regions: readonly string[],
 ): RetryRecord[] {
-  const wanted = new Set(retryTargets(items).map((t) => t.externalId));
+  // A clean run has nothing to keep: do not walk (and unpack) a million report items to learn it.
+  if (report.summary.failed + report.summary.stale === 0) return [];
+  const wanted = new Set(retryTargets(report.items).map((t) => t.externalId));
   if (wanted.size === 0) return [];
   const records: RetryRecord[] = [];
   for (const item of plan) {

@@ -51,12 +51,12 @@ describe('retry records', () => {
       { ...planned('us-east-E', 'orphan', {}), desired: undefined },
     ];
     const records = retryRecordsOf(
-      [
+      reportOf([
         item('us-east-A', 'failed'),
         item('us-east-B', 'create'),
         item('us-east-C', 'stale'),
         item('us-east-E', 'failed'),
-      ],
+      ]),
       plan,
       ['us-east', 'eu-west'],
     );
@@ -78,6 +78,12 @@ describe('retry records', () => {
         values: { account_id: 'C', region: 'us-east', display_name: 'Name of us-east-C' },
       },
     ]);
-    expect(retryRecordsOf([item('us-east-B', 'create')], plan, ['us-east'])).toEqual([]);
+    expect(retryRecordsOf(reportOf([item('us-east-B', 'create')]), plan, ['us-east'])).toEqual([]);
   });
 });
+
+/** The items and the two counts of their summary that `retryRecordsOf` reads. */
+function reportOf(items: ReportItem[]): { items: ReportItem[]; summary: { failed: number; stale: number } } {
+  const count = (action: string) => items.filter((i) => i.action === action).length;
+  return { items, summary: { failed: count('failed'), stale: count('stale') } };
+}
