@@ -1,7 +1,8 @@
 import { OrgsyncError } from '../errors.js';
 import type { Report, ReportSummary } from '../engine/types.js';
 import { formatInstant, parseInstantLoosely, shiftInstant, type Instant } from '../sources/instant.js';
-import { createRedisClient, describeRedis, redactRedisSecrets, type RedisSettings } from '../store/redis-client.js';
+import type { RedisSettings } from '../store/redis-client.js';
+import { closeConnection, connectProducerConnection } from '../store/redis-connections.js';
 import { createWatermarkStore } from '../store/watermark-store.js';
 
 /** `--since`: nothing (a full read), `last` (the source's watermark in Redis), or an RFC 3339 instant. */
@@ -48,22 +49,19 @@ export async function openIncremental(
 ): Promise<Incremental> {
   if (since === undefined) return fixed(undefined);
   if (since !== 'last') return fixed(parseInstantLoosely(since));
-  const redis = createRedisClient(redisSettings, {
-    lazyConnect: true,
+  // connectProducerConnection keeps the first failure's reason (WRONGPASS, a refused certificate),
+  // redacted; the message says what --since last needed Redis for.
+  const redis = await connectProducerConnection(redisSettings, undefined, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 5000,
-  });
-  try {
-    await redis.connect();
-  } catch (error) {
-    redis.disconnect();
+  }).catch((error: unknown) => {
     throw new OrgsyncError(
       'ERR_REDIS',
-      `--since last keeps its watermark in Redis, which could not be reached at ${describeRedis(redisSettings)} (REDIS_URL): ${redactRedisSecrets(error instanceof Error ? error.message : String(error), redisSettings)}`,
+      `--since last keeps its watermark in Redis: ${error instanceof Error ? error.message : String(error)}`,
       { cause: error },
     );
-  }
+  });
   const store = createWatermarkStore(redis);
   const watermark = (await store.get(sourceDescription)) ?? undefined;
   // Before year 0000 there is nothing to skip: read everything.
@@ -81,7 +79,7 @@ export async function openIncremental(
       return formatInstant(maxUpdatedAt);
     },
     async close() {
-      await redis.quit().catch(() => redis.disconnect());
+      await closeConnection(redis);
     },
   };
 }
