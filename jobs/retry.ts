@@ -20,7 +20,7 @@ export const retryPayloadSchema = z.strictObject({
 });
 
 /** Error code of a retried item whose account record no one could supply. */
-export const NO_RECORD_CODE = 'ERR_RETRY_NO_RECORD';
+const NO_RECORD_CODE = 'ERR_RETRY_NO_RECORD';
 
 /**
  * `orgsync retry RUN_ID`: reconciles, in one run, the items of a stored run whose action was

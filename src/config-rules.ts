@@ -50,7 +50,7 @@ export const columnMapSetting = z.string().transform((text, ctx) => {
  * display_name, the owned metadata keys), naming the entry and the fields; `label` names the setting.
  * Takes the values as `loadConfig` holds them (unknown until each has parsed).
  */
-export function columnMapFieldProblems(mapping: unknown, metadataKeys: unknown, label: string): string[] {
+function columnMapFieldProblems(mapping: unknown, metadataKeys: unknown, label: string): string[] {
   if (!Array.isArray(mapping) || !Array.isArray(metadataKeys)) return [];
   const keys = metadataKeys.map((key) => columnKey(String(key)));
   const fields = new Set(['account_id', 'region', 'display_name', ...keys]);

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { isSkippedOutcome } from '../job-contract.js';
 import { waitForJob } from '../queue/wait-for-job.js';
 import { queueKeyPrefix } from '../store/redis-connections.js';
 import { createRunHistory, type StoredRun } from '../store/run-history.js';
@@ -28,8 +29,7 @@ export async function followJob(
   const end = await waitForJob(queue, jobId, { onState: options.onState });
   if (end.state === 'failed') return { end: 'failed', reason: end.reason };
   const result = end.result;
-  if (typeof result === 'object' && result !== null && 'skipped' in result && 'reason' in result)
-    return { end: 'skipped', reason: String(result.reason) };
+  if (isSkippedOutcome(result)) return { end: 'skipped', reason: String(result.reason) };
   const runId =
     typeof result === 'object' && result !== null && 'run_id' in result && typeof result.run_id === 'string'
       ? result.run_id

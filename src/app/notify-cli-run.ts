@@ -8,9 +8,6 @@ import { closeConnection, connectProducerConnection, queueKeyPrefix } from '../s
 import { notifierFromConfig } from './run-notifications.js';
 import type { RedisSettings } from '../store/redis-client.js';
 
-/** The `kind` of an `orgsync apply`'s notification: the run kind the run history gives it (`cli-apply`). */
-export const CLI_APPLY_NOTICE_KIND = 'cli-apply';
-
 /** How long the CLI tries to reach Redis to count its deliveries (`orgsync_notifications_total`). */
 const COUNT_CONNECT_TIMEOUT_MS = 1_000;
 

@@ -28,7 +28,7 @@ export class SharedBudgetUnavailableError extends OrgsyncError {
  * 10 s with ioredis' default backoff) before they fail, and a failed lock or budget call fails its
  * item (or the run, while it reads Scalekit's side): nothing is written unguarded.
  */
-export async function connectCliRedis(config: ScalekitConfig, logger: Logger): Promise<Redis> {
+async function connectCliRedis(config: ScalekitConfig, logger: Logger): Promise<Redis> {
   // A failure to connect is the error below; only later outages are worth a log line.
   let connected = false;
   const onError = (error: Error) => {

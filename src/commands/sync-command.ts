@@ -1,8 +1,8 @@
 import { dirname } from 'node:path';
 import { checkRegionFlag } from '../app.js';
 import { randomUUID } from 'node:crypto';
-import { recordCliApply } from '../app/cli-run-record.js';
-import { CLI_APPLY_NOTICE_KIND, notifyCliRun } from '../app/notify-cli-run.js';
+import { CLI_APPLY_KIND, recordCliApply } from '../app/cli-run-record.js';
+import { notifyCliRun } from '../app/notify-cli-run.js';
 import { runSyncOnce } from '../app/sync-run.js';
 import { SCALEKIT_SETTINGS, loadConfig, type ScalekitConfig } from '../config.js';
 import { ConfigError, describeError } from '../errors.js';
@@ -79,14 +79,14 @@ export async function runSyncCommand(
       report
         ? {
             runId: report.run_id,
-            kind: CLI_APPLY_NOTICE_KIND,
+            kind: CLI_APPLY_KIND,
             summary: report.summary,
             startedAt: report.started_at,
             finishedAt: report.finished_at,
           }
         : {
             runId: randomUUID(),
-            kind: CLI_APPLY_NOTICE_KIND,
+            kind: CLI_APPLY_KIND,
             summary: null,
             startedAt: startedAt.toISOString(),
             finishedAt: new Date().toISOString(),

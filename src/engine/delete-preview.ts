@@ -6,7 +6,7 @@ import type { PlanItems } from './plan-items.js';
 import type { ReportItem } from './types.js';
 
 /** What a delete preview needs: the settings `apply --allow-delete` would decide with. */
-export type DeletePreviewOptions = Pick<
+type DeletePreviewOptions = Pick<
   ApplyOptions,
   'concurrency' | 'regions' | 'deleteMaxCount' | 'deleteMaxPercent' | 'managedCount' | 'deleteBlockOnInvalid' | 'signal'
 >;

@@ -4,9 +4,6 @@ import type { ReportSummary } from './types.js';
 /** How a run went, as notifications and the alerting metrics say it. */
 export type RunVerdict = 'ok' | 'drift' | 'failed';
 
-/** Every verdict, for label sets. */
-export const RUN_VERDICTS: readonly RunVerdict[] = ['ok', 'drift', 'failed'];
-
 /**
  * The verdict of a finished run: `failed` when the job failed (no summary) or any item `failed`;
  * `drift` when anything was changed, planned or refused (create, update, delete, orphan,

@@ -59,7 +59,7 @@ const VERDICTS_OF: Readonly<Record<NotifyOn, readonly RunVerdict[]>> = {
  * Where a delivery went, for logs: the URL's origin and its place in the list. Never the path or
  * the query (a chat webhook's token lives there), nor credentials.
  */
-export function describeTarget(url: URL, index: number, count: number): string {
+function describeTarget(url: URL, index: number, count: number): string {
   return count === 1 ? url.origin : `${url.origin} (URL ${index + 1} of ${count})`;
 }
 

@@ -35,7 +35,7 @@ export interface RunNotice {
 }
 
 /** The run page of `runId` under ORGSYNC_PUBLIC_URL (the `/runs/:id` route of `orgsync serve`). */
-export function runPageUrl(publicUrl: string, runId: string): string {
+function runPageUrl(publicUrl: string, runId: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/runs/${encodeURIComponent(runId)}`;
 }
 

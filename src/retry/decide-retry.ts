@@ -42,7 +42,7 @@ export type RetryDecision =
   | { retry: false; delayMs: 0; reason: string; why: 'permanent' | 'attempts-spent' | 'wait-too-long' };
 
 /** How many times `maxAttempts` a rate-limited (429) call may be tried. */
-export const RATE_LIMITED_ATTEMPTS_FACTOR = 2;
+const RATE_LIMITED_ATTEMPTS_FACTOR = 2;
 
 /**
  * Statuses worth another attempt, for any method: 408, 429, and every 5xx but 501 (Not

@@ -203,8 +203,3 @@ export function createRedisClient(settings: RedisSettings, role: RoleOptions = {
     ...role,
   });
 }
-
-/** A client's mode, from the client itself. */
-export function isClusterConnection(redis: { isCluster?: boolean }): boolean {
-  return redis.isCluster === true;
-}

@@ -7,7 +7,6 @@ import {
   type RedisConnection,
   type RedisSettings,
 } from './redis-client.js';
-import { orgsyncKeyPrefix } from './redis-keys.js';
 import {
   DEFAULT_REDIS_TIMEOUT_MS,
   isRedisUnavailable,
@@ -19,9 +18,6 @@ import {
 export const DEFAULT_QUEUE_NAME = 'orgsync';
 
 export { queueKeyPrefix } from './redis-keys.js';
-
-/** Prefix of every Redis key orgsync itself writes on a single server (`redis-keys.ts` for a cluster's). */
-export const ORGSYNC_KEY_PREFIX = orgsyncKeyPrefix();
 
 /**
  * The connection of a worker process (BullMQ's contract): commands wait through reconnects
@@ -123,11 +119,6 @@ export function watchOutages(
     away = false;
     log.info({ redis: describeRedis(target) }, 'Redis connection restored');
   });
-}
-
-/** `redis://host:port/db` without user or password, for messages (every URL of a list). */
-export function describeRedisUrl(redisUrl: string): string {
-  return describeRedis(redisUrl);
 }
 
 /** Closes a connection politely (QUIT), or drops it when it is not connected. Never throws. */
