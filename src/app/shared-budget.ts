@@ -25,7 +25,7 @@ export class SharedBudgetUnavailableError extends OrgsyncError {
  * The CLI's Redis connection (the one place `plan` and `apply` open one): connected before it is
  * returned, failing at once with `SharedBudgetUnavailableError` (which names the host, never the
  * password). Commands then ride out a short outage: they wait through up to 20 reconnects (about
- * 10 s with ioredis' default backoff) before they fail, and a failed lock or budget call fails its
+ * 15 s with the reconnect delays of `reconnectDelayMs`, 100 ms growing to 1 s) before they fail, and a failed lock or budget call fails its
  * item (or the run, while it reads Scalekit's side): nothing is written unguarded.
  */
 async function connectCliRedis(config: ScalekitConfig, logger: Logger): Promise<Redis> {

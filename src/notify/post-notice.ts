@@ -39,10 +39,11 @@ async function attemptOnce(
   const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'orgsync' };
   const target = withoutCredentials(url);
   if (target.authorization) headers['authorization'] = target.authorization;
+  // Every try of one notification carries the same id, signed or not: a receiver can drop a duplicate.
+  headers['webhook-id'] = messageId;
   if (options.signer) {
     // Signed per attempt: receivers refuse a timestamp older than their tolerance (5 minutes).
     const timestamp = new Date(options.now());
-    headers['webhook-id'] = messageId;
     headers['webhook-timestamp'] = String(Math.floor(timestamp.getTime() / 1000));
     headers['webhook-signature'] = options.signer.sign(messageId, timestamp, body);
   }

@@ -60,6 +60,7 @@ describe('createNotifier', () => {
     await n.send(FAILED_RUN);
     expect(r.posts).toHaveLength(3);
     expect(new Set(r.posts.map((p) => p.headers['webhook-id'])).size).toBe(1);
+    expect(r.posts[0]?.headers['webhook-id']).toMatch(/^msg_/);
     expect(r.posts.every((p) => p.body === r.posts[0]?.body)).toBe(true);
     expect(results).toEqual(['sent']);
     expect(lines.find((l) => l['msg'] === 'notification sent')).toMatchObject({ attempts: 3, target: r.origin });
@@ -71,6 +72,9 @@ describe('createNotifier', () => {
     const notice = await n.send(FAILED_RUN);
     expect(notice.result).toBe('failed');
     expect(r.posts).toHaveLength(3);
+    // Unsigned, every try still carries the one webhook-id.
+    expect(new Set(r.posts.map((p) => p.headers['webhook-id'])).size).toBe(1);
+    expect(r.posts[0]?.headers['webhook-id']).toMatch(/^msg_/);
     expect(results).toEqual(['failed']);
     const failed = lines.find((l) => l['msg'] === 'notification failed');
     expect(failed).toMatchObject({ attempts: 3, target: r.origin, run_id: 'run-1', kind: 'bulk-import' });
