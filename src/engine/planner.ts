@@ -150,8 +150,7 @@ export function createPlanner(options: PlannerOptions) {
       items.append(item);
     } else {
       const name = account.displayName.trim();
-      if (unlinkedByName.has(name))
-        candidates.set(name, [...(candidates.get(name) ?? []), { index: items.count, key, account }]);
+      if (unlinkedByName.has(name)) appendTo(candidates, name, { index: items.count, key, account });
       items.appendCreate(account);
     }
   }
@@ -204,9 +203,16 @@ function groupByName<T>(values: readonly T[], nameOf: (value: T) => string): Map
   const byName = new Map<string, T[]>();
   for (const value of values) {
     const name = nameOf(value).trim();
-    byName.set(name, [...(byName.get(name) ?? []), value]);
+    appendTo(byName, name, value);
   }
   return byName;
+}
+
+/** Appends to the list under `key` in place (copying it per append would be quadratic in one name's count). */
+function appendTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /**

@@ -43,7 +43,7 @@ export function renderSummaryTable(report: Report | RunReport, options: { maxIte
   }
   for (const note of runNotes(report)) lines.push(`  ${note}`);
   const adoptable = adoptableItems(report.summary, items, MAX_ADOPTABLE_WARNINGS);
-  for (const item of adoptable.slice(0, MAX_ADOPTABLE_WARNINGS)) lines.push(`  ${adoptableWarning(item)}`);
+  for (const item of adoptable) lines.push(`  ${adoptableWarning(item)}`);
   if (report.summary.adoptable > MAX_ADOPTABLE_WARNINGS)
     lines.push(`  warning: ${report.summary.adoptable - MAX_ADOPTABLE_WARNINGS} more adoptable items: see report.json`);
   const maxItems = options.maxItems ?? 20;
