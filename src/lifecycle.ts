@@ -51,7 +51,7 @@ export function createReleasers(): Releasers {
 }
 
 /** Resolves with `'deadline'` after `ms` unless `settled` settles first; the timer never holds the process open. */
-async function raceDeadline(settled: Promise<void>, ms: number): Promise<'closed' | 'deadline'> {
+export async function raceDeadline(settled: Promise<void>, ms: number): Promise<'closed' | 'deadline'> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<'deadline'>((resolve) => {
     timer = setTimeout(() => resolve('deadline'), ms);
@@ -62,6 +62,17 @@ async function raceDeadline(settled: Promise<void>, ms: number): Promise<'closed
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Resolves when `promise` settles (fulfilled or rejected) or after `ms`, whichever comes first; never rejects. */
+export async function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  await raceDeadline(
+    promise.then(
+      () => undefined,
+      () => undefined,
+    ),
+    ms,
+  );
 }
 
 /**

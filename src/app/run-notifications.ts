@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { parsePayload, type Payload } from '../../jobs/catalog.js';
 import { reconcileDeduplicationId } from '../../jobs/reconcile.js';
 import type { Config } from '../config.js';
+import { settleWithin } from '../lifecycle.js';
 import { runVerdictOf } from '../engine/run-verdict.js';
 import { createNotifier, type Notifier } from '../notify/notifier.js';
 import type { RecordedRun, RunRecordedHook } from '../queue/job-processor.js';
@@ -50,23 +51,6 @@ function reconcileSubject(payload: unknown): string | undefined {
     // Recorded runs passed this schema already; a payload that no longer does has no subject.
     return undefined;
   }
-}
-
-/** Resolves when `promise` settles or after `ms`, whichever comes first; never rejects. */
-async function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-    timer.unref();
-  });
-  await Promise.race([
-    promise.then(
-      () => undefined,
-      () => undefined,
-    ),
-    deadline,
-  ]);
-  clearTimeout(timer);
 }
 
 /**

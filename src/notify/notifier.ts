@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { settleWithin } from '../lifecycle.js';
 import { Webhook } from 'standardwebhooks';
 import type { RunVerdict } from '../engine/run-verdict.js';
 import { realSleep } from '../scalekit/sleep.js';
@@ -125,13 +126,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
     close(deadlineMs = 10_000) {
       closing ??= (async () => {
         if (inFlight.size === 0) return;
-        let timer: NodeJS.Timeout | undefined;
-        const deadline = new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, deadlineMs);
-          timer.unref();
-        });
-        await Promise.race([Promise.allSettled([...inFlight]).then(() => undefined), deadline]);
-        clearTimeout(timer);
+        await settleWithin(Promise.allSettled([...inFlight]), deadlineMs);
         abandon.abort(new Error('notifier closed'));
         await Promise.allSettled([...inFlight]);
       })();
