@@ -78,7 +78,7 @@ export function deleteDecisionsOf(
   >,
 ): Map<number, DeleteDecision> {
   return decideDeletes({
-    items,
+    items: items.indexedUnpacked(),
     regions: options.regions ?? [],
     maxCount: options.deleteMaxCount,
     maxPercent: options.deleteMaxPercent,

@@ -5,8 +5,11 @@ import type { PlanItem } from './plan-item.js';
 
 /** What `decideDeletes` needs: the whole plan (orphans and rejected rows) and the settings. */
 export interface DeleteDecisionInput {
-  /** Every item of the plan, in order: its `orphan`s are decided, its `invalid` and `conflict` rows weighed. */
-  items: Iterable<PlanItem>;
+  /**
+   * The plan's items with their index in it, in order (creates may be left out): its `orphan`s are
+   * decided, its `invalid` and `conflict` rows weighed.
+   */
+  items: Iterable<[number, PlanItem]>;
   /** The configured regions (an orphan's account ID is what follows its region prefix). */
   regions: readonly string[];
   /** Deletes are withheld when more than this many AND more than `maxPercent` of `managedCount` would go. */
@@ -33,13 +36,9 @@ export type DeleteDecision = { delete: true } | { delete: false; error: { code: 
  * Pure: the same plan and settings always give the same decisions (a plan can show them).
  */
 export function decideDeletes(input: DeleteDecisionInput): Map<number, DeleteDecision> {
-  const rows = rejectedRows(input.items);
-  const orphans: [number, PlanItem][] = [];
-  let index = 0;
-  for (const item of input.items) {
-    if (item.action === 'orphan') orphans.push([index, item]);
-    index += 1;
-  }
+  const items = [...input.items]; // read once: a plan's iterator may be single-pass
+  const rows = rejectedRows(items);
+  const orphans = items.filter(([, item]) => item.action === 'orphan');
   const overThresholds =
     orphans.length > input.maxCount && orphans.length > (input.managedCount * input.maxPercent) / 100;
   const decisions = new Map<number, DeleteDecision>();
@@ -82,9 +81,9 @@ interface RejectedRows {
   unknownLine: number | undefined;
 }
 
-function rejectedRows(items: Iterable<PlanItem>): RejectedRows {
+function rejectedRows(items: Iterable<[number, PlanItem]>): RejectedRows {
   const rows: RejectedRows = { count: 0, firstLine: undefined, byAccountId: new Map(), unknownLine: undefined };
-  for (const item of items) {
+  for (const [, item] of items) {
     if ((item.action !== 'invalid' && item.action !== 'conflict') || item.line === null) continue;
     rows.count += 1;
     if (rows.firstLine === undefined || item.line < rows.firstLine) rows.firstLine = item.line;

@@ -26,9 +26,7 @@ export async function previewDeletes(
   const previews = new Map<number, ReportItem>();
   const limit = pLimit(Math.max(1, options.concurrency));
   const checks: Promise<void>[] = [];
-  let index = 0;
-  for (const item of items) {
-    const at = index++;
+  for (const [at, item] of items.indexedUnpacked()) {
     const decision = decisions.get(at);
     if (decision === undefined) continue;
     const orphan = planItemToReportItem(item);

@@ -71,6 +71,17 @@ export class PlanItems implements Iterable<PlanItem> {
     for (const entry of this.entries) yield itemOf(entry, this.keys);
   }
 
+  /**
+   * Every item that is not a packed create, with its index in the plan: what a pass over orphans and
+   * rejected rows needs (deciding deletes), without unpacking a million creates to skip them.
+   */
+  *indexedUnpacked(): Iterable<[number, PlanItem]> {
+    for (let index = 0; index < this.entries.length; index += 1) {
+      const entry = this.entries[index];
+      if (entry !== undefined && typeof entry !== 'string') yield [index, entry];
+    }
+  }
+
   /** Each item's action, in order, without reading the items (a packed entry is a create). */
   *actions(): Iterable<PlanAction> {
     for (const entry of this.entries) yield typeof entry === 'string' ? 'create' : entry.action;

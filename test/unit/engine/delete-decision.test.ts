@@ -15,7 +15,7 @@ function bad(line: number, accountId: string | null, action: 'invalid' | 'confli
 /** The decision input for `items`: thresholds of 10 and 10 %, 1,000 managed, the block off, unless overridden. */
 function input(items: PlanItem[], overrides: Partial<DeleteDecisionInput> = {}): DeleteDecisionInput {
   return {
-    items,
+    items: items.map((item, index): [number, PlanItem] => [index, item]),
     regions: REGIONS,
     maxCount: 10,
     maxPercent: 10,
