@@ -26,10 +26,12 @@ export function runsListRoute(history: RunHistoryReader): RouteOptions {
       const { kind } = query.data;
       if (kind !== undefined && !isRunKind(kind))
         return sendError(reply, 400, 'bad_request', unknownRunKindMessage(kind), 'kind');
-      const kinds = kind === undefined ? RUN_KINDS : [kind];
-      const byKind = await Promise.all(
-        kinds.map(async (k) => ({ kind: k, runs: await history.list(undefined, { kind: k }) })),
-      );
+      // One read: every kind's runs, newest first, then grouped (each kind keeps its own retention).
+      const runs = await history.list(undefined, kind === undefined ? {} : { kind });
+      const byKind = (kind === undefined ? RUN_KINDS : [kind]).map((k) => ({
+        kind: k,
+        runs: runs.filter((run) => run.kind === k),
+      }));
       return reply
         .header('content-security-policy', RUN_PAGES_CSP)
         .type('text/html; charset=utf-8')
