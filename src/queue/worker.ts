@@ -26,6 +26,12 @@ export const MAX_RESTARTS = 20;
 export const DEFAULT_LOCK_DURATION_MS = 15_000;
 /** How often each worker looks for stalled jobs (one check per interval across all workers). */
 export const DEFAULT_STALLED_INTERVAL_MS = 10_000;
+/**
+ * How many times a job may stall (lose its lock) and be taken again before it fails (BullMQ's
+ * default is 1). A Sentinel failover or a Redis restart can drop every lock at once; every job of
+ * ours is safe to run again (a chunk resumes from its progress record), so it is taken again.
+ */
+export const MAX_STALLED_COUNT = 3;
 /** Wait after a 429 that outlasted the client's retries and gave no `Retry-After`. */
 const RATE_LIMITED_DEFAULT_MS = 30_000;
 
@@ -182,6 +188,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     };
     workerOptions.lockDuration = options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS;
     workerOptions.stalledInterval = options.stalledIntervalMs ?? DEFAULT_STALLED_INTERVAL_MS;
+    workerOptions.maxStalledCount = MAX_STALLED_COUNT;
     worker = new Worker(queueName, processor, workerOptions);
     worker.on('error', logError('worker error'));
     void worker.run().catch((error: unknown) => log.error({ err: error }, 'worker stopped on an error'));
